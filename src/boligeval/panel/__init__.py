@@ -1,1 +1,251 @@
-"""boligeval.panel."""
+"""The mover-aware department-year panel (methods.md §2-3).
+
+:func:`build_panel` derives the person-level quantities in DuckDB, aggregates
+them to department-year cells per population and outcome, applies the
+minimum-count rule so each panel is balanced, joins the design indicators,
+and accounts for every department and resident row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from boligeval.config import POPULATIONS, EvaluationConfig
+from boligeval.design import DesignTable
+from boligeval.errors import PanelError
+from boligeval.panel.aggregate import aggregate_cells, outcomes_for
+from boligeval.panel.derive import BUILTIN_OUTCOMES, derive_persons, extra_columns
+
+__all__ = ["PANEL_COLUMNS", "Panel", "build_panel", "requested_columns"]
+
+#: Columns of panel.parquet, in order.
+PANEL_COLUMNS = [
+    "department_id", "plan_id", "year", "population", "outcome", "n", "value", "top_share",
+    "cohort", "active_plan", "rent_support", "rent_support_cohort", "capital_area",
+]
+
+_UNIT_NAMES = {"person": "person_years", "household": "household_years"}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Balanced department-year panels and their row accounting.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Long format, columns :data:`PANEL_COLUMNS`: one row per department,
+        year, population and outcome that passed the minimum-count rule.
+    accounting : pandas.DataFrame
+        Columns table, population, outcome, reason, unit, count: where every
+        department and every resident row (or household, for household
+        populations) ended up.
+    cells : pandas.DataFrame
+        All department-year cells before the minimum-count rule (with
+        ``size``, the number of units in the population), for diagnostics.
+    min_count : int
+        The minimum count applied.
+    years : tuple of int
+        Measurement years.
+    """
+
+    frame: pd.DataFrame
+    accounting: pd.DataFrame
+    cells: pd.DataFrame
+    min_count: int
+    years: tuple[int, ...]
+
+    def for_analysis(self, population: str, outcome: str) -> pd.DataFrame:
+        """The balanced panel of one population and outcome.
+
+        Raises
+        ------
+        PanelError
+            When the population/outcome was not built or no department passes.
+        """
+        sub = self.frame[(self.frame["population"] == population)
+                         & (self.frame["outcome"] == outcome)]
+        if sub.empty:
+            built = self.cells[(self.cells["population"] == population)
+                               & (self.cells["outcome"] == outcome)]
+            if built.empty:
+                raise PanelError(
+                    f"The panel has no outcome '{outcome}' for population '{population}'."
+                )
+            raise PanelError(
+                f"No department has at least {self.min_count} units of population "
+                f"'{population}' with '{outcome}' in every measurement year; lower "
+                "panel.min_count or choose another population."
+            )
+        return sub.reset_index(drop=True)
+
+    def write(self, out_dir: Path) -> tuple[Path, Path]:
+        """Write ``panel.parquet`` and ``accounting.csv`` into ``out_dir``."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        panel_path = out_dir / "panel.parquet"
+        accounting_path = out_dir / "accounting.csv"
+        self.frame.to_parquet(panel_path, index=False)
+        self.accounting.to_csv(accounting_path, index=False)
+        return panel_path, accounting_path
+
+
+def requested_columns(cfg: EvaluationConfig) -> tuple[str, ...]:
+    """Extra residents columns the config's analyses need (outcomes and covariates)."""
+    names: list[str] = []
+    for a in cfg.analysis:
+        for name in (*a.outcomes, *a.covariates):
+            if name not in BUILTIN_OUTCOMES and name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def _years_for(population: str, years: tuple[int, ...]) -> tuple[int, ...]:
+    # Out-movers are measured between two measurement years: none at the baseline.
+    return years[1:] if population == "out_movers" else years
+
+
+def build_panel(
+    con: duckdb.DuckDBPyConnection,
+    cfg: EvaluationConfig,
+    design: DesignTable,
+    *,
+    extra_outcomes: Iterable[str] = (),
+) -> Panel:
+    """Build the department-year panel of every population and outcome.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        Connection with validated contract tables and the ``design`` table.
+    cfg : EvaluationConfig
+        Derivation settings and the minimum count.
+    design : DesignTable
+        Department-year design indicators.
+    extra_outcomes : iterable of str
+        Extra numeric residents columns to aggregate as outcomes, besides
+        those the config's analyses name.
+
+    Returns
+    -------
+    Panel
+    """
+    extras = extra_columns(con, [*requested_columns(cfg), *extra_outcomes])
+    derive_persons(con, cfg, extras)
+    person_outcomes = (*BUILTIN_OUTCOMES, *extras)
+    cells = aggregate_cells(con, cfg, person_outcomes)
+    years = cfg.measurement_years
+    min_count = cfg.panel.min_count
+
+    all_departments = design.frame["department_id"].drop_duplicates()
+    present = con.execute(
+        "SELECT department_id, count(DISTINCT year) AS n_years FROM persons "
+        "GROUP BY department_id"
+    ).df()
+    every_year = set(present.loc[present["n_years"] == len(years), "department_id"])
+    missing_depts = sorted(set(all_departments) - every_year)
+
+    rows_total, rows_in_years = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE year IN ({', '.join(map(str, years))})) "
+        "FROM residents"
+    ).fetchone()  # type: ignore[misc]
+    rows_by_dept = con.execute(
+        "SELECT department_id, count(*) AS rows FROM persons GROUP BY department_id"
+    ).df()
+    rows_missing_depts = int(
+        rows_by_dept.loc[~rows_by_dept["department_id"].isin(every_year), "rows"].sum()
+    )
+    rows_kept = int(rows_in_years) - rows_missing_depts
+    households_by_dept = con.execute(
+        "SELECT department_id, count(*) AS units FROM households GROUP BY department_id"
+    ).df()
+    households_kept = int(
+        households_by_dept.loc[households_by_dept["department_id"].isin(every_year), "units"].sum()
+    )
+    households_missing = int(households_by_dept["units"].sum()) - households_kept
+
+    accounting: list[dict[str, object]] = [
+        {"table": "departments", "population": None, "outcome": None,
+         "reason": "in_records", "unit": "departments", "count": len(all_departments)},
+        {"table": "departments", "population": None, "outcome": None,
+         "reason": "not_in_register_every_year", "unit": "departments",
+         "count": len(missing_depts)},
+        {"table": "residents", "population": None, "outcome": None,
+         "reason": "in_file", "unit": "person_years", "count": int(rows_total)},
+        {"table": "residents", "population": None, "outcome": None,
+         "reason": "outside_measurement_years", "unit": "person_years",
+         "count": int(rows_total) - int(rows_in_years)},
+        {"table": "residents", "population": None, "outcome": None,
+         "reason": "not_in_register_every_year", "unit": "person_years",
+         "count": rows_missing_depts},
+        {"table": "households", "population": None, "outcome": None,
+         "reason": "not_in_register_every_year", "unit": "household_years",
+         "count": households_missing},
+    ]
+
+    kept_frames: list[pd.DataFrame] = []
+    for population in POPULATIONS:
+        pop_years = _years_for(population, years)
+        unit = POPULATIONS[population]
+        for outcome in outcomes_for(population, person_outcomes):
+            sub = cells[(cells["population"] == population) & (cells["outcome"] == outcome)
+                        & cells["department_id"].isin(every_year)
+                        & cells["year"].isin(pop_years)]
+            counts = sub.pivot_table(index="department_id", columns="year", values="n",
+                                     aggfunc="sum").reindex(columns=list(pop_years))
+            counts = counts.reindex(sorted(every_year)).fillna(0)
+            passing = set(counts.index[(counts >= min_count).all(axis=1)])
+            kept = sub[sub["department_id"].isin(passing)]
+            dropped = sub[~sub["department_id"].isin(passing)]
+            kept_frames.append(kept)
+            if population == "out_movers":
+                unit_name = "out_mover_person_years"
+                total = int(sub["size"].sum())
+            elif unit == "household":
+                unit_name = _UNIT_NAMES[unit]
+                total = households_kept
+            else:
+                unit_name = _UNIT_NAMES[unit]
+                total = rows_kept
+            in_population = int(sub["size"].sum())
+            with_outcome = int(sub["n"].sum())
+            reasons = {
+                "outside_population": total - in_population,
+                "missing_outcome": in_population - with_outcome,
+                "below_min_count": int(dropped["n"].sum()),
+                "used": int(kept["n"].sum()),
+            }
+            for reason, count in reasons.items():
+                accounting.append({"table": "units", "population": population,
+                                   "outcome": outcome, "reason": reason,
+                                   "unit": unit_name, "count": count})
+            accounting.append({"table": "departments", "population": population,
+                               "outcome": outcome, "reason": "below_min_count",
+                               "unit": "departments", "count": len(every_year) - len(passing)})
+            accounting.append({"table": "departments", "population": population,
+                               "outcome": outcome, "reason": "used",
+                               "unit": "departments", "count": len(passing)})
+
+    kept_all = pd.concat(kept_frames, ignore_index=True)
+    design_cols = ["department_id", "year", "plan_id", "cohort", "active_plan", "rent_support",
+                   "rent_support_cohort", "capital_area"]
+    frame = kept_all.merge(design.frame[design_cols], on=["department_id", "year"], how="left")
+    if frame["plan_id"].isna().any():
+        raise PanelError("Some panel cells have no design row; the design table is incomplete.")
+    frame = frame[PANEL_COLUMNS].sort_values(
+        ["population", "outcome", "department_id", "year"]
+    ).reset_index(drop=True)
+    frame["active_plan"] = frame["active_plan"].astype("int64")
+    frame["rent_support"] = frame["rent_support"].astype("int64")
+    frame["capital_area"] = frame["capital_area"].astype(bool)
+    return Panel(
+        frame=frame,
+        accounting=pd.DataFrame(accounting),
+        cells=cells,
+        min_count=min_count,
+        years=years,
+    )

@@ -1,0 +1,646 @@
+"""The evaluation config: one TOML file says what to evaluate.
+
+A minimal config names only the data folder; every other setting defaults to
+the seed's evaluation (measurement years 2005/2007/2009, its cohorts,
+populations, outcomes and analyses)::
+
+    [data]
+    dir = "world"
+
+Unknown keys are errors that name the key and the nearest valid key. The
+parsed config is an immutable :class:`EvaluationConfig`; :func:`dump_config`
+writes it back as TOML so a user can copy and edit the config a run used.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from boligeval.errors import ConfigError
+
+__all__ = [
+    "ANALYSIS_KINDS",
+    "OUTCOMES",
+    "POPULATIONS",
+    "AnalysisSpec",
+    "DataSpec",
+    "DeprivationSpec",
+    "DesignSpec",
+    "DisclosureSpec",
+    "EvaluationConfig",
+    "IncomeSpec",
+    "InferenceSpec",
+    "PanelSpec",
+    "PopulationSpec",
+    "ReportSpec",
+    "SurveySpec",
+    "default_analyses",
+    "dump_config",
+    "load_config",
+    "parse_config",
+]
+
+#: Populations of the department-year panel (methods.md §3) and their unit.
+POPULATIONS: dict[str, str] = {
+    "all": "person",
+    "working_age": "person",
+    "households": "household",
+    "in_movers": "person",
+    "in_movers_working_age": "person",
+    "in_mover_households": "household",
+    "all_in_mover_households": "household",
+    "out_movers": "person",
+}
+
+#: Built-in outcomes (methods.md §3); any extra numeric residents column also works.
+OUTCOMES: tuple[str, ...] = (
+    "employed",
+    "disposable_income",
+    "equivalised_income",
+    "competence_education",
+    "deprivation",
+)
+
+#: Analyses a config may ask for, with their stable results.json names.
+ANALYSIS_KINDS: tuple[str, ...] = (
+    "area_did",
+    "area_ddd_rent_support",
+    "area_ddd_capital",
+    "individual_did",
+    "att_gt",
+    "bacon",
+    "event_study",
+    "wild_bootstrap",
+    "randomization_inference",
+    "honest_did",
+    "decomposition",
+    "power",
+)
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Where the input files are.
+
+    Attributes
+    ----------
+    dir : Path
+        Folder with one file per contract table (``plans.parquet``, ...).
+    rename : dict
+        Per table, a mapping from the file's column names to contract names.
+    """
+
+    dir: Path = Path("world")
+    rename: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    """Who is treated when (methods.md §1)."""
+
+    years: tuple[int, ...] = (2005, 2007, 2009)
+    cohorts: Mapping[str, tuple[int, ...]] = field(
+        default_factory=lambda: {"g1": (2006, 2007), "g2": (2008, 2009)}
+    )
+    rent_support_rounds: Mapping[str, tuple[int, ...]] = field(
+        default_factory=lambda: {"r2006": (2006, 2007), "r2008": (2008, 2009)}
+    )
+    implementation_lag: int = 0
+    price_base_year: int = 2009
+    stop_at_end: bool = False
+
+
+@dataclass(frozen=True)
+class PopulationSpec:
+    """Age bands of the derived populations (both ends included)."""
+
+    working_age: tuple[int, int] = (16, 64)
+    education_ages: tuple[int, int] = (25, 64)
+
+
+@dataclass(frozen=True)
+class IncomeSpec:
+    """Equivalence scale: 1 + adult_weight*(persons aged >= cutoff - 1) + child_weight*children."""
+
+    unit: str = "household"
+    child_age_cutoff: int = 15
+    adult_weight: float = 0.5
+    child_weight: float = 0.3
+
+
+#: Deprivation weights of seed table B1.1 (methods.md §2); categories not named weigh 0.
+DEFAULT_DEPRIVATION_WEIGHTS: dict[str, float] = {
+    "employed": 0.0,
+    "leave": 0.0,
+    "unemployed_short": 0.0,
+    "unemployed_long": 1.0,
+    "social_assistance": 1.5,
+    "missing": 1.5,
+    "disability_pension_old": 0.5,
+    "disability_pension_young": 2.5,
+    "student": 0.0,
+    "retired": 0.0,
+    "other": 0.0,
+    "danish": 0.0,
+    "western": 1.0,
+    "non_western": 1.5,
+    "single_parent": 1.0,
+    "convicted": 1.0,
+}
+
+
+@dataclass(frozen=True)
+class DeprivationSpec:
+    """Deprivation score (udsathedsindeks) for persons in ``ages``.
+
+    ``disability_pension_old`` applies from ``disability_split_age`` on,
+    ``disability_pension_young`` below it.
+    """
+
+    ages: tuple[int, int] = (18, 64)
+    disability_split_age: int = 50
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_DEPRIVATION_WEIGHTS))
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """Minimum number of units with a non-missing outcome in every measurement year."""
+
+    min_count: int = 20
+
+
+@dataclass(frozen=True)
+class AnalysisSpec:
+    """One ``[[analysis]]`` block: a kind of model for a population and its outcomes."""
+
+    kind: str
+    population: str = "working_age"
+    outcomes: tuple[str, ...] = ("employed",)
+    fixed_effects: str = "cohort"
+    weights: str = "none"
+    covariates: tuple[str, ...] = ()
+    unit: str = "person"
+    control_group: str = "notyettreated"
+    est_method: str = "unconditional"
+
+
+@dataclass(frozen=True)
+class SurveySpec:
+    """Survey settings: the codebook to use (None = the shipped seed codebook)."""
+
+    codebook: Path | None = None
+
+
+@dataclass(frozen=True)
+class InferenceSpec:
+    """Resampling settings; one seed drives every random draw of a run."""
+
+    seed: int = 20130601
+    bootstrap_draws: int = 999
+    wild_bootstrap_draws: int = 9999
+    permutations: int = 999
+    alpha: float = 0.05
+    power: float = 0.8
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """Report language: ``da`` or ``en``."""
+
+    lang: str = "da"
+
+
+@dataclass(frozen=True)
+class DisclosureSpec:
+    """Statistical disclosure control (methods.md §6)."""
+
+    min_persons: int = 5
+    dominance_share: float = 0.5
+    secondary: bool = True
+
+
+def default_analyses() -> tuple[AnalysisSpec, ...]:
+    """The seed's analyses (tables 4.2-4.12) plus the diagnostics it lacked."""
+    a = AnalysisSpec
+    return (
+        a("area_did", "all", ("employed", "disposable_income")),
+        a("area_did", "working_age", ("employed",)),
+        a("area_did", "households", ("equivalised_income",)),
+        a("area_did", "in_movers", ("employed", "disposable_income")),
+        a("area_did", "in_movers_working_age", ("employed",)),
+        a("area_did", "in_mover_households", ("equivalised_income",)),
+        a("area_ddd_rent_support", "in_movers_working_age", ("employed",)),
+        a("area_ddd_capital", "working_age", ("employed",)),
+        a("individual_did", "all", ("employed", "disposable_income")),
+        a("individual_did", "working_age", ("employed",)),
+        a("individual_did", "households", ("equivalised_income",), unit="household"),
+        a("att_gt", "working_age", ("employed",)),
+        a("bacon", "working_age", ("employed",)),
+        a("event_study", "working_age", ("employed",)),
+        a("wild_bootstrap", "working_age", ("employed",)),
+        a("randomization_inference", "working_age", ("employed",)),
+        a("honest_did", "working_age", ("employed",)),
+        a("decomposition", "working_age", ("employed",)),
+        a("power", "working_age", ("employed",)),
+    )
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """A whole evaluation: data, design, derivations, analyses and outputs."""
+
+    data: DataSpec = field(default_factory=DataSpec)
+    design: DesignSpec = field(default_factory=DesignSpec)
+    population: PopulationSpec = field(default_factory=PopulationSpec)
+    income: IncomeSpec = field(default_factory=IncomeSpec)
+    deprivation: DeprivationSpec = field(default_factory=DeprivationSpec)
+    panel: PanelSpec = field(default_factory=PanelSpec)
+    analysis: tuple[AnalysisSpec, ...] = field(default_factory=default_analyses)
+    survey: SurveySpec = field(default_factory=SurveySpec)
+    inference: InferenceSpec = field(default_factory=InferenceSpec)
+    report: ReportSpec = field(default_factory=ReportSpec)
+    disclosure: DisclosureSpec = field(default_factory=DisclosureSpec)
+    source: Path | None = None
+
+    @property
+    def measurement_years(self) -> tuple[int, ...]:
+        """The measurement years, sorted; the first is the baseline."""
+        return tuple(sorted(self.design.years))
+
+    def requested(self, kind: str) -> tuple[AnalysisSpec, ...]:
+        """The analysis blocks of one kind."""
+        return tuple(a for a in self.analysis if a.kind == kind)
+
+
+# ---------------------------------------------------------------------------
+# parsing
+
+
+def _suggest(key: str, valid: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
+    return f" Did you mean '{close[0]}'?" if close else f" Valid keys: {', '.join(valid)}."
+
+
+def _check_keys(table: Mapping[str, Any], valid: Sequence[str], where: str) -> None:
+    for key in table:
+        if key not in valid:
+            raise ConfigError(f"Unknown key '{key}' in [{where}].{_suggest(key, valid)}")
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where} must be a whole number, got {value!r}.")
+    return value
+
+
+def _float(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{where} must be a number, got {value!r}.")
+    return float(value)
+
+
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false, got {value!r}.")
+    return value
+
+
+def _str(value: Any, where: str, choices: Sequence[str] | None = None) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string, got {value!r}.")
+    if choices is not None and value not in choices:
+        raise ConfigError(
+            f"{where} = '{value}' is not allowed.{_suggest(value, choices)}".replace(
+                "Valid keys", "Allowed values"
+            )
+        )
+    return value
+
+
+def _int_list(value: Any, where: str) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f"{where} must be a non-empty list of years, got {value!r}.")
+    return tuple(_int(v, where) for v in value)
+
+
+def _band(value: Any, where: str) -> tuple[int, int]:
+    band = _int_list(value, where)
+    if len(band) != 2 or band[0] > band[1]:
+        raise ConfigError(f"{where} must be [lowest, highest] age, got {value!r}.")
+    return (band[0], band[1])
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of names, got {value!r}.")
+    return tuple(value)
+
+
+def _spec_keys(cls: type) -> list[str]:
+    return [f.name for f in fields(cls)]
+
+
+def _parse_data(raw: Mapping[str, Any], base: Path) -> DataSpec:
+    _check_keys(raw, ["dir", "rename"], "data")
+    if "dir" not in raw:
+        raise ConfigError("[data] needs dir = \"<folder with the input files>\".")
+    directory = Path(_str(raw["dir"], "data.dir"))
+    if not directory.is_absolute():
+        directory = (base / directory).resolve()
+    rename_raw = raw.get("rename", {})
+    if not isinstance(rename_raw, dict):
+        raise ConfigError("[data.rename] must be a table of tables, e.g. [data.rename.residents].")
+    tables = (
+        "plans", "departments", "residents", "prices",
+        "respondents", "answers", "codebook", "dispatch",
+    )
+    rename: dict[str, dict[str, str]] = {}
+    for table, mapping in rename_raw.items():
+        if table not in tables:
+            raise ConfigError(f"Unknown table '{table}' in [data.rename].{_suggest(table, tables)}")
+        if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+            raise ConfigError(
+                f"[data.rename.{table}] must map file column names to contract names, "
+                'e.g. PNR = "person_id".'
+            )
+        rename[table] = dict(mapping)
+    return DataSpec(dir=directory, rename=rename)
+
+
+def _parse_design(raw: Mapping[str, Any]) -> DesignSpec:
+    _check_keys(raw, _spec_keys(DesignSpec), "design")
+    d = DesignSpec()
+    years = _int_list(raw["years"], "design.years") if "years" in raw else d.years
+    if len(set(years)) != len(years) or len(years) < 2:
+        raise ConfigError("design.years needs at least two distinct measurement years.")
+    cohorts: Mapping[str, tuple[int, ...]] = d.cohorts
+    if "cohorts" in raw:
+        if not isinstance(raw["cohorts"], dict) or not raw["cohorts"]:
+            raise ConfigError("design.cohorts must be a table like {g1 = [2006, 2007]}.")
+        cohorts = {
+            str(k): _int_list(v, f"design.cohorts.{k}") for k, v in raw["cohorts"].items()
+        }
+        if "control" in cohorts:
+            raise ConfigError("design.cohorts may not be called 'control' (the name is taken).")
+        seen: dict[int, str] = {}
+        for name, grant_years in cohorts.items():
+            for y in grant_years:
+                if y in seen:
+                    raise ConfigError(
+                        f"Grant year {y} is in two cohorts ('{seen[y]}' and '{name}')."
+                    )
+                seen[y] = name
+    rounds: Mapping[str, tuple[int, ...]] = d.rent_support_rounds
+    if "rent_support_rounds" in raw:
+        if not isinstance(raw["rent_support_rounds"], dict):
+            raise ConfigError("design.rent_support_rounds must be a table like {r2006 = [2006]}.")
+        rounds = {
+            str(k): _int_list(v, f"design.rent_support_rounds.{k}")
+            for k, v in raw["rent_support_rounds"].items()
+        }
+    return DesignSpec(
+        years=tuple(sorted(years)),
+        cohorts=cohorts,
+        rent_support_rounds=rounds,
+        implementation_lag=_int(raw.get("implementation_lag", d.implementation_lag),
+                                "design.implementation_lag"),
+        price_base_year=_int(raw.get("price_base_year", d.price_base_year),
+                             "design.price_base_year"),
+        stop_at_end=_bool(raw.get("stop_at_end", d.stop_at_end), "design.stop_at_end"),
+    )
+
+
+def _parse_simple(cls: type, raw: Mapping[str, Any], where: str) -> Any:
+    """Parse a flat table of ints, floats, bools, strings and age bands."""
+    _check_keys(raw, _spec_keys(cls), where)
+    default = cls()
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in raw:
+            continue
+        current = getattr(default, f.name)
+        key = f"{where}.{f.name}"
+        value = raw[f.name]
+        if isinstance(current, bool):
+            values[f.name] = _bool(value, key)
+        elif isinstance(current, int):
+            values[f.name] = _int(value, key)
+        elif isinstance(current, float):
+            values[f.name] = _float(value, key)
+        elif isinstance(current, tuple):
+            values[f.name] = _band(value, key)
+        elif isinstance(current, Path) or current is None:
+            values[f.name] = Path(_str(value, key))
+        else:
+            values[f.name] = _str(value, key)
+    return replace(default, **values)
+
+
+def _parse_deprivation(raw: Mapping[str, Any]) -> DeprivationSpec:
+    _check_keys(raw, _spec_keys(DeprivationSpec), "deprivation")
+    d = DeprivationSpec()
+    weights = dict(d.weights)
+    raw_weights = raw.get("weights", {})
+    if not isinstance(raw_weights, dict):
+        raise ConfigError("[deprivation.weights] must be a table of category = weight.")
+    for key, value in raw_weights.items():
+        if key not in weights:
+            raise ConfigError(
+                f"Unknown deprivation category '{key}'.{_suggest(key, list(weights))}"
+            )
+        weights[key] = _float(value, f"deprivation.weights.{key}")
+    return DeprivationSpec(
+        ages=_band(raw["ages"], "deprivation.ages") if "ages" in raw else d.ages,
+        disability_split_age=_int(raw.get("disability_split_age", d.disability_split_age),
+                                  "deprivation.disability_split_age"),
+        weights=weights,
+    )
+
+
+def _parse_analysis(raw: Any, i: int) -> AnalysisSpec:
+    where = f"analysis #{i + 1}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"[[analysis]] {where} must be a table.")
+    _check_keys(raw, _spec_keys(AnalysisSpec), "[analysis]")
+    if "kind" not in raw:
+        raise ConfigError(f"{where} needs kind = one of {', '.join(ANALYSIS_KINDS)}.")
+    kind = _str(raw["kind"], f"{where}.kind", ANALYSIS_KINDS)
+    default = AnalysisSpec(kind=kind)
+    population = _str(raw.get("population", default.population), f"{where}.population",
+                      list(POPULATIONS))
+    outcomes = _str_list(raw.get("outcomes", list(default.outcomes)), f"{where}.outcomes")
+    if not outcomes:
+        raise ConfigError(f"{where}.outcomes is empty.")
+    return AnalysisSpec(
+        kind=kind,
+        population=population,
+        outcomes=outcomes,
+        fixed_effects=_str(raw.get("fixed_effects", default.fixed_effects),
+                           f"{where}.fixed_effects", ["cohort", "department"]),
+        weights=_str(raw.get("weights", default.weights), f"{where}.weights", ["none", "count"]),
+        covariates=_str_list(raw.get("covariates", []), f"{where}.covariates"),
+        unit=_str(raw.get("unit", default.unit), f"{where}.unit", ["person", "household"]),
+        control_group=_str(raw.get("control_group", default.control_group),
+                           f"{where}.control_group", ["notyettreated", "nevertreated"]),
+        est_method=_str(raw.get("est_method", default.est_method), f"{where}.est_method",
+                        ["unconditional", "reg", "dr"]),
+    )
+
+
+_SECTIONS = [
+    "data", "design", "population", "income", "deprivation", "panel",
+    "analysis", "survey", "inference", "report", "disclosure",
+]
+
+
+def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
+                 source: Path | None = None) -> EvaluationConfig:
+    """Validate a config given as a (TOML-shaped) mapping.
+
+    Parameters
+    ----------
+    raw : mapping
+        The parsed TOML document.
+    base : Path, optional
+        Folder that relative paths are relative to (the config file's folder).
+    source : Path, optional
+        The config file, kept for the run manifest.
+    """
+    base = base or Path.cwd()
+    _check_keys(raw, _SECTIONS, "top level")
+    for name in _SECTIONS:
+        if name in raw and name != "analysis" and not isinstance(raw[name], dict):
+            raise ConfigError(f"[{name}] must be a table.")
+    if "data" not in raw:
+        raise ConfigError('The config needs a [data] table with dir = "<folder>".')
+    cfg = EvaluationConfig(
+        data=_parse_data(raw["data"], base),
+        design=_parse_design(raw.get("design", {})),
+        population=_parse_simple(PopulationSpec, raw.get("population", {}), "population"),
+        income=_parse_simple(IncomeSpec, raw.get("income", {}), "income"),
+        deprivation=_parse_deprivation(raw.get("deprivation", {})),
+        panel=_parse_simple(PanelSpec, raw.get("panel", {}), "panel"),
+        survey=_parse_simple(SurveySpec, raw.get("survey", {}), "survey"),
+        inference=_parse_simple(InferenceSpec, raw.get("inference", {}), "inference"),
+        report=_parse_simple(ReportSpec, raw.get("report", {}), "report"),
+        disclosure=_parse_simple(DisclosureSpec, raw.get("disclosure", {}), "disclosure"),
+        source=source,
+    )
+    if "analysis" in raw:
+        blocks = raw["analysis"]
+        if not isinstance(blocks, list):
+            raise ConfigError("Write analyses as [[analysis]] blocks.")
+        cfg = replace(cfg, analysis=tuple(_parse_analysis(b, i) for i, b in enumerate(blocks)))
+    if cfg.survey.codebook is not None and not cfg.survey.codebook.is_absolute():
+        cfg = replace(cfg, survey=SurveySpec(codebook=(base / cfg.survey.codebook).resolve()))
+    _check_semantics(cfg)
+    return cfg
+
+
+def _check_semantics(cfg: EvaluationConfig) -> None:
+    if cfg.income.unit not in ("household", "family"):
+        raise ConfigError("income.unit must be 'household' or 'family'.")
+    if cfg.report.lang not in ("da", "en"):
+        raise ConfigError(f"report.lang = '{cfg.report.lang}' is not allowed; use 'da' or 'en'.")
+    if cfg.panel.min_count < 1:
+        raise ConfigError("panel.min_count must be at least 1.")
+    if cfg.disclosure.min_persons < 1:
+        raise ConfigError("disclosure.min_persons must be at least 1.")
+    if not 0 < cfg.disclosure.dominance_share <= 1:
+        raise ConfigError("disclosure.dominance_share must be in (0, 1].")
+    if cfg.inference.bootstrap_draws < 1 or cfg.inference.permutations < 1:
+        raise ConfigError("inference draws must be positive.")
+
+
+def load_config(path: Path | str) -> EvaluationConfig:
+    """Read and validate an evaluation config file (TOML)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"Config file not found: {path}")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return parse_config(raw, base=path.parent.resolve(), source=path.resolve())
+
+
+# ---------------------------------------------------------------------------
+# writing
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, Path):
+        return _toml_value(value.as_posix())
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _key(key: str) -> str:
+    return key if key.replace("_", "").isalnum() else _toml_value(key)
+
+
+def dump_config(cfg: EvaluationConfig, *, data_dir: Path | None = None) -> str:
+    """Write a config as TOML that :func:`load_config` reads back to the same config."""
+    lines: list[str] = ["# boligeval evaluation config", ""]
+    lines += ["[data]", f"dir = {_toml_value(data_dir or cfg.data.dir)}", ""]
+    for table, mapping in cfg.data.rename.items():
+        lines.append(f"[data.rename.{table}]")
+        lines += [f"{_key(k)} = {_toml_value(v)}" for k, v in mapping.items()]
+        lines.append("")
+    for name in ["design", "population", "income", "deprivation", "panel", "survey",
+                 "inference", "report", "disclosure"]:
+        spec = getattr(cfg, name)
+        lines.append(f"[{name}]")
+        nested: list[str] = []
+        for f in fields(spec):
+            value = getattr(spec, f.name)
+            if value is None:
+                continue
+            if name == "deprivation" and f.name == "weights":
+                nested += ["[deprivation.weights]"]
+                nested += [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+                continue
+            lines.append(f"{f.name} = {_toml_value(value)}")
+        lines += [""] + ([*nested, ""] if nested else [])
+    for a in cfg.analysis:
+        lines.append("[[analysis]]")
+        for f in fields(a):
+            lines.append(f"{f.name} = {_toml_value(getattr(a, f.name))}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def as_dict(cfg: EvaluationConfig) -> dict[str, Any]:
+    """The config as plain JSON-able data (for the run manifest)."""
+
+    def convert(obj: Any) -> Any:
+        if is_dataclass(obj) and not isinstance(obj, type):
+            return {f.name: convert(getattr(obj, f.name)) for f in fields(obj)}
+        if isinstance(obj, Path):
+            return obj.as_posix()
+        if isinstance(obj, Mapping):
+            return {str(k): convert(v) for k, v in obj.items()}
+        if isinstance(obj, list | tuple):
+            return [convert(v) for v in obj]
+        return obj
+
+    result = convert(cfg)
+    assert isinstance(result, dict)
+    return result

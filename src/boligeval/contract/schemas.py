@@ -1,0 +1,362 @@
+"""The input contract as data: columns, types and rules of every table.
+
+Everything input-contract.md says about a table is written down here once, as
+frozen dataclasses, so the readers, the validator, the documentation and the
+tests all use the same definitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+__all__ = [
+    "ACTORS",
+    "EDUCATION",
+    "ID_COLUMNS",
+    "INCOME_SOURCES",
+    "INTERVENTION_AREAS",
+    "ORIGINS",
+    "REGISTER_TABLES",
+    "SCALES",
+    "SURVEY_TABLES",
+    "TABLE_ORDER",
+    "TABLE_SCHEMAS",
+    "Check",
+    "ColumnSpec",
+    "ForeignKey",
+    "TableSchema",
+]
+
+Kind = Literal["id", "str", "int", "float", "bool"]
+
+#: DuckDB type each column kind is cast to.
+DUCKDB_TYPES: MappingProxyType[str, str] = MappingProxyType(
+    {"id": "VARCHAR", "str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN"}
+)
+
+ID_COLUMNS = frozenset(
+    {
+        "plan_id",
+        "department_id",
+        "person_id",
+        "household_id",
+        "municipality",
+        "respondent_id",
+        "item_id",
+    }
+)
+
+INTERVENTION_AREAS = (
+    "children_youth_family",
+    "social_life",
+    "reputation",
+    "tenant_democracy",
+    "employment_education",
+    "health",
+    "vulnerable_residents",
+    "ethnic_minorities",
+)
+ORIGINS = ("danish", "western", "non_western")
+INCOME_SOURCES = (
+    "employed",
+    "leave",
+    "unemployed_short",
+    "unemployed_long",
+    "social_assistance",
+    "disability_pension",
+    "student",
+    "retired",
+    "other",
+    "missing",
+)
+EDUCATION = (
+    "basic",
+    "upper_secondary",
+    "vocational",
+    "short_tertiary",
+    "medium_tertiary",
+    "long_tertiary",
+    "missing",
+)
+ACTORS = ("project_leader", "housing_manager", "municipality", "tenant_board")
+SCALES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "likert4": (
+            "not_at_all",
+            "small_degree",
+            "some_degree",
+            "high_degree",
+            "dont_know",
+            "not_relevant",
+        ),
+        "yes_no": ("yes", "no", "dont_know"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One contract column.
+
+    Parameters
+    ----------
+    name : str
+        Contract (English, snake_case) column name.
+    kind : {"id", "str", "int", "float", "bool"}
+        Logical type; ``id`` and ``str`` become VARCHAR, ``int`` INTEGER,
+        ``float`` DOUBLE, ``bool`` BOOLEAN.
+    nullable : bool
+        Whether null values are allowed.
+    required : bool
+        Whether the column must be in the file. A missing optional column is
+        added as an all-null column of its type.
+    allowed : tuple of str, optional
+        The allowed codes (rule ``allowed_values``).
+    list_sep : str, optional
+        When set, the value is a list of codes separated by this character,
+        each of which must be in ``allowed``.
+    """
+
+    name: str
+    kind: Kind
+    nullable: bool = False
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    list_sep: str | None = None
+
+    @property
+    def duckdb_type(self) -> str:
+        """Canonical DuckDB type of the column."""
+        return DUCKDB_TYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A row-level rule written as a SQL predicate that is true for bad rows.
+
+    Parameters
+    ----------
+    rule : str
+        Stable rule identifier (e.g. ``range``).
+    column : str
+        Column named in the error message.
+    bad_sql : str
+        Predicate over the typed columns; true where a row breaks the rule.
+    text : str
+        The rule in words.
+    fix : str
+        How to fix the file.
+    """
+
+    rule: str
+    column: str
+    bad_sql: str
+    text: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A reference from ``columns`` of this table to ``ref_columns`` of ``ref_table``."""
+
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """Columns and rules of one contract table."""
+
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    unique: tuple[tuple[str, ...], ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    checks: tuple[Check, ...] = ()
+
+    def column(self, name: str) -> ColumnSpec:
+        """Return the spec of column ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Contract column names in contract order."""
+        return tuple(c.name for c in self.columns)
+
+
+def _share(name: str) -> Check:
+    return Check(
+        rule="range",
+        column=name,
+        bad_sql=f"{name} < 0 OR {name} > 1 OR isnan({name})",
+        text=f"{name} must be a share between 0 and 1",
+        fix="give shares as fractions in [0, 1] (e.g. 0.35, not 35), or leave the cell empty",
+    )
+
+
+_PLANS = TableSchema(
+    name="plans",
+    columns=(
+        ColumnSpec("plan_id", "id"),
+        ColumnSpec("grant_year", "int", nullable=True),
+        ColumnSpec("start_year", "int", nullable=True),
+        ColumnSpec("end_year", "int", nullable=True),
+        ColumnSpec("municipality", "id"),
+        ColumnSpec(
+            "intervention_areas", "str", nullable=True, allowed=INTERVENTION_AREAS, list_sep=";"
+        ),
+    ),
+    unique=(("plan_id",),),
+)
+
+_DEPARTMENTS = TableSchema(
+    name="departments",
+    columns=(
+        ColumnSpec("department_id", "id"),
+        ColumnSpec("plan_id", "id"),
+        ColumnSpec("capital_area", "bool"),
+        ColumnSpec("rent_support_year", "int", nullable=True),
+        ColumnSpec("municipality", "id", nullable=True),
+        ColumnSpec("dwellings", "int", nullable=True),
+        ColumnSpec("built_1955_1975_share", "float", nullable=True),
+        ColumnSpec("one_two_room_share", "float", nullable=True),
+        ColumnSpec("long_vacancy", "bool", nullable=True),
+    ),
+    unique=(("department_id",),),
+    foreign_keys=(ForeignKey(("plan_id",), "plans", ("plan_id",)),),
+    checks=(
+        Check(
+            rule="range",
+            column="dwellings",
+            bad_sql="dwellings <= 0",
+            text="dwellings must be greater than 0",
+            fix="give the number of dwellings as a positive whole number, or leave it empty",
+        ),
+        _share("built_1955_1975_share"),
+        _share("one_two_room_share"),
+    ),
+)
+
+_RESIDENTS = TableSchema(
+    name="residents",
+    columns=(
+        ColumnSpec("person_id", "id"),
+        ColumnSpec("year", "int"),
+        ColumnSpec("department_id", "id"),
+        ColumnSpec("household_id", "id"),
+        ColumnSpec("birth_year", "int"),
+        ColumnSpec("sex", "str", allowed=("F", "M")),
+        ColumnSpec("origin", "str", allowed=ORIGINS),
+        ColumnSpec("income_source", "str", allowed=INCOME_SOURCES),
+        ColumnSpec("disposable_income", "float", nullable=True),
+        ColumnSpec("education", "str", allowed=EDUCATION),
+        ColumnSpec("single_parent", "bool"),
+        ColumnSpec("convicted", "bool"),
+        ColumnSpec("move_in_year", "int", nullable=True),
+        ColumnSpec("gross_income", "float", nullable=True, required=False),
+    ),
+    unique=(("person_id", "year"),),
+    foreign_keys=(ForeignKey(("department_id",), "departments", ("department_id",)),),
+    checks=(
+        Check(
+            rule="range",
+            column="birth_year",
+            bad_sql="birth_year > year OR birth_year < year - 120",
+            text="birth_year must lie between year - 120 and year",
+            fix="check that birth_year is a four-digit birth year and year the measurement year",
+        ),
+    ),
+)
+
+_PRICES = TableSchema(
+    name="prices",
+    columns=(ColumnSpec("year", "int"), ColumnSpec("index", "float")),
+    unique=(("year",),),
+    checks=(
+        Check(
+            rule="range",
+            column="index",
+            bad_sql='"index" <= 0 OR isnan("index")',
+            text="the price index must be greater than 0",
+            fix="give the consumer price index (any base year) as a positive number",
+        ),
+    ),
+)
+
+_RESPONDENTS = TableSchema(
+    name="respondents",
+    columns=(
+        ColumnSpec("respondent_id", "id"),
+        ColumnSpec("wave", "int"),
+        ColumnSpec("actor", "str", allowed=ACTORS),
+        ColumnSpec("plan_id", "id"),
+        ColumnSpec("department_id", "id", nullable=True),
+        ColumnSpec("status", "str", allowed=("complete", "partial")),
+    ),
+    unique=(("respondent_id",),),
+    foreign_keys=(ForeignKey(("plan_id",), "plans", ("plan_id",)),),
+)
+
+_CODEBOOK = TableSchema(
+    name="codebook",
+    columns=(
+        ColumnSpec("item_id", "id"),
+        ColumnSpec("block", "str"),
+        ColumnSpec("label_da", "str"),
+        ColumnSpec("label_en", "str"),
+        ColumnSpec("scale", "str", allowed=tuple(SCALES)),
+        ColumnSpec("filter_item", "id", nullable=True),
+    ),
+    unique=(("item_id",),),
+    foreign_keys=(ForeignKey(("filter_item",), "codebook", ("item_id",)),),
+)
+
+_ANSWERS = TableSchema(
+    name="answers",
+    columns=(
+        ColumnSpec("respondent_id", "id"),
+        ColumnSpec("item_id", "id"),
+        ColumnSpec("value", "str", nullable=True),
+    ),
+    unique=(("respondent_id", "item_id"),),
+    foreign_keys=(
+        ForeignKey(("respondent_id",), "respondents", ("respondent_id",)),
+        ForeignKey(("item_id",), "codebook", ("item_id",)),
+    ),
+)
+
+_DISPATCH = TableSchema(
+    name="dispatch",
+    columns=(
+        ColumnSpec("wave", "int"),
+        ColumnSpec("actor", "str", allowed=ACTORS),
+        ColumnSpec("plan_id", "id"),
+        ColumnSpec("sent", "int"),
+    ),
+    unique=(("wave", "actor", "plan_id"),),
+)
+
+#: Every contract table by name, in validation order (parents before children).
+TABLE_SCHEMAS: MappingProxyType[str, TableSchema] = MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            _PLANS,
+            _DEPARTMENTS,
+            _RESIDENTS,
+            _PRICES,
+            _CODEBOOK,
+            _RESPONDENTS,
+            _ANSWERS,
+            _DISPATCH,
+        )
+    }
+)
+TABLE_ORDER: tuple[str, ...] = tuple(TABLE_SCHEMAS)
+REGISTER_TABLES = ("plans", "departments", "residents")
+SURVEY_TABLES = ("respondents", "answers", "codebook", "dispatch")

@@ -1,0 +1,604 @@
+"""Statistical disclosure control, applied once to everything published.
+
+Register data may leave a research environment only as aggregates that reveal
+no person (methods.md §6, domain.md "Disclosure control defaults"):
+
+* a count, share, mean or sum must rest on at least ``min_persons`` persons;
+* an amount must pass the dominance rule: no single contributor holds more
+  than ``dominance_share`` of the sum behind it;
+* where a table has margins, complementary cells are suppressed so that a
+  hidden cell cannot be recovered from a row or column total;
+* a regression estimate is published only when every department-year cell
+  behind it passes;
+* minima, maxima, top-contributor shares and single records are never
+  exported, and person or household ids never appear in an output.
+
+``protect_results`` walks the whole results dict, sets ``suppressed: true``
+and nulls the values that fail, and returns a log of what it did (rules and
+counts only, never a value or an id).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from boligeval.errors import ReportError
+
+__all__ = [
+    "DEFAULT_RULES",
+    "SHARE_OUTCOMES",
+    "SUPPRESSED_MARK",
+    "DisclosureRules",
+    "IdentifierHit",
+    "SuppressionEntry",
+    "cell_fails",
+    "find_identifiers",
+    "primary_mask",
+    "protect_results",
+    "regression_publishable",
+    "secondary_mask",
+    "suppress_table",
+]
+
+SUPPRESSED_MARK = "·"
+"""How a suppressed cell is shown in every table and figure note."""
+
+SHARE_OUTCOMES = frozenset({"employed", "competence_education"})
+"""Outcomes that are shares of 0/1 indicators; every other outcome is treated
+as an amount, so the dominance rule applies to it (conservative for extra
+columns)."""
+
+_ESTIMATE_VALUE_KEYS = ("estimate", "std_error", "p_value", "ci_low", "ci_high", "statistic")
+_CELL_VALUE_KEYS = ("mean", "ci_low", "ci_high")
+_FORBIDDEN_KEY = re.compile(r"(^|_)(min|max|minimum|maximum|top_share|top_value)($|_)")
+
+
+@dataclass(frozen=True)
+class DisclosureRules:
+    """Thresholds of disclosure control.
+
+    Parameters
+    ----------
+    min_persons : int
+        Smallest number of persons a published number may rest on.
+    dominance_share : float
+        Largest share of a sum (0-1) that one contributor may hold.
+    secondary : bool
+        Whether complementary cells are suppressed in tables with margins.
+    """
+
+    min_persons: int = 5
+    dominance_share: float = 0.5
+    secondary: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.min_persons, int) or self.min_persons < 1:
+            raise ReportError(f"disclosure.min_persons must be an integer >= 1, got {self.min_persons!r}")
+        if not 0 < float(self.dominance_share) <= 1:
+            raise ReportError(
+                f"disclosure.dominance_share must be in (0, 1], got {self.dominance_share!r}"
+            )
+
+
+DEFAULT_RULES = DisclosureRules()
+
+
+@dataclass(frozen=True)
+class SuppressionEntry:
+    """One line of the suppression log: where, which rule, how many values."""
+
+    section: str
+    rule: str
+    count: int
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the entry as a JSON-ready dict."""
+        return {"section": self.section, "rule": self.rule, "count": self.count, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class IdentifierHit:
+    """An identifier found in an output file (path and the member inside archives)."""
+
+    path: Path
+    member: str
+    identifier: str
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _is_missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def cell_fails(
+    n: float | None,
+    top_share: float | None = None,
+    rules: DisclosureRules = DEFAULT_RULES,
+    *,
+    amount: bool = True,
+) -> str | None:
+    """Say which rule a single cell fails, or None when it may be published.
+
+    Parameters
+    ----------
+    n : float or None
+        Number of persons behind the cell; a missing n fails (unknown basis).
+    top_share : float or None
+        Share of the cell's sum held by its largest contributor.
+    rules : DisclosureRules
+    amount : bool
+        Whether the cell is an amount (the dominance rule applies).
+    """
+    if _is_missing(n) or float(n) < rules.min_persons:  # type: ignore[arg-type]
+        return "min_persons"
+    if amount and not _is_missing(top_share) and float(top_share) > rules.dominance_share:  # type: ignore[arg-type]
+        return "dominance"
+    return None
+
+
+def primary_mask(
+    counts: np.ndarray | pd.DataFrame,
+    top_share: np.ndarray | pd.DataFrame | None = None,
+    rules: DisclosureRules = DEFAULT_RULES,
+    *,
+    allow_zero: bool = False,
+) -> np.ndarray:
+    """Mark the cells that fail the minimum-count or the dominance rule.
+
+    Parameters
+    ----------
+    counts : array or DataFrame
+        Number of persons behind each cell.
+    top_share : array or DataFrame, optional
+        Largest contributor's share of each cell's sum (amount tables only).
+    rules : DisclosureRules
+    allow_zero : bool
+        Let empty cells (count 0) of a frequency table pass: they describe
+        nobody.
+
+    Returns
+    -------
+    numpy.ndarray of bool, same shape as ``counts``; True = suppress.
+    """
+    c = np.asarray(counts, dtype=float)
+    mask = np.isnan(c) | (c < rules.min_persons)
+    if allow_zero:
+        mask &= ~(c == 0)
+    if top_share is not None:
+        s = np.asarray(top_share, dtype=float)
+        if s.shape != c.shape:
+            raise ReportError(f"top_share has shape {s.shape}, counts have {c.shape}")
+        mask |= np.nan_to_num(s, nan=0.0) > rules.dominance_share
+    return mask
+
+
+def secondary_mask(
+    primary: np.ndarray,
+    counts: np.ndarray | pd.DataFrame,
+    *,
+    row_totals: bool = True,
+    col_totals: bool = True,
+) -> np.ndarray:
+    """Add complementary suppressions so no suppressed cell can be recovered.
+
+    The table includes its margins: with ``row_totals`` the last column holds
+    each row's total, with ``col_totals`` the last row holds each column's
+    total. Every row and every column (margins included) is an additive
+    relation. While some relation holds exactly one suppressed cell, the
+    unsuppressed cell of that relation with the smallest count is suppressed
+    too (ties: the first in reading order); relations are scanned rows first,
+    top to bottom, then columns, left to right. A one-way table is a single
+    row (``col_totals=False``) or a single column (``row_totals=False``).
+
+    Parameters
+    ----------
+    primary : numpy.ndarray of bool
+        Primary suppression pattern (2-D, margins included).
+    counts : array or DataFrame
+        Counts of the cells, used to choose the complementary cell.
+    row_totals, col_totals : bool
+        Which margins the table has.
+
+    Returns
+    -------
+    numpy.ndarray of bool, the primary pattern plus complementary cells.
+    """
+    mask = np.array(primary, dtype=bool, copy=True)
+    c = np.asarray(counts, dtype=float)
+    if mask.ndim != 2 or c.shape != mask.shape:
+        raise ReportError(f"secondary suppression needs 2-D arrays of one shape, got {mask.shape} and {c.shape}")
+    n_rows, n_cols = mask.shape
+    relations: list[list[tuple[int, int]]] = []
+    if row_totals and n_cols >= 2:
+        relations += [[(i, j) for j in range(n_cols)] for i in range(n_rows)]
+    if col_totals and n_rows >= 2:
+        relations += [[(i, j) for i in range(n_rows)] for j in range(n_cols)]
+    order = np.where(np.isnan(c), np.inf, c)
+    changed = True
+    while changed:
+        changed = False
+        for rel in relations:
+            hidden = [cell for cell in rel if mask[cell]]
+            if len(hidden) != 1:
+                continue
+            open_cells = [cell for cell in rel if not mask[cell]]
+            pick = min(open_cells, key=lambda cell: (order[cell], cell))
+            mask[pick] = True
+            changed = True
+            break
+    return mask
+
+
+def suppress_table(
+    values: pd.DataFrame,
+    counts: pd.DataFrame,
+    top_share: pd.DataFrame | None = None,
+    rules: DisclosureRules = DEFAULT_RULES,
+    *,
+    row_totals: bool = False,
+    col_totals: bool = False,
+    allow_zero: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Suppress the cells of a table: primary rules, then secondary ones.
+
+    Parameters
+    ----------
+    values : DataFrame
+        The numbers to publish (counts, shares, means or sums), margins
+        included as the last column / last row when the flags say so.
+    counts : DataFrame
+        Persons behind each cell, same shape and labels as ``values``.
+    top_share : DataFrame, optional
+        Largest contributor's share per cell (amount tables).
+    rules : DisclosureRules
+    row_totals, col_totals : bool
+        Which margins the table has; secondary suppression only runs when
+        there is at least one margin and ``rules.secondary`` is on.
+    allow_zero : bool
+        Let empty cells of a frequency table pass.
+
+    Returns
+    -------
+    (values, mask) : the values with suppressed cells set to NaN, and the
+    boolean suppression mask as a DataFrame with the same labels.
+    """
+    if values.shape != counts.shape:
+        raise ReportError(f"values have shape {values.shape}, counts have {counts.shape}")
+    mask = primary_mask(counts, top_share, rules, allow_zero=allow_zero)
+    if rules.secondary and (row_totals or col_totals) and mask.any():
+        mask = secondary_mask(mask, counts, row_totals=row_totals, col_totals=col_totals)
+    out = values.astype(float).mask(mask)
+    return out, pd.DataFrame(mask, index=values.index, columns=values.columns)
+
+
+def regression_publishable(
+    cells: pd.DataFrame | Iterable[Mapping[str, Any]],
+    rules: DisclosureRules = DEFAULT_RULES,
+    *,
+    amount: bool = True,
+) -> bool:
+    """Decide whether a regression may be published.
+
+    Every department-year cell behind it must pass: at least ``min_persons``
+    persons and, for amounts, a top contributor share at most
+    ``dominance_share``.
+
+    Parameters
+    ----------
+    cells : DataFrame or iterable of mappings
+        The cells behind the estimate, with ``n`` and optionally ``top_share``.
+    rules : DisclosureRules
+    amount : bool
+        Whether the outcome is an amount (the dominance rule applies).
+    """
+    frame = cells if isinstance(cells, pd.DataFrame) else pd.DataFrame(list(cells))
+    if frame.empty or "n" not in frame.columns:
+        return False
+    n = pd.to_numeric(frame["n"], errors="coerce")
+    if n.isna().any() or (n < rules.min_persons).any():
+        return False
+    if amount and "top_share" in frame.columns:
+        share = pd.to_numeric(frame["top_share"], errors="coerce").fillna(0.0)
+        if (share > rules.dominance_share).any():
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- results
+
+
+def _is_amount(outcome: Any) -> bool:
+    return outcome not in SHARE_OUTCOMES
+
+
+def _strip_forbidden(record: dict[str, Any]) -> int:
+    """Drop keys holding minima, maxima or top-contributor shares; return how many."""
+    drop = [k for k in record if _FORBIDDEN_KEY.search(str(k))]
+    for k in drop:
+        del record[k]
+    return len(drop)
+
+
+def _null(record: dict[str, Any], keys: Sequence[str]) -> None:
+    record["suppressed"] = True
+    for k in keys:
+        if k in record:
+            record[k] = None
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def add(self, section: str, rule: str, k: int = 1) -> None:
+        if k:
+            self.counts[(section, rule)] = self.counts.get((section, rule), 0) + k
+
+    def entries(self) -> list[dict[str, Any]]:
+        return [
+            SuppressionEntry(section=s, rule=r, count=c).as_dict()
+            for (s, r), c in sorted(self.counts.items())
+        ]
+
+
+def _panel_verdicts(panel: pd.DataFrame, rules: DisclosureRules) -> dict[tuple[str, str], bool]:
+    need = {"population", "outcome", "n"}
+    if not need <= set(panel.columns):
+        raise ReportError(f"panel for disclosure control needs columns {sorted(need)}")
+    verdict: dict[tuple[str, str], bool] = {}
+    for (pop, out), grp in panel.groupby(["population", "outcome"], sort=True):
+        verdict[(str(pop), str(out))] = regression_publishable(grp, rules, amount=_is_amount(out))
+    return verdict
+
+
+def _protect_estimates(
+    records: list[dict[str, Any]],
+    rules: DisclosureRules,
+    verdicts: dict[tuple[str, str], bool] | None,
+    log: _Log,
+) -> None:
+    for rec in records:
+        log.add("estimates", "forbidden_key_removed", _strip_forbidden(rec))
+        if rec.get("suppressed"):
+            _null(rec, _ESTIMATE_VALUE_KEYS)
+            log.add("estimates", "suppressed_upstream")
+            continue
+        rec["suppressed"] = False
+        n_obs = rec.get("n_obs")
+        if n_obs is not None and n_obs < rules.min_persons:
+            _null(rec, _ESTIMATE_VALUE_KEYS)
+            log.add("estimates", "min_persons")
+            continue
+        if verdicts is not None:
+            key = (str(rec.get("population")), str(rec.get("outcome")))
+            if key in verdicts and not verdicts[key]:
+                _null(rec, _ESTIMATE_VALUE_KEYS)
+                log.add("estimates", "cell_behind_regression")
+
+
+def _protect_cells(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> None:
+    for rec in records:
+        share = rec.get("top_share")
+        n = rec.get("n_persons", rec.get("n"))
+        rule = cell_fails(n, share, rules, amount=_is_amount(rec.get("outcome")))
+        log.add("cells", "forbidden_key_removed", _strip_forbidden(rec))
+        if rule or rec.get("suppressed"):
+            _null(rec, _CELL_VALUE_KEYS)
+            log.add("cells", rule or "suppressed_upstream")
+        else:
+            rec["suppressed"] = False
+
+
+def _protect_simple(
+    records: list[dict[str, Any]], section: str, value_keys: Sequence[str], rules: DisclosureRules, log: _Log
+) -> None:
+    for rec in records:
+        log.add(section, "forbidden_key_removed", _strip_forbidden(rec))
+        n = rec.get("n")
+        if rec.get("suppressed"):
+            _null(rec, value_keys)
+            log.add(section, "suppressed_upstream")
+        elif n is not None and not _is_missing(n) and n < rules.min_persons:
+            _null(rec, value_keys)
+            log.add(section, "min_persons")
+        else:
+            rec["suppressed"] = False
+
+
+def _protect_crosstabs(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> None:
+    """Secondary suppression of survey cross-tabs that carry row and column labels."""
+    tables: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for rec in records:
+        if rec.get("analysis") == "crosstab" and "group" in rec and "category" in rec:
+            key = (rec.get("actor"), rec.get("wave"), rec.get("subset"), rec.get("item_id"), rec.get("statistic"))
+            tables.setdefault(key, []).append(rec)
+    for recs in tables.values():
+        groups = sorted({str(r["group"]) for r in recs})
+        cats = sorted({str(r["category"]) for r in recs})
+        counts = np.full((len(groups), len(cats)), np.nan)
+        for r in recs:
+            counts[groups.index(str(r["group"])), cats.index(str(r["category"]))] = (
+                np.nan if r.get("n") is None else float(r["n"])
+            )
+        mask = np.array([[False] * len(cats) for _ in groups])
+        for r in recs:
+            if r.get("suppressed"):
+                mask[groups.index(str(r["group"])), cats.index(str(r["category"]))] = True
+        if not mask.any():
+            continue
+        # row totals are published with the table (shares per row): add them as a margin
+        full_counts = np.column_stack([counts, np.nansum(counts, axis=1)])
+        full_mask = np.column_stack([mask, np.zeros(len(groups), dtype=bool)])
+        new = secondary_mask(full_mask, full_counts, row_totals=True, col_totals=False)[:, :-1]
+        for r in recs:
+            pos = (groups.index(str(r["group"])), cats.index(str(r["category"])))
+            if new[pos] and not r.get("suppressed"):
+                _null(r, ("value", "p_value"))
+                log.add("survey", "secondary")
+
+
+def _protect_accounting(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> list[dict[str, Any]]:
+    """Suppress small resident counts and their complements; add explicit totals.
+
+    Department counts describe departments, not persons, and are published as
+    they are. Resident counts per (population, outcome) form a one-way table
+    whose total (all resident rows) is published, so a suppressed count gets a
+    complementary suppression.
+    """
+    out: list[dict[str, Any]] = []
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for rec in records:
+        log.add("accounting", "forbidden_key_removed", _strip_forbidden(rec))
+        rec.setdefault("suppressed", False)
+        if rec.get("table") == "residents" and rec.get("reason") != "total":
+            groups.setdefault((rec.get("population"), rec.get("outcome")), []).append(rec)
+        out.append(rec)
+    for (pop, outcome), recs in groups.items():
+        counts = np.array([[np.nan if r.get("count") is None else float(r["count"]) for r in recs]])
+        total = float(np.nansum(counts))
+        prim = primary_mask(counts, rules=rules, allow_zero=True)
+        prim |= np.array([[bool(r.get("suppressed")) for r in recs]])
+        full = np.column_stack([counts, [[total]]])
+        full_mask = np.column_stack([prim, [[False]]])
+        mask = (
+            secondary_mask(full_mask, full, row_totals=True, col_totals=False)
+            if rules.secondary and prim.any()
+            else full_mask
+        )
+        for j, r in enumerate(recs):
+            if mask[0, j]:
+                log.add("accounting", "min_persons" if prim[0, j] else "secondary")
+                _null(r, ("count",))
+        has_total = any(
+            r.get("table") == "residents" and r.get("reason") == "total"
+            and r.get("population") == pop and r.get("outcome") == outcome
+            for r in records
+        )
+        if not has_total:
+            tot_rec: dict[str, Any] = {
+                "table": "residents", "reason": "total", "population": pop, "outcome": outcome,
+                "count": int(total), "suppressed": bool(mask[0, -1]),
+            }
+            if mask[0, -1] or total < rules.min_persons:
+                _null(tot_rec, ("count",))
+            out.append(tot_rec)
+    return out
+
+
+def protect_results(
+    results: Mapping[str, Any],
+    rules: DisclosureRules = DEFAULT_RULES,
+    *,
+    panel: pd.DataFrame | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Apply disclosure control to a whole results dict.
+
+    Walks ``estimates``, ``cells``, ``balance``, ``survey`` and
+    ``accounting``; a record that fails a rule gets ``suppressed: true`` and
+    its values nulled. Keys holding minima, maxima or top-contributor shares
+    are removed everywhere (they would reveal single persons). The input is
+    not changed.
+
+    Parameters
+    ----------
+    results : mapping
+        The results dict (what becomes results.json).
+    rules : DisclosureRules
+    panel : DataFrame, optional
+        The department-year panel (``population, outcome, n, top_share``);
+        when given, an estimate is published only if every cell of its
+        population and outcome passes.
+
+    Returns
+    -------
+    (protected results, suppression log) : the log lists section, rule and
+    the number of values affected; it never holds a value or an id.
+    """
+    if not isinstance(results, Mapping):
+        raise ReportError(f"results must be a mapping, got {type(results).__name__}")
+    out: dict[str, Any] = copy.deepcopy(dict(results))
+    log = _Log()
+    verdicts = _panel_verdicts(panel, rules) if panel is not None else None
+    for section in ("estimates", "cells", "balance", "survey", "accounting"):
+        if section in out and not isinstance(out[section], list):
+            raise ReportError(f"results[{section!r}] must be a list of records")
+    _protect_estimates(out.get("estimates", []), rules, verdicts, log)
+    _protect_cells(out.get("cells", []), rules, log)
+    _protect_simple(out.get("balance", []), "balance", ("value", "p_value", "stars"), rules, log)
+    survey = out.get("survey", [])
+    _protect_simple(survey, "survey", ("value",), rules, log)
+    if rules.secondary:
+        _protect_crosstabs(survey, rules, log)
+    if "accounting" in out:
+        out["accounting"] = _protect_accounting(out["accounting"], rules, log)
+    for key, section in out.items():
+        if key not in {"estimates", "cells", "balance", "survey", "accounting"} and isinstance(section, list):
+            for rec in section:
+                if isinstance(rec, dict):
+                    log.add(key, "forbidden_key_removed", _strip_forbidden(rec))
+    return out, log.entries()
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+def _iter_files(paths: Iterable[str | Path]) -> Iterable[Path]:
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            yield from sorted(q for q in path.rglob("*") if q.is_file())
+        elif path.is_file():
+            yield path
+        else:
+            raise ReportError(f"cannot scan {path}: no such file or folder")
+
+
+def find_identifiers(paths: Iterable[str | Path], ids: Iterable[Any]) -> list[IdentifierHit]:
+    """Find person or household ids in output files.
+
+    Files are searched as bytes; zip archives (xlsx) are searched member by
+    member after decompression. An id matches only as a whole token (not as
+    part of a longer number or word).
+
+    Parameters
+    ----------
+    paths : iterable of paths
+        Files or folders (searched recursively).
+    ids : iterable
+        The identifiers to look for (converted to strings).
+
+    Returns
+    -------
+    list of IdentifierHit, empty when no id appears.
+    """
+    tokens = sorted({str(i) for i in ids if str(i)})
+    if not tokens:
+        return []
+    pattern = re.compile(
+        rb"(?<![0-9A-Za-z_])(" + b"|".join(re.escape(t.encode()) for t in tokens) + rb")(?![0-9A-Za-z_])"
+    )
+    hits: list[IdentifierHit] = []
+    for path in _iter_files(paths):
+        blobs: list[tuple[str, bytes]] = []
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                blobs = [(name, zf.read(name)) for name in sorted(zf.namelist())]
+        else:
+            blobs = [("", path.read_bytes())]
+        for member, data in blobs:
+            found = sorted({m.group(1).decode() for m in pattern.finditer(data)})
+            hits += [IdentifierHit(path=path, member=member, identifier=t) for t in found]
+    return hits

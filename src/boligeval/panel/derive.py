@@ -1,0 +1,216 @@
+"""Person-level derived quantities (methods.md §2), in DuckDB SQL.
+
+Everything here is row work on the ``residents`` table and runs out of core:
+DuckDB streams the rows and spills to disk when a window or a join does not
+fit in memory. The result is the table ``persons``, one row per resident and
+measurement year, with the outcomes on the scale the panel publishes them:
+
+* ``employed``: 100 if employment is the primary income source, else 0
+  (so means are percentages and effects percentage points);
+* ``disposable_income``: personal disposable income in base-year prices;
+* ``equivalised_income``: the unit's (household's or family's) disposable
+  income in base-year prices divided by the equivalence scale, carried by
+  every member;
+* ``competence_education``: 100 or 0 for ages in ``population.education_ages``;
+* ``deprivation``: the deprivation score for ages in ``deprivation.ages``;
+* any extra numeric residents column asked for as an outcome or covariate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+
+from boligeval.config import EvaluationConfig
+from boligeval.errors import PanelError
+
+__all__ = [
+    "BUILTIN_OUTCOMES",
+    "COMPETENCE_EDUCATION",
+    "derive_persons",
+    "deprivation_sql",
+    "equivalence_scale_sql",
+]
+
+#: Education codes that count as competence-giving ("kompetencegivende uddannelse").
+COMPETENCE_EDUCATION = ("vocational", "short_tertiary", "medium_tertiary", "long_tertiary")
+
+#: Outcomes derived here; household populations support only ``equivalised_income``.
+BUILTIN_OUTCOMES = (
+    "employed",
+    "disposable_income",
+    "equivalised_income",
+    "competence_education",
+    "deprivation",
+)
+
+#: Amount outcomes: the dominance rule of disclosure control applies to them.
+AMOUNT_OUTCOMES = ("disposable_income", "equivalised_income")
+
+
+def _in_list(values: Sequence[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def deprivation_sql(cfg: EvaluationConfig, *, age: str = "age", alias: str = "r") -> str:
+    """SQL expression for the deprivation score (null outside the score's ages)."""
+    d = cfg.deprivation
+    w = dict(d.weights)
+    labour_codes = [
+        "employed", "leave", "unemployed_short", "unemployed_long", "social_assistance",
+        "missing", "student", "retired", "other",
+    ]
+    labour = " ".join(
+        f"WHEN {alias}.income_source = '{code}' THEN {w.get(code, 0.0)!r}" for code in labour_codes
+    )
+    disability = (
+        f"WHEN {alias}.income_source = 'disability_pension' THEN "
+        f"CASE WHEN {age} >= {d.disability_split_age} "
+        f"THEN {w['disability_pension_old']!r} ELSE {w['disability_pension_young']!r} END"
+    )
+    origin = " ".join(
+        f"WHEN {alias}.origin = '{code}' THEN {w.get(code, 0.0)!r}"
+        for code in ("danish", "western", "non_western")
+    )
+    return (
+        f"CASE WHEN {age} BETWEEN {d.ages[0]} AND {d.ages[1]} THEN "
+        f"(CASE {labour} {disability} ELSE 0.0 END)"
+        f" + (CASE {origin} ELSE 0.0 END)"
+        f" + CASE WHEN {alias}.single_parent THEN {w['single_parent']!r} ELSE 0.0 END"
+        f" + CASE WHEN {alias}.convicted THEN {w['convicted']!r} ELSE 0.0 END"
+        " END"
+    )
+
+
+def equivalence_scale_sql(cfg: EvaluationConfig, n_adults: str, n_children: str) -> str:
+    """SQL for the equivalence scale of a unit with ``n_adults`` and ``n_children``.
+
+    The first person weighs 1, further persons aged ``child_age_cutoff`` or
+    over weigh ``adult_weight`` and children ``child_weight``; a unit of
+    children only has its first child weigh 1.
+    """
+    inc = cfg.income
+    return (
+        f"(1.0 + {inc.adult_weight!r} * greatest({n_adults} - 1, 0)"
+        f" + {inc.child_weight!r} * ({n_children} - CASE WHEN {n_adults} = 0 THEN 1 ELSE 0 END))"
+    )
+
+
+def _residents_columns(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = 'residents' ORDER BY ordinal_position"
+    ).fetchall()
+    return {str(name): str(dtype) for name, dtype in rows}
+
+
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL",
+            "BOOLEAN", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+
+
+def extra_columns(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> tuple[str, ...]:
+    """Check that extra outcome/covariate columns exist in residents and are numeric."""
+    columns = _residents_columns(con)
+    extras: list[str] = []
+    for name in names:
+        if name in BUILTIN_OUTCOMES or name in extras:
+            continue
+        if name not in columns:
+            known = ", ".join([*BUILTIN_OUTCOMES, *sorted(columns)])
+            raise PanelError(
+                f"Outcome or covariate '{name}' is neither a built-in outcome nor a column of "
+                f"residents. Known names: {known}."
+            )
+        if not columns[name].upper().startswith(_NUMERIC):
+            raise PanelError(
+                f"Column '{name}' of residents is {columns[name]}, not numeric; it cannot be "
+                "an outcome or covariate. Recode it as numbers."
+            )
+        extras.append(name)
+    return tuple(extras)
+
+
+def derive_persons(
+    con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig, extras: Sequence[str] = ()
+) -> None:
+    """Create the DuckDB table ``persons`` from ``residents`` and ``prices``.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        Connection with validated ``residents`` (and ``prices`` when present).
+    cfg : EvaluationConfig
+        Ages, equivalence scale, deprivation weights, price base year.
+    extras : sequence of str
+        Extra numeric residents columns to carry (outcomes, covariates).
+    """
+    years = ", ".join(str(y) for y in cfg.measurement_years)
+    base = cfg.design.price_base_year
+    has_prices = bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'prices'"
+        ).fetchone()[0]  # type: ignore[index]
+    )
+    if has_prices:
+        base_index = con.execute(f"SELECT index FROM prices WHERE year = {base}").fetchone()
+        if base_index is None:
+            raise PanelError(
+                f"prices has no index for the price base year {base}; add it or set "
+                "design.price_base_year to a year in the prices table."
+            )
+        deflate = f"r.disposable_income * {float(base_index[0])!r} / px.index"
+        price_join = "LEFT JOIN prices px ON px.year = r.year"
+    else:
+        deflate = "r.disposable_income"
+        price_join = ""
+    unit = cfg.income.unit
+    columns = _residents_columns(con)
+    if unit == "family":
+        if "family_id" not in columns:
+            raise PanelError(
+                "income.unit = 'family' needs a family_id column in residents (the E-family); "
+                "add it or use income.unit = 'household'."
+            )
+        unit_col = "family_id"
+    else:
+        unit_col = "household_id"
+    pop = cfg.population
+    cutoff = cfg.income.child_age_cutoff
+    extra_sql = "".join(f", CAST(r.\"{c}\" AS DOUBLE) AS \"{c}\"" for c in extras)
+    extra_names = "".join(f', "{c}"' for c in extras)
+    scale = equivalence_scale_sql(cfg, "u_adults", "u_children")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE persons AS
+        WITH base AS (
+            SELECT r.person_id, r.household_id, r.{unit_col} AS income_unit, r.year,
+                   r.department_id, r.year - r.birth_year AS age,
+                   COALESCE(r.move_in_year = r.year, FALSE) AS in_mover,
+                   CASE WHEN r.income_source = 'employed' THEN 100.0 ELSE 0.0 END AS employed,
+                   {deflate} AS disposable_income,
+                   CASE WHEN r.year - r.birth_year BETWEEN {pop.education_ages[0]}
+                                                    AND {pop.education_ages[1]}
+                        THEN CASE WHEN r.education IN ({_in_list(COMPETENCE_EDUCATION)})
+                                  THEN 100.0 ELSE 0.0 END END AS competence_education,
+                   {deprivation_sql(cfg, age="(r.year - r.birth_year)")} AS deprivation
+                   {extra_sql}
+            FROM residents r {price_join}
+            WHERE r.year IN ({years})
+        ),
+        units AS (
+            SELECT income_unit, year,
+                   sum(disposable_income) AS u_income,
+                   count(*) FILTER (WHERE disposable_income IS NULL) AS u_missing,
+                   count(*) FILTER (WHERE age >= {cutoff}) AS u_adults,
+                   count(*) FILTER (WHERE age < {cutoff}) AS u_children
+            FROM base GROUP BY income_unit, year
+        )
+        SELECT b.person_id, b.household_id, b.year, b.department_id, b.age,
+               b.age BETWEEN {pop.working_age[0]} AND {pop.working_age[1]} AS working_age,
+               b.in_mover, b.employed, b.disposable_income,
+               CASE WHEN u.u_missing = 0 THEN u.u_income / {scale} END AS equivalised_income,
+               b.competence_education, b.deprivation {extra_names}
+        FROM base b JOIN units u ON u.income_unit = b.income_unit AND u.year = b.year
+        """
+    )

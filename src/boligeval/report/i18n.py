@@ -1,0 +1,481 @@
+"""Danish and English texts and number formats of the report.
+
+Every label, heading and note of the report comes from here, so a page is
+never mixed-language. Danish writes 1.234,5 and English 1,234.5.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from boligeval.errors import ReportError
+
+__all__ = ["LANGS", "TEXT", "fmt_int", "fmt_num", "label", "text"]
+
+LANGS = ("da", "en")
+
+# Headings: every one differs between the languages (a test checks the
+# Danish page holds none of the English headings and vice versa).
+HEADINGS = {
+    "da": {
+        "report_title": "Effekt- og resultatevaluering af boligsociale helhedsplaner",
+        "contents": "Indholdsfortegnelse",
+        "summary": "Sammenfatning af resultaterne",
+        "design": "Design og opgørelse af datagrundlaget",
+        "balance": "Sammenlignelighed før indsatsen",
+        "effects": "Effekter for beboere og tilflyttere",
+        "rent_support": "Huslejestøtte og helhedsplaner",
+        "movers": "Individniveau: modeller med og uden tilflyttere",
+        "diagnostics": "Ud over den klassiske DiD: diagnostik og følsomhed",
+        "survey": "Resultater fra surveyen blandt aktørerne",
+        "organisation": "Organisering: krydstabeller",
+        "methods": "Metodenoter",
+        "suppression": "Diskretioneringslog",
+    },
+    "en": {
+        "report_title": "Effect and results evaluation of social master plans",
+        "contents": "Table of contents",
+        "summary": "Summary of findings",
+        "design": "Design and row accounting",
+        "balance": "Balance at baseline",
+        "effects": "Effects on residents and in-movers",
+        "rent_support": "Rent support and master plans",
+        "movers": "Individual level: models with and without in-movers",
+        "diagnostics": "Beyond two-way fixed effects: diagnostics and sensitivity",
+        "survey": "Results of the actor survey",
+        "organisation": "Organisation: cross-tabulations",
+        "methods": "Method notes",
+        "suppression": "Disclosure-control log",
+    },
+}
+
+_COMMON = {
+    "da": {
+        "generated": "Dannet",
+        "suppressed_note": "· = undertrykt af hensyn til diskretion (færre end {k} personer bag tallet, "
+        "én person med mere end {d} af summen, eller et komplementært felt, der ellers kunne udledes af en total).",
+        "stars_note": "Signifikansniveau: * 0,1; ** 0,05 og *** 0,01.",
+        "se_note": "Standardfejl i parentes, clustret på helhedsplansniveau (CR1).",
+        "fe_note": "Alle modeller er kontrolleret for boligafdelings-fixed-effects.",
+        "source": "Kilde: Landsbyggefonden, Danmarks Statistik og egne beregninger.",
+        "survey_source": "Kilde: Survey blandt projektledere, kommuner, forretningsførere og afdelingsbestyrelser.",
+        "n_departments": "Antal boligafdelinger",
+        "n_plans": "Antal helhedsplaner",
+        "n_obs": "Antal observationer",
+        "adj_r2": "Justeret R²",
+        "n_basis": "Beregningsgrundlag",
+        "total": "I alt",
+        "table": "Tabel",
+        "figure": "Figur",
+        "estimate": "Estimat",
+        "std_error": "Standardfejl",
+        "ci": "95 %-konfidensinterval",
+        "ci_low": "Nedre grænse",
+        "ci_high": "Øvre grænse",
+        "p_value": "p-værdi",
+        "population": "Population",
+        "outcome": "Udfaldsmål",
+        "term": "Led",
+        "group": "Gruppe",
+        "time": "År",
+        "event_time": "År i forhold til start",
+        "weight": "Vægt",
+        "comparison": "Sammenligning",
+        "model": "Model",
+        "count": "Antal",
+        "reason": "Årsag",
+        "value": "Værdi",
+        "statistic": "Størrelse",
+        "actor": "Aktørgruppe",
+        "wave": "Bølge",
+        "item": "Spørgsmål",
+        "subset": "Udvalg",
+        "n": "Antal",
+        "unit_plan": "Enhed: helhedsplan (aktørgruppens svar om samme plan er gennemsnit); aktørgrupper vægtet lige.",
+        "unit_answer": "Enhed: besvarelse (ingen gennemsnit pr. plan).",
+        "difference": "Forskel",
+        "mean": "Gennemsnit",
+        "control": "Kontrolgruppe",
+        "cohort": "Indsatsgruppe",
+        "departments_table": "Boligafdelinger",
+        "residents_table": "Beboere (personer eller husstande)",
+        "combined_test": "Samlet effekt (ψ + τ + ω) med egen standardfejl fra den klyngerobuste kovariansmatrix.",
+        "no_findings": "Der er ingen offentliggjorte estimater at sammenfatte.",
+        "finding_sig": "{what}: {est} ({se}), statistisk signifikant på {level} pct.-niveau.",
+        "finding_ns": "{what}: {est} ({se}), ikke statistisk signifikant.",
+        "finding_survey": "Niveauet af udfordringer på tværs af aktører var {a} i {w0} og {b} i {w1} (skala 1-4).",
+        "finding_suppressed": "{what}: undertrykt af hensyn til diskretion.",
+        "intro_summary": "Hovedresultater for helhedsplanernes betydning; enhed og model fremgår af de enkelte afsnit.",
+        "intro_design": "Hver boligafdeling og hver beboerrække ender ét sted: anvendt eller udeladt med en årsag.",
+        "intro_balance": "Boligafdelingernes karakteristika i før-målingen, særskilt for kontrolgruppen og indsatsgrupperne.",
+        "balance_note": "Stjerner angiver, om forskellen til kontrolgruppen er signifikant: *0,1; ** 0,05 og *** 0,01. "
+        "Fishers eksakte test for andele, Wilcoxon rangsumtest for værelsesandelen, t-test med ens varians for udsathedsgraden.",
+        "intro_effects": "Forskel-i-forskelle-estimater på afdelingsniveau (år- og indsatsgruppe-dummies, "
+        "klyngerobuste standardfejl på helhedsplansniveau).",
+        "intro_rent": "Tredobbelt forskel: kontrolgruppen er afdelinger uden helhedsplan og uden huslejestøtte i perioden.",
+        "intro_movers": "Individniveau med boligafdelings- og års-fixed-effects; to modeller pr. udfaldsmål: uden og med tilflytterled.",
+        "intro_diag": "Estimater, der ikke hviler på antagelsen om homogene effekter i den klassiske to-vejs-model.",
+        "intro_survey": "Aktørernes vurderinger på en skala fra 1 (slet ikke) til 4 (i høj grad); "
+        "\"ved ikke\" og \"ikke relevant\" indgår ikke.",
+        "intro_org": "Udvalgte spørgsmål fordelt efter organiseringen af helhedsplanen, med chi²- eller Fishers test.",
+        "intro_suppression": "Antal værdier undertrykt eller fjernet af diskretionsregler, pr. afsnit og regel.",
+        "section": "Afsnit",
+        "rule": "Regel",
+        "methods_text": [
+            "Design: indsatsgrupper efter tilsagnsår; en boligafdeling er i en aktiv helhedsplan fra planens startår. "
+            "Før-målingen er det første måleår.",
+            "Forskel-i-forskelle: Y = år-dummies + indsatsgruppe-dummies + τ·aktiv plan + fejl, estimeret med OLS; "
+            "standardfejl clustret på helhedsplan med småstikprøvefaktoren G/(G−1)·(N−1)/(N−K) og t-fordeling med G−1 frihedsgrader.",
+            "Huslejestøtte: tredobbelt forskel med ψ (huslejestøtte), τ (helhedsplan) og ω (huslejestøtte i helhedsplan); "
+            "den samlede effekt ψ + τ + ω testes med sin egen standardfejl.",
+            "Individniveau: gentagne tværsnit med boligafdelings- og års-fixed-effects; tilflytter = flyttet ind i måleåret.",
+            "Diskretion: ethvert offentliggjort tal hviler på mindst {k} personer; for beløb har ingen person mere end {d} af summen; "
+            "komplementære felter undertrykkes, hvor en total ellers ville afsløre et undertrykt felt. "
+            "Regressioner offentliggøres kun, når alle afdeling-år-celler bag dem overholder reglerne. "
+            "Minima, maksima og enkeltposter eksporteres aldrig.",
+            "Beløb er i faste priser; andele i procent og effekter på andele i procentpoint.",
+        ],
+    },
+    "en": {
+        "generated": "Generated",
+        "suppressed_note": "· = suppressed for disclosure control (fewer than {k} persons behind the number, "
+        "one person holding more than {d} of the sum, or a complementary cell that a total would otherwise reveal).",
+        "stars_note": "Significance level: * 0.1; ** 0.05 and *** 0.01.",
+        "se_note": "Standard errors in parentheses, clustered on plan (CR1).",
+        "fe_note": "All models include department fixed effects.",
+        "source": "Source: Landsbyggefonden, Statistics Denmark and own calculations.",
+        "survey_source": "Source: survey of project leaders, municipalities, housing managers and tenant boards.",
+        "n_departments": "Number of departments",
+        "n_plans": "Number of plans",
+        "n_obs": "Number of observations",
+        "adj_r2": "Adjusted R²",
+        "n_basis": "Basis (N)",
+        "total": "Total",
+        "table": "Table",
+        "figure": "Figure",
+        "estimate": "Estimate",
+        "std_error": "Standard error",
+        "ci": "95% confidence interval",
+        "ci_low": "Lower bound",
+        "ci_high": "Upper bound",
+        "p_value": "p-value",
+        "population": "Population",
+        "outcome": "Outcome",
+        "term": "Term",
+        "group": "Group",
+        "time": "Year",
+        "event_time": "Years relative to start",
+        "weight": "Weight",
+        "comparison": "Comparison",
+        "model": "Model",
+        "count": "Count",
+        "reason": "Reason",
+        "value": "Value",
+        "statistic": "Statistic",
+        "actor": "Actor group",
+        "wave": "Wave",
+        "item": "Item",
+        "subset": "Subset",
+        "n": "N",
+        "unit_plan": "Unit: plan (an actor group's answers about one plan are averaged); actor groups weighted equally.",
+        "unit_answer": "Unit: answer (no averaging per plan).",
+        "difference": "Difference",
+        "mean": "Mean",
+        "control": "Control group",
+        "cohort": "Intervention group",
+        "departments_table": "Departments",
+        "residents_table": "Residents (persons or households)",
+        "combined_test": "Combined effect (ψ + τ + ω) with its own standard error from the cluster-robust covariance.",
+        "no_findings": "There are no published estimates to summarise.",
+        "finding_sig": "{what}: {est} ({se}), statistically significant at the {level}% level.",
+        "finding_ns": "{what}: {est} ({se}), not statistically significant.",
+        "finding_survey": "The level of challenges across actors was {a} in {w0} and {b} in {w1} (scale 1-4).",
+        "finding_suppressed": "{what}: suppressed for disclosure control.",
+        "intro_summary": "Main results on the effect of the plans; unit and model are given in each section.",
+        "intro_design": "Every department and every resident row ends in one place: used, or excluded with a reason.",
+        "intro_balance": "Department characteristics at baseline, for the control group and each intervention group.",
+        "balance_note": "Stars show whether the difference from the control group is significant: * 0.1; ** 0.05 and *** 0.01. "
+        "Fisher's exact test for shares, Wilcoxon rank-sum for the room share, equal-variance t-test for the deprivation score.",
+        "intro_effects": "Department-level difference-in-differences estimates (year and cohort dummies, "
+        "cluster-robust standard errors on plan).",
+        "intro_rent": "Triple differences: the control group is departments with neither a plan nor rent support in the period.",
+        "intro_movers": "Individual level with department and year fixed effects; two models per outcome: without and with mover terms.",
+        "intro_diag": "Estimates that do not rest on the assumption of homogeneous effects in the classic two-way model.",
+        "intro_survey": "Actors' assessments on a scale from 1 (not at all) to 4 (to a high degree); "
+        "\"don't know\" and \"not relevant\" are left out.",
+        "intro_org": "Selected items by how the plan is organised, with a chi-square or Fisher exact test.",
+        "intro_suppression": "Number of values suppressed or removed by the disclosure rules, by section and rule.",
+        "section": "Section",
+        "rule": "Rule",
+        "methods_text": [
+            "Design: intervention groups by grant year; a department is in an active plan from the plan's start year. "
+            "The baseline is the first measurement year.",
+            "Difference-in-differences: Y = year dummies + cohort dummies + τ·active plan + error, estimated by OLS; "
+            "standard errors clustered on plan with the small-sample factor G/(G−1)·(N−1)/(N−K) and a t distribution with G−1 degrees of freedom.",
+            "Rent support: triple differences with ψ (rent support), τ (plan) and ω (rent support within plans); "
+            "the combined effect ψ + τ + ω is tested with its own standard error.",
+            "Individual level: repeated cross sections with department and year fixed effects; in-mover = moved in during the measurement year.",
+            "Disclosure control: every published number rests on at least {k} persons; for amounts no person holds more than {d} of the sum; "
+            "complementary cells are suppressed where a total would otherwise reveal a suppressed cell. "
+            "Regressions are published only when every department-year cell behind them passes. "
+            "Minima, maxima and single records are never exported.",
+            "Amounts are in constant prices; shares in percent and effects on shares in percentage points.",
+        ],
+    },
+}
+
+_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "population": {
+        "da": {
+            "all": "Alle beboere", "working_age": "Beboere i den erhvervsaktive alder", "households": "Husstande",
+            "in_movers": "Alle tilflyttere", "in_movers_working_age": "Tilflyttere i den erhvervsaktive alder",
+            "in_mover_households": "Husstande med min. én tilflytter",
+            "all_in_mover_households": "Husstande, hvor alle er tilflyttere", "out_movers": "Fraflyttere",
+        },
+        "en": {
+            "all": "All residents", "working_age": "Residents of working age", "households": "Households",
+            "in_movers": "All in-movers", "in_movers_working_age": "In-movers of working age",
+            "in_mover_households": "Households with at least one in-mover",
+            "all_in_mover_households": "Households of in-movers only", "out_movers": "Out-movers",
+        },
+    },
+    "outcome": {
+        "da": {
+            "employed": "Andel med beskæftigelse som primær indkomstkilde (pct.)",
+            "disposable_income": "Disponibel indkomst (kr.)",
+            "equivalised_income": "Husstandsækvivaleret disponibel indkomst (kr.)",
+            "competence_education": "Andel med kompetencegivende uddannelse (pct.)",
+            "deprivation": "Udsathedsgrad (point)",
+        },
+        "en": {
+            "employed": "Share with employment as primary income source (%)",
+            "disposable_income": "Disposable income (DKK)",
+            "equivalised_income": "Household-equivalised disposable income (DKK)",
+            "competence_education": "Share with competence-giving education (%)",
+            "deprivation": "Deprivation score (points)",
+        },
+    },
+    "term": {
+        "da": {
+            "active_plan": "Betydningen af helhedsplaner", "rent_support": "Effekten af huslejestøtte (ψ)",
+            "rent_support_in_plan": "Effekten af huslejestøtte i helhedsplaner (ω)",
+            "combined": "Samlet effekt (ψ + τ + ω)", "in_mover": "Tilflyttere",
+            "in_mover_active_plan": "Tilflyttere i aktive helhedsplaner", "year": "År {x}",
+            "cohort": "Indsatsgruppe {x} i før-målingen", "plan_tau": "Effekten af helhedsplaner (τ)",
+            "capital_area": "Hovedstadsområdet", "mde": "Mindste påviselige effekt",
+        },
+        "en": {
+            "active_plan": "Effect of plans", "rent_support": "Effect of rent support (ψ)",
+            "rent_support_in_plan": "Effect of rent support within plans (ω)",
+            "combined": "Combined effect (ψ + τ + ω)", "in_mover": "In-movers",
+            "in_mover_active_plan": "In-movers in active plans", "year": "Year {x}",
+            "cohort": "Intervention group {x} at baseline", "plan_tau": "Effect of plans (τ)",
+            "capital_area": "Capital area", "mde": "Minimum detectable effect",
+        },
+    },
+    "analysis": {
+        "da": {
+            "area_did": "Forskel-i-forskelle på afdelingsniveau", "area_ddd_rent_support": "Tredobbelt forskel: huslejestøtte",
+            "area_ddd_capital": "Følsomhed: hovedstadsområdet", "individual_did": "Forskel-i-forskelle på individniveau",
+            "att_gt": "Gruppe-tid-effekter, ATT(g, t)", "att_aggregate": "Sammenvejede gruppe-tid-effekter",
+            "bacon": "Goodman-Bacon-dekomponering", "event_study": "Hændelsesstudie",
+            "wild_bootstrap": "Vild klyngebootstrap", "randomization_inference": "Randomiseringsinferens",
+            "honest_did": "Følsomhed over for parallelle tendenser", "decomposition": "Dekomponering efter flytninger",
+            "power": "Styrke og mindste påviselige effekt", "area_classification": "Officiel klassifikation af udsatte områder",
+        },
+        "en": {
+            "area_did": "Department-level difference-in-differences", "area_ddd_rent_support": "Triple differences: rent support",
+            "area_ddd_capital": "Sensitivity: capital area", "individual_did": "Individual-level difference-in-differences",
+            "att_gt": "Group-time effects, ATT(g, t)", "att_aggregate": "Aggregated group-time effects",
+            "bacon": "Goodman-Bacon decomposition", "event_study": "Event study",
+            "wild_bootstrap": "Wild cluster bootstrap", "randomization_inference": "Randomization inference",
+            "honest_did": "Sensitivity to parallel trends", "decomposition": "Decomposition by moves",
+            "power": "Power and minimum detectable effect", "area_classification": "Official classification of vulnerable areas",
+        },
+    },
+    "survey_analysis": {
+        "da": {
+            "response_rates": "Svarprocenter", "goals": "Mål for helhedsplanerne", "barriers": "Barrierer",
+            "intervention_areas": "Indsatsområder", "item_mean": "Gennemsnit pr. spørgsmål",
+            "challenge_level": "Samlet niveau af udfordringer", "challenge_change": "Ændring i udfordringer mellem bølgerne",
+            "largest_challenges": "De største udfordringer", "result_area": "Resultater pr. indsatsområde",
+            "result_type": "Resultater pr. resultattype", "distribution": "Fordeling af svar",
+            "crosstab": "Krydstabel", "plan_attributes": "Planernes redskaber fordelt på indsatsgrupper",
+        },
+        "en": {
+            "response_rates": "Response rates", "goals": "Goals of the plans", "barriers": "Barriers",
+            "intervention_areas": "Intervention areas", "item_mean": "Mean per item",
+            "challenge_level": "Overall level of challenges", "challenge_change": "Change in challenges between waves",
+            "largest_challenges": "The largest challenges", "result_area": "Results by intervention area",
+            "result_type": "Results by result type", "distribution": "Distribution of answers",
+            "crosstab": "Cross-tabulation", "plan_attributes": "Plan tools by intervention group",
+        },
+    },
+    "reason": {
+        "da": {
+            "used": "Anvendt", "not_in_register_every_year": "Ikke fundet i registrene hvert år",
+            "below_min_count": "Under minimumsantallet", "missing_outcome": "Manglende udfaldsmål",
+            "outside_population": "Uden for populationen", "total": "I alt",
+        },
+        "en": {
+            "used": "Used", "not_in_register_every_year": "Not found in the register every year",
+            "below_min_count": "Below the minimum count", "missing_outcome": "Missing outcome",
+            "outside_population": "Outside the population", "total": "Total",
+        },
+    },
+    "actor": {
+        "da": {
+            "all": "På tværs af aktører", "project_leader": "Projektledere", "housing_manager": "Forretningsførere",
+            "municipality": "Kommuner", "tenant_board": "Afdelingsbestyrelser",
+        },
+        "en": {
+            "all": "Across actors", "project_leader": "Project leaders", "housing_manager": "Housing managers",
+            "municipality": "Municipalities", "tenant_board": "Tenant boards",
+        },
+    },
+    "subset": {
+        "da": {
+            "all_answers": "Alle besvarelser",
+            "same_actor_both_waves": "Områder med svar fra samme aktørgruppe begge år",
+            "round_1_both_waves": "Områder med midler i første uddeling, svar begge år",
+            "later_rounds_both_waves": "Områder med midler i og efter anden uddeling, svar begge år",
+        },
+        "en": {
+            "all_answers": "All answers",
+            "same_actor_both_waves": "Plans with answers from the same actor group in both waves",
+            "round_1_both_waves": "Plans funded in the first round, answers in both waves",
+            "later_rounds_both_waves": "Plans funded in later rounds, answers in both waves",
+        },
+    },
+    "statistic": {
+        "da": {
+            "mean": "Gennemsnit", "share": "Andel (pct.)", "sent": "Udsendt", "share_answered": "Helt eller delvist besvaret (pct.)",
+            "share_complete": "Fuldt besvaret (pct.)", "share_high": "Andel \"i høj grad\" (pct.)", "share_met": "Har mødt barrierer (pct.)",
+            "share_named": "Nævner barrieren (pct.)", "share_plans": "Andel af planer (pct.)",
+            "mean_budget_share": "Gns. andel af budgettet (pct.)", "difference": "Forskel", "ci_low": "Nedre grænse",
+            "ci_high": "Øvre grænse", "p_value": "p-værdi", "rank": "Placering", "share_departments": "Andel af afdelinger (pct.)",
+            "mde": "Mindste påviselige effekt",
+        },
+        "en": {
+            "mean": "Mean", "share": "Share (%)", "sent": "Sent", "share_answered": "Answered fully or partly (%)",
+            "share_complete": "Answered fully (%)", "share_high": "Share \"high degree\" (%)", "share_met": "Met barriers (%)",
+            "share_named": "Names the barrier (%)", "share_plans": "Share of plans (%)",
+            "mean_budget_share": "Mean share of budget (%)", "difference": "Difference", "ci_low": "Lower bound",
+            "ci_high": "Upper bound", "p_value": "p-value", "rank": "Rank", "share_departments": "Share of departments (%)",
+            "mde": "Minimum detectable effect",
+        },
+    },
+    "balance": {
+        "da": {
+            "capital_area": "Placeret i Københavns Kommune eller omegn (pct.)",
+            "built_1955_1975": "Boliger opført 1955-1975 udgør 50 pct. eller mere (pct.)",
+            "long_vacancy": "Mindst én bolig ledig i mere end tre måneder (pct.)",
+            "one_two_room_share": "Andel af boliger med et eller to værelser (pct.)",
+            "deprivation": "Udsathedsgrad (point)", "n_departments": "Beregningsgrundlag",
+        },
+        "en": {
+            "capital_area": "Located in Copenhagen municipality or surroundings (%)",
+            "built_1955_1975": "Dwellings built 1955-1975 make up 50% or more (%)",
+            "long_vacancy": "At least one dwelling vacant for more than three months (%)",
+            "one_two_room_share": "Share of dwellings with one or two rooms (%)",
+            "deprivation": "Deprivation score (points)", "n_departments": "Basis (N)",
+        },
+    },
+    "model": {
+        "da": {"without_movers": "Uden tilflyttere", "with_movers": "Med tilflyttere"},
+        "en": {"without_movers": "Without in-movers", "with_movers": "With in-movers"},
+    },
+    "group": {
+        "da": {"control": "Kontrolgruppe", "g1": "Indsatsgruppe 1", "g2": "Indsatsgruppe 2", "g3": "Indsatsgruppe 3",
+               "overall": "Samlet", "stayers": "Bliverne", "in_movers": "Tilflyttere", "out_movers": "Fraflyttere",
+               "total": "Samlet ændring"},
+        "en": {"control": "Control group", "g1": "Intervention group 1", "g2": "Intervention group 2",
+               "g3": "Intervention group 3", "overall": "Overall", "stayers": "Stayers", "in_movers": "In-movers",
+               "out_movers": "Out-movers", "total": "Total change"},
+    },
+    "figure": {
+        "da": {
+            "trends": "Gennemsnit pr. indsatsgruppe og år med 95 %-konfidensinterval: {what}",
+            "coef": "Betydningen af helhedsplaner på tværs af populationer og udfaldsmål (95 %-konfidensinterval)",
+            "event": "Hændelsesstudie: effekt pr. år i forhold til start (95 %-konfidensinterval)",
+            "decomposition": "Dekomponering af ændringen i afdelingernes gennemsnit efter flytninger",
+            "survey_actor": "Niveau af udfordringer pr. aktørgruppe og bølge (skala 1-4)",
+            "challenge_change": "Ændring i aktørernes vurdering af udfordringerne, pr. udfordring",
+            "x_year": "År", "x_event": "År i forhold til start", "y_score": "Score (1-4)",
+            "x_change": "Ændring i score (negativ = udfordringen er vokset)", "y_effect": "Effekt",
+        },
+        "en": {
+            "trends": "Mean by intervention group and year with 95% confidence interval: {what}",
+            "coef": "Effect of plans across populations and outcomes (95% confidence interval)",
+            "event": "Event study: effect by year relative to start (95% confidence interval)",
+            "decomposition": "Decomposition of the change in department means by moves",
+            "survey_actor": "Level of challenges by actor group and wave (scale 1-4)",
+            "challenge_change": "Change in actors' assessment of the challenges, by challenge",
+            "x_year": "Year", "x_event": "Years relative to start", "y_score": "Score (1-4)",
+            "x_change": "Change in score (negative = the challenge has grown)", "y_effect": "Effect",
+        },
+    },
+}
+
+TEXT: dict[str, dict[str, Any]] = {lang: {**_COMMON[lang], **HEADINGS[lang]} for lang in LANGS}
+
+
+def _check(lang: str) -> None:
+    if lang not in LANGS:
+        raise ReportError(f"report language must be one of {', '.join(LANGS)}, got {lang!r}")
+
+
+def text(lang: str, key: str) -> Any:
+    """Return the text ``key`` in ``lang`` (strings, or a list for method notes)."""
+    _check(lang)
+    try:
+        return TEXT[lang][key]
+    except KeyError:
+        raise ReportError(f"no report text {key!r}") from None
+
+
+def label(lang: str, kind: str, ident: Any, extra: dict[str, dict[str, str]] | None = None) -> str:
+    """Translate a stable identifier (population, outcome, term, ...) into a label.
+
+    Terms ``year_<t>`` and ``cohort_<g>`` are expanded; identifiers unknown to
+    the dictionaries come from ``extra`` (``{ident: {"da": ..., "en": ...}}``,
+    e.g. survey item texts from the codebook) or are shown as they are, with
+    underscores as spaces.
+    """
+    _check(lang)
+    key = "" if ident is None else str(ident)
+    if extra and key in extra and lang in extra[key]:
+        return extra[key][lang]
+    table = _LABELS.get(kind, {}).get(lang, {})
+    if key in table:
+        return table[key]
+    if kind == "term":
+        for prefix in ("year", "cohort"):
+            if key.startswith(prefix + "_"):
+                rest = key[len(prefix) + 1 :]
+                if prefix == "cohort" and rest.startswith("g"):
+                    rest = rest[1:]
+                return table[prefix].format(x=rest)
+    if kind == "group" and key.startswith("cohort_"):
+        return label(lang, "group", key[len("cohort_") :], extra)
+    return key.replace("_", " ")
+
+
+def fmt_num(x: Any, decimals: int, lang: str) -> str:
+    """Format a number with the language's separators (da 1.234,5; en 1,234.5)."""
+    _check(lang)
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    v = float(x)
+    if round(v, decimals) == 0:
+        v = 0.0  # no "-0,00"
+    s = f"{v:,.{decimals}f}"
+    if lang == "da":
+        s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return s.replace("-", "−")
+
+
+def fmt_int(x: Any, lang: str) -> str:
+    """Format a count with the language's thousands separator."""
+    return fmt_num(x, 0, lang)

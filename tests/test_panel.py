@@ -1,0 +1,207 @@
+"""Person derivations, design indicators and the department-year panel, by hand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import duckdb
+import pandas as pd
+import pytest
+
+from boligeval.config import IncomeSpec, PanelSpec, parse_config
+from boligeval.design import build_design
+from boligeval.errors import PanelError
+from boligeval.panel import build_panel
+from boligeval.panel.derive import derive_persons
+from tests.panel_fixtures import departments_frame, plans_frame, register, resident
+
+YEARS = (2005, 2007, 2009)
+PRICES = pd.DataFrame({"year": [2005, 2007, 2009], "index": [100.0, 104.0, 110.0]})
+
+
+def _cfg(**sections: object):  # type: ignore[no-untyped-def]
+    cfg = parse_config({"data": {"dir": "."}})
+    return replace(cfg, **sections)
+
+
+def _person(con: duckdb.DuckDBPyConnection, person_id: str, year: int) -> dict[str, object]:
+    row = con.execute(
+        "SELECT * FROM persons WHERE person_id = ? AND year = ?", [person_id, year]
+    ).df()
+    assert len(row) == 1
+    return row.iloc[0].to_dict()
+
+
+@pytest.fixture
+def household_world() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    plans = plans_frame([("P1", 2006)])
+    departments = departments_frame([("D1", "P1")])
+    rows = [
+        # Household H1 in 2005: two adults, a child of 15 and a child of 14.
+        resident("a", 2005, "D1", "H1", 1965, disposable_income=300_000.0),
+        resident("b", 2005, "D1", "H1", 1967, disposable_income=200_000.0),
+        resident("c15", 2005, "D1", "H1", 1990, disposable_income=10_000.0,
+                 income_source="student"),
+        resident("c14", 2005, "D1", "H1", 1991, disposable_income=0.0, income_source="other"),
+        # A one-person household with a missing income, in 2007.
+        resident("m", 2007, "D1", "H2", 1970, disposable_income=None),
+        resident("p", 2009, "D1", "H3", 1970, disposable_income=100_000.0),
+    ]
+    register(con, plans, departments, pd.DataFrame(rows), PRICES)
+    return con
+
+
+def test_equivalised_income_dst_child_cutoff_15(household_world: duckdb.DuckDBPyConnection):
+    derive_persons(household_world, _cfg())
+    # Real income: 510,000 * 110/100 = 561,000. Persons aged 15+: a, b, c15 -> 3; children: 1.
+    # Scale 1 + 0.5 * (3 - 1) + 0.3 * 1 = 2.3.
+    expected = 561_000.0 / 2.3
+    for pid in ("a", "b", "c15", "c14"):
+        assert _person(household_world, pid, 2005)["equivalised_income"] == pytest.approx(
+            expected, rel=1e-12
+        )
+
+
+def test_equivalised_income_eurostat_child_cutoff_14(household_world: duckdb.DuckDBPyConnection):
+    cfg = _cfg(income=IncomeSpec(child_age_cutoff=14))
+    derive_persons(household_world, cfg)
+    # The 14-year-old is an adult at cut-off 14: scale 1 + 0.5 * 3 = 2.5.
+    assert _person(household_world, "c14", 2005)["equivalised_income"] == pytest.approx(
+        561_000.0 / 2.5, rel=1e-12
+    )
+
+
+def test_price_conversion_and_missing_income(household_world: duckdb.DuckDBPyConnection):
+    derive_persons(household_world, _cfg())
+    assert _person(household_world, "a", 2005)["disposable_income"] == pytest.approx(330_000.0)
+    assert _person(household_world, "p", 2009)["disposable_income"] == pytest.approx(100_000.0)
+    missing = _person(household_world, "m", 2007)
+    assert pd.isna(missing["disposable_income"])
+    assert pd.isna(missing["equivalised_income"])
+
+
+DEPRIVATION_CASES = [
+    # (income_source, origin, single_parent, convicted, age, expected score)
+    ("employed", "danish", False, False, 30, 0.0),
+    ("leave", "danish", False, False, 30, 0.0),
+    ("unemployed_short", "danish", False, False, 30, 0.0),
+    ("unemployed_long", "danish", False, False, 30, 1.0),
+    ("social_assistance", "danish", False, False, 30, 1.5),
+    ("missing", "danish", False, False, 30, 1.5),
+    ("disability_pension", "danish", False, False, 50, 0.5),
+    ("disability_pension", "danish", False, False, 49, 2.5),
+    ("student", "danish", False, False, 30, 0.0),
+    ("retired", "danish", False, False, 60, 0.0),
+    ("other", "danish", False, False, 30, 0.0),
+    ("employed", "western", False, False, 30, 1.0),
+    ("employed", "non_western", False, False, 30, 1.5),
+    ("employed", "danish", True, False, 30, 1.0),
+    ("employed", "danish", False, True, 30, 1.0),
+    ("social_assistance", "non_western", True, True, 30, 5.0),
+    ("disability_pension", "western", False, True, 18, 4.5),
+    ("social_assistance", "danish", False, False, 17, None),
+    ("social_assistance", "danish", False, False, 65, None),
+]
+
+
+def test_deprivation_score_each_weight_row():
+    con = duckdb.connect()
+    rows = [
+        resident(f"x{i}", 2005, "D1", f"H{i}", 2005 - age, income_source=src, origin=origin,
+                 single_parent=sp, convicted=conv)
+        for i, (src, origin, sp, conv, age, _) in enumerate(DEPRIVATION_CASES)
+    ]
+    register(con, plans_frame([("P1", 2006)]), departments_frame([("D1", "P1")]),
+             pd.DataFrame(rows), PRICES)
+    derive_persons(con, _cfg())
+    for i, case in enumerate(DEPRIVATION_CASES):
+        got = _person(con, f"x{i}", 2005)["deprivation"]
+        if case[-1] is None:
+            assert pd.isna(got), case
+        else:
+            assert got == pytest.approx(case[-1]), case
+
+
+def test_in_mover_and_out_mover_flags():
+    con = duckdb.connect()
+    rows = [
+        resident("s", 2005, "D1", "H1", 1970, move_in_year=1999),
+        resident("s", 2007, "D1", "H1", 1970, move_in_year=1999),
+        resident("o", 2005, "D1", "H2", 1970, move_in_year=2005, income_source="employed"),
+        resident("o", 2007, "D2", "H3", 1970, move_in_year=2007),   # left D1, moved into D2
+        resident("i", 2007, "D1", "H4", 1980, move_in_year=2006),   # arrived between years
+    ]
+    register(con, plans_frame([("P1", 2006)]),
+             departments_frame([("D1", "P1"), ("D2", "P1")]), pd.DataFrame(rows), PRICES)
+    cfg = _cfg(panel=PanelSpec(min_count=1))
+    cfg = replace(cfg, design=replace(cfg.design, years=(2005, 2007)))
+    design = build_design(con, cfg.design)
+    panel = build_panel(con, cfg, design)
+    derive_persons(con, cfg)
+    assert bool(_person(con, "o", 2005)["in_mover"]) is True
+    assert bool(_person(con, "o", 2007)["in_mover"]) is True
+    assert bool(_person(con, "s", 2007)["in_mover"]) is False
+    assert bool(_person(con, "i", 2007)["in_mover"]) is False   # moved in 2006, not 2007
+    cells = panel.cells
+    out = cells[(cells["population"] == "out_movers") & (cells["outcome"] == "employed")]
+    # Only "o" left D1 between 2005 and 2007; measured with its 2005 values.
+    assert out[["department_id", "year", "n", "value"]].values.tolist() == [
+        ["D1", 2007, 1, 100.0]
+    ]
+    movers = cells[(cells["population"] == "in_movers") & (cells["outcome"] == "employed")]
+    got = {(d, y): n for d, y, n in movers[["department_id", "year", "n"]].values}
+    assert got == {("D1", 2005): 1, ("D2", 2007): 1, ("D1", 2007): 0}
+
+
+def _world_for_min_count(counts: dict[str, tuple[int, int, int]]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    rows = []
+    for dept, per_year in counts.items():
+        for year, n in zip(YEARS, per_year, strict=True):
+            for k in range(n):
+                rows.append(resident(f"{dept}-{k}", year, dept, f"{dept}-h{k}", 1970))
+    register(con, plans_frame([("P1", 2006), ("P2", 2012)]),
+             departments_frame([("D1", "P1"), ("D2", "P1"), ("D3", "P2"), ("D4", "P2")]),
+             pd.DataFrame(rows), PRICES)
+    return con
+
+
+def test_min_count_drops_department_below_20_in_one_year_only():
+    # D2 has 19 residents in 2007 only; D4 has none in 2009 (not in the register every year).
+    con = _world_for_min_count({"D1": (20, 20, 20), "D2": (20, 19, 25), "D3": (30, 30, 30),
+                                "D4": (22, 22, 0)})
+    cfg = _cfg()
+    panel = build_panel(con, cfg, build_design(con, cfg.design))
+    sub = panel.for_analysis("working_age", "employed")
+    assert sorted(sub["department_id"].unique()) == ["D1", "D3"]
+    assert len(sub) == 6   # balanced: 2 departments x 3 years
+    acc = panel.accounting
+    row = acc[(acc["population"] == "working_age") & (acc["outcome"] == "employed")]
+    by_reason = dict(zip(row[row["table"] == "units"]["reason"],
+                         row[row["table"] == "units"]["count"], strict=True))
+    assert by_reason == {"outside_population": 0, "missing_outcome": 0,
+                         "below_min_count": 64, "used": 150}
+    depts = acc[(acc["table"] == "departments") & acc["population"].isna()]
+    assert dict(zip(depts["reason"], depts["count"], strict=True)) == {
+        "in_records": 4, "not_in_register_every_year": 1}
+    # D1 is in cohort g1 (grant 2006): active from 2006 on.
+    d1 = sub[sub["department_id"] == "D1"].sort_values("year")
+    assert d1["active_plan"].tolist() == [0, 1, 1]
+    assert d1["cohort"].unique().tolist() == ["g1"]
+    assert sub[sub["department_id"] == "D3"]["cohort"].unique().tolist() == ["control"]
+
+
+def test_population_without_qualifying_department_is_a_clear_error():
+    con = _world_for_min_count({"D1": (20, 20, 20), "D3": (30, 30, 30)})
+    cfg = _cfg()
+    panel = build_panel(con, cfg, build_design(con, cfg.design))
+    with pytest.raises(PanelError, match="No department has at least 20"):
+        panel.for_analysis("in_movers", "employed")
+
+
+def test_unknown_outcome_column_is_a_clear_error():
+    con = _world_for_min_count({"D1": (20, 20, 20)})
+    cfg = _cfg()
+    with pytest.raises(PanelError, match="neither a built-in outcome nor a column"):
+        build_panel(con, cfg, build_design(con, cfg.design), extra_outcomes=["wellbeing"])
