@@ -1,0 +1,173 @@
+"""Command line: a thin layer over the public API.
+
+User errors (``BoligevalError``) print one clear message and exit with
+status 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from boligeval.errors import BoligevalError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["main"]
+
+
+def _user_errors(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = bool(ctx.find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except BoligevalError as exc:
+            if debug:
+                raise
+            click.echo(f"boligeval: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _parse_years(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    from boligeval.errors import ConfigError
+
+    try:
+        if "-" in text:
+            lo, hi = (int(t) for t in text.split("-", 1))
+            if hi < lo:
+                raise ValueError
+            return tuple(range(lo, hi + 1))
+        return tuple(int(t) for t in text.split(","))
+    except ValueError:
+        raise ConfigError(
+            f"--years '{text}' is not understood; write 2000-2012 or 2005,2007,2009."
+        ) from None
+
+
+def _parse_effects(text: str | None) -> dict[str, float] | None:
+    if text is None:
+        return None
+    from boligeval.errors import ConfigError
+
+    if text.strip().lower() in ("none", "zero", "0"):
+        return {}
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise ConfigError(f"--effects expects key=value pairs, got '{part}'.")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise ConfigError(f"--effects: '{value}' is not a number.") from None
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="boligeval")
+def main(debug: bool) -> None:
+    """boligeval: evaluate area-based social-housing programmes."""
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder to write the world into.")
+@click.option("--scale", type=float, default=1.0, show_default=True,
+              help="1 = the seed's size (545 departments); 0.05 = a small world.")
+@click.option("--seed", type=int, default=20130601, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
+              show_default=True)
+@click.option("--years", default=None, help="Measurement years, e.g. 2000-2012 (annual data).")
+@click.option("--effects", default=None,
+              help="Effect sizes as key=value,... ('none' sets every effect to zero).")
+@click.option("--dynamic", is_flag=True, help="Effects differ by cohort and grow over time.")
+@_user_errors
+def synth(out_dir: Path, scale: float, seed: int, fmt: str, years: str | None,
+          effects: str | None, dynamic: bool) -> None:
+    """Write a synthetic world in the input-contract shape, with truth.json."""
+    from boligeval.progress import Progress
+    from boligeval.run import synthesize_world
+
+    summary = synthesize_world(out_dir, scale=scale, seed=seed, fmt=fmt,
+                               years=_parse_years(years), effects=_parse_effects(effects),
+                               dynamic=dynamic, progress=Progress())
+    click.echo(summary)
+
+
+@main.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@_user_errors
+def validate(config: Path) -> None:
+    """Check the inputs named by CONFIG against the input contract."""
+    from boligeval.config import load_config
+    from boligeval.progress import Progress
+    from boligeval.run import validate_inputs
+
+    cfg = load_config(config)
+    inputs = validate_inputs(cfg, progress=Progress())
+    click.echo(f"OK: {inputs.describe()}")
+
+
+@main.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@_user_errors
+def panel(config: Path, out_dir: Path) -> None:
+    """Write the department-year panel (panel.parquet) and accounting.csv."""
+    from boligeval.config import load_config
+    from boligeval.progress import Progress
+    from boligeval.run import build_panel_outputs
+
+    cfg = load_config(config)
+    paths = build_panel_outputs(cfg, out_dir, progress=Progress())
+    for path in paths:
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["da", "en"]), default=None,
+              help="Report language (default: [report] lang of the config).")
+@_user_errors
+def run(config: Path, out_dir: Path, lang: str | None) -> None:
+    """Run the whole evaluation: validate, panel, analyses, disclosure control, outputs."""
+    from boligeval.config import load_config
+    from boligeval.progress import Progress
+    from boligeval.run import run_evaluation
+
+    cfg = load_config(config)
+    result = run_evaluation(cfg, out_dir, lang=lang, progress=Progress())
+    click.echo(result.screen_summary())
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-out"),
+              show_default=True)
+@click.option("--scale", type=float, default=1.0, show_default=True)
+@click.option("--seed", type=int, default=20130601, show_default=True)
+@click.option("--lang", type=click.Choice(["da", "en"]), default="en", show_default=True)
+@_user_errors
+def demo(out_dir: Path, scale: float, seed: int, lang: str) -> None:
+    """Build the synthetic world and run the full evaluation on it."""
+    from boligeval.progress import Progress
+    from boligeval.run import run_demo
+
+    result = run_demo(out_dir, scale=scale, seed=seed, lang=lang, progress=Progress())
+    click.echo(result.screen_summary())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

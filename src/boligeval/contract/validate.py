@@ -1,0 +1,362 @@
+"""Validation of contract tables with aggregate SQL.
+
+Every rule is a SQL predicate that is true for the rows that break it. The
+row-level rules of one table (types, not-null, codes, ranges) are counted
+in a single aggregate pass; example row numbers are fetched only for the
+first rule that fails, so valid data costs one scan per table plus one
+grouped aggregate per uniqueness key and one anti-join per foreign key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from boligeval.contract.readers import (
+    ROW,
+    Source,
+    extra_expr,
+    infer_extra_types,
+    qident,
+    qstr,
+)
+from boligeval.contract.readers import typed_expr as _typed_expr
+from boligeval.contract.schemas import SCALES, ColumnSpec, TableSchema
+from boligeval.errors import ContractError
+
+__all__ = ["CheckedTable", "build_views", "check_rule", "local_checks", "raise_rule"]
+
+MAX_EXAMPLES = 10
+
+_KIND_WORDS = {
+    "int": "whole numbers",
+    "float": "numbers",
+    "bool": "booleans (true/false or 1/0)",
+}
+_KIND_FIX = {
+    "int": "write whole numbers only (no decimals, text or thousands separators)",
+    "float": "write plain numbers with '.' as decimal mark and no thousands separators",
+    "bool": "write true/false or 1/0 (any case)",
+}
+
+
+@dataclass(frozen=True)
+class CheckedTable:
+    """A table opened in DuckDB: its schema, source and the internal check view."""
+
+    schema: TableSchema
+    source: Source
+    check_view: str
+    n_rows: int
+
+
+def raise_rule(
+    source: Source,
+    column: str,
+    rule: str,
+    text: str,
+    n_rows: int,
+    rows: list[int],
+    fix: str,
+    found: list[str] | None = None,
+) -> ContractError:
+    """Build the ContractError for a broken rule (the caller raises it)."""
+    plural = "row" if n_rows == 1 else "rows"
+    msg = (
+        f"{source.path}: column '{column}' breaks rule '{rule}' ({text}) in {n_rows} {plural}; "
+        f"example data rows (1-based, header not counted): {', '.join(map(str, rows))}."
+    )
+    if found:
+        msg += " Values found: " + ", ".join(repr(v) for v in found) + "."
+    msg += f" How to fix: {fix}."
+    return ContractError(
+        msg, file=str(source.path), column=column, rule=rule, n_rows=n_rows, rows=rows
+    )
+
+
+def _fetch_rows(con: duckdb.DuckDBPyConnection, view: str, bad_sql: str) -> list[int]:
+    got = con.execute(
+        f"SELECT {ROW} FROM {qident(view)} AS t WHERE coalesce(({bad_sql}), FALSE) "
+        f"ORDER BY {ROW} LIMIT {MAX_EXAMPLES}"
+    ).fetchall()
+    return [int(r[0]) for r in got]
+
+
+def check_rule(
+    con: duckdb.DuckDBPyConnection,
+    table: CheckedTable,
+    *,
+    rule: str,
+    column: str,
+    bad_sql: str,
+    text: str,
+    fix: str,
+    found_sql: str | None = None,
+) -> None:
+    """Count rows of ``table`` where ``bad_sql`` holds and raise if there are any."""
+    row = con.execute(
+        f"SELECT count(*) FROM {qident(table.check_view)} AS t WHERE coalesce(({bad_sql}), FALSE)"
+    ).fetchone()
+    n = int(row[0]) if row else 0
+    if n:
+        found = None
+        if found_sql is not None:
+            found = [
+                str(r[0])
+                for r in con.execute(
+                    f"SELECT DISTINCT {found_sql} FROM {qident(table.check_view)} AS t "
+                    f"WHERE coalesce(({bad_sql}), FALSE) ORDER BY 1 LIMIT 5"
+                ).fetchall()
+            ]
+        rows = _fetch_rows(con, table.check_view, bad_sql)
+        raise raise_rule(table.source, column, rule, text, n, rows, fix, found)
+
+
+def _allowed_sql(spec: ColumnSpec) -> str:
+    assert spec.allowed is not None
+    codes = ", ".join(qstr(c) for c in spec.allowed)
+    col = f"t.{qident(spec.name)}"
+    if spec.list_sep:
+        return (
+            f"len([x FOR x IN string_split({col}, {qstr(spec.list_sep)}) "
+            f"IF trim(x) <> '' AND trim(x) NOT IN ({codes})]) > 0"
+        )
+    return f"{col} IS NOT NULL AND {col} NOT IN ({codes})"
+
+
+def build_views(
+    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: Source
+) -> tuple[str, list[tuple[str, str, str, str, str, str | None]]]:
+    """Create the canonical view and the check view; return the check view and its rules.
+
+    Returns
+    -------
+    check_view : str
+        Name of the internal view with typed contract columns, type flags and ``__row``.
+    rules : list of tuple
+        ``(rule, column, bad_sql, text, fix, found_sql)`` in checking order.
+    """
+    typed: list[str] = []
+    flags: list[str] = []
+    rules: list[tuple[str, str, str, str, str, str | None]] = []
+    for spec in schema.columns:
+        name = qident(spec.name)
+        if spec.name not in source.columns:
+            typed.append(f"CAST(NULL AS {spec.duckdb_type}) AS {name}")
+            continue
+        expr, norm = _typed_expr(spec, source.columns[spec.name])
+        typed.append(f"{expr} AS {name}")
+        if spec.kind in _KIND_WORDS:
+            flag = qident(f"__type_{spec.name}")
+            flags.append(f"({norm} IS NOT NULL AND {expr} IS NULL) AS {flag}")
+            rules.append(
+                (
+                    "type",
+                    spec.name,
+                    f"t.{flag}",
+                    f"values must be {_KIND_WORDS[spec.kind]}",
+                    _KIND_FIX[spec.kind]
+                    + ("; leave the cell empty for a missing value" if spec.nullable else ""),
+                    None,
+                )
+            )
+    for spec in schema.columns:
+        if not spec.nullable and spec.name in source.columns:
+            rules.append(
+                (
+                    "not_null",
+                    spec.name,
+                    f"t.{qident(spec.name)} IS NULL",
+                    "values must not be missing",
+                    "fill in a value in every row (empty cells count as missing)",
+                    None,
+                )
+            )
+    for spec in schema.columns:
+        if spec.allowed and spec.name in source.columns:
+            what = "a ';'-separated list of codes" if spec.list_sep else "one of the codes"
+            rules.append(
+                (
+                    "allowed_values",
+                    spec.name,
+                    _allowed_sql(spec),
+                    f"values must be {what} {', '.join(spec.allowed)}",
+                    "recode the values to the contract's codes (exact spelling and case); "
+                    "see docs/data-preparation.md",
+                    f"t.{qident(spec.name)}",
+                )
+            )
+    for chk in schema.checks:
+        if chk.column in source.columns:
+            rules.append((chk.rule, chk.column, chk.bad_sql, chk.text, chk.fix, None))
+
+    contract = set(schema.column_names)
+    extras = [c for c in source.columns if c not in contract]
+    inferred = infer_extra_types(con, source, extras)
+    extra_sql = [
+        f"{extra_expr(c, source.columns[c], inferred.get(c))} AS {qident(c)}" for c in extras
+    ]
+    con.execute(
+        f"CREATE OR REPLACE VIEW {qident(schema.name)} AS SELECT "
+        f"{', '.join(typed + extra_sql)} FROM ({source.plain_sql})"
+    )
+    check_view = f"__contract_check_{schema.name}"
+    con.execute(
+        f"CREATE OR REPLACE VIEW {qident(check_view)} AS SELECT "
+        f"{', '.join([*typed, *flags, ROW])} FROM ({source.numbered_sql})"
+    )
+    return check_view, rules
+
+
+def local_checks(
+    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: Source
+) -> CheckedTable:
+    """Create the views of one table and check every rule that needs only this table.
+
+    Raises
+    ------
+    ContractError
+        On the first broken rule, in the order: type, not_null,
+        allowed_values, range, unique, foreign_key (self references only).
+    """
+    check_view, rules = build_views(con, schema, source)
+    counts = ", ".join(f"count(*) FILTER (WHERE coalesce(({r[2]}), FALSE))" for r in rules)
+    sql = f"SELECT count(*){', ' + counts if counts else ''} FROM {qident(check_view)} AS t"
+    got = con.execute(sql).fetchone()
+    assert got is not None
+    n_rows = int(got[0])
+    table = CheckedTable(schema, source, check_view, n_rows)
+    for (rule, column, bad, text, fix, found), n in zip(rules, got[1:], strict=True):
+        if n:
+            check_rule(
+                con,
+                table,
+                rule=rule,
+                column=column,
+                bad_sql=bad,
+                text=text,
+                fix=fix,
+                found_sql=found,
+            )
+    for keys in schema.unique:
+        _check_unique(con, table, keys)
+    for fk in schema.foreign_keys:
+        if fk.ref_table == schema.name:
+            check_foreign_key(con, table, fk.columns, fk.ref_table, fk.ref_columns)
+    return table
+
+
+def _check_unique(
+    con: duckdb.DuckDBPyConnection, table: CheckedTable, keys: tuple[str, ...]
+) -> None:
+    cols = ", ".join(qident(k) for k in keys)
+    notnull = " AND ".join(f"{qident(k)} IS NOT NULL" for k in keys)
+    dup = (
+        f"SELECT {cols} FROM {qident(table.check_view)} WHERE {notnull} "
+        f"GROUP BY {cols} HAVING count(*) > 1"
+    )
+    got = con.execute(
+        f"SELECT coalesce(sum(c), 0) FROM (SELECT count(*) AS c FROM {qident(table.check_view)} "
+        f"WHERE {notnull} GROUP BY {cols} HAVING count(*) > 1)"
+    ).fetchone()
+    n = int(got[0]) if got else 0
+    if n:
+        match = " AND ".join(f"d.{qident(k)} = t.{qident(k)}" for k in keys)
+        bad = f"EXISTS (SELECT 1 FROM ({dup}) AS d WHERE {match})"
+        rows = _fetch_rows(con, table.check_view, bad)
+        what = " and ".join(keys)
+        raise raise_rule(
+            table.source,
+            ", ".join(keys),
+            "unique",
+            f"{what} must be unique; the rows listed share a value with another row",
+            n,
+            rows,
+            f"keep one row per {what} (remove duplicates or fix the ids)",
+        )
+
+
+def check_foreign_key(
+    con: duckdb.DuckDBPyConnection,
+    table: CheckedTable,
+    columns: tuple[str, ...],
+    ref_table: str,
+    ref_columns: tuple[str, ...],
+) -> None:
+    """Raise ``foreign_key`` for rows whose ``columns`` have no match in ``ref_table``."""
+    notnull = " AND ".join(f"t.{qident(c)} IS NOT NULL" for c in columns)
+    match = " AND ".join(
+        f"r.{qident(rc)} = t.{qident(c)}" for c, rc in zip(columns, ref_columns, strict=True)
+    )
+    bad = f"{notnull} AND NOT EXISTS (SELECT 1 FROM {qident(ref_table)} AS r WHERE {match})"
+    col = ", ".join(columns)
+    ref = ", ".join(ref_columns)
+    check_rule(
+        con,
+        table,
+        rule="foreign_key",
+        column=col,
+        bad_sql=bad,
+        text=f"every {col} must exist as {ref} in {ref_table}",
+        fix=f"add the missing {ref_table} rows, or correct the {col} values",
+    )
+
+
+def check_scale_values(con: duckdb.DuckDBPyConnection, answers: CheckedTable) -> None:
+    """Raise ``scale_value`` for answers whose value is not a code of the item's scale."""
+    cases = " ".join(
+        f"WHEN {qstr(scale)} THEN t.value NOT IN ({', '.join(qstr(c) for c in codes)})"
+        for scale, codes in SCALES.items()
+    )
+    bad = (
+        "t.value IS NOT NULL AND (SELECT CASE c.scale "
+        f"{cases} ELSE TRUE END FROM codebook AS c WHERE c.item_id = t.item_id)"
+    )
+    scales = "; ".join(f"{s}: {', '.join(c)}" for s, c in SCALES.items())
+    check_rule(
+        con,
+        answers,
+        rule="scale_value",
+        column="value",
+        bad_sql=bad,
+        text="value must be a code of the item's scale in codebook, or empty",
+        fix=f"recode answers to the scale codes ({scales}); leave unanswered items empty",
+        found_sql="t.value",
+    )
+
+
+def check_dispatch_sent(con: duckdb.DuckDBPyConnection, dispatch: CheckedTable) -> None:
+    """Raise ``dispatch_sent`` where fewer questionnaires were sent than answered."""
+    bad = (
+        "t.sent < (SELECT count(*) FROM respondents AS r WHERE r.wave = t.wave "
+        "AND r.actor = t.actor AND r.plan_id = t.plan_id)"
+    )
+    check_rule(
+        con,
+        dispatch,
+        rule="dispatch_sent",
+        column="sent",
+        bad_sql=bad,
+        text="sent must be at least the number of respondents with that wave, actor and plan_id",
+        fix="correct the number sent, or check the wave/actor/plan_id of the respondents",
+    )
+
+
+def check_price_coverage(con: duckdb.DuckDBPyConnection, residents: CheckedTable) -> None:
+    """Raise ``price_coverage`` for residents rows whose year has no price index."""
+    bad = "NOT EXISTS (SELECT 1 FROM prices AS p WHERE p.year = t.year)"
+    missing = con.execute(
+        f"SELECT DISTINCT year FROM {qident(residents.check_view)} AS t WHERE {bad} "
+        "ORDER BY year LIMIT 10"
+    ).fetchall()
+    years = ", ".join(str(r[0]) for r in missing)
+    check_rule(
+        con,
+        residents,
+        rule="price_coverage",
+        column="year",
+        bad_sql=bad,
+        text=f"every year must have a price index in prices; missing: {years}",
+        fix=f"add rows for year(s) {years} to the prices file",
+    )

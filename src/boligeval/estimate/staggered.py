@@ -1,0 +1,717 @@
+"""Group-time average treatment effects for staggered adoption.
+
+Callaway & Sant'Anna (2021) ATT(g, t) on a balanced panel, with the
+vocabulary of R's ``did`` (``yname, tname, idname, gname``; ``gname`` is the
+first treated period, 0 for never treated). Inference uses the analytic
+influence functions, optionally clustered, and a multiplier bootstrap with
+uniform (sup-t) bands. Aggregations (simple, group, dynamic, calendar) weight
+by group shares and include the influence of estimating those shares.
+
+Within each (g, t) cell the estimators are those of Sant'Anna & Zhao (2020)
+for panel data, as ``did`` calls them: unconditional difference in mean
+changes, outcome regression (``reg_did_panel``) and the improved doubly
+robust estimator (``drdid_panel``: inverse-probability-tilting propensity
+score and weighted least squares outcome model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from boligeval.errors import EstimationError
+
+__all__ = ["AggregateResult", "AttGtResult", "att_gt"]
+
+ControlGroup = Literal["notyettreated", "nevertreated"]
+BasePeriod = Literal["varying", "universal"]
+EstMethod = Literal["unconditional", "reg", "dr"]
+AggregateKind = Literal["simple", "group", "dynamic", "calendar"]
+BootstrapWeights = Literal["mammen", "rademacher"]
+
+_IQR_NORMAL = float(stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+_DEGENERATE = np.sqrt(np.finfo(float).eps) * 10
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, eq=False)
+class _Panel:
+    """Wide balanced panel: outcome (n, T), unit attributes (n,)."""
+
+    y: np.ndarray
+    periods: np.ndarray
+    group: np.ndarray
+    weights: np.ndarray
+    cluster: np.ndarray
+    n_clusters: int
+    x: np.ndarray | None  # (n, T, p) covariates incl. intercept, or None
+
+
+def _unit_constant(df: pd.DataFrame, idname: str, col: str) -> pd.Series:
+    nun = df.groupby(idname, sort=True)[col].nunique(dropna=False)
+    if (nun > 1).any():
+        raise EstimationError(f"column {col!r} must be constant within each {idname!r}")
+    return df.groupby(idname, sort=True)[col].first()
+
+
+def _prepare(
+    data: pd.DataFrame,
+    yname: str,
+    tname: str,
+    idname: str,
+    gname: str,
+    covariates: Sequence[str],
+    weights: str | None,
+    cluster: str | None,
+) -> _Panel:
+    cols = [yname, tname, idname, gname, *covariates]
+    cols += [c for c in (weights, cluster) if c is not None]
+    missing = [c for c in dict.fromkeys(cols) if c not in data.columns]
+    if missing:
+        raise EstimationError(f"columns not in data: {missing}")
+    df = data.loc[:, list(dict.fromkeys(cols))]
+    if df[[yname, tname, idname, gname, *covariates]].isna().any().any():
+        raise EstimationError("missing values in outcome, time, id, group or covariates")
+    if df.duplicated([idname, tname]).any():
+        raise EstimationError(f"duplicated ({idname}, {tname}) rows")
+    periods = np.sort(df[tname].unique()).astype(float)
+    if periods.size < 2:
+        raise EstimationError("at least two time periods are needed")
+    counts = df.groupby(idname)[tname].size()
+    if (counts != periods.size).any():
+        raise EstimationError(
+            f"the panel is unbalanced: {(counts != periods.size).sum()} units are not "
+            "observed in every period"
+        )
+    g_unit = _unit_constant(df, idname, gname).to_numpy(dtype=float)
+    if (g_unit < 0).any():
+        raise EstimationError(f"{gname!r} must be 0 (never treated) or a treatment period")
+    # Treated after the last period: untreated throughout the sample.
+    g_unit = np.where(g_unit > periods[-1], 0.0, g_unit)
+    # A first-treatment time between two measurement periods is first seen
+    # treated at the next measurement period.
+    pos = np.searchsorted(periods, g_unit, side="left")
+    g_unit = np.where(g_unit > 0, periods[np.minimum(pos, periods.size - 1)], 0.0)
+    keep = (g_unit == 0) | (g_unit > periods[0])  # drop units treated in the first period
+    wide = df.pivot(index=idname, columns=tname, values=yname).sort_index()
+    y = wide.to_numpy(dtype=float)[keep]
+    w = (
+        _unit_constant(df, idname, weights).to_numpy(dtype=float)[keep]
+        if weights is not None
+        else np.ones(int(keep.sum()))
+    )
+    if not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
+        raise EstimationError("weights must be finite, non-negative and not all zero")
+    if cluster is not None:
+        cl_codes, cl_uniques = pd.factorize(_unit_constant(df, idname, cluster).to_numpy()[keep])
+        n_clusters = len(cl_uniques)
+    else:
+        cl_codes = np.arange(int(keep.sum()))
+        n_clusters = int(keep.sum())
+    x = None
+    if covariates:
+        mats = [
+            df.pivot(index=idname, columns=tname, values=c).sort_index().to_numpy(float)[keep]
+            for c in covariates
+        ]
+        x = np.concatenate([np.ones((int(keep.sum()), periods.size, 1)), np.stack(mats, 2)], 2)
+    g = g_unit[keep]
+    if not (g > 0).any():
+        raise EstimationError("no treated units (treated after the first period) in the data")
+    return _Panel(y, periods, g, w / w.mean(), cl_codes.astype(np.int64), n_clusters, x)
+
+
+# --------------------------------------------------------------------------- 2x2 cells
+
+
+def _solve(a: np.ndarray, b: np.ndarray, what: str) -> np.ndarray:
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError as exc:
+        raise EstimationError(f"{what}: singular design (collinear covariates?)") from exc
+
+
+def _ipt_pscore(d: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Inverse probability tilting (Graham et al. 2012) as in DRDID's pscore.cal.
+
+    Minimises the strictly convex loss mean(w * (-D x'g + (1 - D) exp(x'g))), whose
+    first-order condition balances the weighted covariate sums of treated and
+    reweighted controls; returns the implied propensity score.
+    """
+    s1, s0 = (w * d).sum(), (w * (1 - d)).sum()
+    gam = np.zeros(x.shape[1])
+    gam[0] = np.log(s1 / s0)
+    c0 = w * (1 - d)
+
+    def loss(g: np.ndarray) -> float:
+        z = x @ g
+        return float(np.sum(-w * d * z + c0 * np.exp(np.minimum(z, 700))))
+
+    cur = loss(gam)
+    for _ in range(200):
+        ez = np.exp(np.minimum(x @ gam, 700))
+        grad = x.T @ (-w * d + c0 * ez)
+        hess = (x * (c0 * ez)[:, None]).T @ x
+        step = _solve(hess, grad, "propensity score")
+        t = 1.0
+        while t > 1e-12:
+            new = gam - t * step
+            val = loss(new)
+            if val <= cur - 1e-4 * t * float(grad @ step):
+                break
+            t /= 2
+        gam, prev = gam - t * step, cur
+        cur = loss(gam)
+        if abs(prev - cur) <= 1e-14 * max(1.0, abs(cur)) and np.max(np.abs(grad)) < 1e-8 * s1:
+            break
+    ps = 1.0 / (1.0 + np.exp(-(x @ gam)))
+    return np.asarray(np.minimum(ps, 1 - 1e-6))
+
+
+def _cell(
+    dy: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    x: np.ndarray | None,
+    method: str,
+) -> tuple[float, np.ndarray]:
+    """ATT and influence function (scaled so that att - truth ~ sum(psi)) of one 2x2."""
+    c = 1.0 - d
+    w1 = w * d
+    s1 = w1.sum()
+    if method == "unconditional" or x is None:
+        w0 = w * c
+        s0 = w0.sum()
+        m1, m0 = (w1 @ dy) / s1, (w0 @ dy) / s0
+        return m1 - m0, w1 * (dy - m1) / s1 - w0 * (dy - m0) / s0
+    if method == "reg":
+        w0 = w * c
+        a = (x * w0[:, None]).T @ x
+        beta = _solve(a, (x * w0[:, None]).T @ dy, "outcome regression")
+        out = x @ beta
+        eta1, eta0 = (w1 @ dy) / s1, (w1 @ out) / s1
+        xbar1 = (w1 @ x) / s1
+        lin = (w0 * (dy - out)) * (x @ _solve(a, xbar1, "outcome regression"))
+        psi = w1 * (dy - eta1) / s1 - (w1 * (out - eta0) / s1 + lin)
+        return eta1 - eta0, psi
+    ps = _ipt_pscore(d, x, w)
+    odds = ps / (1 - ps)
+    w0 = w * c * odds
+    a = (x * w0[:, None]).T @ x
+    beta = _solve(a, (x * w0[:, None]).T @ dy, "outcome regression")
+    r = dy - x @ beta
+    s0 = w0.sum()
+    eta1, eta0 = (w1 @ r) / s1, (w0 @ r) / s0
+    return eta1 - eta0, w1 * (r - eta1) / s1 - w0 * (r - eta0) / s0
+
+
+# --------------------------------------------------------------------------- inference
+
+
+def _cluster_sums(psi: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
+    out = np.zeros((n_clusters, psi.shape[1]))
+    np.add.at(out, cluster, psi)
+    return out
+
+
+def _multipliers(
+    rng: np.random.Generator, shape: tuple[int, int], kind: BootstrapWeights
+) -> np.ndarray:
+    if kind == "rademacher":
+        return rng.integers(0, 2, size=shape).astype(float) * 2 - 1
+    s5 = np.sqrt(5.0)
+    lo, hi = (1 - s5) / 2, (1 + s5) / 2
+    return np.where(rng.random(shape) < (s5 + 1) / (2 * s5), lo, hi)
+
+
+@dataclass(frozen=True, eq=False)
+class _Inference:
+    se: np.ndarray
+    crit: float
+
+
+def _inference(
+    psi: np.ndarray,
+    cluster: np.ndarray,
+    n_clusters: int,
+    *,
+    bootstrap: bool,
+    B: int,
+    seed_entropy: int,
+    stream: int,
+    weights_kind: BootstrapWeights,
+    alpha: float,
+) -> _Inference:
+    """Analytic or multiplier-bootstrap SEs and the uniform critical value.
+
+    ``psi`` (n, k) is scaled so that estimate - truth is approximately the column
+    sum; the analytic variance is the sum of squared cluster sums.
+    """
+    sums = _cluster_sums(psi, cluster, n_clusters)
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    if not bootstrap:
+        return _Inference(np.sqrt(np.sum(sums**2, axis=0)), z)
+    rng = np.random.default_rng([seed_entropy, stream])
+    se = np.zeros(psi.shape[1])
+    draws = np.empty((B, psi.shape[1]))
+    chunk = max(1, 2_000_000 // max(n_clusters, 1))
+    for start in range(0, B, chunk):
+        stop = min(B, start + chunk)
+        v = _multipliers(rng, (stop - start, n_clusters), weights_kind)
+        draws[start:stop] = v @ sums
+    q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0, method="inverted_cdf")
+    sigma = (q75 - q25) / _IQR_NORMAL
+    ok = sigma > _DEGENERATE
+    se[ok] = sigma[ok]
+    if not ok.any():
+        return _Inference(se, z)
+    t_max = np.max(np.abs(draws[:, ok] / sigma[ok]), axis=1)
+    crit = float(np.quantile(t_max, 1 - alpha, method="inverted_cdf"))
+    if not np.isfinite(crit) or crit < z:
+        crit = z
+    return _Inference(se, crit)
+
+
+def _p_values(est: np.ndarray, se: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2 * stats.norm.sf(np.abs(est / se))
+    return np.where(se > 0, p, np.nan)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, eq=False)
+class AggregateResult:
+    """An aggregation of ATT(g, t): the overall effect and its components.
+
+    Attributes
+    ----------
+    kind : str
+        "simple", "group", "dynamic" or "calendar".
+    overall, overall_se : float
+        Aggregated effect and its standard error.
+    labels : np.ndarray
+        Group, event time or calendar period of each component, shape (m,).
+    estimates, std_errors : np.ndarray
+        Component effects and standard errors, shape (m,).
+    crit_val : float
+        Critical value of the (uniform when bootstrapped) band for the components.
+    alpha : float
+        One minus the confidence level.
+    influence : np.ndarray
+        Influence function of the overall effect, shape (n,).
+    """
+
+    kind: str
+    overall: float
+    overall_se: float
+    labels: np.ndarray
+    estimates: np.ndarray
+    std_errors: np.ndarray
+    crit_val: float
+    alpha: float
+    influence: np.ndarray
+
+    def tidy(self) -> pd.DataFrame:
+        """Overall row, then one row per component, with pointwise p-values."""
+        z = float(stats.norm.ppf(1 - self.alpha / 2))
+        label_col = {"group": "group", "dynamic": "event_time", "calendar": "time"}.get(self.kind)
+        rows = pd.DataFrame(
+            {
+                "term": [f"{self.kind}: overall"]
+                + [f"{self.kind}: {lab:g}" for lab in self.labels],
+                "estimate": np.r_[self.overall, self.estimates],
+                "std_error": np.r_[self.overall_se, self.std_errors],
+            }
+        )
+        if label_col is not None:
+            rows.insert(1, label_col, np.r_[np.nan, self.labels])
+        crit = np.r_[z, np.full(self.labels.size, self.crit_val)]
+        rows["p_value"] = _p_values(rows["estimate"].to_numpy(), rows["std_error"].to_numpy())
+        rows["ci_low"] = rows["estimate"] - crit * rows["std_error"]
+        rows["ci_high"] = rows["estimate"] + crit * rows["std_error"]
+        return rows
+
+    def summary(self) -> str:
+        """Plain-text table."""
+        return f"Aggregated ATT ({self.kind})\n" + self.tidy().to_string(index=False)
+
+
+@dataclass(frozen=True, eq=False)
+class AttGtResult:
+    """Group-time average treatment effects.
+
+    Attributes
+    ----------
+    groups, times : np.ndarray
+        Group (first treated period) and period of each ATT(g, t), shape (k,).
+    att, std_errors : np.ndarray
+        Estimates and standard errors (bootstrap when ``bootstrap``), shape (k,).
+    crit_val : float
+        Critical value of the bands: uniform (sup-t) when bootstrapped, else normal.
+    influence : np.ndarray
+        Influence functions, shape (n, k), scaled so that estimate - truth is
+        approximately their column sums.
+    unit_groups, unit_weights, cluster : np.ndarray
+        Per-unit group (0 never treated), normalised weight and cluster code, shape (n,).
+    n_clusters : int
+        Number of clusters (units when not clustered).
+    periods : np.ndarray
+        Sorted time periods.
+    control_group, base_period, est_method : str
+        Options used.
+    bootstrap : bool
+        Whether SEs and bands come from the multiplier bootstrap.
+    B : int
+        Bootstrap draws.
+    seed_entropy : int
+        Entropy of the seed sequence, so aggregations draw reproducibly.
+    bootstrap_weights : str
+        "mammen" or "rademacher".
+    alpha : float
+        One minus the confidence level.
+    """
+
+    groups: np.ndarray
+    times: np.ndarray
+    att: np.ndarray
+    std_errors: np.ndarray
+    crit_val: float
+    influence: np.ndarray
+    unit_groups: np.ndarray
+    unit_weights: np.ndarray
+    cluster: np.ndarray
+    n_clusters: int
+    periods: np.ndarray
+    control_group: str
+    base_period: str
+    est_method: str
+    bootstrap: bool
+    B: int
+    seed_entropy: int
+    bootstrap_weights: BootstrapWeights
+    alpha: float
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per ATT(g, t); intervals are uniform bands when bootstrapped."""
+        out = pd.DataFrame(
+            {
+                "term": [f"ATT({g:g},{t:g})" for g, t in zip(self.groups, self.times, strict=True)],
+                "group": self.groups,
+                "time": self.times,
+                "event_time": self.times - self.groups,
+                "estimate": self.att,
+                "std_error": self.std_errors,
+            }
+        )
+        out["p_value"] = _p_values(self.att, self.std_errors)
+        out["ci_low"] = self.att - self.crit_val * self.std_errors
+        out["ci_high"] = self.att + self.crit_val * self.std_errors
+        return out
+
+    def summary(self) -> str:
+        """Plain-text table with the options used."""
+        band = "uniform bootstrap band" if self.bootstrap else "pointwise analytic CI"
+        head = (
+            f"Group-time ATT (Callaway & Sant'Anna): control={self.control_group}, "
+            f"base={self.base_period}, method={self.est_method}, {band}, "
+            f"{self.unit_groups.size} units, {self.n_clusters} clusters\n"
+        )
+        return head + self.tidy().to_string(index=False)
+
+    def _infer(self, psi: np.ndarray, stream: int) -> _Inference:
+        return _inference(
+            psi,
+            self.cluster,
+            self.n_clusters,
+            bootstrap=self.bootstrap,
+            B=self.B,
+            seed_entropy=self.seed_entropy,
+            stream=stream,
+            weights_kind=self.bootstrap_weights,
+            alpha=self.alpha,
+        )
+
+    def _weight_if(self, keepers: np.ndarray, pgg: np.ndarray, cell_groups: np.ndarray) -> np.ndarray:
+        """Influence of estimating P(G=g) in weights pgg[keepers]/sum (did's ``wif``)."""
+        n = self.unit_groups.size
+        ind = self.unit_weights[:, None] * (self.unit_groups[:, None] == cell_groups[keepers][None])
+        dev = ind - pgg[keepers][None]
+        tot = pgg[keepers].sum()
+        if1 = dev / tot
+        if2 = dev.sum(axis=1)[:, None] * (pgg[keepers] / tot**2)[None]
+        return (if1 - if2) / n
+
+    def _combine(
+        self, att: np.ndarray, psi: np.ndarray, keep: np.ndarray, wts: np.ndarray, wif: np.ndarray | None
+    ) -> np.ndarray:
+        out = psi[:, keep] @ wts
+        if wif is not None:
+            out = out + wif @ att[keep]
+        return np.asarray(out)
+
+    def aggregate(
+        self,
+        kind: AggregateKind = "simple",
+        *,
+        balance_e: int | None = None,
+        min_e: float = -np.inf,
+        max_e: float = np.inf,
+    ) -> AggregateResult:
+        """Aggregate ATT(g, t) as ``did::aggte``.
+
+        Parameters
+        ----------
+        kind : {"simple", "group", "dynamic", "calendar"}
+            Overall post-treatment average weighted by group size; by group; by
+            event time (overall = mean over e >= 0); by calendar period.
+        balance_e : int, optional
+            Dynamic only: keep groups observed for at least ``balance_e`` periods
+            after treatment and event times ``e <= balance_e``.
+        min_e, max_e : float
+            Event-time window (dynamic; ``max_e`` also limits the others).
+        """
+        if kind not in ("simple", "group", "dynamic", "calendar"):
+            raise EstimationError(f"unknown aggregation {kind!r}")
+        att, g, t, psi = self.att, self.groups, self.times, self.influence
+        glist = np.unique(g)
+        pg_group = np.array([np.mean(self.unit_weights * (self.unit_groups == gg)) for gg in glist])
+        pgg = pg_group[np.searchsorted(glist, g)]
+        e = t - g
+        labels: np.ndarray
+        if kind == "simple":
+            keep = np.flatnonzero((g <= t) & (t <= g + max_e))
+            if keep.size == 0:
+                raise EstimationError("no post-treatment cells to aggregate")
+            wts = pgg[keep] / pgg[keep].sum()
+            overall = float(att[keep] @ wts)
+            inf = self._combine(att, psi, keep, wts, self._weight_if(keep, pgg, g))
+            res = self._infer(inf[:, None], stream=1)
+            return AggregateResult(
+                kind, overall, float(res.se[0]), np.array([]), np.array([]), np.array([]),
+                res.crit, self.alpha, inf,
+            )  # fmt: skip
+        comps: list[float] = []
+        comp_inf: list[np.ndarray] = []
+        if kind == "group":
+            labels = glist
+            for gg in glist:
+                keep = np.flatnonzero((g == gg) & (gg <= t) & (t <= g + max_e))
+                if keep.size == 0:
+                    raise EstimationError(f"group {gg:g} has no post-treatment cell")
+                wts = np.full(keep.size, 1.0 / keep.size)
+                comps.append(float(att[keep] @ wts))
+                comp_inf.append(self._combine(att, psi, keep, wts, None))
+            c_att, c_inf = np.array(comps), np.column_stack(comp_inf)
+            wts = pg_group / pg_group.sum()
+            overall = float(c_att @ wts)
+            all_idx = np.arange(glist.size)
+            inf = c_inf @ wts + self._weight_if(all_idx, pg_group, glist) @ c_att
+        elif kind == "dynamic":
+            include = np.ones(att.size, dtype=bool)
+            eseq = np.unique(e)
+            if balance_e is not None:
+                include = (self.periods[-1] - g) >= balance_e
+                eseq = np.unique(e[include])
+                eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - self.periods[-1] + self.periods[0])]
+            eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
+            if eseq.size == 0:
+                raise EstimationError("no event times left to aggregate")
+            labels = eseq
+            for ee in eseq:
+                keep = np.flatnonzero((e == ee) & include)
+                wts = pgg[keep] / pgg[keep].sum()
+                comps.append(float(att[keep] @ wts))
+                comp_inf.append(self._combine(att, psi, keep, wts, self._weight_if(keep, pgg, g)))
+            c_att, c_inf = np.array(comps), np.column_stack(comp_inf)
+            pos = eseq >= 0
+            if not pos.any():
+                raise EstimationError("no event time >= 0 in the window")
+            overall = float(c_att[pos].mean())
+            inf = c_inf[:, pos].mean(axis=1)
+        else:
+            labels = self.periods[self.periods >= g.min()]
+            for tt in labels:
+                keep = np.flatnonzero((t == tt) & (g <= t))
+                wts = pgg[keep] / pgg[keep].sum()
+                comps.append(float(att[keep] @ wts))
+                comp_inf.append(self._combine(att, psi, keep, wts, self._weight_if(keep, pgg, g)))
+            c_att, c_inf = np.array(comps), np.column_stack(comp_inf)
+            overall = float(c_att.mean())
+            inf = c_inf.mean(axis=1)
+        comp_res = self._infer(c_inf, stream=2)
+        over_res = self._infer(inf[:, None], stream=3)
+        return AggregateResult(
+            kind, overall, float(over_res.se[0]), np.asarray(labels, dtype=float), c_att,
+            comp_res.se, comp_res.crit, self.alpha, inf,
+        )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- API
+
+
+def att_gt(
+    data: pd.DataFrame,
+    *,
+    yname: str,
+    tname: str,
+    idname: str,
+    gname: str,
+    control_group: ControlGroup = "notyettreated",
+    base_period: BasePeriod = "varying",
+    est_method: EstMethod | None = None,
+    covariates: Sequence[str] = (),
+    weights: str | None = None,
+    cluster: str | None = None,
+    bootstrap: bool = True,
+    B: int = 999,
+    seed: int | None = None,
+    alpha: float = 0.05,
+    bootstrap_weights: BootstrapWeights = "mammen",
+) -> AttGtResult:
+    """Estimate group-time average treatment effects ATT(g, t).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Balanced panel in long format.
+    yname, tname, idname, gname : str
+        Outcome, period, unit id and first-treated period (0 = never treated).
+        A ``gname`` value between two periods counts from the next period;
+        values after the last period count as never treated; units treated in
+        the first period are dropped.
+    control_group : {"notyettreated", "nevertreated"}
+        Not-yet-treated: never treated plus units with G > max(t, base period),
+        excluding g itself (did's rule).
+    base_period : {"varying", "universal"}
+        Post-treatment cells always compare with the last pre-treatment period;
+        pre-treatment cells compare t with t - 1 (varying) or with g - 1
+        (universal, where ATT(g, g-1) = 0).
+    est_method : {"unconditional", "reg", "dr"}, optional
+        Default "dr" with covariates, else "unconditional".
+    covariates : sequence of str
+        Covariates, taken in the earlier period of each 2x2 comparison (the base
+        period for post-treatment cells), as did does for panel data.
+    weights : str, optional
+        Time-invariant unit sampling weights.
+    cluster : str, optional
+        Time-invariant cluster (e.g. plan id); units are the clusters otherwise.
+    bootstrap : bool
+        Multiplier bootstrap SEs and uniform bands (else analytic, pointwise).
+    B : int
+        Bootstrap draws.
+    seed : int, optional
+        Seed of ``numpy.random.default_rng``.
+    alpha : float
+        One minus the confidence level.
+    bootstrap_weights : {"mammen", "rademacher"}
+        Multiplier distribution (did uses Mammen's).
+
+    Returns
+    -------
+    AttGtResult
+    """
+    if control_group not in ("notyettreated", "nevertreated"):
+        raise EstimationError(f"control_group must be 'notyettreated' or 'nevertreated', got {control_group!r}")
+    if base_period not in ("varying", "universal"):
+        raise EstimationError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
+    method = est_method if est_method is not None else ("dr" if covariates else "unconditional")
+    if method not in ("unconditional", "reg", "dr"):
+        raise EstimationError(f"est_method must be 'unconditional', 'reg' or 'dr', got {method!r}")
+    if method == "unconditional" and covariates:
+        raise EstimationError("est_method='unconditional' takes no covariates; use 'reg' or 'dr'")
+    if bootstrap and B < 2:
+        raise EstimationError("B must be at least 2")
+    if bootstrap_weights not in ("mammen", "rademacher"):
+        raise EstimationError(f"unknown bootstrap weights {bootstrap_weights!r}")
+    if not 0 < alpha < 1:
+        raise EstimationError("alpha must be in (0, 1)")
+    panel = _prepare(data, yname, tname, idname, gname, tuple(covariates), weights, cluster)
+    y, periods, gu, w = panel.y, panel.periods, panel.group, panel.weights
+    n = gu.size
+    glist = np.unique(gu[gu > 0])
+    if control_group == "nevertreated" and not (gu == 0).any():
+        raise EstimationError("control_group='nevertreated' but there are no never-treated units")
+    t_idx = range(periods.size) if base_period == "universal" else range(1, periods.size)
+    res_g: list[float] = []
+    res_t: list[float] = []
+    res_att: list[float] = []
+    res_inf: list[np.ndarray] = []
+    for g in glist:
+        pre = int(np.searchsorted(periods, g, side="left")) - 1  # last period before g
+        is_g = gu == g
+        for ti in t_idx:
+            base = ti - 1 if (base_period == "varying" and periods[ti] < g) else pre
+            psi_full = np.zeros(n)
+            if ti == base:
+                res_g.append(g)
+                res_t.append(periods[ti])
+                res_att.append(0.0)
+                res_inf.append(psi_full)
+                continue
+            if control_group == "nevertreated":
+                ctrl = gu == 0
+            else:
+                ctrl = (gu == 0) | ((gu > periods[max(ti, base)]) & ~is_g)
+            if not ctrl.any():
+                if control_group == "notyettreated" and not (gu == 0).any():
+                    continue  # did drops cells with no not-yet-treated units left
+                raise EstimationError(f"no control units for ATT({g:g},{periods[ti]:g})")
+            sub = is_g | ctrl
+            dy = y[sub, ti] - y[sub, base]
+            xs = None
+            if panel.x is not None:
+                xs = panel.x[sub, min(ti, base), :]
+            ws = w[sub]
+            if ws[is_g[sub]].sum() <= 0 or ws[ctrl[sub]].sum() <= 0:
+                raise EstimationError(f"zero total weight in ATT({g:g},{periods[ti]:g})")
+            att, psi = _cell(dy, is_g[sub].astype(float), ws / ws.mean(), xs, method)
+            psi_full[sub] = psi
+            res_g.append(g)
+            res_t.append(periods[ti])
+            res_att.append(att)
+            res_inf.append(psi_full)
+    if not res_att:
+        raise EstimationError("no ATT(g, t) could be estimated")
+    influence = np.column_stack(res_inf)
+    entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
+    inf = _inference(
+        influence,
+        panel.cluster,
+        panel.n_clusters,
+        bootstrap=bootstrap,
+        B=B,
+        seed_entropy=entropy,
+        stream=0,
+        weights_kind=bootstrap_weights,
+        alpha=alpha,
+    )
+    return AttGtResult(
+        groups=np.array(res_g),
+        times=np.array(res_t),
+        att=np.array(res_att),
+        std_errors=inf.se,
+        crit_val=inf.crit,
+        influence=influence,
+        unit_groups=gu,
+        unit_weights=w,
+        cluster=panel.cluster,
+        n_clusters=panel.n_clusters,
+        periods=periods,
+        control_group=control_group,
+        base_period=base_period,
+        est_method=method,
+        bootstrap=bootstrap,
+        B=B,
+        seed_entropy=entropy,
+        bootstrap_weights=bootstrap_weights,
+        alpha=alpha,
+    )

@@ -1,0 +1,447 @@
+"""Tables of the report, built from protected results records.
+
+A ``Table`` holds formatted text only (numbers already in the language's
+format), so HTML, xlsx and TeX show the same thing. Regression tables follow
+the seed's layout: coefficient with stars, standard error in parentheses
+below, then departments, plans and adjusted R².
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from boligeval.disclosure import SHARE_OUTCOMES, SUPPRESSED_MARK
+from boligeval.report.i18n import fmt_int, fmt_num, label, text
+
+__all__ = ["Row", "Table", "decimals_for", "stars"]
+
+POPULATION_ORDER = (
+    "all", "working_age", "households", "in_movers", "in_movers_working_age",
+    "in_mover_households", "all_in_mover_households", "out_movers",
+)
+OUTCOME_ORDER = ("employed", "disposable_income", "equivalised_income", "competence_education", "deprivation")
+REASON_ORDER = ("used", "not_in_register_every_year", "below_min_count", "missing_outcome", "outside_population")
+ACTOR_ORDER = ("all", "project_leader", "housing_manager", "municipality", "tenant_board")
+SUBSET_ORDER = ("all_answers", "same_actor_both_waves", "round_1_both_waves", "later_rounds_both_waves")
+BALANCE_ORDER = ("capital_area", "built_1955_1975", "long_vacancy", "one_two_room_share", "deprivation")
+RENT_TERMS = ("rent_support", "active_plan", "rent_support_in_plan", "combined")
+MOVER_TERMS = ("active_plan", "in_mover", "in_mover_active_plan")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: a label and formatted cells; ``kind`` styles it (coef, se, stat, n, plain)."""
+
+    label: str
+    cells: tuple[str, ...]
+    kind: str = "plain"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A formatted table with its title, column labels, rows and notes."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    notes: tuple[str, ...] = ()
+    corner: str = ""
+
+    @property
+    def has_suppressed(self) -> bool:
+        """Whether any cell is shown as suppressed."""
+        return any(SUPPRESSED_MARK in c for r in self.rows for c in r.cells)
+
+
+def stars(p: Any) -> str:
+    """Return significance stars: * < 0.1, ** < 0.05, *** < 0.01."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    p = float(p)
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+
+
+def decimals_for(outcome: Any) -> int:
+    """Decimals to show for an outcome: 0 for amounts in DKK, 2 otherwise."""
+    return 2 if outcome in SHARE_OUTCOMES or outcome == "deprivation" or outcome is None else 0
+
+
+def _order(values: Iterable[Any], canonical: Sequence[Any]) -> list[Any]:
+    seen = list(dict.fromkeys(values))
+    rank = {v: i for i, v in enumerate(canonical)}
+    return sorted(seen, key=lambda v: (rank.get(v, len(rank)), str(v)))
+
+
+def _term_order(terms: Iterable[str]) -> list[str]:
+    def key(t: str) -> tuple[int, str]:
+        if t.startswith("year_"):
+            return (0, t)
+        if t.startswith("cohort_"):
+            return (1, t)
+        if t in RENT_TERMS:
+            return (2 + RENT_TERMS.index(t), t)
+        if t in MOVER_TERMS:
+            return (2 + MOVER_TERMS.index(t), t)
+        return (9, t)
+
+    return sorted(dict.fromkeys(terms), key=key)
+
+
+def _coef(rec: dict[str, Any] | None, dec: int, lang: str) -> tuple[str, str]:
+    if rec is None:
+        return "", ""
+    if rec.get("suppressed") or rec.get("estimate") is None:
+        return SUPPRESSED_MARK, ""
+    est = fmt_num(rec["estimate"], dec, lang) + stars(rec.get("p_value"))
+    se = rec.get("std_error")
+    return est, ("(" + fmt_num(se, dec, lang) + ")") if se is not None else ""
+
+
+def _notes(lang: str, *, suppressed: bool, extra: Sequence[str] = (), rules: dict[str, Any] | None = None) -> tuple[str, ...]:
+    out = list(extra)
+    if suppressed:
+        r = rules or {}
+        k = r.get("min_persons", 5)
+        d = f"{round(100 * float(r.get('dominance_share', 0.5)))} %" if lang == "da" else f"{round(100 * float(r.get('dominance_share', 0.5)))}%"
+        out.append(text(lang, "suppressed_note").format(k=k, d=d))
+    return tuple(out)
+
+
+def _finish(table: Table, lang: str, rules: dict[str, Any] | None) -> Table:
+    notes = _notes(lang, suppressed=table.has_suppressed, extra=table.notes, rules=rules)
+    return Table(table.key, table.title, table.columns, table.rows, notes, table.corner)
+
+
+def _col_key(rec: dict[str, Any], fields: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(rec.get(f) for f in fields)
+
+
+def regression_tables(
+    estimates: list[dict[str, Any]],
+    analysis: str,
+    lang: str,
+    *,
+    rules: dict[str, Any] | None = None,
+    extra_notes: Sequence[str] = (),
+    term_labels: dict[str, str] | None = None,
+    terms: Sequence[str] | None = None,
+) -> list[Table]:
+    """Build one seed-layout table per outcome of a regression analysis.
+
+    Columns are populations (and models, weights or comparisons where the
+    records differ in them); rows are the terms, each a coefficient row with
+    stars and a standard-error row, then departments, plans, observations
+    (individual level) and adjusted R².
+    """
+    recs = [r for r in estimates if r.get("analysis") == analysis]
+    tables: list[Table] = []
+    for outcome in _order((r.get("outcome") for r in recs), OUTCOME_ORDER):
+        orecs = [r for r in recs if r.get("outcome") == outcome]
+        varying = [f for f in ("model", "weight", "comparison") if len({r.get(f) for r in orecs}) > 1]
+        fields = ["population", *varying]
+        pops = _order((r.get("population") for r in orecs), POPULATION_ORDER)
+        cols: list[tuple[Any, ...]] = []
+        for pop in pops:
+            sub = [_col_key(r, fields) for r in orecs if r.get("population") == pop]
+            cols += sorted(dict.fromkeys(sub), key=lambda k: tuple(str(x) for x in k))
+        col_labels = tuple(
+            " – ".join(
+                [label(lang, "population", c[0])]
+                + [label(lang, f, v) for f, v in zip(varying, c[1:], strict=True) if v is not None]
+            )
+            for c in cols
+        )
+        by_cell = {(_col_key(r, fields), r.get("term")): r for r in orecs}
+        row_terms = list(terms) if terms else _term_order(str(r.get("term")) for r in orecs)
+        row_terms = [t for t in row_terms if any((c, t) in by_cell for c in cols)]
+        dec = decimals_for(outcome)
+        rows: list[Row] = []
+        for term in row_terms:
+            pairs = [_coef(by_cell.get((c, term)), dec, lang) for c in cols]
+            name = (term_labels or {}).get(term) or label(lang, "term", term)
+            rows.append(Row(name, tuple(p[0] for p in pairs), "coef"))
+            rows.append(Row("", tuple(p[1] for p in pairs), "se"))
+        firsts = [next((r for r in orecs if _col_key(r, fields) == c), {}) for c in cols]
+        if any(f.get("n_obs") is not None for f in firsts) and analysis == "individual_did":
+            rows.append(Row(text(lang, "n_obs"), tuple(fmt_int(f.get("n_obs"), lang) for f in firsts), "stat"))
+        rows.append(Row(text(lang, "n_departments"), tuple(fmt_int(f.get("n_departments"), lang) for f in firsts), "stat"))
+        rows.append(Row(text(lang, "n_plans"), tuple(fmt_int(f.get("n_plans"), lang) for f in firsts), "stat"))
+        r2 = []
+        for c, f in zip(cols, firsts, strict=True):
+            all_hidden = all(r.get("suppressed") for r in orecs if _col_key(r, fields) == c)
+            r2.append(SUPPRESSED_MARK if all_hidden else fmt_num(f.get("adj_r2"), 3, lang))
+        rows.append(Row(text(lang, "adj_r2"), tuple(r2), "stat"))
+        notes = [text(lang, "stars_note"), text(lang, "se_note"), *extra_notes]
+        title = f"{label(lang, 'analysis', analysis)}: {label(lang, 'outcome', outcome)}"
+        tables.append(
+            _finish(Table(f"{analysis}_{outcome}", title, col_labels, tuple(rows), tuple(notes)), lang, rules)
+        )
+    return tables
+
+
+_DIAG_FIELDS = ("group", "time", "event_time", "weight", "comparison", "model")
+
+
+def diagnostic_table(
+    estimates: list[dict[str, Any]], analysis: str, lang: str, *, rules: dict[str, Any] | None = None
+) -> Table | None:
+    """Build a long table of any estimate analysis (one row per record)."""
+    recs = [r for r in estimates if r.get("analysis") == analysis]
+    if not recs:
+        return None
+    extra = [f for f in _DIAG_FIELDS if any(r.get(f) is not None for r in recs)]
+    cols = [text(lang, "population"), text(lang, "outcome"), text(lang, "term")]
+    cols += [text(lang, f) for f in extra]
+    cols += [text(lang, "estimate"), text(lang, "std_error"), text(lang, "ci"), text(lang, "p_value")]
+    rows: list[Row] = []
+    for r in sorted(
+        recs,
+        key=lambda r: (
+            POPULATION_ORDER.index(r["population"]) if r.get("population") in POPULATION_ORDER else 99,
+            str(r.get("outcome")), str(r.get("term")),
+            *(float(r[f]) if isinstance(r.get(f), int | float) else math.inf for f in extra),
+            *(str(r.get(f)) for f in extra),
+        ),
+    ):
+        dec = decimals_for(r.get("outcome")) if r.get("term") != "weight" else 3
+        hidden = bool(r.get("suppressed")) or r.get("estimate") is None
+        cells = [label(lang, "population", r.get("population")), label(lang, "outcome", r.get("outcome"))]
+        cells.append(label(lang, "term", r.get("term")))
+        for f in extra:
+            v = r.get(f)
+            if f == "weight" and isinstance(v, float):
+                cells.append(fmt_num(v, 3, lang))
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                cells.append(fmt_num(v, 0, lang) if float(v).is_integer() else fmt_num(v, 2, lang))
+            else:
+                cells.append(label(lang, "group" if f in ("group", "comparison") else "model", v) if v is not None else "")
+        if hidden:
+            cells += [SUPPRESSED_MARK, "", "", ""]
+        else:
+            ci = ""
+            if r.get("ci_low") is not None and r.get("ci_high") is not None:
+                ci = f"[{fmt_num(r['ci_low'], dec, lang)}; {fmt_num(r['ci_high'], dec, lang)}]"
+            cells += [
+                fmt_num(r.get("estimate"), dec, lang) + stars(r.get("p_value")),
+                fmt_num(r.get("std_error"), dec, lang),
+                ci,
+                fmt_num(r.get("p_value"), 3, lang),
+            ]
+        rows.append(Row("", tuple(cells), "plain"))
+    title = label(lang, "analysis", analysis)
+    return _finish(Table(analysis, title, tuple(cols), tuple(rows), (text(lang, "stars_note"),)), lang, rules)
+
+
+def balance_table(balance: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None) -> Table | None:
+    """Baseline balance in the seed's Table 4.1 layout: statistics by group, stars vs control."""
+    if not balance:
+        return None
+    groups = _order((r.get("group") for r in balance), ("control", "g1", "g2", "g3"))
+    stats = _order((r.get("statistic") for r in balance if r.get("statistic") != "n_departments"), BALANCE_ORDER)
+    cell = {(r.get("statistic"), r.get("group")): r for r in balance}
+    rows: list[Row] = []
+    for s in stats:
+        dec = 2 if s == "deprivation" else 0
+        out = []
+        for g in groups:
+            r = cell.get((s, g))
+            if r is None:
+                out.append("")
+            elif r.get("suppressed") or r.get("value") is None:
+                out.append(SUPPRESSED_MARK)
+            else:
+                st = r.get("stars") or stars(r.get("p_value"))
+                out.append(fmt_num(r["value"], dec, lang) + (str(st) if g != "control" else ""))
+        rows.append(Row(label(lang, "balance", s), tuple(out), "coef"))
+    n_row = []
+    for g in groups:
+        r = cell.get(("n_departments", g)) or next((x for x in balance if x.get("group") == g), {})
+        n = r.get("value") if r.get("statistic") == "n_departments" else r.get("n")
+        n_row.append(fmt_int(n, lang))
+    rows.append(Row(text(lang, "n_basis"), tuple(n_row), "stat"))
+    cols = tuple(label(lang, "group", g) for g in groups)
+    title = text(lang, "balance")
+    return _finish(Table("balance", title, cols, tuple(rows), (text(lang, "balance_note"),)), lang, rules)
+
+
+def accounting_tables(accounting: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None) -> list[Table]:
+    """Row accounting: departments and residents by reason, one column per population and outcome."""
+    out: list[Table] = []
+    for table_name, title_key in (("departments", "departments_table"), ("residents", "residents_table")):
+        recs = [r for r in accounting if r.get("table") == table_name]
+        if not recs:
+            continue
+        cols = sorted(
+            dict.fromkeys((r.get("population"), r.get("outcome")) for r in recs),
+            key=lambda k: (
+                POPULATION_ORDER.index(k[0]) if k[0] in POPULATION_ORDER else 99,
+                OUTCOME_ORDER.index(k[1]) if k[1] in OUTCOME_ORDER else 99, str(k),
+            ),
+        )
+        reasons = _order((r.get("reason") for r in recs if r.get("reason") != "total"), REASON_ORDER)
+        cell = {(r.get("reason"), r.get("population"), r.get("outcome")): r for r in recs}
+        rows: list[Row] = []
+        for reason in [*reasons, "total"]:
+            vals = []
+            for pop, outc in cols:
+                r = cell.get((reason, pop, outc))
+                if r is None and reason == "total" and table_name == "departments":
+                    counts = [cell[(x, pop, outc)].get("count") for x in reasons if (x, pop, outc) in cell]
+                    vals.append(fmt_int(sum(c for c in counts if c is not None), lang))
+                elif r is None:
+                    vals.append("")
+                elif r.get("suppressed") and r.get("count") is None:
+                    vals.append(SUPPRESSED_MARK)
+                else:
+                    vals.append(fmt_int(r.get("count"), lang))
+            if any(vals):
+                rows.append(Row(label(lang, "reason", reason), tuple(vals), "stat" if reason == "total" else "plain"))
+        col_labels = tuple(f"{label(lang, 'population', p)} – {label(lang, 'outcome', o)}" for p, o in cols)
+        title = f"{text(lang, 'design')}: {text(lang, title_key)}"
+        out.append(_finish(Table(f"accounting_{table_name}", title, col_labels, tuple(rows), ()), lang, rules))
+    return out
+
+
+def _survey_value(r: dict[str, Any] | None, lang: str) -> str:
+    if r is None:
+        return ""
+    if r.get("suppressed") or r.get("value") is None:
+        return SUPPRESSED_MARK
+    stat = str(r.get("statistic"))
+    v = r["value"]
+    if stat in ("sent", "rank"):
+        return fmt_int(v, lang)
+    if stat == "p_value":
+        return fmt_num(v, 3, lang)
+    if stat.startswith("share") or stat == "mean_budget_share":
+        return fmt_num(v, 0, lang)
+    return fmt_num(v, 2, lang)
+
+
+def _unit_note(recs: list[dict[str, Any]], lang: str) -> list[str]:
+    units = sorted({str(r.get("unit")) for r in recs if r.get("unit")})
+    return [text(lang, f"unit_{u}") for u in units if u in ("plan", "answer")]
+
+
+def survey_pivot(
+    survey: list[dict[str, Any]],
+    analysis: str,
+    lang: str,
+    *,
+    rules: dict[str, Any] | None = None,
+    item_labels: dict[str, dict[str, str]] | None = None,
+    row_fields: Sequence[str] = ("item_id",),
+    col_fields: Sequence[str] = ("actor", "wave", "statistic"),
+    show_n: bool = True,
+    title: str | None = None,
+    filt: Callable[[dict[str, Any]], bool] | None = None,
+    key: str | None = None,
+) -> Table | None:
+    """Pivot survey records of one analysis into a table with an n row under each value row.
+
+    Column fields with a single value are dropped from the header; the table
+    notes state the unit and weighting.
+    """
+    recs = [r for r in survey if r.get("analysis") == analysis and (filt is None or filt(r))]
+    if not recs:
+        return None
+    col_fields = [f for f in col_fields if len({r.get(f) for r in recs}) > 1] or [col_fields[-1]]
+    row_fields = [f for f in row_fields if any(r.get(f) is not None for r in recs)]
+    canon = {"actor": ACTOR_ORDER, "subset": SUBSET_ORDER}
+
+    def ordered(field: str) -> list[Any]:
+        vals = [r.get(field) for r in recs]
+        return _order(vals, canon.get(field, ()))
+
+    def combos(fields: Sequence[str]) -> list[tuple[Any, ...]]:
+        keys = list(dict.fromkeys(tuple(r.get(f) for f in fields) for r in recs))
+        ranks = {f: {v: i for i, v in enumerate(ordered(f))} for f in fields}
+        return sorted(keys, key=lambda k: tuple(ranks[f][v] for f, v in zip(fields, k, strict=True)))
+
+    cols = combos(col_fields)
+    rws = combos(row_fields) if row_fields else [()]
+    cell = {(tuple(r.get(f) for f in row_fields), tuple(r.get(f) for f in col_fields)): r for r in recs}
+
+    def lab(field: str, v: Any) -> str:
+        if field == "item_id":
+            return label(lang, "item", v, item_labels)
+        if field == "wave":
+            return str(v)
+        kind = {"actor": "actor", "subset": "subset", "statistic": "statistic"}.get(field, "group")
+        return label(lang, kind, v, item_labels)
+
+    col_labels = tuple(" – ".join(lab(f, v) for f, v in zip(col_fields, c, strict=True)) for c in cols)
+    rows: list[Row] = []
+    for rk in rws:
+        vals = tuple(_survey_value(cell.get((rk, c)), lang) for c in cols)
+        rows.append(Row(" – ".join(lab(f, v) for f, v in zip(row_fields, rk, strict=True)), vals, "coef"))
+        if show_n:
+            ns = []
+            for c in cols:
+                r = cell.get((rk, c))
+                ns.append(f"n = {fmt_int(r['n'], lang)}" if r is not None and r.get("n") is not None else "")
+            if any(ns):
+                rows.append(Row("", tuple(ns), "se"))
+    notes = [*_unit_note(recs, lang), text(lang, "survey_source")]
+    return _finish(
+        Table(key or f"survey_{analysis}", title or label(lang, "survey_analysis", analysis), col_labels, tuple(rows), tuple(notes)),
+        lang, rules,
+    )
+
+
+def challenge_level_table(survey: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None) -> Table | None:
+    """Seed Table 5.2: challenge level across actors per wave, the difference, its interval and p-value."""
+    lev = [r for r in survey if r.get("analysis") == "challenge_level" and r.get("actor", "all") == "all"]
+    chg = [r for r in survey if r.get("analysis") == "challenge_change" and r.get("item_id") is None]
+    if not lev:
+        return None
+    waves = sorted({int(r["wave"]) for r in lev if r.get("wave") is not None})
+    subsets = _order((r.get("subset") for r in lev), SUBSET_ORDER)
+    stats = [s for s in ("difference", "ci_low", "ci_high", "p_value") if any(r.get("statistic") == s for r in chg)]
+    cols = tuple([str(w) for w in waves] + [label(lang, "statistic", s) for s in stats])
+    rows: list[Row] = []
+    for s in subsets:
+        vals = [_survey_value(next((r for r in lev if r.get("subset") == s and r.get("wave") == w), None), lang) for w in waves]
+        vals += [_survey_value(next((r for r in chg if r.get("subset") == s and r.get("statistic") == st), None), lang) for st in stats]
+        rows.append(Row(label(lang, "subset", s), tuple(vals), "coef"))
+        ns = [next((r for r in lev if r.get("subset") == s and r.get("wave") == w), {}).get("n") for w in waves]
+        rows.append(Row("", tuple(f"n = {fmt_int(n, lang)}" if n is not None else "" for n in ns) + ("",) * len(stats), "se"))
+    notes = (text(lang, "unit_plan"), text(lang, "survey_source"))
+    return _finish(Table("survey_challenge_level", label(lang, "survey_analysis", "challenge_level"), cols, tuple(rows), notes), lang, rules)
+
+
+def largest_challenges_table(
+    survey: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None,
+    item_labels: dict[str, dict[str, str]] | None = None,
+) -> Table | None:
+    """Seed Table 5.1: per actor group the five challenges with the highest mean, largest first."""
+    recs = [r for r in survey if r.get("analysis") == "largest_challenges" and r.get("statistic") == "rank"]
+    if not recs:
+        return None
+    wave = max((r.get("wave") for r in recs if r.get("wave") is not None), default=None)
+    recs = [r for r in recs if r.get("wave") == wave]
+    actors = _order((r.get("actor") for r in recs), ACTOR_ORDER)
+    ranks = sorted({int(r["value"]) for r in recs if r.get("value") is not None})
+    rows = []
+    for k in ranks:
+        cells = []
+        for a in actors:
+            r = next((x for x in recs if x.get("actor") == a and x.get("value") == k), None)
+            cells.append("" if r is None else label(lang, "item", r.get("item_id"), item_labels))
+        rows.append(Row(str(k), tuple(cells), "plain"))
+    title = label(lang, "survey_analysis", "largest_challenges") + (f" ({wave})" if wave is not None else "")
+    return _finish(Table("survey_largest_challenges", title, tuple(label(lang, "actor", a) for a in actors),
+                         tuple(rows), (text(lang, "unit_plan"), text(lang, "survey_source"))), lang, rules)
+
+
+def suppression_table(log: list[dict[str, Any]], lang: str) -> Table | None:
+    """The disclosure-control log: number of values per section and rule."""
+    if not log:
+        return None
+    rows = tuple(Row(str(e.get("section")), (str(e.get("rule")), fmt_int(e.get("count"), lang)), "plain") for e in log)
+    return Table("suppression_log", text(lang, "suppression"), (text(lang, "rule"), text(lang, "count")), rows,
+                 (), text(lang, "section"))
