@@ -117,7 +117,8 @@ def validate(config: Path) -> None:
 
     cfg = load_config(config)
     inputs = validate_inputs(cfg, progress=Progress())
-    click.echo(f"OK: {inputs.describe()}")
+    tables = ", ".join(f"{t.name} ({t.n_rows:,} rows, {t.format})" for t in inputs.tables)
+    click.echo(f"OK: {tables}")
 
 
 @main.command()
