@@ -518,7 +518,7 @@ RULE_CASES: list[tuple[str, str, Mutation, str, str, int, list[int]]] = [
         2,
         [2, 3],
     ),
-    ("dispatch-sent", "dispatch", _set("dispatch", "sent", 1, 1), "sent", "dispatch_sent", 1, [1]),
+    ("dispatch-sent", "dispatch", _set("dispatch", "sent", 1, 0), "sent", "dispatch_sent", 1, [1]),
     (
         "dispatch-actor",
         "dispatch",

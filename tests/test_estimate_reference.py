@@ -34,7 +34,15 @@ def data() -> pd.DataFrame:
     f2 = rng.integers(0, 8, size=n)
     x1 = rng.normal(size=n) + 0.05 * f1
     x2 = rng.normal(size=n) + rng.normal(size=sizes.size)[cl]
-    y = 1 + 0.5 * x1 - 0.25 * x2 + 0.1 * f1 - 0.2 * f2 + rng.normal(size=sizes.size)[cl] + rng.normal(size=n)
+    y = (
+        1
+        + 0.5 * x1
+        - 0.25 * x2
+        + 0.1 * f1
+        - 0.2 * f2
+        + rng.normal(size=sizes.size)[cl]
+        + rng.normal(size=n)
+    )
     return pd.DataFrame(
         {"y": y, "x1": x1, "x2": x2, "f1": f1, "f2": f2, "cl": cl, "w": rng.uniform(0.2, 5, size=n)}
     )
@@ -56,9 +64,18 @@ def _assert_matches_pyfixest(fit, ref) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("fes", [[], ["f1"], ["f1", "f2"]], ids=["no_fe", "one_fe", "two_fe"])
 @pytest.mark.parametrize("vcov", ["iid", "HC1", "CR1"])
 @pytest.mark.parametrize("weights", [None, "w"], ids=["unweighted", "weighted"])
-def test_matches_pyfixest(data: pd.DataFrame, fes: list[str], vcov: str, weights: str | None) -> None:
-    fit = feols(data, "y", ["x1", "x2"], fes, weights=weights, vcov=vcov,  # type: ignore[arg-type]
-                cluster="cl" if vcov == "CR1" else None)
+def test_matches_pyfixest(
+    data: pd.DataFrame, fes: list[str], vcov: str, weights: str | None
+) -> None:
+    fit = feols(
+        data,
+        "y",
+        ["x1", "x2"],
+        fes,
+        weights=weights,
+        vcov=vcov,  # type: ignore[arg-type]
+        cluster="cl" if vcov == "CR1" else None,
+    )
     ref = pf.feols(_pf_fml(fes), data, vcov=PF_VCOV[vcov], weights=weights, fixef_rm="none")
     _assert_matches_pyfixest(fit, ref)
     assert fit.r2 == pytest.approx(ref._r2, rel=1e-10)
@@ -90,7 +107,9 @@ def test_zero_weights_dropped_as_stata(data: pd.DataFrame) -> None:
     df = data.copy()
     df.loc[df.index[::17], "w"] = 0.0
     fit = feols(df, "y", ["x1", "x2"], ["f1"], weights="w", cluster="cl")
-    ref = pf.feols("y ~ x1 + x2 | f1", df[df["w"] > 0], vcov={"CRV1": "cl"}, weights="w", fixef_rm="none")
+    ref = pf.feols(
+        "y ~ x1 + x2 | f1", df[df["w"] > 0], vcov={"CRV1": "cl"}, weights="w", fixef_rm="none"
+    )
     _assert_matches_pyfixest(fit, ref)
     assert fit.n_dropped_zero_weight == len(df.index[::17])
     assert fit.n_obs == len(df) - fit.n_dropped_zero_weight
@@ -118,8 +137,14 @@ def test_singleton_dropping_matches_pyfixest_default(data: pd.DataFrame) -> None
 
 @pytest.mark.parametrize("vcov", ["iid", "HC1", "CR1"])
 def test_matches_statsmodels(data: pd.DataFrame, vcov: str) -> None:
-    fit = feols(data, "y", ["x1", "x2"], weights="w", vcov=vcov,  # type: ignore[arg-type]
-                cluster="cl" if vcov == "CR1" else None)
+    fit = feols(
+        data,
+        "y",
+        ["x1", "x2"],
+        weights="w",
+        vcov=vcov,  # type: ignore[arg-type]
+        cluster="cl" if vcov == "CR1" else None,
+    )
     model = sm.WLS(data["y"], sm.add_constant(data[["x1", "x2"]]), weights=data["w"])
     if vcov == "CR1":
         res = model.fit(cov_type="cluster", cov_kwds={"groups": data["cl"]})
@@ -177,7 +202,10 @@ def test_bad_requests_raise_estimation_error(data: pd.DataFrame) -> None:
         feols(data, "y", ["x1"], vcov="CR1")
     with pytest.raises(EstimationError, match="not numeric"):
         feols(data.assign(s="a"), "y", ["s"])
-    with pytest.raises(EstimationError, match="collinear with the fixed effects"), warnings.catch_warnings():
+    with (
+        pytest.raises(EstimationError, match="collinear with the fixed effects"),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore", CollinearityWarning)
         feols(data, "y", ["f1"], ["f1"])
 

@@ -85,7 +85,11 @@ def test_jel_2x2_twfe_tables_3_and_5(jel: pd.DataFrame, weights: str | None, lab
     sub = _jel_2x2(jel)
     assert sub["county_code"].nunique() == 2200
     fit = feols(
-        sub, "crude_rate_20_64", ["treat_post"], ["county_code", "year"], weights=weights,
+        sub,
+        "crude_rate_20_64",
+        ["treat_post"],
+        ["county_code", "year"],
+        weights=weights,
         cluster="county_code",
     )
     check(fit.coef()["treat_post"], f"J.T5.{label}.b")
@@ -97,8 +101,15 @@ def test_jel_twfe_event_study_equals_published_att(jel: pd.DataFrame) -> None:
     sub = jel[jel["yaca"].isna() | (jel["yaca"] == 2014) | (jel["yaca"] > 2019)].copy()
     sub["g"] = np.where(sub["yaca"] == 2014, 2014, 0)
     es = event_study(
-        sub, "crude_rate_20_64", "year", "county_code", "g", leads=5, lags=5,
-        weights="set_wt", cluster="county_code",
+        sub,
+        "crude_rate_20_64",
+        "year",
+        "county_code",
+        "g",
+        leads=5,
+        lags=5,
+        weights="set_wt",
+        cluster="county_code",
     )
     coef = es.coef()
     for e in (-5, -4, -3, -2, 0, 1, 2, 3, 4, 5):
@@ -136,7 +147,9 @@ def test_abortion_dd_coefficients_and_clustered_ses(abortion: pd.DataFrame) -> N
 
 
 def test_abortion_ddd_coefficients_zero_weights_and_collinear_terms(abortion: pd.DataFrame) -> None:
-    df = abortion[(abortion["wht"] == 0) & (abortion["male"] == 0) & abortion["age"].isin([15, 25])].copy()
+    df = abortion[
+        (abortion["wht"] == 0) & (abortion["male"] == 0) & abortion["age"].isin([15, 25])
+    ].copy()
     df["yr"] = df["repeal"] * df["younger"]
     df, years = add_dummies(df, "year")
     df, states = add_dummies(df, "fip")
@@ -144,10 +157,17 @@ def test_abortion_ddd_coefficients_zero_weights_and_collinear_terms(abortion: pd
     for var, dummies in (("repeal", years), ("younger", years), ("yr", years), ("t", states)):
         df = _interact(df, var, dummies, f"{var}_x")
     x = [
-        "repeal", *years, *[f"repeal_x_{d}" for d in years],
-        "younger", "younger_x_repeal", *[f"younger_x_{d}" for d in years],
-        "yr", *[f"yr_x_{d}" for d in years],
-        *states, "t", *[f"t_x_{d}" for d in states],
+        "repeal",
+        *years,
+        *[f"repeal_x_{d}" for d in years],
+        "younger",
+        "younger_x_repeal",
+        *[f"younger_x_{d}" for d in years],
+        "yr",
+        *[f"yr_x_{d}" for d in years],
+        *states,
+        "t",
+        *[f"t_x_{d}" for d in states],
         *CONTROLS,
     ]
     with pytest.warns(CollinearityWarning):

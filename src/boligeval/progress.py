@@ -58,7 +58,7 @@ class Progress:
         done = min(max(done, 0.0), 1.0)
         if self.interactive:
             width = 30
-            filled = int(round(done * width))
+            filled = round(done * width)
             line = f"[boligeval] {label} [{'#' * filled}{'.' * (width - filled)}] {done:4.0%}"
             self.stream.write("\r\033[K" + line)
             self._last_line = line

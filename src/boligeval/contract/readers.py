@@ -361,9 +361,10 @@ def infer_extra_types(
 ) -> dict[str, str]:
     """Infer DuckDB types of text-only extra columns in one aggregate pass.
 
-    A column becomes BIGINT when every value is a whole number without a
-    leading zero, DOUBLE when every value is a number, BOOLEAN when every
-    value is true/false, and stays VARCHAR otherwise (all-empty columns too).
+    A column becomes BIGINT when every value is a whole number, DOUBLE when
+    every value is a number, BOOLEAN when every value is true/false, and
+    stays VARCHAR otherwise (all-empty columns, and codes with a leading
+    zero such as "0800", too).
     """
     text_cols = [c for c in extras if source.columns[c] == "VARCHAR"]
     if not source.untyped or not text_cols:
@@ -375,8 +376,9 @@ def infer_extra_types(
         parts += [
             f"count({n})",
             f"count(*) FILTER (WHERE {n} IS NOT NULL AND ({d} IS NULL OR {d} <> trunc({d}) "
-            f"OR regexp_matches({n}, '^[+-]?0[0-9]') OR abs({d}) > 9e15))",
-            f"count(*) FILTER (WHERE {n} IS NOT NULL AND ({d} IS NULL OR isnan({d})))",
+            f"OR abs({d}) > 9e15))",
+            f"count(*) FILTER (WHERE {n} IS NOT NULL AND ({d} IS NULL OR isnan({d}) "
+            f"OR regexp_matches({n}, '^[+-]?0[0-9]')))",
             f"count(*) FILTER (WHERE {n} IS NOT NULL AND lower({n}) NOT IN ('true', 'false'))",
         ]
     row = con.execute(f"SELECT {', '.join(parts)} FROM ({source.plain_sql})").fetchone()
@@ -386,10 +388,8 @@ def infer_extra_types(
         nonnull, not_int, not_num, not_bool = row[4 * i : 4 * i + 4]
         if nonnull == 0:
             continue
-        if not_int == 0:
-            out[c] = "BIGINT"
-        elif not_num == 0:
-            out[c] = "DOUBLE"
+        if not_num == 0:
+            out[c] = "BIGINT" if not_int == 0 else "DOUBLE"
         elif not_bool == 0:
             out[c] = "BOOLEAN"
     return out

@@ -73,7 +73,7 @@ class DecompositionResult:
                 "term": "active_plan", "component": str(r["term"]),
                 "estimate": float(r["estimate"]), "std_error": float(r["std_error"]),
                 "p_value": float(r["p_value"]), "ci_low": float(r["ci_low"]),
-                "ci_high": float(r["ci_high"]), "n_obs": int(len(self.terms)),
+                "ci_high": float(r["ci_high"]), "n_obs": len(self.terms),
                 "n_departments": n_dep, "n_plans": n_plans,
                 "adj_r2": float(self.fits[str(r["term"])].adj_r2), "suppressed": False,
             })

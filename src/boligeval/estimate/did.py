@@ -26,7 +26,16 @@ __all__ = [
 ]
 
 CLUSTER = "_plan_cluster"
-PANEL_COLUMNS = ("department_id", "plan_id", "year", "population", "outcome", "value", "cohort", "active_plan")
+PANEL_COLUMNS = (
+    "department_id",
+    "plan_id",
+    "year",
+    "population",
+    "outcome",
+    "value",
+    "cohort",
+    "active_plan",
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -66,17 +75,20 @@ class DidResult:
         return self.fit.adj_r2
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Coefficients and combinations: term, estimate, std_error, t_stat, p_value, ci_low, ci_high."""
+        """Coefficients and combinations, in the ``FeolsResult.tidy`` columns."""
         parts = [self.fit.tidy(alpha)]
         parts += [lc.tidy(name) for name, lc in self.combinations]
         return pd.concat(parts, ignore_index=True)
 
     def summary(self) -> str:
-        """Seed-style table: coefficient with stars, SE in parentheses, departments, plans, adj. R2."""
+        """Seed-style table: coefficient, stars, (SE), departments, plans, adj. R2."""
         label = " / ".join(x for x in (self.population, self.outcome) if x)
         lines = [f"{self.analysis}" + (f" ({label})" if label else "")]
-        for row in self.tidy().itertuples(index=False):
-            lines.append(f"  {row.term:<30}{row.estimate:>12.4f}{stars(row.p_value):<3} ({row.std_error:.4f})")
+        for row in self.tidy().to_dict("records"):
+            lines.append(
+                f"  {row['term']:<30}{row['estimate']:>12.4f}{stars(row['p_value']):<3} "
+                f"({row['std_error']:.4f})"
+            )
         lines.append(
             f"  departments {self.n_departments}, plans {self.n_plans}, N {self.n_obs}, "
             f"adj. R2 {self.adj_r2:.3f}"
@@ -88,18 +100,18 @@ class DidResult:
     ) -> list[dict[str, Any]]:
         """Rows in the results.json estimate shape (design.md, "Outputs")."""
         out = []
-        for row in self.tidy().itertuples(index=False):
+        for row in self.tidy().to_dict("records"):
             out.append(
                 {
                     "analysis": analysis or self.analysis,
                     "population": population or self.population,
                     "outcome": outcome or self.outcome,
-                    "term": row.term,
-                    "estimate": float(row.estimate),
-                    "std_error": float(row.std_error),
-                    "p_value": float(row.p_value),
-                    "ci_low": float(row.ci_low),
-                    "ci_high": float(row.ci_high),
+                    "term": row["term"],
+                    "estimate": float(row["estimate"]),
+                    "std_error": float(row["std_error"]),
+                    "p_value": float(row["p_value"]),
+                    "ci_low": float(row["ci_low"]),
+                    "ci_high": float(row["ci_high"]),
                     "n_obs": int(self.n_obs),
                     "n_departments": int(self.n_departments),
                     "n_plans": int(self.n_plans),
@@ -133,12 +145,15 @@ def _slice(panel: pd.DataFrame, population: str, outcome: str) -> pd.DataFrame:
     _require(panel, PANEL_COLUMNS, "the panel")
     pops = set(panel["population"].dropna().unique())
     if population not in pops:
-        raise EstimationError(f"population {population!r} is not in the panel; it has {sorted(pops)}")
+        raise EstimationError(
+            f"population {population!r} is not in the panel; it has {sorted(pops)}"
+        )
     sub = panel[panel["population"] == population]
     outs = set(sub["outcome"].dropna().unique())
     if outcome not in outs:
         raise EstimationError(
-            f"outcome {outcome!r} is not in the panel for population {population!r}; it has {sorted(outs)}"
+            f"outcome {outcome!r} is not in the panel for population {population!r}; "
+            f"it has {sorted(outs)}"
         )
     return _with_cluster(sub[sub["outcome"] == outcome].reset_index(drop=True))
 
@@ -148,7 +163,9 @@ def _check_groups(frame: pd.DataFrame, what: str) -> None:
     if not (treated > 0).any():
         raise EstimationError(f"{what}: no treated departments (active_plan is never 1)")
     if not (treated == 0).any():
-        raise EstimationError(f"{what}: no control departments (every department has an active plan)")
+        raise EstimationError(
+            f"{what}: no control departments (every department has an active plan)"
+        )
 
 
 def _counts(frame: pd.DataFrame, fit: FeolsResult) -> tuple[int, int]:
@@ -218,8 +235,13 @@ def area_did(
     _check_groups(frame, "area_did")
     frame, dummies, fes = _area_terms(frame, fixed_effects, covariates)
     fit = feols(
-        frame, "value", ["active_plan", *dummies, *covariates], fes,
-        weights=_weights(frame, weights), vcov="CR1", cluster=CLUSTER,
+        frame,
+        "value",
+        ["active_plan", *dummies, *covariates],
+        fes,
+        weights=_weights(frame, weights),
+        vcov="CR1",
+        cluster=CLUSTER,
     )
     n_dep, n_plans = _counts(frame, fit)
     return DidResult("area_did", population, outcome, fit, n_dep, n_plans)
@@ -271,7 +293,9 @@ def area_ddd_rent_support(
             raise EstimationError('rent_support_cohort has no reference level "none"')
         frame, rs_dummies = add_dummies(frame, "rent_support_cohort", reference="none")
     x = ["active_plan", "rent_support", "rent_support_in_plan", *dummies, *rs_dummies, *covariates]
-    fit = feols(frame, "value", x, fes, weights=_weights(frame, weights), vcov="CR1", cluster=CLUSTER)
+    fit = feols(
+        frame, "value", x, fes, weights=_weights(frame, weights), vcov="CR1", cluster=CLUSTER
+    )
     combined = fit.lincom({"active_plan": 1, "rent_support": 1, "rent_support_in_plan": 1})
     n_dep, n_plans = _counts(frame, fit)
     return DidResult(
@@ -316,7 +340,9 @@ def area_ddd_capital(
     frame = frame.assign(**inter)
     main = ["capital_area"] if fixed_effects == "cohort" else []
     x = ["active_plan", *dummies, *main, *inter, *covariates]
-    fit = feols(frame, "value", x, fes, weights=_weights(frame, weights), vcov="CR1", cluster=CLUSTER)
+    fit = feols(
+        frame, "value", x, fes, weights=_weights(frame, weights), vcov="CR1", cluster=CLUSTER
+    )
     n_dep, n_plans = _counts(frame, fit)
     return DidResult("area_ddd_capital", population, outcome, fit, n_dep, n_plans)
 
@@ -376,8 +402,13 @@ def individual_did(
         x += ["in_mover", "in_mover_active_plan"]
     frame, years = add_dummies(frame, "year", prefix="year")
     fit = feols(
-        frame, outcome, [*x, *years, *covariates], ["department_id"], weights=weights,
-        vcov="CR1", cluster=CLUSTER,
+        frame,
+        outcome,
+        [*x, *years, *covariates],
+        ["department_id"],
+        weights=weights,
+        vcov="CR1",
+        cluster=CLUSTER,
     )
     n_dep, n_plans = _counts(frame, fit)
     return DidResult("individual_did", population or unit, outcome, fit, n_dep, n_plans)

@@ -41,7 +41,9 @@ class EventStudyResult:
     def coef(self) -> pd.Series:
         """Coefficients indexed by event time, the reference included as 0."""
         c = self.fit.coef()
-        values = {e: float(c[_term(e)]) if _term(e) in c.index else np.nan for e in self.event_times}
+        values = {
+            e: float(c[_term(e)]) if _term(e) in c.index else np.nan for e in self.event_times
+        }
         values[self.ref] = 0.0
         return pd.Series(values).sort_index()
 
@@ -51,16 +53,31 @@ class EventStudyResult:
         tab = tab[tab["term"].str.startswith("event_")].copy()
         tab["event_time"] = tab["term"].str.removeprefix("event_").astype(int)
         ref = pd.DataFrame(
-            {"term": [_term(self.ref)], "estimate": [0.0], "std_error": [np.nan], "t_stat": [np.nan],
-             "p_value": [np.nan], "ci_low": [np.nan], "ci_high": [np.nan], "event_time": [self.ref]}
+            {
+                "term": [_term(self.ref)],
+                "estimate": [0.0],
+                "std_error": [np.nan],
+                "t_stat": [np.nan],
+                "p_value": [np.nan],
+                "ci_low": [np.nan],
+                "ci_high": [np.nan],
+                "event_time": [self.ref],
+            }
         )
-        return pd.concat([tab, ref], ignore_index=True).sort_values("event_time").reset_index(drop=True)
+        return (
+            pd.concat([tab, ref], ignore_index=True)
+            .sort_values("event_time")
+            .reset_index(drop=True)
+        )
 
     def summary(self) -> str:
         """Text table with the pre-trend test."""
         lines = [f"Event study (reference e = {self.ref}), N = {self.fit.n_obs}"]
-        for row in self.tidy().itertuples(index=False):
-            lines.append(f"e = {row.event_time:>4}: {row.estimate:>12.6g} ({row.std_error:.6g}) {stars(row.p_value)}")
+        for row in self.tidy().to_dict("records"):
+            lines.append(
+                f"e = {row['event_time']:>4}: {row['estimate']:>12.6g} "
+                f"({row['std_error']:.6g}) {stars(row['p_value'])}"
+            )
         if self.pretrend is not None:
             lines.append("pre-trends: " + self.pretrend.summary())
         return "\n".join(lines)
@@ -128,14 +145,23 @@ def event_study(
     else:
         keep = ~treated | ((e >= -leads) & (e <= lags))
     times = tuple(k for k in range(-leads, lags + 1) if k != ref)
-    frame = data.loc[keep, [yname, tname, idname] + ([weights] if weights else [])
-                     + ([cluster] if cluster and cluster not in (yname, tname, idname) else [])].copy()
+    frame = data.loc[
+        keep,
+        [yname, tname, idname]
+        + ([weights] if weights else [])
+        + ([cluster] if cluster and cluster not in (yname, tname, idname) else []),
+    ].copy()
     ek = e[keep]
     for k in times:
         frame[_term(k)] = (ek == k).astype(float)
     fit = feols(
-        frame, yname, [_term(k) for k in times], [idname, tname], weights=weights,
-        vcov=vcov, cluster=(cluster or idname) if vcov == "CR1" else None,
+        frame,
+        yname,
+        [_term(k) for k in times],
+        [idname, tname],
+        weights=weights,
+        vcov=vcov,
+        cluster=(cluster or idname) if vcov == "CR1" else None,
     )
     lead_terms = [_term(k) for k in times if k < 0 and _term(k) in fit.terms]
     pretrend = fit.wald(lead_terms) if lead_terms else None

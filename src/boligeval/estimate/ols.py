@@ -188,7 +188,10 @@ def nested_in(fe: np.ndarray, n_fe_levels: int, cluster: np.ndarray) -> bool:
 def cluster_sums(scores: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
     """Sum score rows within clusters, shape (G, k)."""
     return np.column_stack(
-        [np.bincount(cluster, weights=scores[:, j], minlength=n_clusters) for j in range(scores.shape[1])]
+        [
+            np.bincount(cluster, weights=scores[:, j], minlength=n_clusters)
+            for j in range(scores.shape[1])
+        ]
     ).reshape(n_clusters, scores.shape[1])
 
 
@@ -249,7 +252,9 @@ def _vcov(design: _Design, vcov: str) -> tuple[np.ndarray, int, int, int | None]
             raise EstimationError('vcov="CR1" needs a cluster variable (cluster=...)')
         n_clusters = int(design.cluster.max()) + 1 if n else 0
         if n_clusters < 2:
-            raise EstimationError(f"cluster-robust inference needs at least 2 clusters, got {n_clusters}")
+            raise EstimationError(
+                f"cluster-robust inference needs at least 2 clusters, got {n_clusters}"
+            )
         nested = [
             nested_in(codes, lv, design.cluster)
             for codes, lv in zip(design.fe_codes, design.fe_levels, strict=True)
@@ -481,24 +486,30 @@ class FeolsResult:
             + (f", weights = {self.weights}" if self.weights else ""),
             f"{'term':<28}{'estimate':>14}{'std.error':>12}{'t':>9}{'p':>9}",
         ]
-        for row in tab.itertuples(index=False):
+        for row in tab.to_dict("records"):
             lines.append(
-                f"{row.term:<28}{row.estimate:>14.6g}{row.std_error:>12.6g}"
-                f"{row.t_stat:>9.3f}{row.p_value:>9.4f} {stars(row.p_value)}"
+                f"{row['term']:<28}{row['estimate']:>14.6g}{row['std_error']:>12.6g}"
+                f"{row['t_stat']:>9.3f}{row['p_value']:>9.4f} {stars(row['p_value'])}"
             )
-        lines.append(f"R2 = {self.r2:.4f}, adj. R2 = {self.adj_r2:.4f}, within R2 = {self.r2_within:.4f}")
+        lines.append(
+            f"R2 = {self.r2:.4f}, adj. R2 = {self.adj_r2:.4f}, within R2 = {self.r2_within:.4f}"
+        )
         if self.dropped:
             lines.append(f"dropped as collinear: {', '.join(self.dropped)}")
         return "\n".join(lines)
 
     # ---- inference
-    def _weight_vector(self, weights: Mapping[str, float] | Sequence[float] | np.ndarray) -> np.ndarray:
+    def _weight_vector(
+        self, weights: Mapping[str, float] | Sequence[float] | np.ndarray
+    ) -> np.ndarray:
         if isinstance(weights, Mapping):
             vec = np.zeros(len(self.terms))
             for term, w in weights.items():
                 if term not in self.terms:
                     why = " (dropped as collinear)" if term in self.dropped else ""
-                    raise EstimationError(f"term {term!r} is not in the model{why}; terms: {self.terms}")
+                    raise EstimationError(
+                        f"term {term!r} is not in the model{why}; terms: {self.terms}"
+                    )
                 vec[self.terms.index(term)] += float(w)
             return vec
         vec = np.asarray(weights, dtype=float)
@@ -525,7 +536,9 @@ class FeolsResult:
         p = float(2 * stats.t.sf(abs(t), self.df_resid))
         crit = float(stats.t.ppf(1 - alpha / 2, self.df_resid))
         named = {term: float(w) for term, w in zip(self.terms, vec, strict=True) if w != 0}
-        return LincomResult(est, se, float(t), p, est - crit * se, est + crit * se, self.df_resid, named)
+        return LincomResult(
+            est, se, float(t), p, est - crit * se, est + crit * se, self.df_resid, named
+        )
 
     def wald(
         self,
@@ -559,7 +572,9 @@ class FeolsResult:
         p = float(stats.f.sf(stat, rmat.shape[0], self.df_resid))
         return WaldResult(stat, p, int(rmat.shape[0]), int(self.df_resid), labels)
 
-    def with_vcov(self, vcov: VcovType, cluster: object = None, cluster_name: str | None = None) -> FeolsResult:
+    def with_vcov(
+        self, vcov: VcovType, cluster: object = None, cluster_name: str | None = None
+    ) -> FeolsResult:
         """A new result with another variance estimator (the coefficients are unchanged).
 
         Parameters
@@ -581,11 +596,14 @@ class FeolsResult:
             values = pd.Series(np.asarray(cluster))
             if len(values) != design.sample.shape[0]:
                 raise EstimationError(
-                    f"cluster has {len(values)} values; the fitted data had {design.sample.shape[0]} rows"
+                    f"cluster has {len(values)} values; "
+                    f"the fitted data had {design.sample.shape[0]} rows"
                 )
             used = values[design.sample]
             if used.isna().any():
-                raise EstimationError("the new cluster variable is missing for rows of the estimation sample")
+                raise EstimationError(
+                    "the new cluster variable is missing for rows of the estimation sample"
+                )
             codes, _ = factorize(used.to_numpy())
             design = replace(design, cluster=codes)
             name = cluster_name or "cluster"
@@ -650,7 +668,11 @@ def add_dummies(
         raise EstimationError(f"reference level {ref!r} is not a level of {column!r}: {lv}")
     pre = column if prefix is None else prefix
     values = data[column]
-    new = {f"{pre}_{level}": (values == level).astype(np.float64).where(values.notna()) for level in lv if level != ref}
+    new = {
+        f"{pre}_{level}": (values == level).astype(np.float64).where(values.notna())
+        for level in lv
+        if level != ref
+    }
     out = data.assign(**new)
     return out, list(new)
 
@@ -731,7 +753,9 @@ def feols(
         raise EstimationError(f"vcov must be one of {VCOV_TYPES}, got {vcov!r}")
     if vcov == "CR1" and cluster is None:
         raise EstimationError('vcov="CR1" needs a cluster column (cluster=...)')
-    needed = [yname, *xnames, *fes] + ([weights] if weights else []) + ([cluster] if cluster else [])
+    needed = (
+        [yname, *xnames, *fes] + ([weights] if weights else []) + ([cluster] if cluster else [])
+    )
     missing_cols = [c for c in dict.fromkeys(needed) if c not in data.columns]
     if missing_cols:
         raise EstimationError(f"columns not in the data: {missing_cols}")

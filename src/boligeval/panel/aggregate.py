@@ -12,6 +12,7 @@ or excluded with a reason.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -135,7 +136,7 @@ def aggregate_cells(
 
     years = cfg.measurement_years
     if len(years) > 1:
-        pairs = ", ".join(f"({a}, {b})" for a, b in zip(years[:-1], years[1:], strict=True))
+        pairs = ", ".join(f"({a}, {b})" for a, b in itertools.pairwise(years))
         out_sql, out_aggs = _agg_sql({"out_movers": "TRUE"}, person_outcomes)
         wide = con.execute(
             f"""

@@ -16,6 +16,8 @@ the population, so the identity holds for every population.
 
 from __future__ import annotations
 
+import itertools
+
 import duckdb
 import pandas as pd
 
@@ -59,7 +61,7 @@ def decomposition_terms(
     if len(years) < 2:
         raise PanelError("The mover decomposition needs at least two measurement years.")
     cond = PERSON_FILTERS[population]
-    pairs = ", ".join(f"({a}, {b})" for a, b in zip(years[:-1], years[1:], strict=True))
+    pairs = ", ".join(f"({a}, {b})" for a, b in itertools.pairwise(years))
     frame = con.execute(
         f"""
         WITH v AS (

@@ -28,8 +28,8 @@ from boligeval.errors import PanelError
 __all__ = [
     "BUILTIN_OUTCOMES",
     "COMPETENCE_EDUCATION",
-    "derive_persons",
     "deprivation_sql",
+    "derive_persons",
     "equivalence_scale_sql",
 ]
 

@@ -97,6 +97,8 @@ def _trend_figures(cells: list[dict[str, Any]], lang: str) -> list[Figure]:
         sub = [c for c in cells if c.get("population") == pop and c.get("outcome") == outcome]
         cohorts = _order((c.get("cohort") for c in sub), ("control", "g1", "g2", "g3"))
         hidden = any(c.get("suppressed") or c.get("mean") is None for c in sub)
+        if all(_num(c.get("mean")) is None for c in sub):
+            continue
         with matplotlib.rc_context(RC):
             fig = _new(6.4, 3.6)
             ax: Axes = fig.add_subplot()

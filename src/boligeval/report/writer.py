@@ -169,8 +169,10 @@ class _Builder:
         picks += [r for r in est if r.get("analysis") == "att_aggregate" and r.get("group") in (None, "overall")
                   and r.get("event_time") is None and r.get("time") is None]
         for r in picks:
-            what = (f"{label(lang, 'analysis', r.get('analysis'))}, {label(lang, 'term', r.get('term')).lower()} – "
-                    f"{label(lang, 'population', r.get('population')).lower()}, {label(lang, 'outcome', r.get('outcome')).lower()}")
+            lead = label(lang, "term", r.get("term")) if r.get("analysis") != "att_aggregate" else label(
+                lang, "analysis", "att_aggregate")
+            what = (f"{lead} – {label(lang, 'population', r.get('population')).lower()}, "
+                    f"{label(lang, 'outcome', r.get('outcome')).lower()}")
             if r.get("suppressed") or r.get("estimate") is None:
                 sec.bullets.append(text(lang, "finding_suppressed").format(what=what))
                 continue
