@@ -591,10 +591,7 @@ def test_valid_world_loads_with_canonical_types(tmp_path: Path) -> None:
         info = tables.info(name)
         assert info.format == "csv"
         assert len(info.sha256) == 64
-        types = dict(
-            con.execute(f'DESCRIBE "{name}"').fetchall()[i][:2]
-            for i in range(len(con.execute(f'DESCRIBE "{name}"').fetchall()))
-        )
+        types = {r[0]: r[1] for r in con.execute(f'DESCRIBE "{name}"').fetchall()}
         for col in schema.columns:
             assert types[col.name] == col.duckdb_type, (name, col.name)
         assert info.n_rows == len(world()[name][next(iter(world()[name]))])
@@ -727,7 +724,7 @@ def test_register_only_and_survey_only(tmp_path: Path) -> None:
     assert tables.names == ("plans", "departments", "residents")
     survey = {k: data[k] for k in ("plans", "codebook", "respondents", "answers")}
     write_world(tmp_path / "srv", survey)
-    con, tables = load(tmp_path / "srv", tmp_path)
+    _, tables = load(tmp_path / "srv", tmp_path)
     assert tables.names == ("plans", "codebook", "respondents", "answers")
     assert not tables.present("dispatch")
 

@@ -35,7 +35,7 @@ def _person(con: duckdb.DuckDBPyConnection, person_id: str, year: int) -> dict[s
 @pytest.fixture
 def household_world() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    plans = plans_frame([("P1", 2006)])
+    plans = plans_frame([("P1", 2006), ("P9", 2008)])
     departments = departments_frame([("D1", "P1")])
     rows = [
         # Household H1 in 2005: two adults, a child of 15 and a child of 14.
@@ -112,7 +112,7 @@ def test_deprivation_score_each_weight_row():
                  single_parent=sp, convicted=conv)
         for i, (src, origin, sp, conv, age, _) in enumerate(DEPRIVATION_CASES)
     ]
-    register(con, plans_frame([("P1", 2006)]), departments_frame([("D1", "P1")]),
+    register(con, plans_frame([("P1", 2006), ("P9", 2008)]), departments_frame([("D1", "P1")]),
              pd.DataFrame(rows), PRICES)
     derive_persons(con, _cfg())
     for i, case in enumerate(DEPRIVATION_CASES):
@@ -132,7 +132,7 @@ def test_in_mover_and_out_mover_flags():
         resident("o", 2007, "D2", "H3", 1970, move_in_year=2007),   # left D1, moved into D2
         resident("i", 2007, "D1", "H4", 1980, move_in_year=2006),   # arrived between years
     ]
-    register(con, plans_frame([("P1", 2006)]),
+    register(con, plans_frame([("P1", 2006), ("P9", 2008)]),
              departments_frame([("D1", "P1"), ("D2", "P1")]), pd.DataFrame(rows), PRICES)
     cfg = _cfg(panel=PanelSpec(min_count=1))
     cfg = replace(cfg, design=replace(cfg.design, years=(2005, 2007)))
@@ -161,7 +161,7 @@ def _world_for_min_count(counts: dict[str, tuple[int, int, int]]) -> duckdb.Duck
         for year, n in zip(YEARS, per_year, strict=True):
             for k in range(n):
                 rows.append(resident(f"{dept}-{k}", year, dept, f"{dept}-h{k}", 1970))
-    register(con, plans_frame([("P1", 2006), ("P2", 2012)]),
+    register(con, plans_frame([("P1", 2006), ("P2", 2012), ("P9", 2008)]),
              departments_frame([("D1", "P1"), ("D2", "P1"), ("D3", "P2"), ("D4", "P2")]),
              pd.DataFrame(rows), PRICES)
     return con
@@ -205,3 +205,12 @@ def test_unknown_outcome_column_is_a_clear_error():
     cfg = _cfg()
     with pytest.raises(PanelError, match="neither a built-in outcome nor a column"):
         build_panel(con, cfg, build_design(con, cfg.design), extra_outcomes=["wellbeing"])
+
+
+def test_cohort_without_plans_is_a_clear_error():
+    con = duckdb.connect()
+    rows = [resident("a", 2005, "D1", "H1", 1970)]
+    register(con, plans_frame([("P1", 2006)]), departments_frame([("D1", "P1")]),
+             pd.DataFrame(rows), PRICES)
+    with pytest.raises(PanelError, match=r"Cohort\(s\) g2 of \[design\] cohorts have no plan"):
+        build_design(con, _cfg().design)

@@ -114,4 +114,12 @@ def build_design(con: duckdb.DuckDBPyConnection, spec: DesignSpec) -> DesignTabl
         """
     )
     frame = con.execute("SELECT * FROM design ORDER BY department_id, year").df()
+    grant_years = {int(r[0]) for r in con.execute(
+        "SELECT DISTINCT grant_year FROM plans WHERE grant_year IS NOT NULL").fetchall()}
+    empty = [name for name, years in spec.cohorts.items() if not grant_years & set(years)]
+    if empty:
+        raise PanelError(
+            f"Cohort(s) {', '.join(empty)} of [design] cohorts have no plan with a grant in "
+            "their years; remove them or fix the grant years in plans."
+        )
     return DesignTable(frame=frame)
