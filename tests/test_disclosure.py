@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.test_report_fixture import make_results
 
 from boligeval.disclosure import (
     DisclosureRules,
@@ -23,6 +22,7 @@ from boligeval.disclosure import (
     suppress_table,
 )
 from boligeval.errors import ReportError
+from tests.test_report_fixture import make_results
 
 RULES = DisclosureRules()
 
@@ -62,11 +62,13 @@ def test_primary_mask_dominance() -> None:
 
 def test_secondary_two_way_table_with_margins() -> None:
     # interior 2x3, last column = row totals, last row = column totals
-    counts = np.array([
-        [10, 3, 12, 25],
-        [8, 9, 20, 37],
-        [18, 12, 32, 62],
-    ])
+    counts = np.array(
+        [
+            [10, 3, 12, 25],
+            [8, 9, 20, 37],
+            [18, 12, 32, 62],
+        ]
+    )
     prim = primary_mask(counts)
     assert prim.sum() == 1 and prim[0, 1]
     mask = secondary_mask(prim, counts)
@@ -96,12 +98,15 @@ def test_secondary_not_needed_when_two_cells_hidden() -> None:
 def test_suppress_table_nulls_values_and_respects_switch() -> None:
     idx = ["r1", "r2", "total"]
     cols = ["A", "B", "C", "total"]
-    counts = pd.DataFrame([[10, 3, 12, 25], [8, 9, 20, 37], [18, 12, 32, 62]], index=idx, columns=cols)
+    counts = pd.DataFrame(
+        [[10, 3, 12, 25], [8, 9, 20, 37], [18, 12, 32, 62]], index=idx, columns=cols
+    )
     values, mask = suppress_table(counts, counts, rules=RULES, row_totals=True, col_totals=True)
     assert mask.loc["r1", "A"] and mask.loc["r2", "B"] and not mask.loc["r1", "C"]
     assert np.isnan(values.loc["r1", "B"]) and values.loc["r1", "C"] == 12
-    _, mask_off = suppress_table(counts, counts, rules=DisclosureRules(secondary=False), row_totals=True,
-                                 col_totals=True)
+    _, mask_off = suppress_table(
+        counts, counts, rules=DisclosureRules(secondary=False), row_totals=True, col_totals=True
+    )
     assert int(mask_off.to_numpy().sum()) == 1
 
 
@@ -155,9 +160,15 @@ def test_protected_results_hold_no_value_on_fewer_than_min_persons() -> None:
 
 def test_protect_results_dominance_and_secondary_in_fixture() -> None:
     out, _ = protect_results(make_results(), RULES)
-    dominated = next(c for c in out["cells"] if c["outcome"] == "disposable_income" and c["population"] == "in_movers")
+    dominated = next(
+        c
+        for c in out["cells"]
+        if c["outcome"] == "disposable_income" and c["population"] == "in_movers"
+    )
     assert dominated["suppressed"] and dominated["mean"] is None
-    acc = {(r["population"], r["reason"]): r for r in out["accounting"] if r["table"] == "residents"}
+    acc = {
+        (r["population"], r["reason"]): r for r in out["accounting"] if r["table"] == "residents"
+    }
     # 2 missing-outcome rows are hidden, and the next-smallest count (5,120) with them,
     # because the published total would otherwise reveal the 2.
     assert acc[("working_age", "missing_outcome")]["count"] is None
@@ -165,20 +176,32 @@ def test_protect_results_dominance_and_secondary_in_fixture() -> None:
     assert acc[("working_age", "total")]["count"] == 305112 + 5120 + 8810 + 2 + 402117
     assert acc[("all", "missing_outcome")]["count"] == 912
     cross = [r for r in out["survey"] if r["analysis"] == "crosstab" and r["statistic"] == "share"]
-    assert all(r["suppressed"] and r["value"] is None for r in cross)  # "no" on 3 answers, "yes" its complement
+    assert all(
+        r["suppressed"] and r["value"] is None for r in cross
+    )  # "no" on 3 answers, "yes" its complement
 
 
 def test_protect_results_uses_panel_cells_for_estimates() -> None:
-    panel = pd.DataFrame({
-        "population": ["working_age"] * 3 + ["in_movers"] * 3,
-        "outcome": ["employed"] * 6,
-        "n": [120, 95, 80, 22, 3, 40],
-        "top_share": [0.01] * 6,
-    })
+    panel = pd.DataFrame(
+        {
+            "population": ["working_age"] * 3 + ["in_movers"] * 3,
+            "outcome": ["employed"] * 6,
+            "n": [120, 95, 80, 22, 3, 40],
+            "top_share": [0.01] * 6,
+        }
+    )
     out, log = protect_results(make_results(), RULES, panel=panel)
-    hit = [r for r in out["estimates"] if (r["population"], r["outcome"]) == ("in_movers", "employed")]
-    kept = [r for r in out["estimates"] if (r["population"], r["outcome"]) == ("working_age", "employed")]
-    assert hit and all(r["suppressed"] and r["estimate"] is None and r["std_error"] is None for r in hit)
+    hit = [
+        r for r in out["estimates"] if (r["population"], r["outcome"]) == ("in_movers", "employed")
+    ]
+    kept = [
+        r
+        for r in out["estimates"]
+        if (r["population"], r["outcome"]) == ("working_age", "employed")
+    ]
+    assert hit and all(
+        r["suppressed"] and r["estimate"] is None and r["std_error"] is None for r in hit
+    )
     assert kept and not any(r["suppressed"] for r in kept)
     assert any(e["rule"] == "cell_behind_regression" for e in log)
 
@@ -199,7 +222,11 @@ def test_find_identifiers_in_text_and_xlsx(tmp_path: Path) -> None:
         zf.writestr("xl/sharedStrings.xml", "<si><t>H77</t></si>")
     hits = find_identifiers([tmp_path], ["P0012345", "H77", "201"])
     found = sorted((h.path.name, h.member, h.identifier) for h in hits)
-    assert found == [("a.html", "", "P0012345"), ("b.txt", "", "H77"), ("t.xlsx", "xl/sharedStrings.xml", "H77")]
+    assert found == [
+        ("a.html", "", "P0012345"),
+        ("b.txt", "", "H77"),
+        ("t.xlsx", "xl/sharedStrings.xml", "H77"),
+    ]
     assert find_identifiers([tmp_path], []) == []
     with pytest.raises(ReportError):
         find_identifiers([tmp_path / "missing"], ["x"])

@@ -94,6 +94,10 @@ def test_jel_2x2_twfe_tables_3_and_5(jel: pd.DataFrame, weights: str | None, lab
     )
     check(fit.coef()["treat_post"], f"J.T5.{label}.b")
     check(fit.se()["treat_post"], f"J.T5.{label}.se")
+    # README §4 reference run (printed to 6 decimals): 0.121630 (3.748009), -2.562875 (1.489837)
+    ref_b, ref_se = {"unw": (0.121630, 3.748009), "w": (-2.562875, 1.489837)}[label]
+    assert fit.coef()["treat_post"] == pytest.approx(ref_b, abs=5e-7)
+    assert fit.se()["treat_post"] == pytest.approx(ref_se, abs=5e-7)
     assert fit.df_k == 3  # one regressor + T with county FE nested in the cluster
 
 

@@ -83,7 +83,9 @@ class DisclosureRules:
 
     def __post_init__(self) -> None:
         if not isinstance(self.min_persons, int) or self.min_persons < 1:
-            raise ReportError(f"disclosure.min_persons must be an integer >= 1, got {self.min_persons!r}")
+            raise ReportError(
+                f"disclosure.min_persons must be an integer >= 1, got {self.min_persons!r}"
+            )
         if not 0 < float(self.dominance_share) <= 1:
             raise ReportError(
                 f"disclosure.dominance_share must be in (0, 1], got {self.dominance_share!r}"
@@ -104,7 +106,12 @@ class SuppressionEntry:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the entry as a JSON-ready dict."""
-        return {"section": self.section, "rule": self.rule, "count": self.count, "detail": self.detail}
+        return {
+            "section": self.section,
+            "rule": self.rule,
+            "count": self.count,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -219,7 +226,9 @@ def secondary_mask(
     mask = np.array(primary, dtype=bool, copy=True)
     c = np.asarray(counts, dtype=float)
     if mask.ndim != 2 or c.shape != mask.shape:
-        raise ReportError(f"secondary suppression needs 2-D arrays of one shape, got {mask.shape} and {c.shape}")
+        raise ReportError(
+            f"secondary suppression needs 2-D arrays of one shape, got {mask.shape} and {c.shape}"
+        )
     n_rows, n_cols = mask.shape
     relations: list[list[tuple[int, int]]] = []
     if row_totals and n_cols >= 2:
@@ -403,7 +412,11 @@ def _protect_cells(records: list[dict[str, Any]], rules: DisclosureRules, log: _
 
 
 def _protect_simple(
-    records: list[dict[str, Any]], section: str, value_keys: Sequence[str], rules: DisclosureRules, log: _Log
+    records: list[dict[str, Any]],
+    section: str,
+    value_keys: Sequence[str],
+    rules: DisclosureRules,
+    log: _Log,
 ) -> None:
     for rec in records:
         log.add(section, "forbidden_key_removed", _strip_forbidden(rec))
@@ -423,7 +436,13 @@ def _protect_crosstabs(records: list[dict[str, Any]], rules: DisclosureRules, lo
     tables: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for rec in records:
         if rec.get("analysis") == "crosstab" and "group" in rec and "category" in rec:
-            key = (rec.get("actor"), rec.get("wave"), rec.get("subset"), rec.get("item_id"), rec.get("statistic"))
+            key = (
+                rec.get("actor"),
+                rec.get("wave"),
+                rec.get("subset"),
+                rec.get("item_id"),
+                rec.get("statistic"),
+            )
             tables.setdefault(key, []).append(rec)
     for recs in tables.values():
         groups = sorted({str(r["group"]) for r in recs})
@@ -450,7 +469,9 @@ def _protect_crosstabs(records: list[dict[str, Any]], rules: DisclosureRules, lo
                 log.add("survey", "secondary")
 
 
-def _protect_accounting(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> list[dict[str, Any]]:
+def _protect_accounting(
+    records: list[dict[str, Any]], rules: DisclosureRules, log: _Log
+) -> list[dict[str, Any]]:
     """Suppress small resident counts and their complements; add explicit totals.
 
     Department counts describe departments, not persons, and are published as
@@ -483,14 +504,20 @@ def _protect_accounting(records: list[dict[str, Any]], rules: DisclosureRules, l
                 log.add("accounting", "min_persons" if prim[0, j] else "secondary")
                 _null(r, ("count",))
         has_total = any(
-            r.get("table") == "residents" and r.get("reason") == "total"
-            and r.get("population") == pop and r.get("outcome") == outcome
+            r.get("table") == "residents"
+            and r.get("reason") == "total"
+            and r.get("population") == pop
+            and r.get("outcome") == outcome
             for r in records
         )
         if not has_total:
             tot_rec: dict[str, Any] = {
-                "table": "residents", "reason": "total", "population": pop, "outcome": outcome,
-                "count": int(total), "suppressed": bool(mask[0, -1]),
+                "table": "residents",
+                "reason": "total",
+                "population": pop,
+                "outcome": outcome,
+                "count": int(total),
+                "suppressed": bool(mask[0, -1]),
             }
             if mask[0, -1] or total < rules.min_persons:
                 _null(tot_rec, ("count",))
@@ -545,7 +572,9 @@ def protect_results(
     if "accounting" in out:
         out["accounting"] = _protect_accounting(out["accounting"], rules, log)
     for key, section in out.items():
-        if key not in {"estimates", "cells", "balance", "survey", "accounting"} and isinstance(section, list):
+        if key not in {"estimates", "cells", "balance", "survey", "accounting"} and isinstance(
+            section, list
+        ):
             for rec in section:
                 if isinstance(rec, dict):
                     log.add(key, "forbidden_key_removed", _strip_forbidden(rec))
@@ -588,7 +617,9 @@ def find_identifiers(paths: Iterable[str | Path], ids: Iterable[Any]) -> list[Id
     if not tokens:
         return []
     pattern = re.compile(
-        rb"(?<![0-9A-Za-z_])(" + b"|".join(re.escape(t.encode()) for t in tokens) + rb")(?![0-9A-Za-z_])"
+        rb"(?<![0-9A-Za-z_])("
+        + b"|".join(re.escape(t.encode()) for t in tokens)
+        + rb")(?![0-9A-Za-z_])"
     )
     hits: list[IdentifierHit] = []
     for path in _iter_files(paths):

@@ -147,7 +147,9 @@ def _check_table(
         return local_checks(con, schema, source)
     except duckdb.Error as exc:
         raise ContractError(
-            f"{path}: the file cannot be read as {source.format} (rule 'file_format'): {exc}",
+            f"{path}: the file cannot be read as {source.format} (rule 'file_format'): {exc}. "
+            "How to fix: export the file again in the format its extension names (CSV: "
+            "UTF-8, comma-separated, one header row).",
             file=str(path),
             rule="file_format",
         ) from exc

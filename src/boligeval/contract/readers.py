@@ -109,7 +109,16 @@ class Source:
     untyped: bool
 
 
+_FORMAT_FIX = (
+    "How to fix: export the file again in the format its extension names "
+    "(CSV: UTF-8, comma-separated, one header row, values containing commas or "
+    "quotes in double quotes)."
+)
+
+
 def _fail(path: Path, rule: str, column: str | None, message: str) -> ContractError:
+    if rule == "file_format":
+        message = f"{message.rstrip('.')} (rule 'file_format'). {_FORMAT_FIX}"
     return ContractError(
         f"{path}: {message}", file=str(path), column=column, rule=rule, n_rows=0, rows=[]
     )

@@ -76,7 +76,7 @@ class WildBootstrapResult:
     seed: int
 
     def tidy(self) -> pd.DataFrame:
-        """One-row table: term, estimate, std_error, t_stat, p_value, ci_low, ci_high, B, weights."""
+        """One-row table in the tidy columns plus B and weights."""
         return pd.DataFrame(
             {
                 "term": [self.term],
@@ -101,16 +101,27 @@ class WildBootstrapResult:
         )
 
     def records(
-        self, analysis: str = "wild_bootstrap", population: str | None = None,
+        self,
+        analysis: str = "wild_bootstrap",
+        population: str | None = None,
         outcome: str | None = None,
     ) -> list[dict[str, Any]]:
         """One record in the results.json estimate shape."""
         return [
             {
-                "analysis": analysis, "population": population, "outcome": outcome,
-                "term": self.term, "estimate": self.estimate, "std_error": self.std_error,
-                "p_value": self.p_value, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                "n_obs": None, "n_departments": None, "n_plans": None, "adj_r2": None,
+                "analysis": analysis,
+                "population": population,
+                "outcome": outcome,
+                "term": self.term,
+                "estimate": self.estimate,
+                "std_error": self.std_error,
+                "p_value": self.p_value,
+                "ci_low": self.ci_low,
+                "ci_high": self.ci_high,
+                "n_obs": None,
+                "n_departments": None,
+                "n_plans": None,
+                "adj_r2": None,
                 "suppressed": False,
             }
         ]
@@ -175,8 +186,11 @@ def wild_cluster_bootstrap(
     avec = np.zeros(len(fit.terms))
     for term, w in a.items():
         avec[fit.terms.index(term)] = w
-    name = label or (term_or_lincom if isinstance(term_or_lincom, str) else
-                     " + ".join(f"{w:g}*{t}" for t, w in a.items()))
+    name = label or (
+        term_or_lincom
+        if isinstance(term_or_lincom, str)
+        else " + ".join(f"{w:g}*{t}" for t, w in a.items())
+    )
 
     cl = np.asarray(design.cluster)
     n_clusters = int(cl.max()) + 1
@@ -188,7 +202,7 @@ def wild_cluster_bootstrap(
 
     X = np.asarray(design.xw)
     bread = np.asarray(design.bread)
-    n, k = X.shape
+    n = X.shape[0]
     factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - fit.with_vcov("CR1").df_k)
     ba = bread @ avec
     aba = float(avec @ ba)
@@ -222,9 +236,19 @@ def wild_cluster_bootstrap(
         lo = _invert(pvalue, theta, -1.0, se_obs, crit, alpha)
         hi = _invert(pvalue, theta, 1.0, se_obs, crit, alpha)
     return WildBootstrapResult(
-        term=str(name), estimate=theta, std_error=se_obs, t_stat=(theta - null) / se_obs,
-        null=null, p_value=p, ci_low=lo, ci_high=hi, alpha=alpha, B=B, weights=kind,
-        n_clusters=n_clusters, seed=seed,
+        term=str(name),
+        estimate=theta,
+        std_error=se_obs,
+        t_stat=(theta - null) / se_obs,
+        null=null,
+        p_value=p,
+        ci_low=lo,
+        ci_high=hi,
+        alpha=alpha,
+        B=B,
+        weights=kind,
+        n_clusters=n_clusters,
+        seed=seed,
     )
 
 
@@ -250,4 +274,3 @@ def _invert(pvalue: Any, theta: float, side: float, se: float, crit: float, alph
         if abs(outer - inner) <= 1e-7 * se:
             break
     return float(0.5 * (inner + outer))
-

@@ -226,10 +226,16 @@ def _rm_set(st: _RmSetup, mbar: float, alpha: float, grid: int) -> tuple[float, 
 
 
 def _cv_alpha(bias_ratio: float, alpha: float) -> float:
-    """1 - alpha quantile of |N(b, 1)|."""
+    """1 - alpha quantile of |N(b, 1)|: solves Phi(c - b) - Phi(-c - b) = 1 - alpha."""
     if bias_ratio <= 0:
         return float(stats.norm.ppf(1 - alpha / 2))
-    return float(np.sqrt(stats.ncx2.ppf(1 - alpha, df=1, nc=bias_ratio**2)))
+    r = bias_ratio
+    lo = r + float(stats.norm.ppf(1 - alpha))
+    hi = r + float(stats.norm.ppf(1 - alpha / 2))
+    f = lambda c: stats.norm.cdf(c - r) - stats.norm.cdf(-c - r) - (1 - alpha)  # noqa: E731
+    if f(lo) >= 0:
+        return lo
+    return float(optimize.brentq(f, lo, hi, xtol=1e-13))
 
 
 def _second_diff_basis(num_pre: int, num_post: int) -> np.ndarray:
@@ -271,12 +277,18 @@ def _flci(
 
     z = np.zeros(num_pre - 1)
     if num_pre > 1:
+        # The half-length is convex in w (a perspective of the convex cv_alpha,
+        # increasing in bias and sd, composed with two norms), so local search
+        # from the minimum-variance and the least-norm estimators suffices.
+        s_pp = null.T @ sigma[:num_pre, :num_pre] @ null
+        s_pw = null.T @ (sigma[:num_pre, :num_pre] @ w0 + sigma[:num_pre, num_pre:] @ l_vec)
+        z_minvar = -np.linalg.lstsq(s_pp, s_pw, rcond=None)[0]
         best = None
-        starts = [np.zeros(num_pre - 1)]
-        rng = np.random.default_rng(0)
-        starts += [rng.normal(scale=np.linalg.norm(w0) + 1, size=num_pre - 1) for _ in range(4)]
-        for z0 in starts:
-            r = optimize.minimize(half, z0, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000})
+        for z0 in (z_minvar, z):
+            r = optimize.minimize(
+                half, z0, method="Nelder-Mead",
+                options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 2000},
+            )  # fmt: skip
             if best is None or r.fun < best.fun:
                 best = r
         assert best is not None

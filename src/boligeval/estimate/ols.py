@@ -82,6 +82,7 @@ def demean(
     *,
     tol: float = DEMEAN_TOL,
     maxiter: int = DEMEAN_MAXITER,
+    copy: bool = True,
 ) -> np.ndarray:
     """Sweep fixed effects out of the columns of ``x`` (weighted within transformation).
 
@@ -101,13 +102,15 @@ def demean(
         Analytic weights, shape (n,).
     tol, maxiter : float, int
         Convergence tolerance and iteration cap of the alternating projections.
+    copy : bool, default True
+        Work on a copy; ``False`` demeans a float64 ``x`` in place.
 
     Returns
     -------
     numpy.ndarray
         Demeaned copy of ``x``, same shape.
     """
-    out = np.array(x, dtype=np.float64, copy=True)
+    out = np.array(x, dtype=np.float64, copy=True) if copy else np.asarray(x, dtype=np.float64)
     if not fe_codes:
         return out
     mat = out.reshape(out.shape[0], -1)
@@ -176,6 +179,37 @@ def independent_columns(gram: np.ndarray, reference: np.ndarray, tol: float) -> 
             kept.append(j)
             keep[j] = True
     return keep
+
+
+QR_MAX_CELLS = 1_000_000
+
+
+def _least_squares(
+    xw: np.ndarray, yw: np.ndarray, gram: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and ``(X'X)^-1`` of a full-rank least-squares problem.
+
+    Householder QR (R only) for small problems, where conditioning matters
+    most (many dummies and trends); for tall, narrow problems the scaled
+    normal equations by Cholesky with one step of iterative refinement, which
+    is as accurate there and several times faster.
+    """
+    n, k = xw.shape
+    if n * k <= QR_MAX_CELLS:
+        raug = scipy.linalg.qr(
+            np.column_stack([xw, yw]), mode="r", overwrite_a=True, check_finite=False
+        )[0]
+        rmat = raug[:k, :k]
+        beta = scipy.linalg.solve_triangular(rmat, raug[:k, k], check_finite=False)
+        rinv = scipy.linalg.solve_triangular(rmat, np.eye(k), check_finite=False)
+        return beta, rinv @ rinv.T
+    scale = np.sqrt(np.diag(gram))
+    factor = scipy.linalg.cho_factor(gram / np.outer(scale, scale), check_finite=False)
+    beta = scipy.linalg.cho_solve(factor, (xw.T @ yw) / scale, check_finite=False) / scale
+    resid = yw - xw @ beta
+    beta = beta + scipy.linalg.cho_solve(factor, (xw.T @ resid) / scale, check_finite=False) / scale
+    bread = scipy.linalg.cho_solve(factor, np.eye(k), check_finite=False) / np.outer(scale, scale)
+    return beta, bread
 
 
 def nested_in(fe: np.ndarray, n_fe_levels: int, cluster: np.ndarray) -> bool:
@@ -826,22 +860,27 @@ def feols(
     cl = factorize(cl_raw[sample])[0] if cl_raw is not None else None
 
     # within transformation of y and X together
-    both = demean(np.column_stack([y, x]), fe_codes, fe_levels, ws)
-    y_dm = both[:, 0]
-    x_dm = both[:, 1:]
-    sqrt_w = np.sqrt(ws) if ws is not None else np.ones(n)
-    xw = x_dm * sqrt_w[:, None]
-    yw = y_dm * sqrt_w
+    both = demean(np.column_stack([y, x]), fe_codes, fe_levels, ws, copy=False)
+    if ws is not None:
+        sqrt_w = np.sqrt(ws)
+        both *= sqrt_w[:, None]
+    else:
+        sqrt_w = np.ones(n)
+    yw = both[:, 0]
+    xw = both[:, 1:]
 
-    # collinearity, left to right
-    wsum = float(ws.sum()) if ws is not None else float(n)
-    wv = ws if ws is not None else np.ones(n)
-    means = (wv @ x) / wsum
-    centred = np.einsum("i,ij->j", wv, (x - means) ** 2)
-    uncentred = np.einsum("i,ij->j", wv, x**2)
+    # collinearity, left to right, relative to each column's own sum of squares
+    if ws is not None:
+        wsum = float(ws.sum())
+        means = (ws @ x) / wsum
+        uncentred = np.einsum("i,ij,ij->j", ws, x, x)
+    else:
+        wsum = float(n)
+        means = x.sum(axis=0) / wsum
+        uncentred = np.einsum("ij,ij->j", x, x)
+    centred = np.maximum(uncentred - wsum * means**2, 0.0)
     reference = centred if (fes or add_intercept) else uncentred
     if add_intercept:
-        reference = reference.copy()
         reference[0] = uncentred[0]
     gram = xw.T @ xw
     keep_cols = independent_columns(gram, reference, collinearity_tol)
@@ -853,19 +892,12 @@ def feols(
             stacklevel=2,
         )
     terms = tuple(nm for nm, kp in zip(names, keep_cols, strict=True) if kp)
-    xw = np.ascontiguousarray(xw[:, keep_cols])
+    if not keep_cols.all():
+        xw = np.ascontiguousarray(xw[:, keep_cols])
     k = xw.shape[1]
     if k == 0:
         raise EstimationError("every regressor is collinear with the fixed effects")
-
-    # least squares by QR of [Xw, yw] (R only)
-    raug = scipy.linalg.qr(
-        np.column_stack([xw, yw]), mode="r", overwrite_a=True, check_finite=False
-    )[0]
-    rmat = raug[:k, :k]
-    beta = scipy.linalg.solve_triangular(rmat, raug[:k, k], check_finite=False)
-    rinv = scipy.linalg.solve_triangular(rmat, np.eye(k), check_finite=False)
-    bread = rinv @ rinv.T
+    beta, bread = _least_squares(xw, yw, gram[np.ix_(keep_cols, keep_cols)])
     uw = yw - xw @ beta
     ssr = float(uw @ uw)
 
@@ -883,8 +915,9 @@ def feols(
     v, df_k, df_resid, n_clusters = _vcov(design, vcov)
 
     # goodness of fit (pyfixest's definitions)
-    ybar = float(wv @ y) / wsum
-    ssy = float(wv @ (y - ybar) ** 2)
+    ybar = float(ws @ y if ws is not None else y.sum()) / wsum
+    dev = y - ybar
+    ssy = float(ws @ dev**2 if ws is not None else dev @ dev)
     ssy_within = float(yw @ yw)
     r2 = 1 - ssr / ssy if ssy > 0 else np.nan
     if fes:

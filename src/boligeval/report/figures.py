@@ -12,19 +12,19 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure as MplFigure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from boligeval.report.i18n import fmt_num, label, text  # noqa: E402
-from boligeval.report.tables import (  # noqa: E402
+from boligeval.report.i18n import fmt_num, label, text
+from boligeval.report.tables import (
     ACTOR_ORDER,
     OUTCOME_ORDER,
     POPULATION_ORDER,
@@ -59,6 +59,16 @@ class Figure:
     note: str = ""
 
 
+def _rc() -> Any:
+    """Matplotlib settings of every figure (fixed SVG hash salt, fonts, style)."""
+    return matplotlib.rc_context(cast(Any, RC))
+
+
+def _or(x: Any, default: float) -> float:
+    v = _num(x)
+    return default if v is None else v
+
+
 def _num(x: Any) -> float | None:
     if x is None:
         return None
@@ -69,8 +79,10 @@ def _num(x: Any) -> float | None:
 def _render(fig: MplFigure) -> tuple[bytes, bytes]:
     FigureCanvasAgg(fig)
     svg, png = io.BytesIO(), io.BytesIO()
-    with matplotlib.rc_context(RC):
-        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    with _rc():
+        fig.savefig(
+            svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight"
+        )
         fig.savefig(png, format="png", dpi=150, metadata={"Software": None}, bbox_inches="tight")
     return svg.getvalue(), png.getvalue()
 
@@ -80,7 +92,7 @@ def _formatter(lang: str, dec: int) -> FuncFormatter:
 
 
 def _new(width: float, height: float) -> MplFigure:
-    with matplotlib.rc_context(RC):
+    with _rc():
         return MplFigure(figsize=(width, height), layout="constrained")
 
 
@@ -90,7 +102,8 @@ def _trend_figures(cells: list[dict[str, Any]], lang: str) -> list[Figure]:
         {(c.get("population"), c.get("outcome")) for c in cells},
         key=lambda k: (
             POPULATION_ORDER.index(k[0]) if k[0] in POPULATION_ORDER else 99,
-            OUTCOME_ORDER.index(k[1]) if k[1] in OUTCOME_ORDER else 99, str(k),
+            OUTCOME_ORDER.index(k[1]) if k[1] in OUTCOME_ORDER else 99,
+            str(k),
         ),
     )
     for pop, outcome in keys:
@@ -99,7 +112,7 @@ def _trend_figures(cells: list[dict[str, Any]], lang: str) -> list[Figure]:
         hidden = any(c.get("suppressed") or c.get("mean") is None for c in sub)
         if all(_num(c.get("mean")) is None for c in sub):
             continue
-        with matplotlib.rc_context(RC):
+        with _rc():
             fig = _new(6.4, 3.6)
             ax: Axes = fig.add_subplot()
             years = sorted({int(c["year"]) for c in sub})
@@ -113,10 +126,17 @@ def _trend_figures(cells: list[dict[str, Any]], lang: str) -> list[Figure]:
                     continue
                 xs = [int(c["year"]) + offset[g] for c in pts]
                 ys = [float(c["mean"]) for c in pts]
-                lo = [y - (_num(c.get("ci_low")) if _num(c.get("ci_low")) is not None else y) for c, y in zip(pts, ys, strict=True)]
-                hi = [(_num(c.get("ci_high")) if _num(c.get("ci_high")) is not None else y) - y for c, y in zip(pts, ys, strict=True)]
-                ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, color=PALETTE[i % len(PALETTE)],
-                            label=label(lang, "group", g))
+                lo = [y - _or(c.get("ci_low"), y) for c, y in zip(pts, ys, strict=True)]
+                hi = [_or(c.get("ci_high"), y) - y for c, y in zip(pts, ys, strict=True)]
+                ax.errorbar(
+                    xs,
+                    ys,
+                    yerr=[lo, hi],
+                    marker="o",
+                    capsize=3,
+                    color=PALETTE[i % len(PALETTE)],
+                    label=label(lang, "group", g),
+                )
             ax.set_xticks(years, [str(y) for y in years])
             ax.set_xlabel(label(lang, "figure", "x_year"))
             ax.set_ylabel(label(lang, "outcome", outcome))
@@ -124,8 +144,15 @@ def _trend_figures(cells: list[dict[str, Any]], lang: str) -> list[Figure]:
             ax.legend(frameon=False, fontsize=8)
         svg, png = _render(fig)
         what = f"{label(lang, 'population', pop)}, {label(lang, 'outcome', outcome).lower()}"
-        out.append(Figure(f"trends_{pop}_{outcome}", label(lang, "figure", "trends").format(what=what), svg, png,
-                          _hidden_note(lang) if hidden else ""))
+        out.append(
+            Figure(
+                f"trends_{pop}_{outcome}",
+                label(lang, "figure", "trends").format(what=what),
+                svg,
+                png,
+                _hidden_note(lang) if hidden else "",
+            )
+        )
     return out
 
 
@@ -134,13 +161,26 @@ def _hidden_note(lang: str) -> str:
 
 
 def _coef_figure(estimates: list[dict[str, Any]], lang: str) -> Figure | None:
-    recs = [r for r in estimates if r.get("analysis") == "area_did" and r.get("term") == "active_plan"
-            and r.get("model") in (None, "without_movers")]
+    recs = [
+        r
+        for r in estimates
+        if r.get("analysis") == "area_did"
+        and r.get("term") == "active_plan"
+        and r.get("model") in (None, "without_movers")
+    ]
     if not recs:
         return None
     outcomes = _order((r.get("outcome") for r in recs), OUTCOME_ORDER)
-    with matplotlib.rc_context(RC):
-        fig = _new(6.4, 1.2 + 1.1 * sum(len({r.get("population") for r in recs if r.get("outcome") == o}) for o in outcomes) / 2)
+    with _rc():
+        fig = _new(
+            6.4,
+            1.2
+            + 1.1
+            * sum(
+                len({r.get("population") for r in recs if r.get("outcome") == o}) for o in outcomes
+            )
+            / 2,
+        )
         axes = fig.subplots(len(outcomes), 1, squeeze=False)[:, 0]
         for ax, outcome in zip(axes, outcomes, strict=True):
             sub = [r for r in recs if r.get("outcome") == outcome]
@@ -164,28 +204,43 @@ def _coef_figure(estimates: list[dict[str, Any]], lang: str) -> Figure | None:
 
 
 def _event_figure(estimates: list[dict[str, Any]], lang: str) -> Figure | None:
-    recs = [r for r in estimates if r.get("analysis") == "event_study" and r.get("event_time") is not None]
+    recs = [
+        r
+        for r in estimates
+        if r.get("analysis") == "event_study" and r.get("event_time") is not None
+    ]
     if not recs:
         return None
     keys = sorted({(r.get("population"), r.get("outcome")) for r in recs}, key=str)
-    with matplotlib.rc_context(RC):
+    with _rc():
         fig = _new(6.4, 2.8 * len(keys))
         axes = fig.subplots(len(keys), 1, squeeze=False)[:, 0]
         for ax, (pop, outcome) in zip(axes, keys, strict=True):
-            sub = sorted((r for r in recs if (r.get("population"), r.get("outcome")) == (pop, outcome)
-                          and not r.get("suppressed") and _num(r.get("estimate")) is not None),
-                         key=lambda r: float(r["event_time"]))
+            sub = sorted(
+                (
+                    r
+                    for r in recs
+                    if (r.get("population"), r.get("outcome")) == (pop, outcome)
+                    and not r.get("suppressed")
+                    and _num(r.get("estimate")) is not None
+                ),
+                key=lambda r: float(r["event_time"]),
+            )
             xs = [float(r["event_time"]) for r in sub]
             ys = [float(r["estimate"]) for r in sub]
-            lo = [y - (_num(r.get("ci_low")) or y) for r, y in zip(sub, ys, strict=True)]
-            hi = [(_num(r.get("ci_high")) or y) - y for r, y in zip(sub, ys, strict=True)]
+            lo = [y - _or(r.get("ci_low"), y) for r, y in zip(sub, ys, strict=True)]
+            hi = [_or(r.get("ci_high"), y) - y for r, y in zip(sub, ys, strict=True)]
             ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o-", capsize=3, color=PALETTE[0])
             ax.axhline(0, color="#444444", linewidth=0.8)
             ax.axvline(-0.5, color="#999999", linewidth=0.8, linestyle="--")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel(label(lang, "figure", "x_event"))
             ax.set_ylabel(label(lang, "figure", "y_effect"))
-            ax.set_title(f"{label(lang, 'population', pop)}: {label(lang, 'outcome', outcome)}", fontsize=9, loc="left")
+            ax.set_title(
+                f"{label(lang, 'population', pop)}: {label(lang, 'outcome', outcome)}",
+                fontsize=9,
+                loc="left",
+            )
             ax.yaxis.set_major_formatter(_formatter(lang, 1 if decimals_for(outcome) else 0))
     svg, png = _render(fig)
     return Figure("event_study", label(lang, "figure", "event"), svg, png)
@@ -196,7 +251,7 @@ def _decomposition_figure(estimates: list[dict[str, Any]], lang: str) -> Figure 
     if not recs:
         return None
     keys = sorted({(r.get("population"), r.get("outcome")) for r in recs}, key=str)
-    with matplotlib.rc_context(RC):
+    with _rc():
         fig = _new(6.4, 2.6 * len(keys))
         axes = fig.subplots(len(keys), 1, squeeze=False)[:, 0]
         for ax, (pop, outcome) in zip(axes, keys, strict=True):
@@ -210,25 +265,41 @@ def _decomposition_figure(estimates: list[dict[str, Any]], lang: str) -> Figure 
                 lo, hi = _num(r.get("ci_low")), _num(r.get("ci_high"))
                 ax.barh([i], [est], color=PALETTE[i % len(PALETTE)])
                 if lo is not None and hi is not None:
-                    ax.errorbar([est], [i], xerr=[[est - lo], [hi - est]], fmt="none", ecolor="#222222", capsize=3)
+                    ax.errorbar(
+                        [est],
+                        [i],
+                        xerr=[[est - lo], [hi - est]],
+                        fmt="none",
+                        ecolor="#222222",
+                        capsize=3,
+                    )
             ax.axvline(0, color="#444444", linewidth=0.8)
             ax.set_yticks(range(len(names)), [label(lang, "group", n) for n in names])
             ax.invert_yaxis()
-            ax.set_title(f"{label(lang, 'population', pop)}: {label(lang, 'outcome', outcome)}", fontsize=9, loc="left")
+            ax.set_title(
+                f"{label(lang, 'population', pop)}: {label(lang, 'outcome', outcome)}",
+                fontsize=9,
+                loc="left",
+            )
             ax.xaxis.set_major_formatter(_formatter(lang, 1 if decimals_for(outcome) else 0))
     svg, png = _render(fig)
     return Figure("decomposition", label(lang, "figure", "decomposition"), svg, png)
 
 
 def _survey_actor_figure(survey: list[dict[str, Any]], lang: str) -> Figure | None:
-    recs = [r for r in survey if r.get("analysis") == "challenge_level" and r.get("subset", "all_answers") == "all_answers"
-            and r.get("statistic", "mean") == "mean"]
+    recs = [
+        r
+        for r in survey
+        if r.get("analysis") == "challenge_level"
+        and r.get("subset", "all_answers") == "all_answers"
+        and r.get("statistic", "mean") == "mean"
+    ]
     if not recs:
         return None
     actors = _order((r.get("actor") for r in recs), ACTOR_ORDER)
     waves = sorted({int(r["wave"]) for r in recs if r.get("wave") is not None})
     width = 0.8 / max(len(waves), 1)
-    with matplotlib.rc_context(RC):
+    with _rc():
         fig = _new(6.4, 3.4)
         ax: Axes = fig.add_subplot()
         for j, w in enumerate(waves):
@@ -240,7 +311,9 @@ def _survey_actor_figure(survey: list[dict[str, Any]], lang: str) -> Figure | No
                     xs.append(i + (j - (len(waves) - 1) / 2) * width)
                     ys.append(v)
             ax.bar(xs, ys, width=width * 0.95, color=PALETTE[j % len(PALETTE)], label=str(w))
-        ax.set_xticks(range(len(actors)), [label(lang, "actor", a) for a in actors], rotation=15, ha="right")
+        ax.set_xticks(
+            range(len(actors)), [label(lang, "actor", a) for a in actors], rotation=15, ha="right"
+        )
         ax.set_ylim(1, 4)
         ax.set_ylabel(label(lang, "figure", "y_score"))
         ax.yaxis.set_major_formatter(_formatter(lang, 1))
@@ -252,30 +325,56 @@ def _survey_actor_figure(survey: list[dict[str, Any]], lang: str) -> Figure | No
 def _change_figure(
     survey: list[dict[str, Any]], lang: str, item_labels: dict[str, dict[str, str]] | None
 ) -> Figure | None:
-    recs = [r for r in survey if r.get("analysis") == "challenge_change" and r.get("item_id") is not None
-            and r.get("statistic") == "difference" and r.get("actor", "all") == "all"
-            and r.get("subset", "all_answers") == "all_answers"]
+    recs = [
+        r
+        for r in survey
+        if r.get("analysis") == "challenge_change"
+        and r.get("item_id") is not None
+        and r.get("statistic") == "difference"
+        and r.get("actor", "all") == "all"
+        and r.get("subset", "all_answers") == "all_answers"
+    ]
     pairs: list[tuple[str, float]] = [
-        (str(r["item_id"]), float(r["value"])) for r in recs if not r.get("suppressed") and _num(r.get("value")) is not None
+        (str(r["item_id"]), float(r["value"]))
+        for r in recs
+        if not r.get("suppressed") and _num(r.get("value")) is not None
     ]
     if not recs:
-        means = [r for r in survey if r.get("analysis") == "item_mean" and r.get("actor") == "all"
-                 and r.get("statistic", "mean") == "mean" and r.get("item_id") is not None]
+        means = [
+            r
+            for r in survey
+            if r.get("analysis") == "item_mean"
+            and r.get("actor") == "all"
+            and r.get("statistic", "mean") == "mean"
+            and r.get("item_id") is not None
+        ]
         waves = sorted({int(r["wave"]) for r in means if r.get("wave") is not None})
         if len(waves) < 2:
             return None
-        first = {r["item_id"]: _num(r.get("value")) for r in means if r.get("wave") == waves[0] and not r.get("suppressed")}
-        last = {r["item_id"]: _num(r.get("value")) for r in means if r.get("wave") == waves[-1] and not r.get("suppressed")}
-        pairs = [(str(k), float(first[k]) - float(v)) for k, v in last.items()
-                 if k in first and first[k] is not None and v is not None]
+
+        def by_item(wave: int) -> dict[str, float]:
+            return {
+                str(r["item_id"]): float(r["value"])
+                for r in means
+                if r.get("wave") == wave
+                and not r.get("suppressed")
+                and _num(r.get("value")) is not None
+            }
+
+        first, last = by_item(waves[0]), by_item(waves[-1])
+        pairs = [(k, first[k] - v) for k, v in last.items() if k in first]
     if not pairs:
         return None
     pairs.sort(key=lambda p: (p[1], p[0]))
-    with matplotlib.rc_context(RC):
+    with _rc():
         fig = _new(6.4, 1.0 + 0.28 * len(pairs))
         ax: Axes = fig.add_subplot()
         ys = range(len(pairs))
-        ax.barh(list(ys), [v for _, v in pairs], color=[PALETTE[1] if v < 0 else PALETTE[0] for _, v in pairs])
+        ax.barh(
+            list(ys),
+            [v for _, v in pairs],
+            color=[PALETTE[1] if v < 0 else PALETTE[0] for _, v in pairs],
+        )
         ax.set_yticks(list(ys), [label(lang, "item", k, item_labels) for k, _ in pairs])
         ax.axvline(0, color="#444444", linewidth=0.8)
         ax.set_xlabel(label(lang, "figure", "x_change"))

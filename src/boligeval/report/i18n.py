@@ -53,13 +53,19 @@ HEADINGS = {
 _COMMON = {
     "da": {
         "generated": "Dannet",
-        "suppressed_note": "· = undertrykt af hensyn til diskretion (færre end {k} personer bag tallet, "
-        "én person med mere end {d} af summen, eller et komplementært felt, der ellers kunne udledes af en total).",
+        "suppressed_note": (
+            "· = undertrykt af hensyn til diskretion (færre end {k} personer bag tallet, "
+            "én person med mere end {d} af summen, eller et komplementært felt, der ellers kunne "
+            "udledes af en total)."
+        ),
         "stars_note": "Signifikansniveau: * 0,1; ** 0,05 og *** 0,01.",
         "se_note": "Standardfejl i parentes, clustret på helhedsplansniveau (CR1).",
         "fe_note": "Alle modeller er kontrolleret for boligafdelings-fixed-effects.",
         "source": "Kilde: Landsbyggefonden, Danmarks Statistik og egne beregninger.",
-        "survey_source": "Kilde: Survey blandt projektledere, kommuner, forretningsførere og afdelingsbestyrelser.",
+        "survey_source": (
+            "Kilde: Survey blandt projektledere, kommuner, forretningsførere og "
+            "afdelingsbestyrelser."
+        ),
         "n_departments": "Antal boligafdelinger",
         "n_plans": "Antal helhedsplaner",
         "n_obs": "Antal observationer",
@@ -92,7 +98,10 @@ _COMMON = {
         "item": "Spørgsmål",
         "subset": "Udvalg",
         "n": "Antal",
-        "unit_plan": "Enhed: helhedsplan (aktørgruppens svar om samme plan er gennemsnit); aktørgrupper vægtet lige.",
+        "unit_plan": (
+            "Enhed: helhedsplan (aktørgruppens svar om samme plan er gennemsnit); aktørgrupper "
+            "vægtet lige."
+        ),
         "unit_answer": "Enhed: besvarelse (ingen gennemsnit pr. plan).",
         "difference": "Forskel",
         "mean": "Gennemsnit",
@@ -100,52 +109,108 @@ _COMMON = {
         "cohort": "Indsatsgruppe",
         "departments_table": "Boligafdelinger",
         "residents_table": "Beboere (personer eller husstande)",
-        "combined_test": "Samlet effekt (ψ + τ + ω) med egen standardfejl fra den klyngerobuste kovariansmatrix.",
+        "combined_test": (
+            "Samlet effekt (ψ + τ + ω) med egen standardfejl fra den klyngerobuste kovariansmatrix."
+        ),
         "no_findings": "Der er ingen offentliggjorte estimater at sammenfatte.",
         "finding_sig": "{what}: {est} ({se}), statistisk signifikant på {level} pct.-niveau.",
         "finding_ns": "{what}: {est} ({se}), ikke statistisk signifikant.",
-        "finding_survey": "Niveauet af udfordringer på tværs af aktører var {a} i {w0} og {b} i {w1} (skala 1-4).",
+        "finding_survey": (
+            "Niveauet af udfordringer på tværs af aktører var {a} i {w0} og {b} i {w1} (skala 1-4)."
+        ),
         "finding_suppressed": "{what}: undertrykt af hensyn til diskretion.",
-        "intro_summary": "Hovedresultater for helhedsplanernes betydning; enhed og model fremgår af de enkelte afsnit.",
-        "intro_design": "Hver boligafdeling og hver beboerrække ender ét sted: anvendt eller udeladt med en årsag.",
-        "intro_balance": "Boligafdelingernes karakteristika i før-målingen, særskilt for kontrolgruppen og indsatsgrupperne.",
-        "balance_note": "Stjerner angiver, om forskellen til kontrolgruppen er signifikant: *0,1; ** 0,05 og *** 0,01. "
-        "Fishers eksakte test for andele, Wilcoxon rangsumtest for værelsesandelen, t-test med ens varians for udsathedsgraden.",
-        "intro_effects": "Forskel-i-forskelle-estimater på afdelingsniveau (år- og indsatsgruppe-dummies, "
-        "klyngerobuste standardfejl på helhedsplansniveau).",
-        "intro_rent": "Tredobbelt forskel: kontrolgruppen er afdelinger uden helhedsplan og uden huslejestøtte i perioden.",
-        "intro_movers": "Individniveau med boligafdelings- og års-fixed-effects; to modeller pr. udfaldsmål: uden og med tilflytterled.",
-        "intro_diag": "Estimater, der ikke hviler på antagelsen om homogene effekter i den klassiske to-vejs-model.",
+        "intro_summary": (
+            "Hovedresultater for helhedsplanernes betydning; enhed og model fremgår af de enkelte "
+            "afsnit."
+        ),
+        "intro_design": (
+            "Hver boligafdeling og hver beboerrække ender ét sted: anvendt eller udeladt med en "
+            "årsag."
+        ),
+        "intro_balance": (
+            "Boligafdelingernes karakteristika i før-målingen, særskilt for kontrolgruppen og "
+            "indsatsgrupperne."
+        ),
+        "balance_note": (
+            "Stjerner angiver, om forskellen til kontrolgruppen er signifikant: *0,1; ** 0,05 og "
+            "*** 0,01. "
+            "Fishers eksakte test for andele, Wilcoxon rangsumtest for værelsesandelen, t-test "
+            "med ens varians for udsathedsgraden."
+        ),
+        "intro_effects": (
+            "Forskel-i-forskelle-estimater på afdelingsniveau (år- og indsatsgruppe-dummies, "
+            "klyngerobuste standardfejl på helhedsplansniveau)."
+        ),
+        "intro_rent": (
+            "Tredobbelt forskel: kontrolgruppen er afdelinger uden helhedsplan og uden "
+            "huslejestøtte i perioden."
+        ),
+        "intro_movers": (
+            "Individniveau med boligafdelings- og års-fixed-effects; to modeller pr. udfaldsmål: "
+            "uden og med tilflytterled."
+        ),
+        "intro_diag": (
+            "Estimater, der ikke hviler på antagelsen om homogene effekter i den klassiske "
+            "to-vejs-model."
+        ),
         "intro_survey": "Aktørernes vurderinger på en skala fra 1 (slet ikke) til 4 (i høj grad); "
-        "\"ved ikke\" og \"ikke relevant\" indgår ikke.",
-        "intro_org": "Udvalgte spørgsmål fordelt efter organiseringen af helhedsplanen, med chi²- eller Fishers test.",
-        "intro_suppression": "Antal værdier undertrykt eller fjernet af diskretionsregler, pr. afsnit og regel.",
+        '"ved ikke" og "ikke relevant" indgår ikke.',
+        "intro_org": (
+            "Udvalgte spørgsmål fordelt efter organiseringen af helhedsplanen, med chi²- eller "
+            "Fishers test."
+        ),
+        "intro_suppression": (
+            "Antal værdier undertrykt eller fjernet af diskretionsregler, pr. afsnit og regel."
+        ),
         "section": "Afsnit",
         "rule": "Regel",
         "methods_text": [
-            "Design: indsatsgrupper efter tilsagnsår; en boligafdeling er i en aktiv helhedsplan fra planens startår. "
-            "Før-målingen er det første måleår.",
-            "Forskel-i-forskelle: Y = år-dummies + indsatsgruppe-dummies + τ·aktiv plan + fejl, estimeret med OLS; "
-            "standardfejl clustret på helhedsplan med småstikprøvefaktoren G/(G−1)·(N−1)/(N−K) og t-fordeling med G−1 frihedsgrader.",
-            "Huslejestøtte: tredobbelt forskel med ψ (huslejestøtte), τ (helhedsplan) og ω (huslejestøtte i helhedsplan); "
-            "den samlede effekt ψ + τ + ω testes med sin egen standardfejl.",
-            "Individniveau: gentagne tværsnit med boligafdelings- og års-fixed-effects; tilflytter = flyttet ind i måleåret.",
-            "Diskretion: ethvert offentliggjort tal hviler på mindst {k} personer; for beløb har ingen person mere end {d} af summen; "
-            "komplementære felter undertrykkes, hvor en total ellers ville afsløre et undertrykt felt. "
-            "Regressioner offentliggøres kun, når alle afdeling-år-celler bag dem overholder reglerne. "
-            "Minima, maksima og enkeltposter eksporteres aldrig.",
+            (
+                "Design: indsatsgrupper efter tilsagnsår; en boligafdeling er i en aktiv "
+                "helhedsplan fra planens startår. "
+                "Før-målingen er det første måleår."
+            ),
+            (
+                "Forskel-i-forskelle: Y = år-dummies + indsatsgruppe-dummies + τ·aktiv plan + "
+                "fejl, estimeret med OLS; "
+                "standardfejl clustret på helhedsplan med småstikprøvefaktoren "
+                "G/(G−1)·(N−1)/(N−K) og t-fordeling med G−1 frihedsgrader."
+            ),
+            (
+                "Huslejestøtte: tredobbelt forskel med ψ (huslejestøtte), τ (helhedsplan) og ω "
+                "(huslejestøtte i helhedsplan); "
+                "den samlede effekt ψ + τ + ω testes med sin egen standardfejl."
+            ),
+            (
+                "Individniveau: gentagne tværsnit med boligafdelings- og års-fixed-effects; "
+                "tilflytter = flyttet ind i måleåret."
+            ),
+            (
+                "Diskretion: ethvert offentliggjort tal hviler på mindst {k} personer; for beløb "
+                "har ingen person mere end {d} af summen; "
+                "komplementære felter undertrykkes, hvor en total ellers ville afsløre et "
+                "undertrykt felt. "
+                "Regressioner offentliggøres kun, når alle afdeling-år-celler bag dem overholder "
+                "reglerne. "
+                "Minima, maksima og enkeltposter eksporteres aldrig."
+            ),
             "Beløb er i faste priser; andele i procent og effekter på andele i procentpoint.",
         ],
     },
     "en": {
         "generated": "Generated",
-        "suppressed_note": "· = suppressed for disclosure control (fewer than {k} persons behind the number, "
-        "one person holding more than {d} of the sum, or a complementary cell that a total would otherwise reveal).",
+        "suppressed_note": (
+            "· = suppressed for disclosure control (fewer than {k} persons behind the number, "
+            "one person holding more than {d} of the sum, or a complementary cell that a total "
+            "would otherwise reveal)."
+        ),
         "stars_note": "Significance level: * 0.1; ** 0.05 and *** 0.01.",
         "se_note": "Standard errors in parentheses, clustered on plan (CR1).",
         "fe_note": "All models include department fixed effects.",
         "source": "Source: Landsbyggefonden, Statistics Denmark and own calculations.",
-        "survey_source": "Source: survey of project leaders, municipalities, housing managers and tenant boards.",
+        "survey_source": (
+            "Source: survey of project leaders, municipalities, housing managers and tenant boards."
+        ),
         "n_departments": "Number of departments",
         "n_plans": "Number of plans",
         "n_obs": "Number of observations",
@@ -178,7 +243,10 @@ _COMMON = {
         "item": "Item",
         "subset": "Subset",
         "n": "N",
-        "unit_plan": "Unit: plan (an actor group's answers about one plan are averaged); actor groups weighted equally.",
+        "unit_plan": (
+            "Unit: plan (an actor group's answers about one plan are averaged); actor groups "
+            "weighted equally."
+        ),
         "unit_answer": "Unit: answer (no averaging per plan).",
         "difference": "Difference",
         "mean": "Mean",
@@ -186,41 +254,96 @@ _COMMON = {
         "cohort": "Intervention group",
         "departments_table": "Departments",
         "residents_table": "Residents (persons or households)",
-        "combined_test": "Combined effect (ψ + τ + ω) with its own standard error from the cluster-robust covariance.",
+        "combined_test": (
+            "Combined effect (ψ + τ + ω) with its own standard error from the cluster-robust "
+            "covariance."
+        ),
         "no_findings": "There are no published estimates to summarise.",
         "finding_sig": "{what}: {est} ({se}), statistically significant at the {level}% level.",
         "finding_ns": "{what}: {est} ({se}), not statistically significant.",
-        "finding_survey": "The level of challenges across actors was {a} in {w0} and {b} in {w1} (scale 1-4).",
+        "finding_survey": (
+            "The level of challenges across actors was {a} in {w0} and {b} in {w1} (scale 1-4)."
+        ),
         "finding_suppressed": "{what}: suppressed for disclosure control.",
-        "intro_summary": "Main results on the effect of the plans; unit and model are given in each section.",
-        "intro_design": "Every department and every resident row ends in one place: used, or excluded with a reason.",
-        "intro_balance": "Department characteristics at baseline, for the control group and each intervention group.",
-        "balance_note": "Stars show whether the difference from the control group is significant: * 0.1; ** 0.05 and *** 0.01. "
-        "Fisher's exact test for shares, Wilcoxon rank-sum for the room share, equal-variance t-test for the deprivation score.",
-        "intro_effects": "Department-level difference-in-differences estimates (year and cohort dummies, "
-        "cluster-robust standard errors on plan).",
-        "intro_rent": "Triple differences: the control group is departments with neither a plan nor rent support in the period.",
-        "intro_movers": "Individual level with department and year fixed effects; two models per outcome: without and with mover terms.",
-        "intro_diag": "Estimates that do not rest on the assumption of homogeneous effects in the classic two-way model.",
-        "intro_survey": "Actors' assessments on a scale from 1 (not at all) to 4 (to a high degree); "
-        "\"don't know\" and \"not relevant\" are left out.",
-        "intro_org": "Selected items by how the plan is organised, with a chi-square or Fisher exact test.",
-        "intro_suppression": "Number of values suppressed or removed by the disclosure rules, by section and rule.",
+        "intro_summary": (
+            "Main results on the effect of the plans; unit and model are given in each section."
+        ),
+        "intro_design": (
+            "Every department and every resident row ends in one place: used, or excluded with a "
+            "reason."
+        ),
+        "intro_balance": (
+            "Department characteristics at baseline, for the control group and each intervention "
+            "group."
+        ),
+        "balance_note": (
+            "Stars show whether the difference from the control group is significant: * 0.1; ** "
+            "0.05 and *** 0.01. "
+            "Fisher's exact test for shares, Wilcoxon rank-sum for the room share, equal-variance "
+            "t-test for the deprivation score."
+        ),
+        "intro_effects": (
+            "Department-level difference-in-differences estimates (year and cohort dummies, "
+            "cluster-robust standard errors on plan)."
+        ),
+        "intro_rent": (
+            "Triple differences: the control group is departments with neither a plan nor rent "
+            "support in the period."
+        ),
+        "intro_movers": (
+            "Individual level with department and year fixed effects; two models per outcome: "
+            "without and with mover terms."
+        ),
+        "intro_diag": (
+            "Estimates that do not rest on the assumption of homogeneous effects in the classic "
+            "two-way model."
+        ),
+        "intro_survey": (
+            "Actors' assessments on a scale from 1 (not at all) to 4 (to a high degree); "
+            '"don\'t know" and "not relevant" are left out.'
+        ),
+        "intro_org": (
+            "Selected items by how the plan is organised, with a chi-square or Fisher exact test."
+        ),
+        "intro_suppression": (
+            "Number of values suppressed or removed by the disclosure rules, by section and rule."
+        ),
         "section": "Section",
         "rule": "Rule",
         "methods_text": [
-            "Design: intervention groups by grant year; a department is in an active plan from the plan's start year. "
-            "The baseline is the first measurement year.",
-            "Difference-in-differences: Y = year dummies + cohort dummies + τ·active plan + error, estimated by OLS; "
-            "standard errors clustered on plan with the small-sample factor G/(G−1)·(N−1)/(N−K) and a t distribution with G−1 degrees of freedom.",
-            "Rent support: triple differences with ψ (rent support), τ (plan) and ω (rent support within plans); "
-            "the combined effect ψ + τ + ω is tested with its own standard error.",
-            "Individual level: repeated cross sections with department and year fixed effects; in-mover = moved in during the measurement year.",
-            "Disclosure control: every published number rests on at least {k} persons; for amounts no person holds more than {d} of the sum; "
-            "complementary cells are suppressed where a total would otherwise reveal a suppressed cell. "
-            "Regressions are published only when every department-year cell behind them passes. "
-            "Minima, maxima and single records are never exported.",
-            "Amounts are in constant prices; shares in percent and effects on shares in percentage points.",
+            (
+                "Design: intervention groups by grant year; a department is in an active plan "
+                "from the plan's start year. "
+                "The baseline is the first measurement year."
+            ),
+            (
+                "Difference-in-differences: Y = year dummies + cohort dummies + τ·active plan + "
+                "error, estimated by OLS; "
+                "standard errors clustered on plan with the small-sample factor "
+                "G/(G−1)·(N−1)/(N−K) and a t distribution with G−1 degrees of freedom."
+            ),
+            (
+                "Rent support: triple differences with ψ (rent support), τ (plan) and ω (rent "
+                "support within plans); "
+                "the combined effect ψ + τ + ω is tested with its own standard error."
+            ),
+            (
+                "Individual level: repeated cross sections with department and year fixed "
+                "effects; in-mover = moved in during the measurement year."
+            ),
+            (
+                "Disclosure control: every published number rests on at least {k} persons; for "
+                "amounts no person holds more than {d} of the sum; "
+                "complementary cells are suppressed where a total would otherwise reveal a "
+                "suppressed cell. "
+                "Regressions are published only when every department-year cell behind them "
+                "passes. "
+                "Minima, maxima and single records are never exported."
+            ),
+            (
+                "Amounts are in constant prices; shares in percent and effects on shares in "
+                "percentage points."
+            ),
         ],
     },
 }
@@ -228,16 +351,24 @@ _COMMON = {
 _LABELS: dict[str, dict[str, dict[str, str]]] = {
     "population": {
         "da": {
-            "all": "Alle beboere", "working_age": "Beboere i den erhvervsaktive alder", "households": "Husstande",
-            "in_movers": "Alle tilflyttere", "in_movers_working_age": "Tilflyttere i den erhvervsaktive alder",
+            "all": "Alle beboere",
+            "working_age": "Beboere i den erhvervsaktive alder",
+            "households": "Husstande",
+            "in_movers": "Alle tilflyttere",
+            "in_movers_working_age": "Tilflyttere i den erhvervsaktive alder",
             "in_mover_households": "Husstande med min. én tilflytter",
-            "all_in_mover_households": "Husstande, hvor alle er tilflyttere", "out_movers": "Fraflyttere",
+            "all_in_mover_households": "Husstande, hvor alle er tilflyttere",
+            "out_movers": "Fraflyttere",
         },
         "en": {
-            "all": "All residents", "working_age": "Residents of working age", "households": "Households",
-            "in_movers": "All in-movers", "in_movers_working_age": "In-movers of working age",
+            "all": "All residents",
+            "working_age": "Residents of working age",
+            "households": "Households",
+            "in_movers": "All in-movers",
+            "in_movers_working_age": "In-movers of working age",
             "in_mover_households": "Households with at least one in-mover",
-            "all_in_mover_households": "Households of in-movers only", "out_movers": "Out-movers",
+            "all_in_mover_households": "Households of in-movers only",
+            "out_movers": "Out-movers",
         },
     },
     "outcome": {
@@ -258,80 +389,130 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
     },
     "term": {
         "da": {
-            "active_plan": "Betydningen af helhedsplaner", "rent_support": "Effekten af huslejestøtte (ψ)",
+            "active_plan": "Betydningen af helhedsplaner",
+            "rent_support": "Effekten af huslejestøtte (ψ)",
             "rent_support_in_plan": "Effekten af huslejestøtte i helhedsplaner (ω)",
-            "combined": "Samlet effekt (ψ + τ + ω)", "in_mover": "Tilflyttere",
-            "in_mover_active_plan": "Tilflyttere i aktive helhedsplaner", "year": "År {x}",
-            "cohort": "Indsatsgruppe {x} i før-målingen", "plan_tau": "Effekten af helhedsplaner (τ)",
-            "capital_area": "Hovedstadsområdet", "mde": "Mindste påviselige effekt",
+            "combined": "Samlet effekt (ψ + τ + ω)",
+            "in_mover": "Tilflyttere",
+            "in_mover_active_plan": "Tilflyttere i aktive helhedsplaner",
+            "year": "År {x}",
+            "cohort": "Indsatsgruppe {x} i før-målingen",
+            "plan_tau": "Effekten af helhedsplaner (τ)",
+            "capital_area": "Hovedstadsområdet",
+            "mde": "Mindste påviselige effekt",
         },
         "en": {
-            "active_plan": "Effect of plans", "rent_support": "Effect of rent support (ψ)",
+            "active_plan": "Effect of plans",
+            "rent_support": "Effect of rent support (ψ)",
             "rent_support_in_plan": "Effect of rent support within plans (ω)",
-            "combined": "Combined effect (ψ + τ + ω)", "in_mover": "In-movers",
-            "in_mover_active_plan": "In-movers in active plans", "year": "Year {x}",
-            "cohort": "Intervention group {x} at baseline", "plan_tau": "Effect of plans (τ)",
-            "capital_area": "Capital area", "mde": "Minimum detectable effect",
+            "combined": "Combined effect (ψ + τ + ω)",
+            "in_mover": "In-movers",
+            "in_mover_active_plan": "In-movers in active plans",
+            "year": "Year {x}",
+            "cohort": "Intervention group {x} at baseline",
+            "plan_tau": "Effect of plans (τ)",
+            "capital_area": "Capital area",
+            "mde": "Minimum detectable effect",
         },
     },
     "analysis": {
         "da": {
-            "area_did": "Forskel-i-forskelle på afdelingsniveau", "area_ddd_rent_support": "Tredobbelt forskel: huslejestøtte",
-            "area_ddd_capital": "Følsomhed: hovedstadsområdet", "individual_did": "Forskel-i-forskelle på individniveau",
-            "att_gt": "Gruppe-tid-effekter, ATT(g, t)", "att_aggregate": "Sammenvejede gruppe-tid-effekter",
-            "bacon": "Goodman-Bacon-dekomponering", "event_study": "Hændelsesstudie",
-            "wild_bootstrap": "Vild klyngebootstrap", "randomization_inference": "Randomiseringsinferens",
-            "honest_did": "Følsomhed over for parallelle tendenser", "decomposition": "Dekomponering efter flytninger",
-            "power": "Styrke og mindste påviselige effekt", "area_classification": "Officiel klassifikation af udsatte områder",
+            "area_did": "Forskel-i-forskelle på afdelingsniveau",
+            "area_ddd_rent_support": "Tredobbelt forskel: huslejestøtte",
+            "area_ddd_capital": "Følsomhed: hovedstadsområdet",
+            "individual_did": "Forskel-i-forskelle på individniveau",
+            "att_gt": "Gruppe-tid-effekter, ATT(g, t)",
+            "att_aggregate": "Sammenvejede gruppe-tid-effekter",
+            "bacon": "Goodman-Bacon-dekomponering",
+            "event_study": "Hændelsesstudie",
+            "wild_bootstrap": "Vild klyngebootstrap",
+            "randomization_inference": "Randomiseringsinferens",
+            "honest_did": "Følsomhed over for parallelle tendenser",
+            "decomposition": "Dekomponering efter flytninger",
+            "power": "Styrke og mindste påviselige effekt",
+            "area_classification": "Officiel klassifikation af udsatte områder",
         },
         "en": {
-            "area_did": "Department-level difference-in-differences", "area_ddd_rent_support": "Triple differences: rent support",
-            "area_ddd_capital": "Sensitivity: capital area", "individual_did": "Individual-level difference-in-differences",
-            "att_gt": "Group-time effects, ATT(g, t)", "att_aggregate": "Aggregated group-time effects",
-            "bacon": "Goodman-Bacon decomposition", "event_study": "Event study",
-            "wild_bootstrap": "Wild cluster bootstrap", "randomization_inference": "Randomization inference",
-            "honest_did": "Sensitivity to parallel trends", "decomposition": "Decomposition by moves",
-            "power": "Power and minimum detectable effect", "area_classification": "Official classification of vulnerable areas",
+            "area_did": "Department-level difference-in-differences",
+            "area_ddd_rent_support": "Triple differences: rent support",
+            "area_ddd_capital": "Sensitivity: capital area",
+            "individual_did": "Individual-level difference-in-differences",
+            "att_gt": "Group-time effects, ATT(g, t)",
+            "att_aggregate": "Aggregated group-time effects",
+            "bacon": "Goodman-Bacon decomposition",
+            "event_study": "Event study",
+            "wild_bootstrap": "Wild cluster bootstrap",
+            "randomization_inference": "Randomization inference",
+            "honest_did": "Sensitivity to parallel trends",
+            "decomposition": "Decomposition by moves",
+            "power": "Power and minimum detectable effect",
+            "area_classification": "Official classification of vulnerable areas",
         },
     },
     "survey_analysis": {
         "da": {
-            "response_rates": "Svarprocenter", "goals": "Mål for helhedsplanerne", "barriers": "Barrierer",
-            "intervention_areas": "Indsatsområder", "item_mean": "Gennemsnit pr. spørgsmål",
-            "challenge_level": "Samlet niveau af udfordringer", "challenge_change": "Ændring i udfordringer mellem bølgerne",
-            "largest_challenges": "De største udfordringer", "result_area": "Resultater pr. indsatsområde",
-            "result_type": "Resultater pr. resultattype", "distribution": "Fordeling af svar",
-            "crosstab": "Krydstabel", "plan_attributes": "Planernes redskaber fordelt på indsatsgrupper",
+            "response_rates": "Svarprocenter",
+            "goals": "Mål for helhedsplanerne",
+            "barriers": "Barrierer",
+            "intervention_areas": "Indsatsområder",
+            "item_mean": "Gennemsnit pr. spørgsmål",
+            "challenge_level": "Samlet niveau af udfordringer",
+            "challenge_change": "Ændring i udfordringer mellem bølgerne",
+            "largest_challenges": "De største udfordringer",
+            "result_area": "Resultater pr. indsatsområde",
+            "result_type": "Resultater pr. resultattype",
+            "distribution": "Fordeling af svar",
+            "crosstab": "Krydstabel",
+            "plan_attributes": "Planernes redskaber fordelt på indsatsgrupper",
         },
         "en": {
-            "response_rates": "Response rates", "goals": "Goals of the plans", "barriers": "Barriers",
-            "intervention_areas": "Intervention areas", "item_mean": "Mean per item",
-            "challenge_level": "Overall level of challenges", "challenge_change": "Change in challenges between waves",
-            "largest_challenges": "The largest challenges", "result_area": "Results by intervention area",
-            "result_type": "Results by result type", "distribution": "Distribution of answers",
-            "crosstab": "Cross-tabulation", "plan_attributes": "Plan tools by intervention group",
+            "response_rates": "Response rates",
+            "goals": "Goals of the plans",
+            "barriers": "Barriers",
+            "intervention_areas": "Intervention areas",
+            "item_mean": "Mean per item",
+            "challenge_level": "Overall level of challenges",
+            "challenge_change": "Change in challenges between waves",
+            "largest_challenges": "The largest challenges",
+            "result_area": "Results by intervention area",
+            "result_type": "Results by result type",
+            "distribution": "Distribution of answers",
+            "crosstab": "Cross-tabulation",
+            "plan_attributes": "Plan tools by intervention group",
         },
     },
     "reason": {
         "da": {
-            "used": "Anvendt", "not_in_register_every_year": "Ikke fundet i registrene hvert år",
-            "below_min_count": "Under minimumsantallet", "missing_outcome": "Manglende udfaldsmål",
-            "outside_population": "Uden for populationen", "total": "I alt",
+            "used": "Anvendt",
+            "not_in_register_every_year": "Ikke fundet i registrene hvert år",
+            "below_min_count": "Under minimumsantallet",
+            "missing_outcome": "Manglende udfaldsmål",
+            "outside_population": "Uden for populationen",
+            "total": "I alt",
         },
         "en": {
-            "used": "Used", "not_in_register_every_year": "Not found in the register every year",
-            "below_min_count": "Below the minimum count", "missing_outcome": "Missing outcome",
-            "outside_population": "Outside the population", "total": "Total",
+            "used": "Used",
+            "not_in_register_every_year": "Not found in the register every year",
+            "below_min_count": "Below the minimum count",
+            "missing_outcome": "Missing outcome",
+            "outside_population": "Outside the population",
+            "total": "Total",
         },
     },
     "actor": {
         "da": {
-            "all": "På tværs af aktører", "project_leader": "Projektledere", "housing_manager": "Forretningsførere",
-            "municipality": "Kommuner", "tenant_board": "Afdelingsbestyrelser",
+            "all": "På tværs af aktører",
+            "project_leader": "Projektledere",
+            "housing_manager": "Forretningsførere",
+            "municipality": "Kommuner",
+            "tenant_board": "Afdelingsbestyrelser",
         },
         "en": {
-            "all": "Across actors", "project_leader": "Project leaders", "housing_manager": "Housing managers",
-            "municipality": "Municipalities", "tenant_board": "Tenant boards",
+            "all": "Across actors",
+            "project_leader": "Project leaders",
+            "housing_manager": "Housing managers",
+            "municipality": "Municipalities",
+            "tenant_board": "Tenant boards",
         },
     },
     "subset": {
@@ -339,7 +520,9 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "all_answers": "Alle besvarelser",
             "same_actor_both_waves": "Områder med svar fra samme aktørgruppe begge år",
             "round_1_both_waves": "Områder med midler i første uddeling, svar begge år",
-            "later_rounds_both_waves": "Områder med midler i og efter anden uddeling, svar begge år",
+            "later_rounds_both_waves": (
+                "Områder med midler i og efter anden uddeling, svar begge år"
+            ),
         },
         "en": {
             "all_answers": "All answers",
@@ -350,19 +533,41 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
     },
     "statistic": {
         "da": {
-            "mean": "Gennemsnit", "share": "Andel (pct.)", "sent": "Udsendt", "share_answered": "Helt eller delvist besvaret (pct.)",
-            "share_complete": "Fuldt besvaret (pct.)", "share_high": "Andel \"i høj grad\" (pct.)", "share_met": "Har mødt barrierer (pct.)",
-            "share_named": "Nævner barrieren (pct.)", "share_plans": "Andel af planer (pct.)",
-            "mean_budget_share": "Gns. andel af budgettet (pct.)", "difference": "Forskel", "ci_low": "Nedre grænse",
-            "ci_high": "Øvre grænse", "p_value": "p-værdi", "rank": "Placering", "share_departments": "Andel af afdelinger (pct.)",
+            "mean": "Gennemsnit",
+            "share": "Andel (pct.)",
+            "sent": "Udsendt",
+            "share_answered": "Helt eller delvist besvaret (pct.)",
+            "share_complete": "Fuldt besvaret (pct.)",
+            "share_high": 'Andel "i høj grad" (pct.)',
+            "share_met": "Har mødt barrierer (pct.)",
+            "share_named": "Nævner barrieren (pct.)",
+            "share_plans": "Andel af planer (pct.)",
+            "mean_budget_share": "Gns. andel af budgettet (pct.)",
+            "difference": "Forskel",
+            "ci_low": "Nedre grænse",
+            "ci_high": "Øvre grænse",
+            "p_value": "p-værdi",
+            "rank": "Placering",
+            "share_departments": "Andel af afdelinger (pct.)",
             "mde": "Mindste påviselige effekt",
         },
         "en": {
-            "mean": "Mean", "share": "Share (%)", "sent": "Sent", "share_answered": "Answered fully or partly (%)",
-            "share_complete": "Answered fully (%)", "share_high": "Share \"high degree\" (%)", "share_met": "Met barriers (%)",
-            "share_named": "Names the barrier (%)", "share_plans": "Share of plans (%)",
-            "mean_budget_share": "Mean share of budget (%)", "difference": "Difference", "ci_low": "Lower bound",
-            "ci_high": "Upper bound", "p_value": "p-value", "rank": "Rank", "share_departments": "Share of departments (%)",
+            "mean": "Mean",
+            "share": "Share (%)",
+            "sent": "Sent",
+            "share_answered": "Answered fully or partly (%)",
+            "share_complete": "Answered fully (%)",
+            "share_high": 'Share "high degree" (%)',
+            "share_met": "Met barriers (%)",
+            "share_named": "Names the barrier (%)",
+            "share_plans": "Share of plans (%)",
+            "mean_budget_share": "Mean share of budget (%)",
+            "difference": "Difference",
+            "ci_low": "Lower bound",
+            "ci_high": "Upper bound",
+            "p_value": "p-value",
+            "rank": "Rank",
+            "share_departments": "Share of departments (%)",
             "mde": "Minimum detectable effect",
         },
     },
@@ -372,14 +577,16 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "built_1955_1975": "Boliger opført 1955-1975 udgør 50 pct. eller mere (pct.)",
             "long_vacancy": "Mindst én bolig ledig i mere end tre måneder (pct.)",
             "one_two_room_share": "Andel af boliger med et eller to værelser (pct.)",
-            "deprivation": "Udsathedsgrad (point)", "n_departments": "Beregningsgrundlag",
+            "deprivation": "Udsathedsgrad (point)",
+            "n_departments": "Beregningsgrundlag",
         },
         "en": {
             "capital_area": "Located in Copenhagen municipality or surroundings (%)",
             "built_1955_1975": "Dwellings built 1955-1975 make up 50% or more (%)",
             "long_vacancy": "At least one dwelling vacant for more than three months (%)",
             "one_two_room_share": "Share of dwellings with one or two rooms (%)",
-            "deprivation": "Deprivation score (points)", "n_departments": "Basis (N)",
+            "deprivation": "Deprivation score (points)",
+            "n_departments": "Basis (N)",
         },
     },
     "model": {
@@ -387,23 +594,47 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         "en": {"without_movers": "Without in-movers", "with_movers": "With in-movers"},
     },
     "group": {
-        "da": {"control": "Kontrolgruppe", "g1": "Indsatsgruppe 1", "g2": "Indsatsgruppe 2", "g3": "Indsatsgruppe 3",
-               "overall": "Samlet", "stayers": "Bliverne", "in_movers": "Tilflyttere", "out_movers": "Fraflyttere",
-               "total": "Samlet ændring"},
-        "en": {"control": "Control group", "g1": "Intervention group 1", "g2": "Intervention group 2",
-               "g3": "Intervention group 3", "overall": "Overall", "stayers": "Stayers", "in_movers": "In-movers",
-               "out_movers": "Out-movers", "total": "Total change"},
+        "da": {
+            "control": "Kontrolgruppe",
+            "g1": "Indsatsgruppe 1",
+            "g2": "Indsatsgruppe 2",
+            "g3": "Indsatsgruppe 3",
+            "overall": "Samlet",
+            "stayers": "Bliverne",
+            "in_movers": "Tilflyttere",
+            "out_movers": "Fraflyttere",
+            "total": "Samlet ændring",
+        },
+        "en": {
+            "control": "Control group",
+            "g1": "Intervention group 1",
+            "g2": "Intervention group 2",
+            "g3": "Intervention group 3",
+            "overall": "Overall",
+            "stayers": "Stayers",
+            "in_movers": "In-movers",
+            "out_movers": "Out-movers",
+            "total": "Total change",
+        },
     },
     "figure": {
         "da": {
             "trends": "Gennemsnit pr. indsatsgruppe og år med 95 %-konfidensinterval: {what}",
-            "coef": "Betydningen af helhedsplaner på tværs af populationer og udfaldsmål (95 %-konfidensinterval)",
+            "coef": (
+                "Betydningen af helhedsplaner på tværs af populationer og udfaldsmål (95 "
+                "%-konfidensinterval)"
+            ),
             "event": "Hændelsesstudie: effekt pr. år i forhold til start (95 %-konfidensinterval)",
-            "decomposition": "Dekomponering af ændringen i afdelingernes gennemsnit efter flytninger",
+            "decomposition": (
+                "Dekomponering af ændringen i afdelingernes gennemsnit efter flytninger"
+            ),
             "survey_actor": "Niveau af udfordringer pr. aktørgruppe og bølge (skala 1-4)",
             "challenge_change": "Ændring i aktørernes vurdering af udfordringerne, pr. udfordring",
-            "x_year": "År", "x_event": "År i forhold til start", "y_score": "Score (1-4)",
-            "x_change": "Ændring i score (negativ = udfordringen er vokset)", "y_effect": "Effekt",
+            "x_year": "År",
+            "x_event": "År i forhold til start",
+            "y_score": "Score (1-4)",
+            "x_change": "Ændring i score (negativ = udfordringen er vokset)",
+            "y_effect": "Effekt",
         },
         "en": {
             "trends": "Mean by intervention group and year with 95% confidence interval: {what}",
@@ -412,8 +643,11 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "decomposition": "Decomposition of the change in department means by moves",
             "survey_actor": "Level of challenges by actor group and wave (scale 1-4)",
             "challenge_change": "Change in actors' assessment of the challenges, by challenge",
-            "x_year": "Year", "x_event": "Years relative to start", "y_score": "Score (1-4)",
-            "x_change": "Change in score (negative = the challenge has grown)", "y_effect": "Effect",
+            "x_year": "Year",
+            "x_event": "Years relative to start",
+            "y_score": "Score (1-4)",
+            "x_change": "Change in score (negative = the challenge has grown)",
+            "y_effect": "Effect",
         },
     },
 }

@@ -19,14 +19,43 @@ from boligeval.report.i18n import fmt_int, fmt_num, label, text
 __all__ = ["Row", "Table", "decimals_for", "stars"]
 
 POPULATION_ORDER = (
-    "all", "working_age", "households", "in_movers", "in_movers_working_age",
-    "in_mover_households", "all_in_mover_households", "out_movers",
+    "all",
+    "working_age",
+    "households",
+    "in_movers",
+    "in_movers_working_age",
+    "in_mover_households",
+    "all_in_mover_households",
+    "out_movers",
 )
-OUTCOME_ORDER = ("employed", "disposable_income", "equivalised_income", "competence_education", "deprivation")
-REASON_ORDER = ("used", "not_in_register_every_year", "below_min_count", "missing_outcome", "outside_population")
+OUTCOME_ORDER = (
+    "employed",
+    "disposable_income",
+    "equivalised_income",
+    "competence_education",
+    "deprivation",
+)
+REASON_ORDER = (
+    "used",
+    "not_in_register_every_year",
+    "below_min_count",
+    "missing_outcome",
+    "outside_population",
+)
 ACTOR_ORDER = ("all", "project_leader", "housing_manager", "municipality", "tenant_board")
-SUBSET_ORDER = ("all_answers", "same_actor_both_waves", "round_1_both_waves", "later_rounds_both_waves")
-BALANCE_ORDER = ("capital_area", "built_1955_1975", "long_vacancy", "one_two_room_share", "deprivation")
+SUBSET_ORDER = (
+    "all_answers",
+    "same_actor_both_waves",
+    "round_1_both_waves",
+    "later_rounds_both_waves",
+)
+BALANCE_ORDER = (
+    "capital_area",
+    "built_1955_1975",
+    "long_vacancy",
+    "one_two_room_share",
+    "deprivation",
+)
 RENT_TERMS = ("rent_support", "active_plan", "rent_support_in_plan", "combined")
 MOVER_TERMS = ("active_plan", "in_mover", "in_mover_active_plan")
 
@@ -50,6 +79,7 @@ class Table:
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()
     corner: str = ""
+    text_cols: int = 0
 
     @property
     def has_suppressed(self) -> bool:
@@ -101,19 +131,27 @@ def _coef(rec: dict[str, Any] | None, dec: int, lang: str) -> tuple[str, str]:
     return est, ("(" + fmt_num(se, dec, lang) + ")") if se is not None else ""
 
 
-def _notes(lang: str, *, suppressed: bool, extra: Sequence[str] = (), rules: dict[str, Any] | None = None) -> tuple[str, ...]:
+def _notes(
+    lang: str, *, suppressed: bool, extra: Sequence[str] = (), rules: dict[str, Any] | None = None
+) -> tuple[str, ...]:
     out = list(extra)
     if suppressed:
         r = rules or {}
         k = r.get("min_persons", 5)
-        d = f"{round(100 * float(r.get('dominance_share', 0.5)))} %" if lang == "da" else f"{round(100 * float(r.get('dominance_share', 0.5)))}%"
+        d = (
+            f"{round(100 * float(r.get('dominance_share', 0.5)))} %"
+            if lang == "da"
+            else f"{round(100 * float(r.get('dominance_share', 0.5)))}%"
+        )
         out.append(text(lang, "suppressed_note").format(k=k, d=d))
     return tuple(out)
 
 
 def _finish(table: Table, lang: str, rules: dict[str, Any] | None) -> Table:
     notes = _notes(lang, suppressed=table.has_suppressed, extra=table.notes, rules=rules)
-    return Table(table.key, table.title, table.columns, table.rows, notes, table.corner)
+    return Table(
+        table.key, table.title, table.columns, table.rows, notes, table.corner, table.text_cols
+    )
 
 
 def _col_key(rec: dict[str, Any], fields: Sequence[str]) -> tuple[Any, ...]:
@@ -141,7 +179,9 @@ def regression_tables(
     tables: list[Table] = []
     for outcome in _order((r.get("outcome") for r in recs), OUTCOME_ORDER):
         orecs = [r for r in recs if r.get("outcome") == outcome]
-        varying = [f for f in ("model", "weight", "comparison") if len({r.get(f) for r in orecs}) > 1]
+        varying = [
+            f for f in ("model", "weight", "comparison") if len({r.get(f) for r in orecs}) > 1
+        ]
         fields = ["population", *varying]
         pops = _order((r.get("population") for r in orecs), POPULATION_ORDER)
         cols: list[tuple[Any, ...]] = []
@@ -167,18 +207,42 @@ def regression_tables(
             rows.append(Row("", tuple(p[1] for p in pairs), "se"))
         firsts = [next((r for r in orecs if _col_key(r, fields) == c), {}) for c in cols]
         if any(f.get("n_obs") is not None for f in firsts) and analysis == "individual_did":
-            rows.append(Row(text(lang, "n_obs"), tuple(fmt_int(f.get("n_obs"), lang) for f in firsts), "stat"))
-        rows.append(Row(text(lang, "n_departments"), tuple(fmt_int(f.get("n_departments"), lang) for f in firsts), "stat"))
-        rows.append(Row(text(lang, "n_plans"), tuple(fmt_int(f.get("n_plans"), lang) for f in firsts), "stat"))
+            rows.append(
+                Row(
+                    text(lang, "n_obs"),
+                    tuple(fmt_int(f.get("n_obs"), lang) for f in firsts),
+                    "stat",
+                )
+            )
+        rows.append(
+            Row(
+                text(lang, "n_departments"),
+                tuple(fmt_int(f.get("n_departments"), lang) for f in firsts),
+                "stat",
+            )
+        )
+        rows.append(
+            Row(
+                text(lang, "n_plans"),
+                tuple(fmt_int(f.get("n_plans"), lang) for f in firsts),
+                "stat",
+            )
+        )
         r2 = []
         for c, f in zip(cols, firsts, strict=True):
             all_hidden = all(r.get("suppressed") for r in orecs if _col_key(r, fields) == c)
-            r2.append(SUPPRESSED_MARK if all_hidden else fmt_num(f.get("adj_r2"), 3, lang))
+            v = f.get("adj_r2")
+            r2_dec = 4 if v is not None and abs(float(v)) < 0.01 else 3
+            r2.append(SUPPRESSED_MARK if all_hidden else fmt_num(v, r2_dec, lang))
         rows.append(Row(text(lang, "adj_r2"), tuple(r2), "stat"))
         notes = [text(lang, "stars_note"), text(lang, "se_note"), *extra_notes]
         title = f"{label(lang, 'analysis', analysis)}: {label(lang, 'outcome', outcome)}"
         tables.append(
-            _finish(Table(f"{analysis}_{outcome}", title, col_labels, tuple(rows), tuple(notes)), lang, rules)
+            _finish(
+                Table(f"{analysis}_{outcome}", title, col_labels, tuple(rows), tuple(notes)),
+                lang,
+                rules,
+            )
         )
     return tables
 
@@ -187,38 +251,59 @@ _DIAG_FIELDS = ("group", "time", "event_time", "weight", "comparison", "model")
 
 
 def diagnostic_table(
-    estimates: list[dict[str, Any]], analysis: str, lang: str, *, rules: dict[str, Any] | None = None
+    estimates: list[dict[str, Any]],
+    analysis: str,
+    lang: str,
+    *,
+    rules: dict[str, Any] | None = None,
 ) -> Table | None:
     """Build a long table of any estimate analysis (one row per record)."""
     recs = [r for r in estimates if r.get("analysis") == analysis]
     if not recs:
         return None
     extra = [f for f in _DIAG_FIELDS if any(r.get(f) is not None for r in recs)]
-    cols = [text(lang, "population"), text(lang, "outcome"), text(lang, "term")]
-    cols += [text(lang, f) for f in extra]
-    cols += [text(lang, "estimate"), text(lang, "std_error"), text(lang, "ci"), text(lang, "p_value")]
+    # population and outcome go into the title when the analysis has only one of each
+    pops = _order((r.get("population") for r in recs), POPULATION_ORDER)
+    outs = _order((r.get("outcome") for r in recs), OUTCOME_ORDER)
+    lead = [f for f, vals in (("population", pops), ("outcome", outs)) if len(vals) > 1]
+    cols = [text(lang, f) for f in lead[1:]] + [text(lang, "term")] + [text(lang, f) for f in extra]
+    n_text = len(cols)
+    cols += [
+        text(lang, "estimate"),
+        text(lang, "std_error"),
+        text(lang, "ci"),
+        text(lang, "p_value"),
+    ]
     rows: list[Row] = []
-    for r in sorted(
-        recs,
-        key=lambda r: (
-            POPULATION_ORDER.index(r["population"]) if r.get("population") in POPULATION_ORDER else 99,
-            str(r.get("outcome")), str(r.get("term")),
+
+    def sort_key(r: dict[str, Any]) -> tuple[Any, ...]:
+        return (
+            POPULATION_ORDER.index(r["population"])
+            if r.get("population") in POPULATION_ORDER
+            else 99,
+            str(r.get("outcome")),
             *(float(r[f]) if isinstance(r.get(f), int | float) else math.inf for f in extra),
             *(str(r.get(f)) for f in extra),
-        ),
-    ):
+            str(r.get("term")),
+        )
+
+    for r in sorted(recs, key=sort_key):
         dec = decimals_for(r.get("outcome")) if r.get("term") != "weight" else 3
         hidden = bool(r.get("suppressed")) or r.get("estimate") is None
-        cells = [label(lang, "population", r.get("population")), label(lang, "outcome", r.get("outcome"))]
-        cells.append(label(lang, "term", r.get("term")))
+        names = [label(lang, f, r.get(f)) for f in lead]
+        cells = [*names[1:], label(lang, "term", r.get("term"))]
         for f in extra:
             v = r.get(f)
             if f == "weight" and isinstance(v, float):
                 cells.append(fmt_num(v, 3, lang))
+            elif f == "time" and isinstance(v, int | float):
+                cells.append(str(int(v)))
             elif isinstance(v, int | float) and not isinstance(v, bool):
                 cells.append(fmt_num(v, 0, lang) if float(v).is_integer() else fmt_num(v, 2, lang))
+            elif v is None:
+                cells.append("")
             else:
-                cells.append(label(lang, "group" if f in ("group", "comparison") else "model", v) if v is not None else "")
+                cells.append(label(lang, "group" if f in ("group", "comparison") else "model", v))
         if hidden:
             cells += [SUPPRESSED_MARK, "", "", ""]
         else:
@@ -231,17 +316,35 @@ def diagnostic_table(
                 ci,
                 fmt_num(r.get("p_value"), 3, lang),
             ]
-        rows.append(Row("", tuple(cells), "plain"))
+        if names:
+            rows.append(Row(names[0], tuple(cells), "plain"))
+        else:  # the term is the row label
+            rows.append(Row(cells[0], tuple(cells[1:]), "plain"))
     title = label(lang, "analysis", analysis)
-    return _finish(Table(analysis, title, tuple(cols), tuple(rows), (text(lang, "stars_note"),)), lang, rules)
+    fixed = [
+        label(lang, f, v[0]) for f, v in (("population", pops), ("outcome", outs)) if len(v) == 1
+    ]
+    if fixed:
+        title += ": " + ", ".join(fixed)
+    if not lead:  # the term column became the row label
+        cols, n_text = cols[1:], n_text - 1
+    corner = text(lang, lead[0]) if lead else text(lang, "term")
+    notes = (text(lang, "stars_note"),)
+    table = Table(analysis, title, tuple(cols), tuple(rows), notes, corner, n_text)
+    return _finish(table, lang, rules)
 
 
-def balance_table(balance: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None) -> Table | None:
+def balance_table(
+    balance: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None
+) -> Table | None:
     """Baseline balance in the seed's Table 4.1 layout: statistics by group, stars vs control."""
     if not balance:
         return None
     groups = _order((r.get("group") for r in balance), ("control", "g1", "g2", "g3"))
-    stats = _order((r.get("statistic") for r in balance if r.get("statistic") != "n_departments"), BALANCE_ORDER)
+    stats = _order(
+        (r.get("statistic") for r in balance if r.get("statistic") != "n_departments"),
+        BALANCE_ORDER,
+    )
     cell = {(r.get("statistic"), r.get("group")): r for r in balance}
     rows: list[Row] = []
     for s in stats:
@@ -265,13 +368,20 @@ def balance_table(balance: list[dict[str, Any]], lang: str, *, rules: dict[str, 
     rows.append(Row(text(lang, "n_basis"), tuple(n_row), "stat"))
     cols = tuple(label(lang, "group", g) for g in groups)
     title = text(lang, "balance")
-    return _finish(Table("balance", title, cols, tuple(rows), (text(lang, "balance_note"),)), lang, rules)
+    return _finish(
+        Table("balance", title, cols, tuple(rows), (text(lang, "balance_note"),)), lang, rules
+    )
 
 
-def accounting_tables(accounting: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None) -> list[Table]:
-    """Row accounting: departments and residents by reason, one column per population and outcome."""
+def accounting_tables(
+    accounting: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None
+) -> list[Table]:
+    """Row accounting: departments and residents by reason, a column per population and outcome."""
     out: list[Table] = []
-    for table_name, title_key in (("departments", "departments_table"), ("residents", "residents_table")):
+    for table_name, title_key in (
+        ("departments", "departments_table"),
+        ("residents", "residents_table"),
+    ):
         recs = [r for r in accounting if r.get("table") == table_name]
         if not recs:
             continue
@@ -279,10 +389,13 @@ def accounting_tables(accounting: list[dict[str, Any]], lang: str, *, rules: dic
             dict.fromkeys((r.get("population"), r.get("outcome")) for r in recs),
             key=lambda k: (
                 POPULATION_ORDER.index(k[0]) if k[0] in POPULATION_ORDER else 99,
-                OUTCOME_ORDER.index(k[1]) if k[1] in OUTCOME_ORDER else 99, str(k),
+                OUTCOME_ORDER.index(k[1]) if k[1] in OUTCOME_ORDER else 99,
+                str(k),
             ),
         )
-        reasons = _order((r.get("reason") for r in recs if r.get("reason") != "total"), REASON_ORDER)
+        reasons = _order(
+            (r.get("reason") for r in recs if r.get("reason") != "total"), REASON_ORDER
+        )
         cell = {(r.get("reason"), r.get("population"), r.get("outcome")): r for r in recs}
         rows: list[Row] = []
         for reason in [*reasons, "total"]:
@@ -290,7 +403,9 @@ def accounting_tables(accounting: list[dict[str, Any]], lang: str, *, rules: dic
             for pop, outc in cols:
                 r = cell.get((reason, pop, outc))
                 if r is None and reason == "total" and table_name == "departments":
-                    counts = [cell[(x, pop, outc)].get("count") for x in reasons if (x, pop, outc) in cell]
+                    counts = [
+                        cell[(x, pop, outc)].get("count") for x in reasons if (x, pop, outc) in cell
+                    ]
                     vals.append(fmt_int(sum(c for c in counts if c is not None), lang))
                 elif r is None:
                     vals.append("")
@@ -299,10 +414,22 @@ def accounting_tables(accounting: list[dict[str, Any]], lang: str, *, rules: dic
                 else:
                     vals.append(fmt_int(r.get("count"), lang))
             if any(vals):
-                rows.append(Row(label(lang, "reason", reason), tuple(vals), "stat" if reason == "total" else "plain"))
-        col_labels = tuple(f"{label(lang, 'population', p)} – {label(lang, 'outcome', o)}" for p, o in cols)
+                rows.append(
+                    Row(
+                        label(lang, "reason", reason),
+                        tuple(vals),
+                        "stat" if reason == "total" else "plain",
+                    )
+                )
+        col_labels = tuple(
+            f"{label(lang, 'population', p)} – {label(lang, 'outcome', o)}" for p, o in cols
+        )
         title = f"{text(lang, 'design')}: {text(lang, title_key)}"
-        out.append(_finish(Table(f"accounting_{table_name}", title, col_labels, tuple(rows), ()), lang, rules))
+        out.append(
+            _finish(
+                Table(f"accounting_{table_name}", title, col_labels, tuple(rows), ()), lang, rules
+            )
+        )
     return out
 
 
@@ -360,11 +487,15 @@ def survey_pivot(
     def combos(fields: Sequence[str]) -> list[tuple[Any, ...]]:
         keys = list(dict.fromkeys(tuple(r.get(f) for f in fields) for r in recs))
         ranks = {f: {v: i for i, v in enumerate(ordered(f))} for f in fields}
-        return sorted(keys, key=lambda k: tuple(ranks[f][v] for f, v in zip(fields, k, strict=True)))
+        return sorted(
+            keys, key=lambda k: tuple(ranks[f][v] for f, v in zip(fields, k, strict=True))
+        )
 
     cols = combos(col_fields)
     rws = combos(row_fields) if row_fields else [()]
-    cell = {(tuple(r.get(f) for f in row_fields), tuple(r.get(f) for f in col_fields)): r for r in recs}
+    cell = {
+        (tuple(r.get(f) for f in row_fields), tuple(r.get(f) for f in col_fields)): r for r in recs
+    }
 
     def lab(field: str, v: Any) -> str:
         if field == "item_id":
@@ -374,55 +505,121 @@ def survey_pivot(
         kind = {"actor": "actor", "subset": "subset", "statistic": "statistic"}.get(field, "group")
         return label(lang, kind, v, item_labels)
 
-    col_labels = tuple(" – ".join(lab(f, v) for f, v in zip(col_fields, c, strict=True)) for c in cols)
+    col_labels = tuple(
+        " – ".join(lab(f, v) for f, v in zip(col_fields, c, strict=True)) for c in cols
+    )
     rows: list[Row] = []
     for rk in rws:
         vals = tuple(_survey_value(cell.get((rk, c)), lang) for c in cols)
-        rows.append(Row(" – ".join(lab(f, v) for f, v in zip(row_fields, rk, strict=True)), vals, "coef"))
+        name = " – ".join(lab(f, v) for f, v in zip(row_fields, rk, strict=True))
+        if not name and "statistic" not in col_fields:
+            name = " – ".join(sorted({label(lang, "statistic", r.get("statistic")) for r in recs}))
+        rows.append(Row(name, vals, "coef"))
         if show_n:
             ns = []
             for c in cols:
                 r = cell.get((rk, c))
-                ns.append(f"n = {fmt_int(r['n'], lang)}" if r is not None and r.get("n") is not None else "")
+                ns.append(
+                    f"n = {fmt_int(r['n'], lang)}"
+                    if r is not None and r.get("n") is not None
+                    else ""
+                )
             if any(ns):
                 rows.append(Row("", tuple(ns), "se"))
     notes = [*_unit_note(recs, lang), text(lang, "survey_source")]
     return _finish(
-        Table(key or f"survey_{analysis}", title or label(lang, "survey_analysis", analysis), col_labels, tuple(rows), tuple(notes)),
-        lang, rules,
+        Table(
+            key or f"survey_{analysis}",
+            title or label(lang, "survey_analysis", analysis),
+            col_labels,
+            tuple(rows),
+            tuple(notes),
+        ),
+        lang,
+        rules,
     )
 
 
-def challenge_level_table(survey: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None) -> Table | None:
-    """Seed Table 5.2: challenge level across actors per wave, the difference, its interval and p-value."""
-    lev = [r for r in survey if r.get("analysis") == "challenge_level" and r.get("actor", "all") == "all"]
-    chg = [r for r in survey if r.get("analysis") == "challenge_change" and r.get("item_id") is None]
+def challenge_level_table(
+    survey: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None
+) -> Table | None:
+    """Seed Table 5.2: challenge level across actors per wave, the difference, interval, p-value."""
+    lev = [
+        r
+        for r in survey
+        if r.get("analysis") == "challenge_level" and r.get("actor", "all") == "all"
+    ]
+    chg = [
+        r for r in survey if r.get("analysis") == "challenge_change" and r.get("item_id") is None
+    ]
     if not lev:
         return None
     waves = sorted({int(r["wave"]) for r in lev if r.get("wave") is not None})
     subsets = _order((r.get("subset") for r in lev), SUBSET_ORDER)
-    stats = [s for s in ("difference", "ci_low", "ci_high", "p_value") if any(r.get("statistic") == s for r in chg)]
+    stats = [
+        s
+        for s in ("difference", "ci_low", "ci_high", "p_value")
+        if any(r.get("statistic") == s for r in chg)
+    ]
     cols = tuple([str(w) for w in waves] + [label(lang, "statistic", s) for s in stats])
     rows: list[Row] = []
     for s in subsets:
-        vals = [_survey_value(next((r for r in lev if r.get("subset") == s and r.get("wave") == w), None), lang) for w in waves]
-        vals += [_survey_value(next((r for r in chg if r.get("subset") == s and r.get("statistic") == st), None), lang) for st in stats]
+        vals = [
+            _survey_value(
+                next((r for r in lev if r.get("subset") == s and r.get("wave") == w), None), lang
+            )
+            for w in waves
+        ]
+        vals += [
+            _survey_value(
+                next((r for r in chg if r.get("subset") == s and r.get("statistic") == st), None),
+                lang,
+            )
+            for st in stats
+        ]
         rows.append(Row(label(lang, "subset", s), tuple(vals), "coef"))
-        ns = [next((r for r in lev if r.get("subset") == s and r.get("wave") == w), {}).get("n") for w in waves]
-        rows.append(Row("", tuple(f"n = {fmt_int(n, lang)}" if n is not None else "" for n in ns) + ("",) * len(stats), "se"))
+        ns = [
+            next((r for r in lev if r.get("subset") == s and r.get("wave") == w), {}).get("n")
+            for w in waves
+        ]
+        rows.append(
+            Row(
+                "",
+                tuple(f"n = {fmt_int(n, lang)}" if n is not None else "" for n in ns)
+                + ("",) * len(stats),
+                "se",
+            )
+        )
     notes = (text(lang, "unit_plan"), text(lang, "survey_source"))
-    return _finish(Table("survey_challenge_level", label(lang, "survey_analysis", "challenge_level"), cols, tuple(rows), notes), lang, rules)
+    return _finish(
+        Table(
+            "survey_challenge_level",
+            label(lang, "survey_analysis", "challenge_level"),
+            cols,
+            tuple(rows),
+            notes,
+        ),
+        lang,
+        rules,
+    )
 
 
 def largest_challenges_table(
-    survey: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None,
+    survey: list[dict[str, Any]],
+    lang: str,
+    *,
+    rules: dict[str, Any] | None = None,
     item_labels: dict[str, dict[str, str]] | None = None,
 ) -> Table | None:
     """Seed Table 5.1: per actor group the five challenges with the highest mean, largest first."""
-    recs = [r for r in survey if r.get("analysis") == "largest_challenges" and r.get("statistic") == "rank"]
+    recs = [
+        r
+        for r in survey
+        if r.get("analysis") == "largest_challenges" and r.get("statistic") == "rank"
+    ]
     if not recs:
         return None
-    wave = max((r.get("wave") for r in recs if r.get("wave") is not None), default=None)
+    wave = max((int(r["wave"]) for r in recs if r.get("wave") is not None), default=None)
     recs = [r for r in recs if r.get("wave") == wave]
     actors = _order((r.get("actor") for r in recs), ACTOR_ORDER)
     ranks = sorted({int(r["value"]) for r in recs if r.get("value") is not None})
@@ -433,15 +630,35 @@ def largest_challenges_table(
             r = next((x for x in recs if x.get("actor") == a and x.get("value") == k), None)
             cells.append("" if r is None else label(lang, "item", r.get("item_id"), item_labels))
         rows.append(Row(str(k), tuple(cells), "plain"))
-    title = label(lang, "survey_analysis", "largest_challenges") + (f" ({wave})" if wave is not None else "")
-    return _finish(Table("survey_largest_challenges", title, tuple(label(lang, "actor", a) for a in actors),
-                         tuple(rows), (text(lang, "unit_plan"), text(lang, "survey_source"))), lang, rules)
+    title = label(lang, "survey_analysis", "largest_challenges") + (
+        f" ({wave})" if wave is not None else ""
+    )
+    return _finish(
+        Table(
+            "survey_largest_challenges",
+            title,
+            tuple(label(lang, "actor", a) for a in actors),
+            tuple(rows),
+            (text(lang, "unit_plan"), text(lang, "survey_source")),
+        ),
+        lang,
+        rules,
+    )
 
 
 def suppression_table(log: list[dict[str, Any]], lang: str) -> Table | None:
     """The disclosure-control log: number of values per section and rule."""
     if not log:
         return None
-    rows = tuple(Row(str(e.get("section")), (str(e.get("rule")), fmt_int(e.get("count"), lang)), "plain") for e in log)
-    return Table("suppression_log", text(lang, "suppression"), (text(lang, "rule"), text(lang, "count")), rows,
-                 (), text(lang, "section"))
+    rows = tuple(
+        Row(str(e.get("section")), (str(e.get("rule")), fmt_int(e.get("count"), lang)), "plain")
+        for e in log
+    )
+    return Table(
+        "suppression_log",
+        text(lang, "suppression"),
+        (text(lang, "rule"), text(lang, "count")),
+        rows,
+        (),
+        text(lang, "section"),
+    )

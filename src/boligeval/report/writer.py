@@ -44,11 +44,27 @@ __all__ = ["ReportPaths", "check_protected", "tex_escape", "write_report"]
 
 _SECTIONS = ("estimates", "cells", "balance", "survey", "accounting")
 _DIAGNOSTICS = (
-    "att_gt", "att_aggregate", "bacon", "event_study", "wild_bootstrap", "randomization_inference",
-    "honest_did", "decomposition", "power", "area_classification",
+    "att_gt",
+    "att_aggregate",
+    "bacon",
+    "event_study",
+    "wild_bootstrap",
+    "randomization_inference",
+    "honest_did",
+    "decomposition",
+    "power",
+    "area_classification",
 )
-_SURVEY_GENERIC = ("goals", "barriers", "intervention_areas", "item_mean", "result_area", "result_type",
-                   "distribution", "plan_attributes")
+_SURVEY_GENERIC = (
+    "goals",
+    "barriers",
+    "intervention_areas",
+    "item_mean",
+    "result_area",
+    "result_type",
+    "distribution",
+    "plan_attributes",
+)
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -85,7 +101,8 @@ class _Section:
     blocks: list[_Block] = field(default_factory=list)
 
     @property
-    def items(self) -> list[_Block]:
+    def toc_items(self) -> list[_Block]:
+        """Tables and figures listed under the section in the table of contents."""
         return self.blocks
 
 
@@ -148,15 +165,26 @@ class _Builder:
         self.n_tab += 1
         cap = f"{text(self.lang, 'table')} {self.n_tab}. {t.title}"
         long = any(len(c) > 40 for r in t.rows for c in r.cells)
-        sec.blocks.append(_Block("table", self._anchor("tab-" + t.key), cap, table=t, css="long" if long else ""))
+        sec.blocks.append(
+            _Block("table", self._anchor("tab-" + t.key), cap, table=t, css="long" if long else "")
+        )
         self.tables.append((cap, t))
 
     def figure(self, sec: _Section, f: Figure) -> None:
         self.n_fig += 1
         cap = f"{text(self.lang, 'figure')} {self.n_fig}. {f.title}"
         w, h = _svg_size(f.svg)
-        sec.blocks.append(_Block("figure", self._anchor("fig-" + f.key), cap, figure=f,
-                                 data=base64.b64encode(f.svg).decode("ascii"), width=w, height=h))
+        sec.blocks.append(
+            _Block(
+                "figure",
+                self._anchor("fig-" + f.key),
+                cap,
+                figure=f,
+                data=base64.b64encode(f.svg).decode("ascii"),
+                width=w,
+                height=h,
+            )
+        )
         self.figures.append(f)
 
     # ----------------------------------------------------------- sections
@@ -164,34 +192,65 @@ class _Builder:
     def _summary(self, est: list[dict[str, Any]], survey: list[dict[str, Any]]) -> _Section | None:
         lang = self.lang
         sec = _Section("summary", text(lang, "summary"), [text(lang, "intro_summary")])
-        picks = [r for r in est if r.get("analysis") == "area_did" and r.get("term") == "active_plan"]
-        picks += [r for r in est if r.get("analysis") == "area_ddd_rent_support" and r.get("term") == "combined"]
-        picks += [r for r in est if r.get("analysis") == "att_aggregate" and r.get("group") in (None, "overall")
-                  and r.get("event_time") is None and r.get("time") is None]
+        picks = [
+            r for r in est if r.get("analysis") == "area_did" and r.get("term") == "active_plan"
+        ]
+        picks += [
+            r
+            for r in est
+            if r.get("analysis") == "area_ddd_rent_support" and r.get("term") == "combined"
+        ]
+        picks += [
+            r
+            for r in est
+            if r.get("analysis") == "att_aggregate"
+            and r.get("group") in (None, "overall")
+            and r.get("event_time") is None
+            and r.get("time") is None
+        ]
         for r in picks:
-            lead = label(lang, "term", r.get("term")) if r.get("analysis") != "att_aggregate" else label(
-                lang, "analysis", "att_aggregate")
-            what = (f"{lead} – {label(lang, 'population', r.get('population')).lower()}, "
-                    f"{label(lang, 'outcome', r.get('outcome')).lower()}")
+            lead = (
+                label(lang, "term", r.get("term"))
+                if r.get("analysis") != "att_aggregate"
+                else label(lang, "analysis", "att_aggregate")
+            )
+            what = (
+                f"{lead} – {label(lang, 'population', r.get('population')).lower()}, "
+                f"{label(lang, 'outcome', r.get('outcome')).lower()}"
+            )
             if r.get("suppressed") or r.get("estimate") is None:
                 sec.bullets.append(text(lang, "finding_suppressed").format(what=what))
                 continue
-            dec = 2 if r.get("outcome") in ("employed", "competence_education", "deprivation") else 0
+            dec = (
+                2 if r.get("outcome") in ("employed", "competence_education", "deprivation") else 0
+            )
             est_s, se_s = fmt_num(r["estimate"], dec, lang), fmt_num(r.get("std_error"), dec, lang)
             st = stars(r.get("p_value"))
             if st:
                 level = {"***": "1", "**": "5", "*": "10"}[st]
-                sec.bullets.append(text(lang, "finding_sig").format(what=what, est=est_s, se=se_s, level=level))
+                sec.bullets.append(
+                    text(lang, "finding_sig").format(what=what, est=est_s, se=se_s, level=level)
+                )
             else:
                 sec.bullets.append(text(lang, "finding_ns").format(what=what, est=est_s, se=se_s))
-        lev = [r for r in survey if r.get("analysis") == "challenge_level" and r.get("actor") == "all"
-               and r.get("subset") == "all_answers" and not r.get("suppressed") and r.get("value") is not None]
+        lev = [
+            r
+            for r in survey
+            if r.get("analysis") == "challenge_level"
+            and r.get("actor") == "all"
+            and r.get("subset") == "all_answers"
+            and not r.get("suppressed")
+            and r.get("value") is not None
+        ]
         waves = sorted({int(r["wave"]) for r in lev})
         if len(waves) >= 2:
             a = next(r for r in lev if r["wave"] == waves[0])["value"]
             b = next(r for r in lev if r["wave"] == waves[-1])["value"]
-            sec.bullets.append(text(lang, "finding_survey").format(
-                a=fmt_num(a, 2, lang), b=fmt_num(b, 2, lang), w0=waves[0], w1=waves[-1]))
+            sec.bullets.append(
+                text(lang, "finding_survey").format(
+                    a=fmt_num(a, 2, lang), b=fmt_num(b, 2, lang), w0=waves[0], w1=waves[-1]
+                )
+            )
         if not sec.bullets:
             sec.bullets.append(text(lang, "no_findings"))
         return sec
@@ -229,7 +288,11 @@ class _Builder:
         if "area_ddd_rent_support" in analyses:
             sec = _Section("rent_support", text(lang, "rent_support"), [text(lang, "intro_rent")])
             for t in regression_tables(
-                est, "area_ddd_rent_support", lang, rules=rules, terms=RENT_TERMS,
+                est,
+                "area_ddd_rent_support",
+                lang,
+                rules=rules,
+                terms=RENT_TERMS,
                 term_labels={"active_plan": label(lang, "term", "plan_tau")},
                 extra_notes=[text(lang, "combined_test")],
             ):
@@ -238,7 +301,9 @@ class _Builder:
 
         if "individual_did" in analyses:
             sec = _Section("movers", text(lang, "movers"), [text(lang, "intro_movers")])
-            for t in regression_tables(est, "individual_did", lang, rules=rules, extra_notes=[text(lang, "fe_note")]):
+            for t in regression_tables(
+                est, "individual_did", lang, rules=rules, extra_notes=[text(lang, "fe_note")]
+            ):
                 self.table(sec, t)
             out.append(sec)
 
@@ -258,30 +323,72 @@ class _Builder:
         non_org = [r for r in survey if r.get("analysis") != "crosstab"]
         if non_org:
             sec = _Section("survey", text(lang, "survey"), [text(lang, "intro_survey")])
-            self.table(sec, survey_pivot(survey, "response_rates", lang, rules=rules, row_fields=("actor",),
-                                         col_fields=("wave", "statistic"), show_n=False))
-            self.table(sec, largest_challenges_table(survey, lang, rules=rules, item_labels=self.items))
+            self.table(
+                sec,
+                survey_pivot(
+                    survey,
+                    "response_rates",
+                    lang,
+                    rules=rules,
+                    row_fields=("actor",),
+                    col_fields=("wave", "statistic"),
+                    show_n=False,
+                ),
+            )
+            self.table(
+                sec, largest_challenges_table(survey, lang, rules=rules, item_labels=self.items)
+            )
             self.table(sec, challenge_level_table(survey, lang, rules=rules))
-            self.table(sec, survey_pivot(
-                survey, "challenge_change", lang, rules=rules, item_labels=self.items,
-                col_fields=("actor", "subset", "statistic"), filt=lambda r: r.get("item_id") is not None))
+            self.table(
+                sec,
+                survey_pivot(
+                    survey,
+                    "challenge_change",
+                    lang,
+                    rules=rules,
+                    item_labels=self.items,
+                    col_fields=("actor", "subset", "statistic"),
+                    filt=lambda r: r.get("item_id") is not None,
+                ),
+            )
             for a in _SURVEY_GENERIC:
-                self.table(sec, survey_pivot(survey, a, lang, rules=rules, item_labels=self.items,
-                                             row_fields=("item_id", "category", "group")))
+                self.table(
+                    sec,
+                    survey_pivot(
+                        survey,
+                        a,
+                        lang,
+                        rules=rules,
+                        item_labels=self.items,
+                        row_fields=("item_id", "category", "group"),
+                    ),
+                )
             for f in figs["survey"]:
                 self.figure(sec, f)
             out.append(sec)
 
         if any(r.get("analysis") == "crosstab" for r in survey):
             sec = _Section("organisation", text(lang, "organisation"), [text(lang, "intro_org")])
-            self.table(sec, survey_pivot(survey, "crosstab", lang, rules=rules, item_labels=self.items,
-                                         row_fields=("item_id", "group"), col_fields=("actor", "wave", "category", "statistic")))
+            self.table(
+                sec,
+                survey_pivot(
+                    survey,
+                    "crosstab",
+                    lang,
+                    rules=rules,
+                    item_labels=self.items,
+                    row_fields=("item_id", "group"),
+                    col_fields=("actor", "wave", "category", "statistic"),
+                ),
+            )
             out.append(sec)
 
         sec = _Section("methods", text(lang, "methods"))
         d = float(rules.get("dominance_share", 0.5))
         pct = f"{round(100 * d)} %" if lang == "da" else f"{round(100 * d)}%"
-        sec.paragraphs = [p.format(k=rules.get("min_persons", 5), d=pct) for p in text(lang, "methods_text")]
+        sec.paragraphs = [
+            p.format(k=rules.get("min_persons", 5), d=pct) for p in text(lang, "methods_text")
+        ]
         log = self.meta.get("suppression_log")
         if log:
             self.table(sec, suppression_table(list(log), lang))
@@ -290,7 +397,9 @@ class _Builder:
 
 
 def _html(sections: list[_Section], lang: str, meta: Mapping[str, Any]) -> str:
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+    )
     pkg = resources.files("boligeval.report") / "templates"
     template = env.from_string((pkg / "report.html").read_text(encoding="utf-8"))
     title = meta.get("title") or text(lang, "report_title")
@@ -300,9 +409,15 @@ def _html(sections: list[_Section], lang: str, meta: Mapping[str, Any]) -> str:
     if isinstance(subtitle, Mapping):
         subtitle = subtitle.get(lang, "")
     return template.render(
-        lang=lang, title=title, subtitle=subtitle, css=(pkg / "report.css").read_text(encoding="utf-8"),
-        generated_label=text(lang, "generated"), timestamp=str(meta.get("timestamp", "")),
-        contents=text(lang, "contents"), sections=sections, version=__version__,
+        lang=lang,
+        title=title,
+        subtitle=subtitle,
+        css=(pkg / "report.css").read_text(encoding="utf-8"),
+        generated_label=text(lang, "generated"),
+        timestamp=str(meta.get("timestamp", "")),
+        contents=text(lang, "contents"),
+        sections=sections,
+        version=__version__,
     )
 
 
@@ -316,7 +431,11 @@ def _sheet_name(i: int, key: str, used: set[str]) -> str:
 
 def _normalise_zip(data: bytes, timestamp: str) -> bytes:
     """Rewrite a zip (xlsx) with fixed member times and the given document time."""
-    stamp = timestamp if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", timestamp) else "2000-01-01T00:00:00Z"
+    stamp = (
+        timestamp
+        if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", timestamp)
+        else "2000-01-01T00:00:00Z"
+    )
     src = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -324,7 +443,11 @@ def _normalise_zip(data: bytes, timestamp: str) -> bytes:
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 s = body.decode("utf-8")
-                s = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rf"\g<1>{stamp}\g<3>", s)
+                s = re.sub(
+                    r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    rf"\g<1>{stamp}\g<3>",
+                    s,
+                )
                 body = s.encode("utf-8")
             zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             zi.compress_type = zipfile.ZIP_DEFLATED
@@ -367,9 +490,25 @@ def _xlsx(tables: list[tuple[str, Table]], lang: str, meta: Mapping[str, Any]) -
 
 
 _TEX_MAP = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "−": "$-$", "·": r"$\cdot$", "ψ": r"$\psi$",
-    "τ": r"$\tau$", "ω": r"$\omega$", "²": r"\textsuperscript{2}", "≥": r"$\geq$", "<": r"$<$", ">": r"$>$",
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "−": "$-$",
+    "·": r"$\cdot$",
+    "ψ": r"$\psi$",
+    "τ": r"$\tau$",
+    "ω": r"$\omega$",
+    "²": r"\textsuperscript{2}",
+    "≥": r"$\geq$",
+    "<": r"$<$",
+    ">": r"$>$",
 }
 
 
@@ -391,8 +530,14 @@ def _tex(tables: list[tuple[str, Table]], lang: str) -> str:
     ]
     for cap, t in tables:
         n = len(t.columns) + 1
-        lines += [r"\begin{table}[htbp]", r"\centering", r"\footnotesize", r"\caption*{" + tex_escape(cap) + "}",
-                  r"\begin{tabular}{l" + "r" * (n - 1) + "}", r"\toprule"]
+        lines += [
+            r"\begin{table}[htbp]",
+            r"\centering",
+            r"\footnotesize",
+            r"\caption*{" + tex_escape(cap) + "}",
+            r"\begin{tabular}{l" + "r" * (n - 1) + "}",
+            r"\toprule",
+        ]
         lines.append(" & ".join(tex_escape(c) for c in [t.corner, *t.columns]) + r" \\")
         lines.append(r"\midrule")
         for row in t.rows:
@@ -466,4 +611,6 @@ def write_report(
         tex_path.write_text(_tex(builder.tables, lang), encoding="utf-8", newline="\n")
     except OSError as exc:
         raise ReportError(f"cannot write the report into {out}: {exc}") from exc
-    return ReportPaths(html=html_path, xlsx=xlsx_path, tex=tex_path, figures_dir=fig_dir, figures=tuple(fig_paths))
+    return ReportPaths(
+        html=html_path, xlsx=xlsx_path, tex=tex_path, figures_dir=fig_dir, figures=tuple(fig_paths)
+    )

@@ -15,6 +15,7 @@ plan answer per actor group and plan, each plan counts once),
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,7 @@ LEVEL_KEY = ""  # item_id of a block-level value inside change computations
 PLAN_ONLY_ATTRIBUTES = ("secretariat_type", "steering_group_type")
 
 
-def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+def _frame(rows: Sequence[Mapping[Any, object]]) -> pd.DataFrame:
     """Build a tidy table with the base columns first."""
     frame = pd.DataFrame(rows)
     for column in BASE_COLUMNS:
@@ -245,7 +246,8 @@ def intervention_areas(plans: pd.DataFrame | None) -> pd.DataFrame:
     """
     if plans is None or "intervention_areas" not in plans.columns:
         return _frame([])
-    text = plans["intervention_areas"].astype("string").str.strip().replace("", pd.NA)
+    stripped = plans["intervention_areas"].astype("string").str.strip()
+    text = stripped.mask(stripped == "")
     known = plans.loc[text.notna()].copy()
     codes = text[text.notna()].map(
         lambda s: sorted({c.strip() for c in str(s).split(";") if c.strip()})
@@ -379,33 +381,34 @@ def _block_analysis(
     rows: list[dict[str, object]] = []
     means = _sort_actor_item(_plan_item_means(pa), survey)
     theme_of = survey.codebook.set_index("item_id")["theme"]
-    for r in means.itertuples(index=False):
+    for r in means.to_dict("records"):
         row: dict[str, object] = {
             "analysis": analysis,
-            "actor": r.actor,
-            "wave": int(r.wave),
-            "item_id": r.item_id,
+            "actor": r["actor"],
+            "wave": int(r["wave"]),
+            "item_id": r["item_id"],
             "statistic": "mean",
-            "value": float(r.mean),
-            "n": int(r.n),
+            "value": float(r["mean"]),
+            "n": int(r["n"]),
             "unit": "plan",
-            "weighting": "actor_groups_equal" if r.actor == ALL else "plans",
+            "weighting": "actor_groups_equal" if r["actor"] == ALL else "plans",
         }
         if themes:
-            theme = theme_of.get(r.item_id)
+            theme = theme_of.get(r["item_id"])
             row["theme"] = None if pd.isna(theme) else theme
         rows.append(row)
-    for r in _block_levels(pa).itertuples(index=False):
+    levels = _sort_actor_item(_block_levels(pa).assign(item_id=None), survey)
+    for r in levels.to_dict("records"):
         rows.append(
             {
                 "analysis": analysis,
-                "actor": r.actor,
-                "wave": int(r.wave),
+                "actor": r["actor"],
+                "wave": int(r["wave"]),
                 "statistic": "mean",
-                "value": float(r.mean),
-                "n": int(r.n),
+                "value": float(r["mean"]),
+                "n": int(r["n"]),
                 "unit": "plan",
-                "weighting": "actor_groups_equal" if r.actor == ALL else "plans",
+                "weighting": "actor_groups_equal" if r["actor"] == ALL else "plans",
             }
         )
     if themes:
@@ -416,18 +419,18 @@ def _block_analysis(
         per_df = pd.concat([per, n], axis=1).reset_index()
         across = per_df.groupby(["wave", "theme"]).agg(mean=("mean", "mean"), n=("n", "sum"))
         table = pd.concat([per_df, across.reset_index().assign(actor=ALL)], ignore_index=True)
-        for r in table.itertuples(index=False):
+        for r in table.to_dict("records"):
             rows.append(
                 {
                     "analysis": analysis,
-                    "actor": r.actor,
-                    "wave": int(r.wave),
+                    "actor": r["actor"],
+                    "wave": int(r["wave"]),
                     "statistic": "mean",
-                    "value": float(r.mean),
-                    "n": int(r.n),
+                    "value": float(r["mean"]),
+                    "n": int(r["n"]),
                     "unit": "plan",
-                    "weighting": "actor_groups_equal" if r.actor == ALL else "plans",
-                    "theme": r.theme,
+                    "weighting": "actor_groups_equal" if r["actor"] == ALL else "plans",
+                    "theme": r["theme"],
                 }
             )
     return _frame(rows)
@@ -456,19 +459,19 @@ def largest_challenges(survey: PreparedSurvey, *, top: int = 5) -> pd.DataFrame:
             sub = sub.assign(_o=sub["item_id"].map(order)).sort_values(
                 ["mean", "_o"], ascending=[False, True]
             )
-            for rank, r in enumerate(sub.head(top).itertuples(index=False), start=1):
+            for rank, r in enumerate(sub.head(top).to_dict("records"), start=1):
                 rows.append(
                     {
                         "analysis": "largest_challenges",
                         "actor": actor,
                         "wave": int(wave),
-                        "item_id": r.item_id,
+                        "item_id": r["item_id"],
                         "statistic": "rank",
                         "value": float(rank),
-                        "n": int(r.n),
+                        "n": int(r["n"]),
                         "unit": "plan",
                         "weighting": "actor_groups_equal" if actor == ALL else "plans",
-                        "mean": float(r.mean),
+                        "mean": float(r["mean"]),
                     }
                 )
     return _frame(rows)
@@ -566,18 +569,18 @@ def challenge_level(
             continue
         levels = _block_levels(sub)
         levels = _sort_actor_item(levels.assign(item_id=None), survey)
-        for r in levels.itertuples(index=False):
+        for r in levels.to_dict("records"):
             rows.append(
                 {
                     "analysis": "challenge_level",
-                    "actor": r.actor,
-                    "wave": int(r.wave),
+                    "actor": r["actor"],
+                    "wave": int(r["wave"]),
                     "subset": subset,
                     "statistic": "mean",
-                    "value": float(r.mean),
-                    "n": int(r.n),
+                    "value": float(r["mean"]),
+                    "n": int(r["n"]),
                     "unit": "plan",
-                    "weighting": "actor_groups_equal" if r.actor == ALL else "plans",
+                    "weighting": "actor_groups_equal" if r["actor"] == ALL else "plans",
                 }
             )
     return _frame(rows)
@@ -840,7 +843,8 @@ def _test(table: np.ndarray, seed: int) -> tuple[str, float]:
     if table.shape == (2, 2):
         return "fisher_exact", float(stats.fisher_exact(table).pvalue)
     method = stats.MonteCarloMethod(n_resamples=9999, rng=np.random.default_rng(seed))
-    return "fisher_monte_carlo", float(stats.fisher_exact(table, method=method).pvalue)
+    result = stats.fisher_exact(table, method=method)
+    return "fisher_monte_carlo", float(np.ravel(result.pvalue)[0])
 
 
 def crosstab(

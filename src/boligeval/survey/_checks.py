@@ -36,7 +36,8 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], table: str) -> None:
 
 def _strings(series: pd.Series) -> pd.Series:
     """Return ``series`` as stripped strings with missing values as ``pd.NA``."""
-    return series.astype("string").str.strip().replace("", pd.NA)
+    stripped = series.astype("string").str.strip()
+    return stripped.mask(stripped == "")
 
 
 def _integers(series: pd.Series, table: str, column: str) -> pd.Series:
@@ -177,7 +178,10 @@ def check_survey(
         book[["item_id", "scale"]], on="item_id", how="left"
     )
     allowed = pd.Series(
-        [row.value in SCALE_CODES[row.scale] for row in answered.itertuples(index=False)],
+        [
+            str(v) in SCALE_CODES[str(sc)]
+            for v, sc in zip(answered["value"].tolist(), answered["scale"].tolist(), strict=True)
+        ],
         index=answered.index,
         dtype=bool,
     )

@@ -139,7 +139,8 @@ def normalise_codebook(codebook: pd.DataFrame) -> pd.DataFrame:
         )
     out = codebook.copy()
     for column in out.columns:
-        out[column] = out[column].astype("string").str.strip().replace("", pd.NA)
+        stripped = out[column].astype("string").str.strip()
+        out[column] = stripped.mask(stripped == "")
     for column in ("filter_item", "theme", "unit"):
         if column not in out.columns:
             out[column] = pd.Series(pd.NA, index=out.index, dtype="string")

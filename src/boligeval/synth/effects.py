@@ -55,7 +55,7 @@ class Effects:
 
     plan_employed_pp: float = 3.0
     plan_income_dkk: float = 0.0
-    plan_earlier_arrival_factor: float = 2.5
+    plan_earlier_arrival_factor: float = 4.0
     rent_support_employed_pp: float = 12.0
     rent_support_income_dkk: float = 0.0
     rent_support_in_plan_employed_pp: float = -12.6
@@ -95,7 +95,9 @@ class Effects:
         )
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, float | int | str], base: Effects | None = None) -> Effects:
+    def from_mapping(
+        cls, mapping: Mapping[str, float | int | str], base: Effects | None = None
+    ) -> Effects:
         """Effects from ``{name: value}``; unnamed fields keep ``base`` (default values).
 
         Raises

@@ -23,61 +23,120 @@ from boligeval.synth.effects import Effects
 __all__ = ["CPI", "DeptSpec", "Residents", "cpi_index", "simulate_department"]
 
 #: Consumer price index (2000 = 100), Statistics Denmark's annual CPI rounded.
-CPI = {2000: 100.0, 2001: 102.4, 2002: 104.8, 2003: 107.0, 2004: 108.3, 2005: 110.2,
-       2006: 112.3, 2007: 114.2, 2008: 118.1, 2009: 119.7, 2010: 122.5, 2011: 125.7,
-       2012: 128.6}
+CPI = {
+    2000: 100.0,
+    2001: 102.4,
+    2002: 104.8,
+    2003: 107.0,
+    2004: 108.3,
+    2005: 110.2,
+    2006: 112.3,
+    2007: 114.2,
+    2008: 118.1,
+    2009: 119.7,
+    2010: 122.5,
+    2011: 125.7,
+    2012: 128.6,
+}
 
 #: Business cycle: shift of the employment probability (points) of working-age
 #: residents, relative to 2005.
-EMP_SHOCK = {2000: 1.5, 2001: 1.5, 2002: 0.5, 2003: -1.0, 2004: -0.8, 2005: 0.0, 2006: 3.0,
-             2007: 5.5, 2008: 6.5, 2009: 4.5, 2010: 3.0, 2011: 3.0, 2012: 2.5}
+EMP_SHOCK = {
+    2000: 1.5,
+    2001: 1.5,
+    2002: 0.5,
+    2003: -1.0,
+    2004: -0.8,
+    2005: 0.0,
+    2006: 3.0,
+    2007: 7.5,
+    2008: 7.9,
+    2009: 5.7,
+    2010: 3.0,
+    2011: 3.0,
+    2012: 2.5,
+}
 #: Real income level relative to 2005.
-INC_GROWTH = {2000: 0.95, 2001: 0.96, 2002: 0.97, 2003: 0.98, 2004: 0.99, 2005: 1.0,
-              2006: 1.005, 2007: 1.01, 2008: 1.015, 2009: 1.02, 2010: 1.02, 2011: 1.02,
-              2012: 1.025}
+INC_GROWTH = {
+    2000: 0.95,
+    2001: 0.96,
+    2002: 0.97,
+    2003: 0.98,
+    2004: 0.99,
+    2005: 1.0,
+    2006: 1.002,
+    2007: 1.003,
+    2008: 1.006,
+    2009: 1.006,
+    2010: 1.006,
+    2011: 1.008,
+    2012: 1.01,
+}
 
 HAZARD = 0.102  # yearly move-out hazard of a household
 
-INCOME_SOURCES = ("employed", "leave", "unemployed_short", "unemployed_long",
-                  "social_assistance", "disability_pension", "student", "retired",
-                  "other", "missing")
-EDUCATIONS = ("basic", "upper_secondary", "vocational", "short_tertiary", "medium_tertiary",
-              "long_tertiary", "missing")
+INCOME_SOURCES = (
+    "employed",
+    "leave",
+    "unemployed_short",
+    "unemployed_long",
+    "social_assistance",
+    "disability_pension",
+    "student",
+    "retired",
+    "other",
+    "missing",
+)
+EDUCATIONS = (
+    "basic",
+    "upper_secondary",
+    "vocational",
+    "short_tertiary",
+    "medium_tertiary",
+    "long_tertiary",
+    "missing",
+)
 ORIGINS = ("danish", "western", "non_western")
 
 # Non-employment categories (index into INCOME_SOURCES[1:]) by age band.
-_STATUS_BANDS = np.array([
-    # leave, u_short, u_long, soc_ass, disab, student, retired, other, missing
-    [0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 1.00],  # < 16
-    [0.01, 0.05, 0.04, 0.18, 0.02, 0.58, 0.00, 0.05, 0.07],  # 16-24
-    [0.06, 0.08, 0.11, 0.28, 0.17, 0.08, 0.00, 0.06, 0.16],  # 25-49
-    [0.02, 0.05, 0.14, 0.12, 0.38, 0.00, 0.20, 0.04, 0.05],  # 50-64
-    [0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.96, 0.02, 0.02],  # 65+
-])
+_STATUS_BANDS = np.array(
+    [
+        # leave, u_short, u_long, soc_ass, disab, student, retired, other, missing
+        [0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 1.00],  # < 16
+        [0.01, 0.05, 0.05, 0.22, 0.02, 0.50, 0.00, 0.05, 0.10],  # 16-24
+        [0.04, 0.06, 0.11, 0.33, 0.17, 0.06, 0.00, 0.05, 0.18],  # 25-49
+        [0.01, 0.04, 0.14, 0.15, 0.40, 0.00, 0.17, 0.03, 0.06],  # 50-64
+        [0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.96, 0.02, 0.02],  # 65+
+    ]
+)
 _STATUS_CUM = np.cumsum(_STATUS_BANDS, axis=1)
 _STATUS_CUM[:, -1] = 1.0
 
 # Real disposable income (2009 DKK) by income source (same order) and age band.
-_INCOME = np.array([
-    # emp, leave, u_s, u_l, sa, dp, stud, ret, other, missing
-    [40e3, 20e3, 20e3, 20e3, 20e3, 20e3, 12e3, 20e3, 6e3, 2.5e3],  # < 16 (children)
-    [150e3, 140e3, 125e3, 120e3, 85e3, 140e3, 70e3, 120e3, 80e3, 45e3],  # 16-24
-    [212e3, 160e3, 160e3, 145e3, 120e3, 155e3, 85e3, 150e3, 110e3, 80e3],  # 25-49
-    [218e3, 165e3, 160e3, 148e3, 122e3, 158e3, 90e3, 165e3, 115e3, 85e3],  # 50-64
-    [230e3, 150e3, 150e3, 150e3, 140e3, 150e3, 150e3, 148e3, 120e3, 95e3],  # 65+
-])
+_INCOME = np.array(
+    [
+        # emp, leave, u_s, u_l, sa, dp, stud, ret, other, missing
+        [40e3, 20e3, 20e3, 20e3, 20e3, 20e3, 12e3, 20e3, 6e3, 2.5e3],  # < 16 (children)
+        [150e3, 140e3, 125e3, 120e3, 85e3, 140e3, 70e3, 120e3, 80e3, 45e3],  # 16-24
+        [212e3, 160e3, 160e3, 145e3, 120e3, 155e3, 85e3, 150e3, 110e3, 80e3],  # 25-49
+        [218e3, 165e3, 160e3, 148e3, 122e3, 158e3, 90e3, 165e3, 115e3, 85e3],  # 50-64
+        [230e3, 150e3, 150e3, 150e3, 140e3, 150e3, 150e3, 148e3, 120e3, 95e3],  # 65+
+    ]
+)
 
 # Final education by origin (danish, western, non_western).
-_EDU_P = np.array([
-    [0.33, 0.07, 0.36, 0.05, 0.13, 0.04, 0.02],
-    [0.24, 0.10, 0.20, 0.05, 0.12, 0.08, 0.21],
-    [0.38, 0.08, 0.13, 0.03, 0.07, 0.04, 0.27],
-])
+_EDU_P = np.array(
+    [
+        [0.33, 0.07, 0.36, 0.05, 0.13, 0.04, 0.02],
+        [0.24, 0.10, 0.20, 0.05, 0.12, 0.08, 0.21],
+        [0.38, 0.08, 0.13, 0.03, 0.07, 0.04, 0.27],
+    ]
+)
 _EDU_EMP = np.array([0.50, 0.60, 0.70, 0.74, 0.77, 0.76, 0.40])
 
 # Household types: single, couple, single parent, couple with children,
 # elderly single, elderly couple.
-_HH_BASE = np.array([0.33, 0.12, 0.14, 0.21, 0.13, 0.07])
+_HH_BASE = np.array([0.26, 0.09, 0.18, 0.29, 0.11, 0.07])
 _HH_ROOMS = np.array([1.3, 0.0, -0.45, -1.15, 0.3, 0.0])
 
 
@@ -124,6 +183,14 @@ def cpi_index(year: int) -> float:
 
 def _table(mapping: dict[int, float], years: np.ndarray, default: float) -> np.ndarray:
     return np.array([mapping.get(int(y), default) for y in years], dtype=float)
+
+
+def _ids(prefix: str, number: int, idx: np.ndarray) -> np.ndarray:
+    """Zero-padded string ids ``prefix + 6-digit department + 6-digit index``."""
+    if len(idx) == 0:
+        return np.empty(0, dtype=object)
+    digits = np.char.zfill((number * 1_000_000 + idx.astype(np.int64)).astype(str), 12)
+    return np.char.add(prefix, digits) if prefix else digits
 
 
 def _age_band(age: np.ndarray) -> np.ndarray:
@@ -182,17 +249,27 @@ def simulate_department(
     g = rng.gamma
     head_age = np.select(
         [hh_type == 0, hh_type == 1, hh_type == 2, hh_type == 3, hh_type == 4],
-        [18 + g(2.0, 7.0, n_sp), 20 + g(2.5, 8.0, n_sp), 20 + g(3.0, 4.0, n_sp),
-         22 + g(3.0, 4.0, n_sp), 65 + g(1.5, 5.0, n_sp)],
+        [
+            18 + g(2.0, 7.0, n_sp),
+            20 + g(2.5, 8.0, n_sp),
+            20 + g(3.0, 4.0, n_sp),
+            22 + g(3.0, 4.0, n_sp),
+            65 + g(1.5, 5.0, n_sp),
+        ],
         65 + g(1.5, 4.0, n_sp),
     )
     head_age = np.floor(np.clip(head_age, 18, 90)).astype(int)
     # Keep the oldest residents below 100 by shortening very old initial tenancies.
     sp_start = np.maximum(sp_start, y0 - np.maximum(0, 98 - head_age))
     origin_u = rng.random(n_sp)
-    hh_origin = np.where(origin_u < spec.nonwestern, 2, np.where(origin_u < spec.nonwestern + 0.06, 1, 0))
-    n_kids = np.where(np.isin(hh_type, (2, 3)),
-                      1 + np.searchsorted([0.42, 0.74, 0.90], rng.random(n_sp), side="right"), 0)
+    hh_origin = np.where(
+        origin_u < spec.nonwestern, 2, np.where(origin_u < spec.nonwestern + 0.06, 1, 0)
+    )
+    n_kids = np.where(
+        np.isin(hh_type, (2, 3)),
+        1 + np.searchsorted([0.36, 0.68, 0.87], rng.random(n_sp), side="right"),
+        0,
+    )
     has_partner = np.isin(hh_type, (1, 3, 5))
     head_female = np.where(hh_type == 2, rng.random(n_sp) < 0.85, rng.random(n_sp) < 0.5)
     head_female = np.where(has_partner, False, head_female)
@@ -221,7 +298,7 @@ def simulate_department(
     max_kid_age = np.clip(head_age[kid_hh] - 18, 0, 17)
     kid_age = np.floor(rng.random(n_k) * (max_kid_age + 1)).astype(int)
     kid_birth = sp_start[kid_hh] - kid_age
-    leave = rng.random(n_k) < 0.5
+    leave = rng.random(n_k) < 0.35
     leave_year = kid_birth + 18 + rng.geometric(0.35, n_k) - 1
     hh_idx.append(kid_hh)
     role.append(np.full(n_k, 2))
@@ -284,8 +361,12 @@ def simulate_department(
     # Employment probability without the programme.
     p = np.zeros(n)
     adult = (age >= 25) & (age <= 64)
-    p_adult = (_EDU_EMP[ef] - np.where(orig_r == 2, 0.15, np.where(orig_r == 1, 0.05, 0.0))
-               - 0.04 * fem_r - np.where(age >= 55, 0.18, np.where(age >= 50, 0.06, 0.0)))
+    p_adult = (
+        _EDU_EMP[ef]
+        - np.where(orig_r == 2, 0.15, np.where(orig_r == 1, 0.05, 0.0))
+        - 0.04 * fem_r
+        - np.where(age >= 55, 0.18, np.where(age >= 50, 0.06, 0.0))
+    )
     p = np.where(adult, p_adult, p)
     p = np.where((age >= 18) & (age <= 24), 0.40 - 0.08 * (orig_r == 2), p)
     p = np.where((age >= 16) & (age <= 17), 0.08, p)
@@ -305,14 +386,21 @@ def simulate_department(
     mult = np.ones(n)
     if dynamic and spec.start > 0:
         mult = np.clip(1.0 + effects.dynamic_growth * (t - spec.start), 0.0, None) * max(
-            0.0, 1.0 + effects.dynamic_cohort_step * (spec.grant_year - 2006))
+            0.0, 1.0 + effects.dynamic_cohort_step * (spec.grant_year - 2006)
+        )
     plan_w = d * mult * np.where(in_year, 1.0, effects.plan_earlier_arrival_factor)
     rs_w = in_year * r
     both_w = in_year * r * d
-    eff_pp = arrival * (plan_w * effects.plan_employed_pp + rs_w * effects.rent_support_employed_pp
-                        + both_w * effects.rent_support_in_plan_employed_pp)
-    eff_inc = arrival * (plan_w * effects.plan_income_dkk + rs_w * effects.rent_support_income_dkk
-                         + both_w * effects.rent_support_in_plan_income_dkk)
+    eff_pp = arrival * (
+        plan_w * effects.plan_employed_pp
+        + rs_w * effects.rent_support_employed_pp
+        + both_w * effects.rent_support_in_plan_employed_pp
+    )
+    eff_inc = arrival * (
+        plan_w * effects.plan_income_dkk
+        + rs_w * effects.rent_support_income_dkk
+        + both_w * effects.rent_support_in_plan_income_dkk
+    )
     p_obs = np.clip(p + eff_pp / 100.0, 0.0, 0.97)
 
     # Common random numbers for both worlds.
@@ -335,14 +423,16 @@ def simulate_department(
     status_obs, disp_obs, gross_obs = world(p_obs, eff_inc)
     status_cf, disp_cf, gross_cf = world(p_cf, np.zeros(n))
 
-    p_conv = np.where((age >= 15) & (age <= 35), np.where(fem_r, 0.008, 0.045),
-                      np.where((age > 35) & (age <= 64), np.where(fem_r, 0.002, 0.012), 0.0))
-    convicted = conv_u < p_conv * (1.0 + 0.3 * max(spec.x, -2.0))
+    p_conv = np.where(
+        (age >= 15) & (age <= 35),
+        np.where(fem_r, 0.008, 0.045),
+        np.where((age > 35) & (age <= 64), np.where(fem_r, 0.002, 0.012), 0.0),
+    )
+    convicted = conv_u < p_conv * (1.5 + 0.4 * max(spec.x, -2.0))
 
     sources = np.array(INCOME_SOURCES, dtype=object)
-    dept = f"{spec.number:06d}"
-    pid = np.char.add(dept, np.char.zfill(pidx.astype(str), 6))
-    hid = np.char.add("H" + dept, np.char.zfill(hh_r.astype(str), 6))
+    pid = _ids("", spec.number, pidx)
+    hid = _ids("H", spec.number, hh_r)
     cols: dict[str, np.ndarray] = {
         "person_id": pid.astype(object),
         "year": t.astype(np.int64),
@@ -358,5 +448,9 @@ def simulate_department(
         "move_in_year": ps[pidx],
         "gross_income": gross_obs,
     }
-    return Residents(columns=cols, income_source_cf=sources[status_cf],
-                     disposable_income_cf=disp_cf, gross_income_cf=gross_cf)
+    return Residents(
+        columns=cols,
+        income_source_cf=sources[status_cf],
+        disposable_income_cf=disp_cf,
+        gross_income_cf=gross_cf,
+    )

@@ -8,6 +8,7 @@ plans and departments (keeping the cohort shares), never department sizes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,20 +32,69 @@ _BUILT = {"control": 0.64, "g1": 0.58, "g2": 0.39}
 _VACANCY = {"control": 0.08, "g1": 0.05, "g2": 0.02}
 _ROOMS = {"control": 0.25, "g1": 0.20, "g2": 0.31}
 
-_CAPITAL_MUNI = ("0101", "0147", "0151", "0153", "0157", "0159", "0161", "0163", "0165",
-                 "0167", "0169", "0173", "0175", "0183", "0185", "0187")
-_OTHER_MUNI = ("0461", "0751", "0851", "0561", "0621", "0630", "0615", "0791", "0657",
-               "0607", "0370", "0265", "0330", "0316", "0259", "0219", "0217", "0740",
-               "0730", "0479", "0492", "0510", "0540", "0580", "0661", "0671", "0707")
-_AREAS = (("children_youth_family", 0.93), ("social_life", 0.88), ("reputation", 0.77),
-          ("tenant_democracy", 0.76), ("employment_education", 0.70), ("health", 0.64),
-          ("vulnerable_residents", 0.59), ("ethnic_minorities", 0.46))
+_CAPITAL_MUNI = (
+    "0101",
+    "0147",
+    "0151",
+    "0153",
+    "0157",
+    "0159",
+    "0161",
+    "0163",
+    "0165",
+    "0167",
+    "0169",
+    "0173",
+    "0175",
+    "0183",
+    "0185",
+    "0187",
+)
+_OTHER_MUNI = (
+    "0461",
+    "0751",
+    "0851",
+    "0561",
+    "0621",
+    "0630",
+    "0615",
+    "0791",
+    "0657",
+    "0607",
+    "0370",
+    "0265",
+    "0330",
+    "0316",
+    "0259",
+    "0219",
+    "0217",
+    "0740",
+    "0730",
+    "0479",
+    "0492",
+    "0510",
+    "0540",
+    "0580",
+    "0661",
+    "0671",
+    "0707",
+)
+_AREAS = (
+    ("children_youth_family", 0.93),
+    ("social_life", 0.88),
+    ("reputation", 0.77),
+    ("tenant_democracy", 0.76),
+    ("employment_education", 0.70),
+    ("health", 0.64),
+    ("vulnerable_residents", 0.59),
+    ("ethnic_minorities", 0.46),
+)
 
 # Resident-composition levers per group (tuned to the seed's baseline gaps).
-_NONWESTERN = {"control": 0.36, "g1": 0.45, "g2": 0.33}
-_EMP_FE = {"control": 0.0, "g1": -0.035, "g2": 0.02}
-_INC_FE = {"control": 1.0, "g1": 0.985, "g2": 1.035}
-_RS_SHIFT = {"control": -0.35, "g1": 0.55, "g2": 0.55}
+_NONWESTERN = {"control": 0.48, "g1": 0.62, "g2": 0.46}
+_EMP_FE = {"control": 0.03, "g1": 0.01, "g2": 0.055}
+_INC_FE = {"control": 1.0, "g1": 1.025, "g2": 1.015}
+_RS_SHIFT = {"control": -0.9, "g1": 1.0, "g2": 1.0}
 
 
 @dataclass(frozen=True)
@@ -65,6 +115,11 @@ class Structure:
     plans: pd.DataFrame
     departments: pd.DataFrame
     params: pd.DataFrame
+
+
+def _nullable(mask: np.ndarray, values: np.ndarray) -> list[Any]:
+    """Values where ``mask`` holds, None elsewhere."""
+    return [v if m else None for m, v in zip(mask, values, strict=True)]
 
 
 def _n(x: float, scale: float, minimum: int = 0) -> int:
@@ -123,8 +178,14 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
         lo, hi = _GRANT_YEARS[group]
         for p in range(n_plans):
             n_link = int(sizes[p]) if p < linked_plans else 0
-            plan_rows.append({"group": group, "grant_year": int(rng.choice([lo, hi], p=[0.55, 0.45])),
-                              "n_linked": n_link, "n_missing": int(missing_per_plan[p])})
+            plan_rows.append(
+                {
+                    "group": group,
+                    "grant_year": int(rng.choice([lo, hi], p=[0.55, 0.45])),
+                    "n_linked": n_link,
+                    "n_missing": int(missing_per_plan[p]),
+                }
+            )
     rs_only = _n(_RS_ONLY, scale, 1)
     for _ in range(rs_only):
         plan_rows.append({"group": "control", "grant_year": -1, "n_linked": 1, "n_missing": 0})
@@ -135,38 +196,48 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
 
     # Capital area: whole plans greedily, then single departments of one plan.
     flip_plan: dict[int, int] = {}
+    n_linked_arr = plans["n_linked"].to_numpy(dtype=int)
+    capital_arr = np.zeros(len(plans), dtype=bool)
+    group_arr = plans["group"].to_numpy()
     for group in GROUPS:
-        sub = plans[plans["group"] == group]
-        target = round(_CAPITAL[group] * int(sub["n_linked"].sum()))
-        order = rng.permutation(sub.index.to_numpy())
+        members = np.flatnonzero(group_arr == group)
+        target = round(_CAPITAL[group] * int(n_linked_arr[members].sum()))
+        order = [int(i) for i in rng.permutation(members)]
         cum = 0
         for i in order:
-            size = int(plans.at[i, "n_linked"])
+            size = int(n_linked_arr[i])
             if size and cum + size <= target:
-                plans.at[i, "capital"] = True
+                capital_arr[i] = True
                 cum += size
         rest = target - cum
         if rest:
-            cands = [i for i in order if not plans.at[i, "capital"] and plans.at[i, "n_linked"] > rest]
-            if not cands:
-                cands = [i for i in order if not plans.at[i, "capital"] and plans.at[i, "n_linked"] > 0]
-            flip_plan[int(cands[0])] = rest
+            free = [i for i in order if not capital_arr[i] and n_linked_arr[i] > 0]
+            bigger = [i for i in free if n_linked_arr[i] > rest]
+            flip_plan[(bigger or free)[0]] = rest
+    plans["capital"] = capital_arr
     plans["municipality"] = [
         str(rng.choice(_CAPITAL_MUNI if c else _OTHER_MUNI)) for c in plans["capital"]
     ]
 
-    for i, plan in plans.iterrows():
+    for plan in plans.to_dict("records"):
         n_link, n_miss = int(plan["n_linked"]), int(plan["n_missing"])
-        flips = flip_plan.get(int(i), 0)  # type: ignore[call-overload]
+        flips = flip_plan.get(int(plan["row"]), 0)
         for j in range(n_link + n_miss):
             linked = j < n_link
             capital = bool(plan["capital"]) or (linked and j < flips)
             muni = None
             if capital and not plan["capital"]:
                 muni = str(rng.choice([m for m in _CAPITAL_MUNI if m != plan["municipality"]]))
-            dept_rows.append({"plan_row": int(i), "group": plan["group"], "linked": linked,
-                              "capital_area": capital, "municipality": muni,
-                              "rs_only": int(plan["grant_year"]) < 0})
+            dept_rows.append(
+                {
+                    "plan_row": int(plan["row"]),
+                    "group": plan["group"],
+                    "linked": linked,
+                    "capital_area": capital,
+                    "municipality": muni,
+                    "rs_only": int(plan["grant_year"]) < 0,
+                }
+            )
     depts = pd.DataFrame(dept_rows)
     n_dept = len(depts)
 
@@ -186,7 +257,7 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
             slot_order = rng.permutation(slots)
             ordered = np.concatenate([rs_idx, plan_idx])
             depts.loc[ordered[: len(slot_order)], "rs_year"] = slot_order
-            later = rs_idx[len(slot_order):]
+            later = rs_idx[len(slot_order) :]
             depts.loc[later, "rs_year"] = 2010
         else:
             chosen = rng.choice(idx, size=len(slots), replace=False)
@@ -200,13 +271,20 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
         depts.loc[idx, "one_two_room_share"] = np.round(shares, 4)
         # Correct rounding drift so the mean is as exact as 4 decimals allow.
         depts.loc[idx[0], "one_two_room_share"] = round(
-            float(depts.loc[idx[0], "one_two_room_share"]) + mean * n
-            - float(depts.loc[idx, "one_two_room_share"].sum()), 4)
+            float(depts.loc[idx[0], "one_two_room_share"])
+            + mean * n
+            - float(depts.loc[idx, "one_two_room_share"].sum()),
+            4,
+        )
     miss = ~depts["linked"].to_numpy()
     depts.loc[miss, "one_two_room_share"] = np.round(rng.beta(1.5, 4.5, size=int(miss.sum())), 4)
     depts.loc[miss, "built"] = rng.random(int(miss.sum())) < 0.5
-    built_share = np.where(depts["built"], rng.uniform(0.5, 1.0, n_dept), rng.uniform(0.0, 0.5, n_dept))
-    built_share = np.where(rng.random(n_dept) < 0.3, np.where(depts["built"], 1.0, 0.0), built_share)
+    built_share = np.where(
+        depts["built"], rng.uniform(0.5, 1.0, n_dept), rng.uniform(0.0, 0.5, n_dept)
+    )
+    built_share = np.where(
+        rng.random(n_dept) < 0.3, np.where(depts["built"], 1.0, 0.0), built_share
+    )
 
     # Not found in the register every year: never, or only from 2008.
     register_from = np.zeros(n_dept, dtype=int)
@@ -222,7 +300,9 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
     x = x + np.where(has_rs, [_RS_SHIFT[g] for g in groups], 0.0)
     nonwestern = np.clip([_NONWESTERN[g] for g in groups] + 0.13 * x, 0.03, 0.9)
     emp_fe = np.array([_EMP_FE[g] for g in groups]) - 0.03 * x + rng.normal(0, 0.025, n_dept)
-    inc_fe = np.array([_INC_FE[g] for g in groups]) * np.exp(-0.02 * x + rng.normal(0, 0.03, n_dept))
+    inc_fe = np.array([_INC_FE[g] for g in groups]) * np.exp(
+        -0.02 * x + rng.normal(0, 0.03, n_dept)
+    )
 
     # Ids in random order so the id does not reveal the cohort.
     plan_perm = rng.permutation(len(plans))
@@ -250,59 +330,71 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
         areas.append(";".join(chosen_areas) if chosen_areas else "social_life")
     area_secr = is_plan & (rng.random(n_plan) < 0.3)
     staff = is_plan & (rng.random(n_plan) < 0.35)
-    secretariat = np.where(area_secr, "area_secretariat",
-                           np.where(rng.random(n_plan) < 0.8, "plan_secretariat", "shared_secretariat"))
-    plans_out = pd.DataFrame({
-        "plan_id": pd.array(plan_ids, dtype="string"),
-        "grant_year": pd.array(np.where(is_plan, grant, 0), dtype="Int64"),
-        "start_year": pd.array(start_year, dtype="Int64"),
-        "end_year": pd.array(end_year, dtype="Int64"),
-        "municipality": pd.array(plans["municipality"].to_numpy(), dtype="string"),
-        "intervention_areas": pd.array(areas, dtype="string"),
-        "secretariat_type": pd.array(np.where(is_plan, secretariat, None), dtype="string"),
-        "municipal_staff_in_secretariat": pd.array(np.where(is_plan, staff, None), dtype="boolean"),
-        "area_secretariat": pd.array(np.where(is_plan, area_secr, None), dtype="boolean"),
-        "letting_tools": pd.array(np.where(is_plan, rng.random(n_plan) < 0.4, None), dtype="boolean"),
-        "image_intervention": pd.array(np.where(is_plan, rng.random(n_plan) < 0.6, None),
-                                       dtype="boolean"),
-    })
+    secretariat = np.where(
+        area_secr,
+        "area_secretariat",
+        np.where(rng.random(n_plan) < 0.8, "plan_secretariat", "shared_secretariat"),
+    )
+    plans_out = pd.DataFrame(
+        {
+            "plan_id": pd.array(plan_ids, dtype="string"),
+            "grant_year": pd.array(np.where(is_plan, grant, 0), dtype="Int64"),
+            "start_year": pd.array(start_year, dtype="Int64"),
+            "end_year": pd.array(end_year, dtype="Int64"),
+            "municipality": pd.array(plans["municipality"].to_numpy(), dtype="string"),
+            "intervention_areas": pd.array(areas, dtype="string"),
+            "secretariat_type": pd.array(_nullable(is_plan, secretariat), dtype="string"),
+            "municipal_staff_in_secretariat": pd.array(_nullable(is_plan, staff), dtype="boolean"),
+            "area_secretariat": pd.array(_nullable(is_plan, area_secr), dtype="boolean"),
+            "letting_tools": pd.array(
+                _nullable(is_plan, rng.random(n_plan) < 0.4), dtype="boolean"
+            ),
+            "image_intervention": pd.array(
+                _nullable(is_plan, rng.random(n_plan) < 0.6), dtype="boolean"
+            ),
+        }
+    )
     for col in ("grant_year", "start_year", "end_year"):
         plans_out.loc[plans_out[col] <= 0, col] = pd.NA
     plans_out = plans_out.sort_values("plan_id", kind="stable").reset_index(drop=True)
 
     plan_row = depts["plan_row"].to_numpy()
-    dwellings_per_res = 1 / (2.05 - 0.9 * (depts["one_two_room_share"].to_numpy() - 0.25))
+    dwellings_per_res = 1 / (2.3 - 0.9 * (depts["one_two_room_share"].to_numpy() - 0.25))
     rs_year = depts["rs_year"].to_numpy()
-    departments = pd.DataFrame({
-        "department_id": pd.array(dept_ids, dtype="string"),
-        "plan_id": pd.array(plan_ids[plan_row], dtype="string"),
-        "capital_area": depts["capital_area"].to_numpy(dtype=bool),
-        "rent_support_year": pd.array(np.where(rs_year > 0, rs_year, 0), dtype="Int64"),
-        "municipality": pd.array(depts["municipality"].to_numpy(), dtype="string"),
-        "dwellings": np.maximum(8, np.round(size * dwellings_per_res)).astype("int64"),
-        "built_1955_1975_share": np.round(built_share, 4),
-        "one_two_room_share": depts["one_two_room_share"].to_numpy(dtype=float),
-        "long_vacancy": depts["long_vacancy"].to_numpy(dtype=bool),
-    })
+    departments = pd.DataFrame(
+        {
+            "department_id": pd.array(dept_ids, dtype="string"),
+            "plan_id": pd.array(plan_ids[plan_row], dtype="string"),
+            "capital_area": depts["capital_area"].to_numpy(dtype=bool),
+            "rent_support_year": pd.array(np.where(rs_year > 0, rs_year, 0), dtype="Int64"),
+            "municipality": pd.array(depts["municipality"].to_numpy(), dtype="string"),
+            "dwellings": np.maximum(8, np.round(size * dwellings_per_res)).astype("int64"),
+            "built_1955_1975_share": np.round(built_share, 4),
+            "one_two_room_share": depts["one_two_room_share"].to_numpy(dtype=float),
+            "long_vacancy": depts["long_vacancy"].to_numpy(dtype=bool),
+        }
+    )
     departments.loc[departments["rent_support_year"] <= 0, "rent_support_year"] = pd.NA
 
     plan_start = np.where(start_year > 0, start_year, grant)
-    params = pd.DataFrame({
-        "department_id": dept_ids.astype(str),
-        "group": groups,
-        "linked": depts["linked"].to_numpy(dtype=bool),
-        "grant_year": grant[plan_row],
-        "start": plan_start[plan_row],
-        "rs_year": rs_year,
-        "register_from": register_from,
-        "size": size,
-        "x": x,
-        "nonwestern": nonwestern,
-        "emp_fe": emp_fe,
-        "inc_fe": inc_fe,
-        "rooms": departments["one_two_room_share"].to_numpy(),
-        "dwellings": departments["dwellings"].to_numpy(),
-    })
+    params = pd.DataFrame(
+        {
+            "department_id": dept_ids.astype(str),
+            "group": groups,
+            "linked": depts["linked"].to_numpy(dtype=bool),
+            "grant_year": grant[plan_row],
+            "start": plan_start[plan_row],
+            "rs_year": rs_year,
+            "register_from": register_from,
+            "size": size,
+            "x": x,
+            "nonwestern": nonwestern,
+            "emp_fe": emp_fe,
+            "inc_fe": inc_fe,
+            "rooms": departments["one_two_room_share"].to_numpy(),
+            "dwellings": departments["dwellings"].to_numpy(),
+        }
+    )
     order = np.argsort(dept_ids.astype(str), kind="stable")
     departments = departments.iloc[order].reset_index(drop=True)
     params = params.iloc[order].reset_index(drop=True)

@@ -215,7 +215,9 @@ def _degree(latent: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(score, 1, 4).astype(int)
 
 
-LIKERT_CODE = np.array(["", "not_at_all", "small_degree", "some_degree", "high_degree"], dtype=object)
+LIKERT_CODE = np.array(
+    ["", "not_at_all", "small_degree", "some_degree", "high_degree"], dtype=object
+)
 
 
 def _survey_plans(plans: pd.DataFrame) -> pd.DataFrame:
@@ -231,7 +233,9 @@ def _survey_plans(plans: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _truth(plans: pd.DataFrame, departments: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _truth(
+    plans: pd.DataFrame, departments: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     """Plan-level truth: organisation attributes, areas, rent support, latent effects."""
     n = len(plans)
     truth = pd.DataFrame({"plan_id": plans["plan_id"].to_numpy()})
@@ -381,7 +385,8 @@ def _answers_for_item(
         return codes
     plan_effect = np.zeros(n)
     if block == "challenge":
-        change = CHALLENGE_CHANGE.get(item_id, 0.0) - float(np.mean(list(CHALLENGE_CHANGE.values())))
+        centred = sum(CHALLENGE_CHANGE.values()) / len(CHALLENGE_OFFSET)
+        change = CHALLENGE_CHANGE.get(item_id, 0.0) - centred
         target = (
             CHALLENGE_LEVEL[min(wave_index, 1)]
             + CHALLENGE_OFFSET.get(item_id, 0.0)
@@ -482,7 +487,8 @@ def generate_survey(
             codes = _answers_for_item(item, resp, truth, w, rng)
             asked = np.array([c is not None for c in codes]) & (int(str(j)) < stop)
             missing = rng.random(len(resp)) < ITEM_NONRESPONSE
-            values = np.where(missing, None, codes)
+            values = codes.copy()
+            values[missing] = None
             if asked.any():
                 answers.append(
                     pd.DataFrame(

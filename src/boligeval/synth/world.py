@@ -1,0 +1,287 @@
+"""Write a synthetic world in the input-contract shape, with its own truth.
+
+Structure (plans, departments) is drawn first from one child of
+``SeedSequence(seed)``; residents are then simulated department by
+department, each from its own spawned seed, and streamed to Parquet or CSV,
+so the result does not depend on batching and memory stays bounded at any
+scale. The counterfactual world (no plan, no rent support) is written to
+``truth/residents_counterfactual.parquet`` from the same draws.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from boligeval.errors import ConfigError
+from boligeval.synth.effects import Effects
+from boligeval.synth.people import DeptSpec, Residents, cpi_index, simulate_department
+from boligeval.synth.structure import GROUPS, build_structure
+from boligeval.synth.truth import compute_truth
+
+__all__ = ["RESIDENTS_SCHEMA", "SynthSummary", "synthesize"]
+
+RESIDENTS_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("year", pa.int64()),
+        ("department_id", pa.string()),
+        ("household_id", pa.string()),
+        ("birth_year", pa.int64()),
+        ("sex", pa.string()),
+        ("origin", pa.string()),
+        ("income_source", pa.string()),
+        ("disposable_income", pa.float64()),
+        ("education", pa.string()),
+        ("single_parent", pa.bool_()),
+        ("convicted", pa.bool_()),
+        ("move_in_year", pa.int64()),
+        ("gross_income", pa.float64()),
+    ]
+)
+_FLUSH_ROWS = 250_000
+
+
+@dataclass(frozen=True)
+class SynthSummary:
+    """What :func:`synthesize` wrote.
+
+    Attributes
+    ----------
+    out_dir : Path
+        The world's folder.
+    paths : dict of str to Path
+        ``plans``, ``departments``, ``residents``, ``prices``, ``truth``,
+        ``counterfactual``, ``cells``.
+    n_plans, n_departments, n_person_years : int
+        Record counts.
+    departments_by_group : dict of str to int
+        Departments found in the register every year, per group (control, g1, g2).
+    person_years_by_year : dict of int to int
+        Residents per measurement year.
+    seconds : float
+        Wall time.
+    """
+
+    out_dir: Path
+    paths: dict[str, Path]
+    n_plans: int
+    n_departments: int
+    n_person_years: int
+    departments_by_group: dict[str, int]
+    person_years_by_year: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class _Sink:
+    """Streams record batches to one Parquet or CSV file."""
+
+    def __init__(self, path: Path, fmt: str) -> None:
+        self.path = path
+        self._writer: pq.ParquetWriter | pacsv.CSVWriter
+        if fmt == "parquet":
+            self._writer = pq.ParquetWriter(path, RESIDENTS_SCHEMA, compression="zstd")
+        else:
+            self._writer = pacsv.CSVWriter(path, RESIDENTS_SCHEMA)
+
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+def _check(scale: float, years: Sequence[int], fmt: str) -> list[int]:
+    if not (isinstance(scale, int | float) and np.isfinite(scale) and scale > 0):
+        raise ConfigError(f"scale must be a positive number, got {scale!r}.")
+    if fmt not in ("parquet", "csv"):
+        raise ConfigError(f"format must be 'parquet' or 'csv', got {fmt!r}.")
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        raise ConfigError("years must name at least one measurement year.")
+    if ys[0] < 1950 or ys[-1] > 2100:
+        raise ConfigError(f"years must lie in 1950-2100, got {ys[0]}-{ys[-1]}.")
+    return ys
+
+
+def _table(parts: list[tuple[str, Residents]], world: str) -> pa.Table:
+    cols: dict[str, list[np.ndarray]] = {name: [] for name in RESIDENTS_SCHEMA.names}
+    for dept_id, res in parts:
+        c = dict(res.columns)
+        if world == "cf":
+            c["income_source"] = res.income_source_cf
+            c["disposable_income"] = res.disposable_income_cf
+            c["gross_income"] = res.gross_income_cf
+        c["department_id"] = np.full(res.n_rows, dept_id, dtype=object)
+        for name in RESIDENTS_SCHEMA.names:
+            cols[name].append(c[name])
+    arrays = [pa.array(np.concatenate(cols[f.name]), type=f.type) for f in RESIDENTS_SCHEMA]
+    return pa.Table.from_arrays(arrays, schema=RESIDENTS_SCHEMA)
+
+
+def _write_frame(df: pd.DataFrame, path: Path, fmt: str) -> None:
+    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+    if fmt == "parquet":
+        pq.write_table(table, path, compression="zstd")
+    else:
+        pacsv.write_csv(table, path)
+
+
+def synthesize(
+    out_dir: Path,
+    *,
+    scale: float = 1.0,
+    seed: int = 20130601,
+    fmt: Literal["parquet", "csv"] = "parquet",
+    years: Sequence[int] = (2005, 2007, 2009),
+    effects: Effects | None = None,
+    dynamic: bool = False,
+    progress: Callable[[str, float], None] | None = None,
+) -> SynthSummary:
+    """Write a synthetic world (contract files, counterfactual and truth) to ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Folder to write; created if needed.
+    scale : float
+        Multiplies the numbers of plans and departments (1 = the seed's size).
+    seed : int
+        Seed of ``numpy.random.SeedSequence``; same seed, same bytes.
+    fmt : {"parquet", "csv"}
+        File format of the contract tables.
+    years : sequence of int
+        Measurement years (``range(2000, 2013)`` gives annual data).
+    effects : Effects, optional
+        Effect sizes; default :class:`Effects` (``Effects.none()`` for none).
+    dynamic : bool
+        Plan effects grow with time since start and differ by cohort.
+    progress : callable, optional
+        Called as ``progress(stage, fraction)``.
+
+    Returns
+    -------
+    SynthSummary
+    """
+    t_start = time.perf_counter()
+    ys = _check(scale, years, fmt)
+    eff = effects if effects is not None else Effects()
+    report = progress or (lambda stage, frac: None)
+    out_dir = Path(out_dir)
+    (out_dir / "truth").mkdir(parents=True, exist_ok=True)
+    ext = "parquet" if fmt == "parquet" else "csv"
+
+    ss_struct, ss_people = np.random.SeedSequence(seed).spawn(2)
+    structure = build_structure(np.random.default_rng(ss_struct), scale)
+    params = structure.params
+    n_dept = len(params)
+    child_seeds = ss_people.spawn(n_dept)
+    year_arr = np.array(ys, dtype=np.int64)
+
+    paths = {
+        "plans": out_dir / f"plans.{ext}",
+        "departments": out_dir / f"departments.{ext}",
+        "residents": out_dir / f"residents.{ext}",
+        "prices": out_dir / f"prices.{ext}",
+        "counterfactual": out_dir / "truth" / "residents_counterfactual.parquet",
+        "truth": out_dir / "truth.json",
+        "cells": out_dir / "truth" / "cells.parquet",
+    }
+    _write_frame(structure.plans, paths["plans"], fmt)
+    _write_frame(structure.departments, paths["departments"], fmt)
+    price_years = range(min(ys[0], 2000), max(ys[-1], 2012) + 1)
+    prices = pd.DataFrame(
+        {
+            "year": np.array(price_years, dtype=np.int64),
+            "index": [cpi_index(y) for y in price_years],
+        }
+    )
+    _write_frame(prices, paths["prices"], fmt)
+
+    obs_sink = _Sink(paths["residents"], fmt)
+    cf_sink = _Sink(paths["counterfactual"], "parquet")
+    per_year = dict.fromkeys(ys, 0)
+    pending: list[tuple[str, Residents]] = []
+    rows_pending = 0
+    try:
+        for i, row in enumerate(params.itertuples(index=False)):
+            spec = DeptSpec(
+                number=i + 1,
+                dwellings=int(row.dwellings),
+                rooms=float(row.rooms),
+                nonwestern=float(row.nonwestern),
+                emp_fe=float(row.emp_fe),
+                inc_fe=float(row.inc_fe),
+                x=float(row.x),
+                start=int(row.start),
+                grant_year=int(row.grant_year),
+                rs_year=int(row.rs_year),
+                register_from=int(row.register_from),
+            )
+            res = simulate_department(
+                np.random.default_rng(child_seeds[i]), spec, year_arr, eff, dynamic=dynamic
+            )
+            if res.n_rows:
+                yrs, cnt = np.unique(res.columns["year"], return_counts=True)
+                for y, c in zip(yrs, cnt, strict=True):
+                    per_year[int(y)] += int(c)
+                pending.append((str(row.department_id), res))
+                rows_pending += res.n_rows
+            if rows_pending >= _FLUSH_ROWS or (i == n_dept - 1 and pending):
+                obs_sink.write(_table(pending, "obs"))
+                cf_sink.write(_table(pending, "cf"))
+                pending, rows_pending = [], 0
+            if i % 50 == 0 or i == n_dept - 1:
+                report("residents", (i + 1) / n_dept)
+    finally:
+        obs_sink.close()
+        cf_sink.close()
+
+    linked = params[params["register_from"] == 0]
+    by_group = {g: int((linked["group"] == g).sum()) for g in GROUPS}
+    header: dict[str, object] = {
+        "seed": int(seed),
+        "scale": float(scale),
+        "years": ys,
+        "dynamic": bool(dynamic),
+        "effects": eff.as_dict(),
+        "counts": {
+            "plans": len(structure.plans),
+            "departments": n_dept,
+            "departments_linked_by_group": by_group,
+            "departments_not_found_every_year": int((params["register_from"] != 0).sum()),
+            "person_years": int(sum(per_year.values())),
+            "person_years_by_year": {str(y): c for y, c in per_year.items()},
+        },
+    }
+    report("truth", 0.0)
+    compute_truth(
+        out_dir,
+        paths["residents"],
+        paths["counterfactual"],
+        structure.plans,
+        structure.departments,
+        prices,
+        ys,
+        header,
+    )
+    report("truth", 1.0)
+    return SynthSummary(
+        out_dir=out_dir,
+        paths=paths,
+        n_plans=len(structure.plans),
+        n_departments=n_dept,
+        n_person_years=int(sum(per_year.values())),
+        departments_by_group=by_group,
+        person_years_by_year=per_year,
+        seconds=time.perf_counter() - t_start,
+    )
