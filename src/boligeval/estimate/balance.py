@@ -25,7 +25,10 @@ def _indicator(frame: pd.DataFrame, variable: str) -> pd.Series:
     if variable == "built_1955_1975":
         share = pd.to_numeric(frame["built_1955_1975_share"], errors="coerce")
         return (share >= 0.5).astype(float).where(share.notna())
-    return pd.to_numeric(frame[variable].astype("float64"), errors="coerce")
+    col = frame[variable]
+    if variable in ("capital_area", "long_vacancy"):
+        return col.map(lambda v: np.nan if pd.isna(v) else float(bool(v))).astype(float)
+    return pd.to_numeric(col, errors="coerce").astype(float)
 
 
 def _test(kind: str, group: pd.Series, control: pd.Series) -> tuple[float, float]:

@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from boligeval.errors import EstimationError
 
@@ -54,11 +54,16 @@ class _Panel:
     x: np.ndarray | None  # (n, T, p) covariates incl. intercept, or None
 
 
-def _unit_constant(df: pd.DataFrame, idname: str, col: str) -> pd.Series:
-    nun = df.groupby(idname, sort=True)[col].nunique(dropna=False)
-    if (nun > 1).any():
-        raise EstimationError(f"column {col!r} must be constant within each {idname!r}")
-    return df.groupby(idname, sort=True)[col].first()
+def _unit_values(values: np.ndarray, unit_of_row: np.ndarray, n_units: int, name: str, idname: str) -> np.ndarray:
+    """Per-unit value of a column that must be constant within units."""
+    first = np.empty(n_units, dtype=values.dtype)
+    first[unit_of_row[::-1]] = values[::-1]  # any row of the unit; checked below
+    same = first[unit_of_row] == values
+    if values.dtype.kind == "f":
+        same |= np.isnan(first[unit_of_row]) & np.isnan(values)
+    if not same.all():
+        raise EstimationError(f"column {name!r} must be constant within each {idname!r}")
+    return first
 
 
 def _prepare(
@@ -76,21 +81,31 @@ def _prepare(
     missing = [c for c in dict.fromkeys(cols) if c not in data.columns]
     if missing:
         raise EstimationError(f"columns not in data: {missing}")
-    df = data.loc[:, list(dict.fromkeys(cols))]
-    if df[[yname, tname, idname, gname, *covariates]].isna().any().any():
+    core = [yname, tname, idname, gname, *covariates]
+    if data[core].isna().any().any():
         raise EstimationError("missing values in outcome, time, id, group or covariates")
-    if df.duplicated([idname, tname]).any():
-        raise EstimationError(f"duplicated ({idname}, {tname}) rows")
-    periods = np.sort(df[tname].unique()).astype(float)
-    if periods.size < 2:
+    uid, ids = pd.factorize(data[idname], sort=True)
+    tcode, tvals = pd.factorize(data[tname], sort=True)
+    n_all, n_t = len(ids), len(tvals)
+    periods = np.asarray(tvals, dtype=float)
+    if n_t < 2:
         raise EstimationError("at least two time periods are needed")
-    counts = df.groupby(idname)[tname].size()
-    if (counts != periods.size).any():
+    cell = uid.astype(np.int64) * n_t + tcode
+    counts = np.bincount(cell, minlength=n_all * n_t)
+    if (counts > 1).any():
+        raise EstimationError(f"duplicated ({idname}, {tname}) rows")
+    if (counts == 0).any():
+        n_bad = int(np.sum(counts.reshape(n_all, n_t).min(axis=1) == 0))
         raise EstimationError(
-            f"the panel is unbalanced: {(counts != periods.size).sum()} units are not "
-            "observed in every period"
+            f"the panel is unbalanced: {n_bad} units are not observed in every period"
         )
-    g_unit = _unit_constant(df, idname, gname).to_numpy(dtype=float)
+
+    def wide(col: str) -> np.ndarray:
+        out = np.empty(n_all * n_t)
+        out[cell] = data[col].to_numpy(dtype=float)
+        return out.reshape(n_all, n_t)
+
+    g_unit = _unit_values(data[gname].to_numpy(dtype=float), uid, n_all, gname, idname)
     if (g_unit < 0).any():
         raise EstimationError(f"{gname!r} must be 0 (never treated) or a treatment period")
     # Treated after the last period: untreated throughout the sample.
@@ -100,32 +115,32 @@ def _prepare(
     pos = np.searchsorted(periods, g_unit, side="left")
     g_unit = np.where(g_unit > 0, periods[np.minimum(pos, periods.size - 1)], 0.0)
     keep = (g_unit == 0) | (g_unit > periods[0])  # drop units treated in the first period
-    wide = df.pivot(index=idname, columns=tname, values=yname).sort_index()
-    y = wide.to_numpy(dtype=float)[keep]
-    w = (
-        _unit_constant(df, idname, weights).to_numpy(dtype=float)[keep]
-        if weights is not None
-        else np.ones(int(keep.sum()))
-    )
+    n = int(keep.sum())
+    y = wide(yname)[keep]
+    if weights is not None:
+        w = _unit_values(data[weights].to_numpy(dtype=float), uid, n_all, weights, idname)[keep]
+    else:
+        w = np.ones(n)
     if not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
         raise EstimationError("weights must be finite, non-negative and not all zero")
     if cluster is not None:
-        cl_codes, cl_uniques = pd.factorize(_unit_constant(df, idname, cluster).to_numpy()[keep])
+        cl_rows, _ = pd.factorize(data[cluster])
+        if (cl_rows < 0).any():
+            raise EstimationError(f"missing values in cluster column {cluster!r}")
+        cl_unit = _unit_values(cl_rows, uid, n_all, cluster, idname)[keep]
+        cl_codes, cl_uniques = pd.factorize(cl_unit)
         n_clusters = len(cl_uniques)
     else:
-        cl_codes = np.arange(int(keep.sum()))
-        n_clusters = int(keep.sum())
+        cl_codes = np.arange(n)
+        n_clusters = n
     x = None
     if covariates:
-        mats = [
-            df.pivot(index=idname, columns=tname, values=c).sort_index().to_numpy(float)[keep]
-            for c in covariates
-        ]
-        x = np.concatenate([np.ones((int(keep.sum()), periods.size, 1)), np.stack(mats, 2)], 2)
+        mats = [wide(c)[keep] for c in covariates]
+        x = np.concatenate([np.ones((n, n_t, 1)), np.stack(mats, 2)], 2)
     g = g_unit[keep]
     if not (g > 0).any():
         raise EstimationError("no treated units (treated after the first period) in the data")
-    return _Panel(y, periods, g, w / w.mean(), cl_codes.astype(np.int64), n_clusters, x)
+    return _Panel(y, periods, g, w / w.mean(), np.asarray(cl_codes, dtype=np.int64), n_clusters, x)
 
 
 # --------------------------------------------------------------------------- 2x2 cells
@@ -216,19 +231,37 @@ def _cell(
 
 
 def _cluster_sums(psi: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
-    out = np.zeros((n_clusters, psi.shape[1]))
-    np.add.at(out, cluster, psi)
-    return out
+    if n_clusters == psi.shape[0] and np.array_equal(cluster, np.arange(n_clusters)):
+        return psi
+    agg = sparse.csr_matrix(
+        (np.ones(cluster.size), (cluster, np.arange(cluster.size))), shape=(n_clusters, cluster.size)
+    )
+    return np.asarray(agg @ psi)
 
 
-def _multipliers(
-    rng: np.random.Generator, shape: tuple[int, int], kind: BootstrapWeights
+def _multiplier_draws(
+    rng: np.random.Generator, sums: np.ndarray, n_draws: int, kind: BootstrapWeights
 ) -> np.ndarray:
+    """Bootstrap draws sum_c v_c * sums[c] for two-point multipliers v (mean 0, variance 1).
+
+    Mammen's weights (as did) or Rademacher. With v = lo + (hi - lo) * 1[low], the
+    product is lo * colsum + (hi - lo) * (1[low] @ sums); the indicator matrix is
+    drawn in single precision to halve the memory traffic.
+    """
     if kind == "rademacher":
-        return rng.integers(0, 2, size=shape).astype(float) * 2 - 1
-    s5 = np.sqrt(5.0)
-    lo, hi = (1 - s5) / 2, (1 + s5) / 2
-    return np.where(rng.random(shape) < (s5 + 1) / (2 * s5), lo, hi)
+        lo, hi, p_lo = -1.0, 1.0, 0.5
+    else:
+        s5 = np.sqrt(5.0)
+        lo, hi, p_lo = (1 - s5) / 2, (1 + s5) / 2, (s5 + 1) / (2 * s5)
+    high = (rng.random((n_draws, sums.shape[0]), dtype=np.float32) >= p_lo).astype(np.float32)
+    return np.asarray(hi * sums.sum(axis=0)[None, :] + (lo - hi) * ((1 - high) @ sums.astype(np.float32)), dtype=float)
+
+
+def _quantile_sorted(sorted_draws: np.ndarray, q: float) -> np.ndarray:
+    """Type-1 (inverse empirical CDF) quantile along axis 0 of sorted draws, as R's type=1."""
+    n = sorted_draws.shape[0]
+    k = max(int(np.ceil(n * q - 1e-12)), 1)
+    return np.asarray(sorted_draws[k - 1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -261,19 +294,18 @@ def _inference(
     rng = np.random.default_rng([seed_entropy, stream])
     se = np.zeros(psi.shape[1])
     draws = np.empty((B, psi.shape[1]))
-    chunk = max(1, 2_000_000 // max(n_clusters, 1))
+    chunk = max(1, 4_000_000 // max(n_clusters, 1))
     for start in range(0, B, chunk):
         stop = min(B, start + chunk)
-        v = _multipliers(rng, (stop - start, n_clusters), weights_kind)
-        draws[start:stop] = v @ sums
-    q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0, method="inverted_cdf")
-    sigma = (q75 - q25) / _IQR_NORMAL
+        draws[start:stop] = _multiplier_draws(rng, sums, stop - start, weights_kind)
+    srt = np.sort(draws, axis=0)
+    sigma = (_quantile_sorted(srt, 0.75) - _quantile_sorted(srt, 0.25)) / _IQR_NORMAL
     ok = sigma > _DEGENERATE
     se[ok] = sigma[ok]
     if not ok.any():
         return _Inference(se, z)
     t_max = np.max(np.abs(draws[:, ok] / sigma[ok]), axis=1)
-    crit = float(np.quantile(t_max, 1 - alpha, method="inverted_cdf"))
+    crit = float(_quantile_sorted(np.sort(t_max)[:, None], 1 - alpha)[0])
     if not np.isfinite(crit) or crit < z:
         crit = z
     return _Inference(se, crit)

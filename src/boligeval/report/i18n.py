@@ -400,6 +400,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "plan_tau": "Effekten af helhedsplaner (τ)",
             "capital_area": "Hovedstadsområdet",
             "mde": "Mindste påviselige effekt",
+            "weight": "Vægt",
+            "event": "År {x} i forhold til start",
         },
         "en": {
             "active_plan": "Effect of plans",
@@ -413,6 +415,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "plan_tau": "Effect of plans (τ)",
             "capital_area": "Capital area",
             "mde": "Minimum detectable effect",
+            "weight": "Weight",
+            "event": "Year {x} relative to start",
         },
     },
     "analysis": {
@@ -685,7 +689,7 @@ def label(lang: str, kind: str, ident: Any, extra: dict[str, dict[str, str]] | N
     if key in table:
         return table[key]
     if kind == "term":
-        for prefix in ("year", "cohort"):
+        for prefix in ("year", "cohort", "event"):
             if key.startswith(prefix + "_"):
                 rest = key[len(prefix) + 1 :]
                 if prefix == "cohort" and rest.startswith("g"):

@@ -395,7 +395,7 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
             "dwellings": departments["dwellings"].to_numpy(),
         }
     )
-    order = np.argsort(dept_ids.astype(str), kind="stable")
-    departments = departments.iloc[order].reset_index(drop=True)
-    params = params.iloc[order].reset_index(drop=True)
+    by_id = np.argsort(dept_ids.astype(str), kind="stable")
+    departments = departments.iloc[by_id].reset_index(drop=True)
+    params = params.iloc[by_id].reset_index(drop=True)
     return Structure(plans=plans_out, departments=departments, params=params)

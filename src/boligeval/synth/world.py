@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -213,19 +213,20 @@ def synthesize(
     pending: list[tuple[str, Residents]] = []
     rows_pending = 0
     try:
-        for i, row in enumerate(params.itertuples(index=False)):
+        records: list[dict[Any, Any]] = params.to_dict("records")
+        for i, row in enumerate(records):
             spec = DeptSpec(
                 number=i + 1,
-                dwellings=int(row.dwellings),
-                rooms=float(row.rooms),
-                nonwestern=float(row.nonwestern),
-                emp_fe=float(row.emp_fe),
-                inc_fe=float(row.inc_fe),
-                x=float(row.x),
-                start=int(row.start),
-                grant_year=int(row.grant_year),
-                rs_year=int(row.rs_year),
-                register_from=int(row.register_from),
+                dwellings=int(row["dwellings"]),
+                rooms=float(row["rooms"]),
+                nonwestern=float(row["nonwestern"]),
+                emp_fe=float(row["emp_fe"]),
+                inc_fe=float(row["inc_fe"]),
+                x=float(row["x"]),
+                start=int(row["start"]),
+                grant_year=int(row["grant_year"]),
+                rs_year=int(row["rs_year"]),
+                register_from=int(row["register_from"]),
             )
             res = simulate_department(
                 np.random.default_rng(child_seeds[i]), spec, year_arr, eff, dynamic=dynamic
@@ -234,7 +235,7 @@ def synthesize(
                 yrs, cnt = np.unique(res.columns["year"], return_counts=True)
                 for y, c in zip(yrs, cnt, strict=True):
                     per_year[int(y)] += int(c)
-                pending.append((str(row.department_id), res))
+                pending.append((str(row["department_id"]), res))
                 rows_pending += res.n_rows
             if rows_pending >= _FLUSH_ROWS or (i == n_dept - 1 and pending):
                 obs_sink.write(_table(pending, "obs"))
