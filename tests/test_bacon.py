@@ -26,7 +26,13 @@ def _panel(first: np.ndarray, y: np.ndarray, periods: np.ndarray) -> pd.DataFram
 def test_two_by_two_by_hand() -> None:
     """One treated group, one never treated: a single 2x2 with weight 1 equal to the DiD."""
     y = np.array([[1.0, 2.0, 5.0, 7.0], [0.0, 1.0, 1.0, 2.0]])
-    res = bacon(_panel(np.array([3, np.inf]), y, np.arange(1, 5)), yname="y", tname="t", idname="id", treatment="d")
+    res = bacon(
+        _panel(np.array([3, np.inf]), y, np.arange(1, 5)),
+        yname="y",
+        tname="t",
+        idname="id",
+        treatment="d",
+    )
     assert len(res.comparisons) == 1
     row = res.comparisons.iloc[0]
     assert row["type"] == "Treated vs Untreated"
@@ -51,7 +57,9 @@ def test_weights_sum_to_one_and_reproduce_twfe_on_random_panels() -> None:
         comp = res.comparisons
         assert comp["weight"].sum() == pytest.approx(1.0, abs=1e-12)
         assert (comp["weight"] >= 0).all()
-        assert float(comp["weight"] @ comp["estimate"]) == pytest.approx(res.twfe_estimate, abs=1e-10)
+        assert float(comp["weight"] @ comp["estimate"]) == pytest.approx(
+            res.twfe_estimate, abs=1e-10
+        )
         via_g = bacon(df, yname="y", tname="t", idname="id", gname="g")
         assert via_g.twfe_estimate == pytest.approx(res.twfe_estimate, abs=1e-12)
 
@@ -64,10 +72,16 @@ def test_twfe_matches_dummy_regression() -> None:
     y = rng.normal(size=(7, 5))
     df = _panel(first, y, periods)
     x = np.column_stack(
-        [df["d"], pd.get_dummies(df["id"], dtype=float), pd.get_dummies(df["t"], drop_first=True, dtype=float)]
+        [
+            df["d"],
+            pd.get_dummies(df["id"], dtype=float),
+            pd.get_dummies(df["t"], drop_first=True, dtype=float),
+        ]
     )
     beta = np.linalg.lstsq(x, df["y"].to_numpy(), rcond=None)[0][0]
-    assert bacon(df, yname="y", tname="t", idname="id", treatment="d").twfe_estimate == pytest.approx(beta, abs=1e-12)
+    assert bacon(
+        df, yname="y", tname="t", idname="id", treatment="d"
+    ).twfe_estimate == pytest.approx(beta, abs=1e-12)
 
 
 def test_rejects_non_absorbing_and_unbalanced() -> None:

@@ -40,7 +40,9 @@ def test_relative_magnitude_widens_and_breakdown_is_consistent() -> None:
     assert np.all(np.diff(res.ci_high - res.ci_low) > 0)
     bd = res.breakdown
     assert 0 < bd < np.inf
-    near = honest_did(beta, sigma, num_pre=3, num_post=2, Mbar=[0.97 * bd, 1.03 * bd], l_vec=[0.5, 0.5])
+    near = honest_did(
+        beta, sigma, num_pre=3, num_post=2, Mbar=[0.97 * bd, 1.03 * bd], l_vec=[0.5, 0.5]
+    )
     assert near.ci_low[0] > 0 and near.ci_low[1] <= 0
 
 
@@ -48,7 +50,9 @@ def test_smoothness_one_pre_period_by_hand() -> None:
     """One pre-period: the estimator must be b1 + b_-1 (linear extrapolation), worst bias M."""
     sd = np.sqrt(0.04 + 0.09 + 2 * 0.01)
     m = 0.1
-    cv = optimize.brentq(lambda c: stats.norm.cdf(c - m / sd) - stats.norm.cdf(-c - m / sd) - 0.95, 0, 10)
+    cv = optimize.brentq(
+        lambda c: stats.norm.cdf(c - m / sd) - stats.norm.cdf(-c - m / sd) - 0.95, 0, 10
+    )
     res = honest_did(BETA, SIGMA, num_pre=1, num_post=1, method="smoothness", M=[0.0, m])
     assert res.ci_low[0] == pytest.approx(1.1 - Z * sd, abs=1e-9)
     assert res.ci_high[0] == pytest.approx(1.1 + Z * sd, abs=1e-9)
@@ -66,7 +70,9 @@ def test_smoothness_widens_with_m_and_m_zero_is_linear_trend_ci() -> None:
     t = np.array([-3.0, -2.0, -1.0, 1.0, 2.0])
     beta = 0.1 * t + np.array([0, 0, 0, 0.5, 0.5])  # linear trend 0.1 plus effect 0.5
     sigma = np.eye(5) * 1e-8
-    res = honest_did(beta, sigma, num_pre=3, num_post=2, method="smoothness", M=[0.0, 0.01, 0.05], l_vec=[1, 0])
+    res = honest_did(
+        beta, sigma, num_pre=3, num_post=2, method="smoothness", M=[0.0, 0.01, 0.05], l_vec=[1, 0]
+    )
     assert (res.ci_low[0] + res.ci_high[0]) / 2 == pytest.approx(0.5, abs=1e-4)
     assert np.all(np.diff(res.ci_high - res.ci_low) > 0)
 
@@ -80,5 +86,13 @@ def test_input_errors() -> None:
     with pytest.raises(EstimationError, match="symmetric"):
         honest_did(BETA, np.eye(3), num_pre=1, num_post=1)
     res = honest_did(BETA, SIGMA, num_pre=1, num_post=1, Mbar=[0.0])
-    assert list(res.tidy().columns) == ["term", "m", "estimate", "std_error", "p_value", "ci_low", "ci_high"]
+    assert list(res.tidy().columns) == [
+        "term",
+        "m",
+        "estimate",
+        "std_error",
+        "p_value",
+        "ci_low",
+        "ci_high",
+    ]
     assert "breakdown" in res.summary()

@@ -9,7 +9,7 @@ from scipy import stats
 
 from boligeval.errors import EstimationError
 from boligeval.estimate.ols import feols
-from boligeval.estimate.power import mde, power
+from boligeval.estimate.power import mde, power, power_analysis
 
 YEARS = np.array([2005, 2007, 2009])
 
@@ -17,7 +17,9 @@ YEARS = np.array([2005, 2007, 2009])
 def _panel(seed: int, n_plans: int = 120) -> pd.DataFrame:
     """Two departments per plan, plan-year shocks, cohorts 2007 / 2009 / never at plan level."""
     rng = np.random.default_rng(seed)
-    plan_g = rng.permutation(np.r_[np.full(n_plans // 4, 2007), np.full(n_plans // 4, 2009), np.zeros(n_plans // 2)])
+    plan_g = rng.permutation(
+        np.r_[np.full(n_plans // 4, 2007), np.full(n_plans // 4, 2009), np.zeros(n_plans // 2)]
+    )
     rows = []
     for p in range(n_plans):
         shock = rng.normal(scale=0.5, size=3)
@@ -40,7 +42,9 @@ def test_mde_formula_on_the_real_design() -> None:
     res = mde(df, **KW, power=0.8, share_reached=0.25)
     assert res.df == 119
     assert res.std_error == pytest.approx(se, rel=1e-12)
-    assert res.mde == pytest.approx((stats.t.ppf(0.975, 119) + stats.t.ppf(0.8, 119)) * se, rel=1e-12)
+    assert res.mde == pytest.approx(
+        (stats.t.ppf(0.975, 119) + stats.t.ppf(0.8, 119)) * se, rel=1e-12
+    )
     assert res.mde_individual == pytest.approx(res.mde / 0.25, rel=1e-12)
     cohort = mde(df, **KW, fixed_effects="cohort")
     assert cohort.std_error != pytest.approx(res.std_error, rel=1e-6)
@@ -71,7 +75,9 @@ def test_injected_effect_is_recovered_exactly_without_placebo_noise() -> None:
     df["d"] = ((df["g"] > 0) & (df["year"] >= df["g"])).astype(float)
     base = feols(df, "y", ["d"], fixed_effects=["dept", "year"], vcov="CR1", cluster="plan").beta[0]
     shifted = df.assign(y=df["y"] + 0.7 * df["d"])
-    new = feols(shifted, "y", ["d"], fixed_effects=["dept", "year"], vcov="CR1", cluster="plan").beta[0]
+    new = feols(
+        shifted, "y", ["d"], fixed_effects=["dept", "year"], vcov="CR1", cluster="plan"
+    ).beta[0]
     assert new - base == pytest.approx(0.7, abs=1e-10)
     res = power(df, **KW, effect=0.7, n_sim=20, seed=1)
     assert 0 <= res.simulated_power <= 1 and res.n_sim == 20
@@ -89,3 +95,19 @@ def test_errors() -> None:
         mde(df.assign(g=0), **KW)
     with pytest.raises(EstimationError, match="constant within"):
         mde(df.assign(plan=0), **KW)
+
+
+def test_power_analysis_on_project_panel_format() -> None:
+    """The pipeline entry derives cohorts from active_plan and reports MDE and power."""
+    df = _panel(5).rename(columns={"dept": "department_id", "plan": "plan_id", "y": "value"})
+    df["active_plan"] = ((df["g"] > 0) & (df["year"] >= df["g"])).astype(int)
+    res = power_analysis(df.drop(columns="g"), alpha=0.05, power=0.8, seed=1, n_sim=30)
+    direct = mde(df, yname="value", tname="year", idname="department_id", gname="g",
+                 cluster="plan_id")  # fmt: skip
+    assert res.mde.mde == pytest.approx(direct.mde, rel=1e-12)
+    assert list(res.tidy()["term"]) == [
+        "mde",
+        "mde_individual",
+        "analytic_power",
+        "simulated_power",
+    ]

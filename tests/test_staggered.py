@@ -163,11 +163,23 @@ def test_bootstrap_reproducible_and_close_to_analytic() -> None:
 def test_summary_and_tidy_columns() -> None:
     """Tidy frames carry the project's columns; summary names the options."""
     res = _fit(_hand_panel())
-    cols = ["term", "group", "time", "event_time", "estimate", "std_error", "p_value", "ci_low", "ci_high"]
+    cols = [
+        "term",
+        "group",
+        "time",
+        "event_time",
+        "estimate",
+        "std_error",
+        "p_value",
+        "ci_low",
+        "ci_high",
+    ]
     assert list(res.tidy().columns) == cols  # type: ignore[attr-defined]
     assert "control=notyettreated" in res.summary()  # type: ignore[attr-defined]
     agg = res.aggregate("dynamic").tidy()  # type: ignore[attr-defined]
-    assert {"term", "event_time", "estimate", "std_error", "p_value", "ci_low", "ci_high"} <= set(agg.columns)
+    assert {"term", "event_time", "estimate", "std_error", "p_value", "ci_low", "ci_high"} <= set(
+        agg.columns
+    )
 
 
 def test_errors_are_estimation_errors() -> None:

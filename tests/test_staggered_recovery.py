@@ -62,7 +62,9 @@ def test_att_gt_covers_truth_and_twfe_is_biased() -> None:
         df = simulate(rng)
         res = att_gt(df, yname="y", tname="year", idname="dept", gname="g", cluster="plan",
                      control_group="notyettreated", bootstrap=True, B=199, seed=rep)  # fmt: skip
-        truth = np.array([true_effect(int(g), int(t)) for g, t in zip(res.groups, res.times, strict=True)])
+        truth = np.array(
+            [true_effect(int(g), int(t)) for g, t in zip(res.groups, res.times, strict=True)]
+        )
         tidy = res.tidy()
         z = 1.959963984540054
         covered += int(np.sum(np.abs(res.att - truth) <= z * res.std_errors))
@@ -72,7 +74,10 @@ def test_att_gt_covers_truth_and_twfe_is_biased() -> None:
         shares = np.array([np.mean(res.unit_groups == g) for g in res.groups[post]])
         true_simple = float(truth[post] @ shares / shares.sum())
         cs_err.append(res.aggregate("simple").overall - true_simple)
-        twfe_err.append(bacon(df, yname="y", tname="year", idname="dept", treatment="d").twfe_estimate - true_simple)
+        twfe_err.append(
+            bacon(df, yname="y", tname="year", idname="dept", treatment="d").twfe_estimate
+            - true_simple
+        )
     coverage = covered / total
     assert 0.92 <= coverage <= 0.98, coverage
     assert 0.90 <= band_hits / N_REPS <= 0.99, band_hits / N_REPS

@@ -38,7 +38,9 @@ BOOT_SEED = 20240611  # bootstrap SEs are compared with did's random draws (+/- 
 def _rows() -> list[object]:
     path = VALIDATION_DIR / "expected.csv"
     if not path.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"validation data absent: {path}"))]
+        return [
+            pytest.param(None, marks=pytest.mark.skip(reason=f"validation data absent: {path}"))
+        ]
     exp = pd.read_csv(path)
     exp = exp[exp["id"].map(lambda s: bool(OWN_IDS.match(s)))].drop_duplicates("id")
     return [
@@ -60,7 +62,12 @@ def _mpdta_values(prefix: str, res: AttGtResult, boot: AttGtResult | None) -> di
         for g, t, s in zip(boot.groups, boot.times, boot.std_errors, strict=True):
             out[f"{prefix}attgt_se_boot.{g:g}.{t:g}"] = s
     dyn_key = "dyn" if prefix == "M." else "dynamic"
-    for kind, key in [("simple", "simple"), ("group", "group"), ("calendar", "calendar"), ("dynamic", dyn_key)]:
+    for kind, key in [
+        ("simple", "simple"),
+        ("group", "group"),
+        ("calendar", "calendar"),
+        ("dynamic", dyn_key),
+    ]:
         agg = res.aggregate(kind)  # type: ignore[arg-type]
         out[f"{prefix}{key}.overall"] = agg.overall
         out[f"{prefix}{key}.overall_se"] = agg.overall_se
@@ -149,12 +156,19 @@ def test_expected_value(row: tuple[str, float, float], computed: dict[str, float
 def test_invariant_to_row_order_and_relabelling() -> None:
     """ATT(g, t) and SEs do not depend on row order or on unit ids."""
     mp = _mpdta()
-    spec: dict[str, str] = {"yname": "lemp", "tname": "year", "idname": "countyreal", "gname": "first.treat"}
+    spec: dict[str, str] = {
+        "yname": "lemp",
+        "tname": "year",
+        "idname": "countyreal",
+        "gname": "first.treat",
+    }
     fit: Callable[[pd.DataFrame], AttGtResult] = lambda d: att_gt(d, **spec, bootstrap=False)  # noqa: E731
     base = fit(mp)
     rng = np.random.default_rng(5)
     shuffled = mp.sample(frac=1.0, random_state=rng).reset_index(drop=True)
-    new_ids = dict(zip(mp["countyreal"].unique(), rng.permutation(mp["countyreal"].nunique()), strict=True))
+    new_ids = dict(
+        zip(mp["countyreal"].unique(), rng.permutation(mp["countyreal"].nunique()), strict=True)
+    )
     shuffled["countyreal"] = shuffled["countyreal"].map(new_ids)
     other = fit(shuffled)
     np.testing.assert_allclose(other.att, base.att, rtol=0, atol=1e-12)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,6 +80,13 @@ def _parse_effects(text: str | None) -> dict[str, float] | None:
 @click.version_option(package_name="boligeval")
 def main(debug: bool) -> None:
     """boligeval: evaluate area-based social-housing programmes."""
+    if not debug:
+        warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    click.echo(f"[boligeval] warning: {message}", err=True)
 
 
 @main.command()

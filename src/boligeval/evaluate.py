@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from boligeval.config import POPULATIONS, AnalysisSpec, EvaluationConfig
+from boligeval.config import POPULATIONS, AnalysisSpec, EvaluationConfig, default_analyses
 from boligeval.design import CONTROL, DesignTable
 from boligeval.errors import EstimationError, PanelError
 from boligeval.panel import Panel
@@ -327,18 +327,21 @@ def register_analyses(ctx: RegisterContext, progress: Progress) -> tuple[list[Re
     """Run every register analysis of the config; return records and notes on skipped ones."""
     records: list[Record] = []
     notes: list[str] = []
+    # The default analyses adapt to the data (a small world may not identify every model);
+    # analyses the user asked for by name must run or fail with a clear error.
+    defaults = ctx.cfg.analysis == default_analyses()
     for spec in ctx.cfg.analysis:
         for outcome in spec.outcomes:
             label = f"{spec.kind} ({spec.population}, {outcome})"
             with progress.stage(label):
                 try:
                     records += ANALYSES[spec.kind](ctx, spec, outcome)
-                except EstimationError as exc:
-                    if spec.kind in _NEEDS_PRE_PERIODS and "pre-treatment" in str(exc):
-                        notes.append(f"{label} skipped: {exc}")
-                        progress.log(f"{label} skipped: {exc}")
-                        continue
-                    raise
+                except (EstimationError, PanelError) as exc:
+                    pre_periods = spec.kind in _NEEDS_PRE_PERIODS and "pre-treatment" in str(exc)
+                    if not (defaults or pre_periods):
+                        raise
+                    notes.append(f"{label} not estimated: {exc}")
+                    progress.log(f"{label} not estimated: {exc}")
     return records, notes
 
 
@@ -363,7 +366,7 @@ def balance_records(ctx: RegisterContext) -> list[Record]:
     linked = every.index[every == len(ctx.cfg.measurement_years)]
     groups = ctx.design.departments()[["department_id", "cohort"]]
     data = depts.merge(groups, on="department_id").merge(dep, on="department_id", how="left")
-    data = data[data["department_id"].isin(set(linked))].rename(columns={"cohort": "group"})
+    data = data[data["department_id"].isin(set(linked))]
     table = balance_table(data)
     return _tidy_records(table, {"analysis": "balance"})
 

@@ -159,7 +159,29 @@ def synthesize_world(
         kwargs["effects"] = Effects.none() if not effects else Effects.from_mapping(effects)
     with progress.stage("synthetic world"):
         summary = synthesize(out_dir, progress=progress.fraction, **kwargs)
+    with progress.stage("synthetic survey"):
+        _write_survey(out_dir, fmt=fmt, seed=seed)
     return str(summary)
+
+
+def _write_survey(out_dir: Path, *, fmt: str, seed: int) -> None:
+    """Add both survey waves for the world's plans, in the world's file format."""
+    import pandas as pd
+
+    from boligeval.synth.survey import generate_survey
+
+    def read(name: str) -> pd.DataFrame:
+        if fmt == "csv":
+            return pd.read_csv(out_dir / f"{name}.csv", dtype={"plan_id": str,
+                                                                "department_id": str})
+        return pd.read_parquet(out_dir / f"{name}.parquet")
+
+    tables = generate_survey(read("plans"), read("departments"), seed=seed)
+    for name, frame in tables.items():
+        if fmt == "csv":
+            frame.to_csv(out_dir / f"{name}.csv", index=False)
+        else:
+            frame.to_parquet(out_dir / f"{name}.parquet", index=False)
 
 
 # --------------------------------------------------------------------------- full run

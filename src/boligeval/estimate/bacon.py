@@ -52,7 +52,13 @@ class BaconResult:
     def tidy(self) -> pd.DataFrame:
         """One row per 2x2; 2x2 DiDs come without SEs here, so those columns are NaN."""
         c = self.comparisons
-        term = c["type"] + ": " + c["treated"].map("{:g}".format) + " vs " + c["control"].map("{:g}".format)
+        term = (
+            c["type"]
+            + ": "
+            + c["treated"].map("{:g}".format)
+            + " vs "
+            + c["control"].map("{:g}".format)
+        )
         return pd.DataFrame(
             {
                 "term": term,
@@ -131,16 +137,17 @@ def bacon(
         raise EstimationError("the Bacon decomposition needs a balanced panel")
     periods = y_w.columns.to_numpy(dtype=float)
     y = y_w.to_numpy(dtype=float)
+    d: np.ndarray
     if treatment is not None:
-        d = data.pivot(index=idname, columns=tname, values=treatment).sort_index(axis=1)
-        d = d.loc[y_w.index].to_numpy(dtype=float)
+        d_w = data.pivot(index=idname, columns=tname, values=treatment).sort_index(axis=1)
+        d = d_w.loc[y_w.index].to_numpy(dtype=float)
         if not np.isin(d, (0.0, 1.0)).all():
             raise EstimationError(f"{treatment!r} must be 0/1")
         if (np.diff(d, axis=1) < 0).any():
             raise EstimationError(f"{treatment!r} is not absorbing (switches off for some units)")
         first = np.where(d.any(axis=1), periods[np.argmax(d, axis=1)], np.inf)
     else:
-        g = data.groupby(idname)[gname].first().loc[y_w.index].to_numpy(dtype=float)
+        g = data.groupby(idname)[tcol].first().loc[y_w.index].to_numpy(dtype=float)
         first = np.where(np.isnan(g) | (g <= 0), np.inf, g)
         d = (periods[None, :] >= first[:, None]).astype(float)
         first = np.where(d.any(axis=1), periods[np.argmax(d, axis=1)], np.inf)

@@ -110,9 +110,7 @@ class HonestDidResult:
 
 
 def _lp(c: np.ndarray, a_eq: np.ndarray, b_eq: np.ndarray) -> optimize.OptimizeResult:
-    return optimize.linprog(
-        c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs-ds"
-    )
+    return optimize.linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs-ds")
 
 
 def _arp_pvalue(y: np.ndarray, x: np.ndarray, sigma_y: np.ndarray) -> float:
@@ -142,9 +140,17 @@ def _arp_pvalue(y: np.ndarray, x: np.ndarray, sigma_y: np.ndarray) -> float:
     # variables (mu (k), t): X' mu = 0, sd' mu - t = 0, then the c-row
     base = np.hstack([x.T, np.zeros((n_eq, 1))]) if n_eq else np.empty((0, k + 1))
     row_sd = np.r_[sd, -1.0][None, :]
-    up = _lp(np.r_[-s, ls], np.vstack([base, row_sd, np.r_[cvec, -1.0][None, :]]), np.r_[np.zeros(n_eq), 0.0, 1.0])
+    up = _lp(
+        np.r_[-s, ls],
+        np.vstack([base, row_sd, np.r_[cvec, -1.0][None, :]]),
+        np.r_[np.zeros(n_eq), 0.0, 1.0],
+    )
     v_up = float(up.fun) if up.status == 0 else np.inf
-    lo = _lp(np.r_[-s, ls], np.vstack([base, row_sd, np.r_[-cvec, 1.0][None, :]]), np.r_[np.zeros(n_eq), 0.0, 1.0])
+    lo = _lp(
+        np.r_[-s, ls],
+        np.vstack([base, row_sd, np.r_[-cvec, 1.0][None, :]]),
+        np.r_[np.zeros(n_eq), 0.0, 1.0],
+    )
     v_lo = float(-lo.fun) if lo.status == 0 else -np.inf
     v_lo, v_up = min(v_lo, eta), max(v_up, eta)
     a, b = v_lo / s_eta, v_up / s_eta
@@ -184,7 +190,9 @@ def _rm_accepts(st: _RmSetup, mbar: float, theta: float, alpha: float) -> bool:
     tau_dir = st.post_embed @ st.l_vec / (st.l_vec @ st.l_vec)
     for s in range(st.num_pre):
         for sign in (1.0, -1.0):
-            a = np.vstack([post_rows - mbar * sign * pre_rows[s], -post_rows - mbar * sign * pre_rows[s]])
+            a = np.vstack(
+                [post_rows - mbar * sign * pre_rows[s], -post_rows - mbar * sign * pre_rows[s]]
+            )
             y = a @ st.beta - (a @ tau_dir) * theta
             x = a @ st.post_embed @ st.gamma
             if _arp_pvalue(y, x, a @ st.sigma @ a.T) >= alpha:
@@ -258,7 +266,13 @@ class _Flci:
 
 
 def _flci(
-    beta: np.ndarray, sigma: np.ndarray, l_vec: np.ndarray, num_pre: int, num_post: int, m: float, alpha: float
+    beta: np.ndarray,
+    sigma: np.ndarray,
+    l_vec: np.ndarray,
+    num_pre: int,
+    num_post: int,
+    m: float,
+    alpha: float,
 ) -> _Flci:
     t = np.r_[np.arange(-num_pre, 0), np.arange(1, num_post + 1)].astype(float)
     t_pre, t_post = t[:num_pre], t[num_pre:]
@@ -367,7 +381,9 @@ def honest_did(
     beta = np.asarray(betahat, dtype=float)
     sig = np.asarray(sigma, dtype=float)
     if num_pre < 1 or num_post < 1 or beta.size != num_pre + num_post:
-        raise EstimationError("betahat must hold num_pre >= 1 pre and num_post >= 1 post coefficients")
+        raise EstimationError(
+            "betahat must hold num_pre >= 1 pre and num_post >= 1 post coefficients"
+        )
     if sig.shape != (beta.size, beta.size) or not np.allclose(sig, sig.T):
         raise EstimationError("sigma must be a symmetric matrix matching betahat")
     if np.linalg.eigvalsh(sig).min() < -1e-12 * max(1.0, float(np.abs(sig).max())):
@@ -406,6 +422,8 @@ def honest_did(
 
         breakdown = _bisect_breakdown(contains, max(sd, 1e-12))
     else:
-        raise EstimationError(f"method must be 'relative_magnitude' or 'smoothness', got {method!r}")
+        raise EstimationError(
+            f"method must be 'relative_magnitude' or 'smoothness', got {method!r}"
+        )
     lo, hi = (np.array(v, dtype=float) for v in zip(*bounds, strict=True))
     return HonestDidResult(method, grid, lo, hi, est, sd, original, breakdown, alpha)

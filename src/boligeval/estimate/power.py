@@ -28,7 +28,7 @@ from scipy import stats
 from boligeval.errors import EstimationError
 from boligeval.estimate.ols import feols
 
-__all__ = ["MdeResult", "PowerResult", "mde", "power"]
+__all__ = ["MdeResult", "PowerAnalysisResult", "PowerResult", "mde", "power", "power_analysis"]
 
 FixedEffects = Literal["department", "cohort"]
 _D = "_boligeval_d"
@@ -160,7 +160,15 @@ def _design(
     return df
 
 
-def _fit(df: pd.DataFrame, yname: str, tname: str, idname: str, cluster: str, fe: FixedEffects, weights: str | None) -> tuple[float, float, int]:
+def _fit(
+    df: pd.DataFrame,
+    yname: str,
+    tname: str,
+    idname: str,
+    cluster: str,
+    fe: FixedEffects,
+    weights: str | None,
+) -> tuple[float, float, int]:
     fes = [idname, tname] if fe == "department" else [_G, tname]
     res = feols(df, yname, [_D], fixed_effects=fes, weights=weights, vcov="CR1", cluster=cluster)
     i = list(res.terms).index(_D)
@@ -262,7 +270,9 @@ def power(
     crit = stats.t.ppf(1 - alpha / 2, dof)
     shift = effect / se
     analytic = float(stats.t.sf(crit - shift, dof) + stats.t.cdf(-crit - shift, dof))
-    base_y = df[yname].to_numpy(dtype=float) - (beta * df[_D].to_numpy() if remove_estimated_effect else 0.0)
+    base_y = df[yname].to_numpy(dtype=float) - (
+        beta * df[_D].to_numpy() if remove_estimated_effect else 0.0
+    )
     plans = df.groupby(cluster, sort=True)[_G].first()
     codes = pd.Index(plans.index).get_indexer(df[cluster])
     t = df[tname].to_numpy(dtype=float)
@@ -280,3 +290,77 @@ def power(
     sp = rejections / n_sim if n_sim else float("nan")
     mc = float(np.sqrt(sp * (1 - sp) / n_sim)) if n_sim else float("nan")
     return PowerResult(float(effect), analytic, float(sp), mc, n_sim, se, dof, alpha)
+
+
+_power_fn = power  # power_analysis's ``power`` argument shadows the function
+
+
+@dataclass(frozen=True)
+class PowerAnalysisResult:
+    """MDE and the simulated power at it, for the pipeline.
+
+    Attributes
+    ----------
+    mde : MdeResult
+        Analytical minimum detectable effect.
+    power : PowerResult
+        Analytical and simulated power against that MDE.
+    """
+
+    mde: MdeResult
+    power: PowerResult
+
+    def tidy(self) -> pd.DataFrame:
+        """MDE rows, then the power rows."""
+        return pd.concat([self.mde.tidy(), self.power.tidy()], ignore_index=True)
+
+    def summary(self) -> str:
+        """Both summaries."""
+        return self.mde.summary() + "\n" + self.power.summary()
+
+
+def power_analysis(
+    data: pd.DataFrame,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    seed: int | None = None,
+    yname: str = "value",
+    tname: str = "year",
+    idname: str = "department_id",
+    cluster: str = "plan_id",
+    treatment: str = "active_plan",
+    share_reached: float = 1.0,
+    n_sim: int = 500,
+) -> PowerAnalysisResult:
+    """MDE and simulated power at the MDE on a panel in the project's long format.
+
+    The first year with ``treatment == 1`` is each department's cohort (0 if never).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Panel of one population and outcome (``panel.parquet`` columns).
+    alpha, power : float
+        Test level and target power.
+    seed : int, optional
+        Seed of ``numpy.random.default_rng`` for the placebo draws.
+    yname, tname, idname, cluster, treatment : str
+        Column names.
+    share_reached : float
+        Share of residents an activity reaches (individual MDE = MDE / p).
+    n_sim : int
+        Placebo designs.
+    """
+    if treatment not in data.columns:
+        raise EstimationError(f"column {treatment!r} not in data")
+    active = data[treatment].to_numpy(dtype=float) > 0
+    first = pd.Series(np.where(active, data[tname].to_numpy(dtype=float), np.inf))
+    g = first.groupby(data[idname].to_numpy()).transform("min").to_numpy()
+    df = data.assign(_boligeval_first=np.where(np.isinf(g), 0.0, g))
+    gname = "_boligeval_first"
+    m = mde(df, yname=yname, tname=tname, idname=idname, gname=gname, cluster=cluster,
+            power=power, alpha=alpha, share_reached=share_reached)  # fmt: skip
+    p = _power_fn(df, yname=yname, tname=tname, idname=idname, gname=gname, cluster=cluster,
+                  effect=m.mde, alpha=alpha, n_sim=n_sim, seed=seed)  # fmt: skip
+    return PowerAnalysisResult(m, p)

@@ -54,7 +54,9 @@ class _Panel:
     x: np.ndarray | None  # (n, T, p) covariates incl. intercept, or None
 
 
-def _unit_values(values: np.ndarray, unit_of_row: np.ndarray, n_units: int, name: str, idname: str) -> np.ndarray:
+def _unit_values(
+    values: np.ndarray, unit_of_row: np.ndarray, n_units: int, name: str, idname: str
+) -> np.ndarray:
     """Per-unit value of a column that must be constant within units."""
     first = np.empty(n_units, dtype=values.dtype)
     first[unit_of_row[::-1]] = values[::-1]  # any row of the unit; checked below
@@ -234,7 +236,8 @@ def _cluster_sums(psi: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.n
     if n_clusters == psi.shape[0] and np.array_equal(cluster, np.arange(n_clusters)):
         return psi
     agg = sparse.csr_matrix(
-        (np.ones(cluster.size), (cluster, np.arange(cluster.size))), shape=(n_clusters, cluster.size)
+        (np.ones(cluster.size), (cluster, np.arange(cluster.size))),
+        shape=(n_clusters, cluster.size),
     )
     return np.asarray(agg @ psi)
 
@@ -253,8 +256,9 @@ def _multiplier_draws(
     else:
         s5 = np.sqrt(5.0)
         lo, hi, p_lo = (1 - s5) / 2, (1 + s5) / 2, (s5 + 1) / (2 * s5)
-    high = (rng.random((n_draws, sums.shape[0]), dtype=np.float32) >= p_lo).astype(np.float32)
-    return np.asarray(hi * sums.sum(axis=0)[None, :] + (lo - hi) * ((1 - high) @ sums.astype(np.float32)), dtype=float)
+    low = (rng.random((n_draws, sums.shape[0]), dtype=np.float32) < p_lo).astype(np.float32)
+    prod = (low @ sums.astype(np.float32)).astype(float)
+    return np.asarray(hi * sums.sum(axis=0)[None, :] + (lo - hi) * prod)
 
 
 def _quantile_sorted(sorted_draws: np.ndarray, q: float) -> np.ndarray:
@@ -472,7 +476,9 @@ class AttGtResult:
             alpha=self.alpha,
         )
 
-    def _weight_if(self, keepers: np.ndarray, pgg: np.ndarray, cell_groups: np.ndarray) -> np.ndarray:
+    def _weight_if(
+        self, keepers: np.ndarray, pgg: np.ndarray, cell_groups: np.ndarray
+    ) -> np.ndarray:
         """Influence of estimating P(G=g) in weights pgg[keepers]/sum (did's ``wif``)."""
         n = self.unit_groups.size
         ind = self.unit_weights[:, None] * (self.unit_groups[:, None] == cell_groups[keepers][None])
@@ -483,7 +489,12 @@ class AttGtResult:
         return (if1 - if2) / n
 
     def _combine(
-        self, att: np.ndarray, psi: np.ndarray, keep: np.ndarray, wts: np.ndarray, wif: np.ndarray | None
+        self,
+        att: np.ndarray,
+        psi: np.ndarray,
+        keep: np.ndarray,
+        wts: np.ndarray,
+        wif: np.ndarray | None,
     ) -> np.ndarray:
         out = psi[:, keep] @ wts
         if wif is not None:
@@ -553,7 +564,9 @@ class AttGtResult:
             if balance_e is not None:
                 include = (self.periods[-1] - g) >= balance_e
                 eseq = np.unique(e[include])
-                eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - self.periods[-1] + self.periods[0])]
+                eseq = eseq[
+                    (eseq <= balance_e) & (eseq >= balance_e - self.periods[-1] + self.periods[0])
+                ]
             eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
             if eseq.size == 0:
                 raise EstimationError("no event times left to aggregate")
@@ -652,7 +665,9 @@ def att_gt(
     AttGtResult
     """
     if control_group not in ("notyettreated", "nevertreated"):
-        raise EstimationError(f"control_group must be 'notyettreated' or 'nevertreated', got {control_group!r}")
+        raise EstimationError(
+            f"control_group must be 'notyettreated' or 'nevertreated', got {control_group!r}"
+        )
     if base_period not in ("varying", "universal"):
         raise EstimationError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
     method = est_method if est_method is not None else ("dr" if covariates else "unconditional")

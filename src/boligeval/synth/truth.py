@@ -238,16 +238,16 @@ def _cells(con: duckdb.DuckDBPyConnection, table: str, years: Sequence[int]) -> 
             "GROUP BY department_id, year"
         ).df()
         frames.append(_melt(df, pop, PERSON_OUTCOMES))
-    hh = con.execute(f"""
-        SELECT department_id, year, household_id, any_value(equivalised_income) AS eq,
-               bool_or(in_mover) AS any_in_mover, bool_and(in_mover) AS all_in_movers
-        FROM {table} GROUP BY department_id, year, household_id""").df()
     for pop, cond in HOUSEHOLD_POPULATIONS.items():
-        sub = hh if cond == "TRUE" else hh[hh[cond]]
-        g = sub.groupby(["department_id", "year"], sort=False)["eq"]
-        df = pd.DataFrame(
-            {"n__equivalised_income": g.count(), "m__equivalised_income": g.mean()}
-        ).reset_index()
+        df = con.execute(f"""
+            WITH h AS (
+                SELECT department_id, year, household_id,
+                       any_value(equivalised_income) AS eq,
+                       bool_or(in_mover) AS any_in_mover, bool_and(in_mover) AS all_in_movers
+                FROM {table} GROUP BY department_id, year, household_id)
+            SELECT department_id, year, count(eq) AS n__equivalised_income,
+                   avg(eq) AS m__equivalised_income
+            FROM h WHERE {cond} GROUP BY department_id, year""").df()
         frames.append(_melt(df, pop, ("equivalised_income",)))
     if len(years) > 1:
         pairs = _pairs_sql(years)
@@ -392,7 +392,7 @@ def compute_truth(
     try:
         # One thread: float sums in a fixed order, so truth files are byte-identical.
         con = duckdb.connect(
-            config={"threads": 1, "memory_limit": "2GB", "temp_directory": str(tmp)}
+            config={"threads": 1, "memory_limit": "1GB", "temp_directory": str(tmp)}
         )
         con.register("prices_df", prices)
         con.execute('CREATE TABLE prices AS SELECT year, "index" FROM prices_df')
