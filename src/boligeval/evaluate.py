@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
@@ -127,7 +127,7 @@ def _area_did(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list[Re
     from boligeval.estimate.did import area_did
 
     data = ctx.panel.for_analysis(spec.population, outcome)
-    fit = area_did(data, spec.population, outcome, fixed_effects=spec.fixed_effects,
+    fit = area_did(data, spec.population, outcome, fixed_effects=_fe(spec),
                    weights=None if spec.weights == "none" else spec.weights,
                    covariates=spec.covariates)
     return list(fit.records("area_did", spec.population, outcome))
@@ -159,7 +159,7 @@ def _individual_did(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> l
     persons = unit_frame(ctx, spec, outcome)
     records: list[Record] = []
     for model, movers in (("without_movers", False), ("with_movers", True)):
-        fit = individual_did(persons, outcome, unit=unit, mover_terms=movers,
+        fit = individual_did(persons, outcome, unit="household" if unit == "household" else "person", mover_terms=movers,
                              covariates=spec.covariates)
         for rec in fit.records("individual_did", spec.population, outcome):
             rec["model"] = model
@@ -225,11 +225,12 @@ def _event_study(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list
     res, data = _event_study_fit(ctx, spec, outcome)
     base = {"analysis": "event_study", "population": spec.population, "outcome": outcome,
             "n_departments": int(data["department_id"].nunique()),
-            "n_plans": int(data["plan_id"].nunique()), "suppressed": False}
-    records = _tidy_records(res.tidy(), base)
-    wald = res.pretrend_test()
-    records.append({**base, "term": "pretrend_wald", "statistic": float(wald.statistic),
-                    "p_value": float(wald.p_value), "df": int(wald.df_num)})
+            "n_plans": int(data["plan_id"].nunique()), "n_obs": int(res.fit.n_obs),
+            "suppressed": False}
+    records = _tidy_records(res.tidy(alpha=ctx.cfg.inference.alpha), base)
+    if res.pretrend is not None:
+        records.append({**base, "term": "pretrend_wald", "statistic": float(res.pretrend.statistic),
+                        "p_value": float(res.pretrend.p_value), "df": int(res.pretrend.df_num)})
     return records
 
 
@@ -238,32 +239,51 @@ def _honest_did(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list[
 
     res, data = _event_study_fit(ctx, spec, outcome)
     tidy = res.tidy()
-    pre = tidy[tidy["event_time"] < -1]
+    pre = tidy[(tidy["event_time"] < res.ref)]
     post = tidy[tidy["event_time"] >= 0]
-    order = [*pre.index, *post.index]
-    betahat = tidy.loc[order, "estimate"].to_numpy()
-    sigma = res.vcov_of(tidy.loc[order, "term"].tolist())
+    names = [*pre["term"], *post["term"]]
+    index = [res.fit.terms.index(t) for t in names]
+    betahat = np.asarray(res.fit.beta)[index]
+    sigma = np.asarray(res.fit.vcov)[np.ix_(index, index)]
+    l_vec = np.zeros(len(post))
+    l_vec[0] = 1.0                      # the effect at the first treated period
     out = honest_did(betahat, sigma, num_pre=len(pre), num_post=len(post),
-                     method="relative_magnitude", alpha=ctx.cfg.inference.alpha)
+                     method="relative_magnitude", l_vec=l_vec, alpha=ctx.cfg.inference.alpha)
     base = {"analysis": "honest_did", "population": spec.population, "outcome": outcome,
             "n_departments": int(data["department_id"].nunique()), "suppressed": False}
-    return _tidy_records(out.tidy(), base)
+    records = _tidy_records(out.tidy(), base)
+    breakdown = float(out.breakdown)
+    records.append({**base, "term": "breakdown_mbar",
+                    "estimate": breakdown if math.isfinite(breakdown) else None})
+    return records
 
 
 def _wild_bootstrap(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list[Record]:
     from boligeval.estimate.bootstrap import wild_cluster_bootstrap
-    from boligeval.estimate.did import area_did
+    from boligeval.estimate.did import area_ddd_rent_support, area_did
 
     data = ctx.panel.for_analysis(spec.population, outcome)
-    fit = area_did(data, spec.population, outcome, fixed_effects=spec.fixed_effects,
-                   weights=None if spec.weights == "none" else spec.weights)
+    weights = None if spec.weights == "none" else spec.weights
+    fit = area_did(data, spec.population, outcome, fixed_effects=_fe(spec), weights=weights)
     inf = ctx.cfg.inference
-    res = wild_cluster_bootstrap(fit.fit, "active_plan", B=inf.wild_bootstrap_draws,
-                                 seed=inf.seed)
-    base = {"analysis": "wild_bootstrap", "population": spec.population, "outcome": outcome,
-            "n_departments": int(data["department_id"].nunique()),
-            "n_plans": int(data["plan_id"].nunique()), "suppressed": False}
-    return _tidy_records(res.tidy(), base)
+    records = []
+    res = wild_cluster_bootstrap(fit, "active_plan", B=inf.wild_bootstrap_draws, seed=inf.seed,
+                                 alpha=inf.alpha)
+    for rec in res.records("wild_bootstrap", spec.population, outcome):
+        rec["model"] = "area_did"
+        records.append(rec)
+    # The triple-differences combined effect psi + tau + omega, where the model is identified.
+    try:
+        ddd = area_ddd_rent_support(data, spec.population, outcome, weights=weights)
+        combined = {"rent_support": 1.0, "active_plan": 1.0, "rent_support_in_plan": 1.0}
+        res = wild_cluster_bootstrap(ddd, combined, B=inf.wild_bootstrap_draws, seed=inf.seed,
+                                     alpha=inf.alpha, label="combined")
+    except EstimationError:
+        return records
+    for rec in res.records("wild_bootstrap", spec.population, outcome):
+        rec["model"] = "area_ddd_rent_support"
+        records.append(rec)
+    return records
 
 
 def _randomization_inference(ctx: RegisterContext, spec: AnalysisSpec,
@@ -272,12 +292,9 @@ def _randomization_inference(ctx: RegisterContext, spec: AnalysisSpec,
 
     data = ctx.panel.for_analysis(spec.population, outcome)
     inf = ctx.cfg.inference
-    res = randomization_inference(data, spec.population, outcome,
+    res = randomization_inference(data, spec.population, outcome, fixed_effects=_fe(spec),
                                   n_permutations=inf.permutations, seed=inf.seed)
-    base = {"analysis": "randomization_inference", "population": spec.population,
-            "outcome": outcome, "n_departments": int(data["department_id"].nunique()),
-            "n_plans": int(data["plan_id"].nunique()), "suppressed": False}
-    return _tidy_records(res.tidy(), base)
+    return res.records("randomization_inference", spec.population, outcome)
 
 
 def _decomposition(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list[Record]:
@@ -301,6 +318,10 @@ def _power(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list[Recor
             "n_departments": int(data["department_id"].nunique()),
             "n_plans": int(data["plan_id"].nunique()), "suppressed": False}
     return _tidy_records(res.tidy(), base)
+
+
+def _fe(spec: AnalysisSpec) -> Literal["cohort", "department"]:
+    return "department" if spec.fixed_effects == "department" else "cohort"
 
 
 ANALYSES: dict[str, Callable[[RegisterContext, AnalysisSpec, str], list[Record]]] = {
