@@ -159,7 +159,9 @@ def _individual_did(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> l
     persons = unit_frame(ctx, spec, outcome)
     records: list[Record] = []
     for model, movers in (("without_movers", False), ("with_movers", True)):
-        fit = individual_did(persons, outcome, unit="household" if unit == "household" else "person", mover_terms=movers,
+        fit = individual_did(persons, outcome,
+                             unit="household" if unit == "household" else "person",
+                             mover_terms=movers,
                              covariates=spec.covariates)
         for rec in fit.records("individual_did", spec.population, outcome):
             rec["model"] = model
@@ -173,7 +175,8 @@ def _att_gt(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list[Reco
     data = _panel_wide(ctx, spec.population, outcome)
     inf = ctx.cfg.inference
     res = att_gt(data, yname="value", tname="year", idname="department_id",
-                 gname="first_treated", control_group=spec.control_group,  # type: ignore[arg-type]
+                 gname="first_treated",
+                 control_group=spec.control_group,  # type: ignore[arg-type]
                  est_method=spec.est_method,  # type: ignore[arg-type]
                  covariates=spec.covariates, cluster="plan_id", bootstrap=True,
                  B=inf.bootstrap_draws, seed=inf.seed, alpha=inf.alpha)
@@ -182,7 +185,7 @@ def _att_gt(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list[Reco
             "n_plans": int(data["plan_id"].nunique()), "suppressed": False}
     records = _tidy_records(res.tidy(), base)
     for kind in ("simple", "group", "dynamic", "calendar"):
-        agg = res.aggregate(kind)  # type: ignore[arg-type]
+        agg = res.aggregate(kind)
         records += _tidy_records(
             agg.tidy(), {**base, "analysis": "att_aggregate", "aggregation": kind})
     return records
@@ -246,9 +249,9 @@ def _honest_did(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list[
     betahat = np.asarray(res.fit.beta)[index]
     sigma = np.asarray(res.fit.vcov)[np.ix_(index, index)]
     l_vec = np.zeros(len(post))
-    l_vec[0] = 1.0                      # the effect at the first treated period
+    l_vec[0] = 1.0  # the effect at the first treated period
     out = honest_did(betahat, sigma, num_pre=len(pre), num_post=len(post),
-                     method="relative_magnitude", l_vec=l_vec, alpha=ctx.cfg.inference.alpha)
+                     method="relative_magnitude", l_vec=l_vec.tolist(), alpha=ctx.cfg.inference.alpha)
     base = {"analysis": "honest_did", "population": spec.population, "outcome": outcome,
             "n_departments": int(data["department_id"].nunique()), "suppressed": False}
     records = _tidy_records(out.tidy(), base)
@@ -382,12 +385,11 @@ def balance_records(ctx: RegisterContext) -> list[Record]:
     dep = cells[(cells["population"] == "all") & (cells["outcome"] == "deprivation")
                 & (cells["year"] == baseline)][["department_id", "value", "n"]]
     dep = dep.rename(columns={"value": "deprivation", "n": "n_deprivation"})
-    linked = ctx.panel.frame["department_id"].unique()
     every = ctx.panel.cells.groupby("department_id")["year"].nunique()
-    linked = every.index[every == len(ctx.cfg.measurement_years)]
+    linked = set(every.index[every == len(ctx.cfg.measurement_years)])
     groups = ctx.design.departments()[["department_id", "cohort"]]
     data = depts.merge(groups, on="department_id").merge(dep, on="department_id", how="left")
-    data = data[data["department_id"].isin(set(linked))]
+    data = data[data["department_id"].isin(linked)]
     table = balance_table(data)
     return _tidy_records(table, {"analysis": "balance"})
 
@@ -401,7 +403,7 @@ def cell_records(ctx: RegisterContext) -> list[Record]:
     for (population, outcome), sub in frame.groupby(["population", "outcome"], sort=True):
         if (population, outcome) not in wanted:
             continue
-        for (cohort, year), g in sub.groupby(["cohort", "year"], sort=True):
+        for (cohort, _year), g in sub.groupby(["cohort", "year"], sort=True):
             k = len(g)
             mean = float(g["value"].mean())
             half = (float(stats.t.ppf(0.975, k - 1) * g["value"].std(ddof=1) / math.sqrt(k))
@@ -411,11 +413,10 @@ def cell_records(ctx: RegisterContext) -> list[Record]:
             top = (g["top_share"] * amount).max() / amount.sum() if amount.sum() > 0 else np.nan
             records.append({
                 "population": population, "outcome": outcome, "cohort": cohort,
-                "year": int(year), "mean": mean,
+                "year": int(g["year"].iloc[0]), "mean": mean,
                 "ci_low": mean - half if k > 1 else None,
                 "ci_high": mean + half if k > 1 else None,
                 "n_departments": int(k), "n_persons": int(g["n"].sum()),
-                "min_cell_persons": int(g["n"].min()),
                 "top_share": None if pd.isna(top) else float(top),
             })
     return records
