@@ -251,7 +251,8 @@ def _honest_did(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list[
     l_vec = np.zeros(len(post))
     l_vec[0] = 1.0  # the effect at the first treated period
     out = honest_did(betahat, sigma, num_pre=len(pre), num_post=len(post),
-                     method="relative_magnitude", l_vec=l_vec.tolist(), alpha=ctx.cfg.inference.alpha)
+                     method="relative_magnitude", l_vec=l_vec.tolist(),
+                     alpha=ctx.cfg.inference.alpha)
     base = {"analysis": "honest_did", "population": spec.population, "outcome": outcome,
             "n_departments": int(data["department_id"].nunique()), "suppressed": False}
     records = _tidy_records(out.tidy(), base)
