@@ -1,5 +1,82 @@
-"""boligeval: evaluation engine for area-based social-housing programmes."""
+"""boligeval: evaluation engine for area-based social-housing programmes.
+
+The public API is a lazy namespace: ``import boligeval`` is cheap, and each
+name loads its module on first use.
+
+>>> import boligeval as be                                  # doctest: +SKIP
+>>> fit = be.feols(df, "y", ["active_plan"], fixed_effects=["department_id", "year"],
+...                cluster="plan_id")
+>>> fit.tidy()
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+#: Public name -> module that defines it.
+_LAZY: dict[str, str] = {
+    # configuration and orchestration
+    "EvaluationConfig": "boligeval.config",
+    "load_config": "boligeval.config",
+    "parse_config": "boligeval.config",
+    "dump_config": "boligeval.config",
+    "run_evaluation": "boligeval.run",
+    "run_demo": "boligeval.run",
+    "validate_inputs": "boligeval.run",
+    "build_panel_outputs": "boligeval.run",
+    # stages
+    "load_inputs": "boligeval.contract",
+    "build_design": "boligeval.design",
+    "build_panel": "boligeval.panel",
+    "synthesize": "boligeval.synth",
+    "Effects": "boligeval.synth",
+    # estimators
+    "feols": "boligeval.estimate.ols",
+    "add_dummies": "boligeval.estimate.ols",
+    "area_did": "boligeval.estimate.did",
+    "area_ddd_rent_support": "boligeval.estimate.did",
+    "area_ddd_capital": "boligeval.estimate.did",
+    "individual_did": "boligeval.estimate.did",
+    "balance_table": "boligeval.estimate.balance",
+    "att_gt": "boligeval.estimate.staggered",
+    "bacon": "boligeval.estimate.bacon",
+    "event_study": "boligeval.estimate.event_study",
+    "honest_did": "boligeval.estimate.honest",
+    "wild_cluster_bootstrap": "boligeval.estimate.bootstrap",
+    "randomization_inference": "boligeval.estimate.randomization",
+    "mover_decomposition": "boligeval.estimate.decomposition",
+    "mde": "boligeval.estimate.power",
+    "power": "boligeval.estimate.power",
+    # surveys, disclosure, report
+    "analyse_survey": "boligeval.survey",
+    "load_codebook": "boligeval.survey",
+    "DisclosureRules": "boligeval.disclosure",
+    "protect_results": "boligeval.disclosure",
+    "write_report": "boligeval.report",
+    # errors
+    "BoligevalError": "boligeval.errors",
+    "ConfigError": "boligeval.errors",
+    "ContractError": "boligeval.errors",
+    "EstimationError": "boligeval.errors",
+    "PanelError": "boligeval.errors",
+    "ReportError": "boligeval.errors",
+    "SurveyError": "boligeval.errors",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'boligeval' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

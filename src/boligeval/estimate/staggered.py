@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special, stats
 
 from boligeval.errors import EstimationError
 
@@ -84,7 +84,7 @@ def _prepare(
     if missing:
         raise EstimationError(f"columns not in data: {missing}")
     core = [yname, tname, idname, gname, *covariates]
-    if data[core].isna().any().any():
+    if any(data[c].hasnans for c in dict.fromkeys(core)):
         raise EstimationError("missing values in outcome, time, id, group or covariates")
     uid, ids = pd.factorize(data[idname], sort=True)
     tcode, tvals = pd.factorize(data[tname], sort=True)
@@ -229,17 +229,132 @@ def _cell(
     return eta1 - eta0, w1 * (r - eta1) / s1 - w0 * (r - eta0) / s0
 
 
+# --------------------------------------------------------------------------- all cells
+
+_BLOCK = 1 << 22  # elements of an (n, cells) block in the vectorised unconditional path
+
+
+def _estimate_cells(
+    panel: _Panel,
+    cell_g: np.ndarray,
+    cell_t: np.ndarray,
+    cell_b: np.ndarray,
+    *,
+    control_group: str,
+    method: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """ATT and influence functions (n, k) of every (g, t) cell.
+
+    A cell whose period is its base period has ATT 0 and influence 0. A cell with
+    no control units is NaN when did drops it (not-yet-treated controls and no
+    never-treated units); otherwise that, or a zero total weight, is an error,
+    reported for the first such cell. Without covariates all cells are computed
+    at once (blocks of cells as (n, cells) arrays); with covariates, cell by cell.
+    """
+    y, periods, gu, w = panel.y, panel.periods, panel.group, panel.weights
+    n, k = gu.size, cell_g.size
+    active = cell_t != cell_b
+    treat = gu[:, None] == cell_g[None, :]
+    if control_group == "nevertreated":
+        ctrl = np.repeat((gu == 0)[:, None], k, axis=1)
+    else:
+        thr = periods[np.maximum(cell_t, cell_b)]
+        ctrl = (gu == 0)[:, None] | ((gu[:, None] > thr[None, :]) & ~treat)
+    no_ctrl = active & ~ctrl.any(axis=0)
+    dropped = no_ctrl if (control_group == "notyettreated" and not (gu == 0).any()) else None
+    zero_w = active & (((w @ treat) <= 0) | ((w @ ctrl) <= 0))
+    bad = (no_ctrl if dropped is None else np.zeros(k, dtype=bool)) | (zero_w & ~no_ctrl)
+    if bad.any():
+        j = int(np.argmax(bad))
+        what = "no control units" if no_ctrl[j] else "zero total weight"
+        raise EstimationError(f"{what} in ATT({cell_g[j]:g},{periods[cell_t[j]]:g})")
+    if dropped is not None:
+        active &= ~dropped
+    att = np.zeros(k)
+    psi = np.zeros((n, k))
+    if dropped is not None:
+        att[dropped] = np.nan
+    cols = np.flatnonzero(active)
+    if panel.x is None:
+        step = max(1, _BLOCK // max(n, 1))
+        for lo in range(0, cols.size, step):
+            idx = cols[lo : lo + step]
+            dy = y[:, cell_t[idx]] - y[:, cell_b[idx]]
+            w1 = w[:, None] * treat[:, idx]
+            w0 = w[:, None] * ctrl[:, idx]
+            s1, s0 = w1.sum(axis=0), w0.sum(axis=0)
+            m1 = np.einsum("ik,ik->k", w1, dy) / s1
+            m0 = np.einsum("ik,ik->k", w0, dy) / s0
+            att[idx] = m1 - m0
+            psi[:, idx] = w1 * ((dy - m1) / s1) - w0 * ((dy - m0) / s0)
+        return att, psi
+    for j in cols:
+        sub = treat[:, j] | ctrl[:, j]
+        ti, base = cell_t[j], cell_b[j]
+        dy = y[sub, ti] - y[sub, base]
+        xs = panel.x[sub, min(ti, base), :]
+        ws = w[sub]
+        att[j], psi[sub, j] = _cell(dy, treat[sub, j].astype(float), ws / ws.mean(), xs, method)
+    return att, psi
+
+
 # --------------------------------------------------------------------------- inference
 
 
 def _cluster_sums(psi: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Column sums of ``psi`` (n, k) within clusters, shape (n_clusters, k), C-contiguous."""
     if n_clusters == psi.shape[0] and np.array_equal(cluster, np.arange(n_clusters)):
-        return psi
-    agg = sparse.csr_matrix(
-        (np.ones(cluster.size), (cluster, np.arange(cluster.size))),
-        shape=(n_clusters, cluster.size),
-    )
-    return np.asarray(agg @ psi)
+        return np.ascontiguousarray(psi, dtype=float)
+    order = np.argsort(cluster, kind="stable")
+    starts = np.searchsorted(cluster[order], np.arange(n_clusters), side="left")
+    if np.bincount(cluster, minlength=n_clusters).min() == 0:  # an empty cluster sums to 0
+        agg = sparse.csr_matrix(
+            (np.ones(cluster.size), (cluster, np.arange(cluster.size))),
+            shape=(n_clusters, cluster.size),
+        )
+        return np.ascontiguousarray(agg @ psi, dtype=float)
+    return np.ascontiguousarray(np.add.reduceat(psi[order], starts, axis=0), dtype=float)
+
+
+def _byte_digits(p: float) -> list[int]:
+    """Base-256 digits of ``p`` in [0, 1), exact for a double (at most seven are non-zero)."""
+    digits = []
+    q = float(p)
+    for _ in range(7):
+        q *= 256.0
+        d = int(q)
+        digits.append(d)
+        q -= d
+    while digits and digits[-1] == 0:
+        digits.pop()
+    return digits
+
+
+def _bernoulli(rng: np.random.Generator, shape: tuple[int, int], p: float) -> np.ndarray:
+    """Boolean array with independent entries ``U < p``, U uniform on [0, 1), from random bytes.
+
+    For p = 1/2 each entry takes one random bit. Otherwise each entry compares one
+    random byte with the first base-256 digit of ``p``; the 1/256 of entries that tie
+    draw the next byte, and so on, so the probability is ``p`` to double precision
+    while costing about one byte per entry.
+    """
+    size = shape[0] * shape[1]
+    if p == 0.5:
+        raw = np.frombuffer(rng.bytes((size + 7) // 8), dtype=np.uint8)
+        return np.unpackbits(raw, count=size).reshape(shape).view(bool)
+    digits = _byte_digits(p)
+    if not digits:
+        return np.zeros(shape, dtype=bool)
+    u = np.frombuffer(rng.bytes(size), dtype=np.uint8)
+    out = u < digits[0]
+    tie = np.flatnonzero(u == digits[0])
+    for d in digits[1:]:
+        if tie.size == 0:
+            break
+        u = np.frombuffer(rng.bytes(tie.size), dtype=np.uint8)
+        out[tie[u < d]] = True
+        tie = tie[u == d]
+    return out.reshape(shape)
 
 
 def _multiplier_draws(
@@ -247,18 +362,20 @@ def _multiplier_draws(
 ) -> np.ndarray:
     """Bootstrap draws sum_c v_c * sums[c] for two-point multipliers v (mean 0, variance 1).
 
-    Mammen's weights (as did) or Rademacher. With v = lo + (hi - lo) * 1[low], the
-    product is lo * colsum + (hi - lo) * (1[low] @ sums); the indicator matrix is
-    drawn in single precision to halve the memory traffic.
+    Mammen's weights (as did) or Rademacher. With v = hi + (lo - hi) * 1[low], the
+    product is hi * colsum + (lo - hi) * (1[low] @ sums): the indicators are drawn
+    as bits or bytes (:func:`_bernoulli`) and the sum is one float64 matrix product.
     """
     if kind == "rademacher":
         lo, hi, p_lo = -1.0, 1.0, 0.5
     else:
         s5 = np.sqrt(5.0)
         lo, hi, p_lo = (1 - s5) / 2, (1 + s5) / 2, (s5 + 1) / (2 * s5)
-    low = (rng.random((n_draws, sums.shape[0]), dtype=np.float32) < p_lo).astype(np.float32)
-    prod = (low @ sums.astype(np.float32)).astype(float)
-    return np.asarray(hi * sums.sum(axis=0)[None, :] + (lo - hi) * prod)
+    low = _bernoulli(rng, (n_draws, sums.shape[0]), p_lo).astype(np.float64)
+    prod = low @ sums
+    prod *= lo - hi
+    prod += hi * sums.sum(axis=0)
+    return prod
 
 
 def _quantile_sorted(sorted_draws: np.ndarray, q: float) -> np.ndarray:
@@ -292,13 +409,13 @@ def _inference(
     sum; the analytic variance is the sum of squared cluster sums.
     """
     sums = _cluster_sums(psi, cluster, n_clusters)
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = float(special.ndtri(1 - alpha / 2))
     if not bootstrap:
         return _Inference(np.sqrt(np.sum(sums**2, axis=0)), z)
     rng = np.random.default_rng([seed_entropy, stream])
     se = np.zeros(psi.shape[1])
     draws = np.empty((B, psi.shape[1]))
-    chunk = max(1, 4_000_000 // max(n_clusters, 1))
+    chunk = max(1, 2_000_000 // max(n_clusters, 1))
     for start in range(0, B, chunk):
         stop = min(B, start + chunk)
         draws[start:stop] = _multiplier_draws(rng, sums, stop - start, weights_kind)
@@ -682,53 +799,28 @@ def att_gt(
     if not 0 < alpha < 1:
         raise EstimationError("alpha must be in (0, 1)")
     panel = _prepare(data, yname, tname, idname, gname, tuple(covariates), weights, cluster)
-    y, periods, gu, w = panel.y, panel.periods, panel.group, panel.weights
-    n = gu.size
+    periods, gu = panel.periods, panel.group
     glist = np.unique(gu[gu > 0])
     if control_group == "nevertreated" and not (gu == 0).any():
         raise EstimationError("control_group='nevertreated' but there are no never-treated units")
     t_idx = range(periods.size) if base_period == "universal" else range(1, periods.size)
-    res_g: list[float] = []
-    res_t: list[float] = []
-    res_att: list[float] = []
-    res_inf: list[np.ndarray] = []
+    cells = []  # (g, t index, base index), in did's order
     for g in glist:
         pre = int(np.searchsorted(periods, g, side="left")) - 1  # last period before g
-        is_g = gu == g
         for ti in t_idx:
             base = ti - 1 if (base_period == "varying" and periods[ti] < g) else pre
-            psi_full = np.zeros(n)
-            if ti == base:
-                res_g.append(g)
-                res_t.append(periods[ti])
-                res_att.append(0.0)
-                res_inf.append(psi_full)
-                continue
-            if control_group == "nevertreated":
-                ctrl = gu == 0
-            else:
-                ctrl = (gu == 0) | ((gu > periods[max(ti, base)]) & ~is_g)
-            if not ctrl.any():
-                if control_group == "notyettreated" and not (gu == 0).any():
-                    continue  # did drops cells with no not-yet-treated units left
-                raise EstimationError(f"no control units for ATT({g:g},{periods[ti]:g})")
-            sub = is_g | ctrl
-            dy = y[sub, ti] - y[sub, base]
-            xs = None
-            if panel.x is not None:
-                xs = panel.x[sub, min(ti, base), :]
-            ws = w[sub]
-            if ws[is_g[sub]].sum() <= 0 or ws[ctrl[sub]].sum() <= 0:
-                raise EstimationError(f"zero total weight in ATT({g:g},{periods[ti]:g})")
-            att, psi = _cell(dy, is_g[sub].astype(float), ws / ws.mean(), xs, method)
-            psi_full[sub] = psi
-            res_g.append(g)
-            res_t.append(periods[ti])
-            res_att.append(att)
-            res_inf.append(psi_full)
-    if not res_att:
+            cells.append((g, ti, base))
+    cell_g = np.array([c[0] for c in cells], dtype=float)
+    cell_t = np.array([c[1] for c in cells], dtype=np.int64)
+    cell_b = np.array([c[2] for c in cells], dtype=np.int64)
+    att, influence = _estimate_cells(
+        panel, cell_g, cell_t, cell_b, control_group=control_group, method=method
+    )
+    kept = ~np.isnan(att)
+    if not kept.any():
         raise EstimationError("no ATT(g, t) could be estimated")
-    influence = np.column_stack(res_inf)
+    if not kept.all():
+        att, influence = att[kept], influence[:, kept]
     entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
     inf = _inference(
         influence,
@@ -742,9 +834,9 @@ def att_gt(
         alpha=alpha,
     )
     return AttGtResult(
-        groups=np.array(res_g),
-        times=np.array(res_t),
-        att=np.array(res_att),
+        groups=cell_g[kept],
+        times=periods[cell_t[kept]],
+        att=att,
         std_errors=inf.se,
         crit_val=inf.crit,
         influence=influence,

@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from boligeval.report.i18n import fmt_num, label, text
+from boligeval.report.i18n import fmt_num, label, lower_first, text
 from boligeval.report.tables import (
     ACTOR_ORDER,
     OUTCOME_ORDER,
@@ -143,7 +143,7 @@ def _trend_figures(cells: list[dict[str, Any]], lang: str) -> list[Figure]:
             ax.yaxis.set_major_formatter(_formatter(lang, 1 if decimals_for(outcome) else 0))
             ax.legend(frameon=False, fontsize=8)
         svg, png = _render(fig)
-        what = f"{label(lang, 'population', pop)}, {label(lang, 'outcome', outcome).lower()}"
+        what = f"{label(lang, 'population', pop)}, {lower_first(label(lang, 'outcome', outcome))}"
         out.append(
             Figure(
                 f"trends_{pop}_{outcome}",

@@ -11,7 +11,7 @@ from typing import Any
 
 from boligeval.errors import ReportError
 
-__all__ = ["LANGS", "TEXT", "fmt_int", "fmt_num", "label", "text"]
+__all__ = ["LANGS", "TEXT", "fmt_int", "fmt_num", "label", "lower_first", "text"]
 
 LANGS = ("da", "en")
 
@@ -402,6 +402,10 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "mde": "Mindste påviselige effekt",
             "weight": "Vægt",
             "event": "År {x} i forhold til start",
+            "Intercept": "Konstant",
+            "capital_area_x_active_plan": "Hovedstadsområdet × helhedsplan",
+            "capital_area_x_year": "Hovedstadsområdet × år {x}",
+            "rent_support_cohort": "Huslejestøtte, uddelingsrunde {x}",
         },
         "en": {
             "active_plan": "Effect of plans",
@@ -417,6 +421,10 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "mde": "Minimum detectable effect",
             "weight": "Weight",
             "event": "Year {x} relative to start",
+            "Intercept": "Constant",
+            "capital_area_x_active_plan": "Capital area × plan",
+            "capital_area_x_year": "Capital area × year {x}",
+            "rent_support_cohort": "Rent support, round {x}",
         },
     },
     "analysis": {
@@ -594,8 +602,122 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         },
     },
     "model": {
-        "da": {"without_movers": "Uden tilflyttere", "with_movers": "Med tilflyttere"},
-        "en": {"without_movers": "Without in-movers", "with_movers": "With in-movers"},
+        "da": {"without_movers": "Uden tilflyttere", "with_movers": "Med tilflyttere",
+               "area_did": "Forskel-i-forskelle, τ",
+               "area_ddd_rent_support": "Tredobbelt forskel, ψ + τ + ω"},
+        "en": {"without_movers": "Without in-movers", "with_movers": "With in-movers",
+               "area_did": "Difference-in-differences, τ",
+               "area_ddd_rent_support": "Triple differences, ψ + τ + ω"},
+    },
+    "diag": {
+        "da": {
+            "cohort_start": "Startår {x}",
+            "simple": "Samlet (vægtet med gruppestørrelse)",
+            "group": "Pr. indsatsgruppe",
+            "dynamic": "Pr. år i forhold til start",
+            "calendar": "Pr. kalenderår",
+            "overall": "Samlet",
+            "event_year": "{x} år",
+            "aggregation": "Sammenvejning",
+            "level": "Niveau",
+            "treated": "Behandlet gruppe",
+            "comparison_group": "Sammenligningsgruppe",
+            "never_treated": "Aldrig behandlede",
+            "Treated vs Untreated": "Behandlede mod aldrig behandlede",
+            "Earlier vs Later Treated": "Tidligt mod senere behandlede (endnu ikke behandlet)",
+            "Later vs Earlier Treated": "Senere mod tidligt behandlede (allerede behandlet)",
+            "bacon_total": "Vægtet sum (= TWFE-estimatet)",
+            "reference": "0 (reference)",
+            "pretrend_wald": "Fælles Wald-test af førperiodens koefficienter",
+            "wald_stat": "F = {s} (fg. {df})",
+            "original": "Hændelsesstudiets estimat (første år med plan)",
+            "mbar": "M̄ = {x}",
+            "breakdown_mbar": "Nedbrydningsværdi for M̄",
+            "none": "ingen",
+            "change": "Samlet ændring",
+            "stayers": "Bliverne",
+            "in_movers": "Tilflyttere",
+            "out_movers": "Fraflyttere",
+            "mde": "Mindste påviselige effekt (analytisk)",
+            "mde_individual": "Mindste påviselige effekt for de berørte beboere",
+            "analytic_power": "Styrke ved den mindste påviselige effekt (analytisk)",
+            "simulated_power": "Styrke ved den mindste påviselige effekt (simuleret)",
+            "ri_note": (
+                "p-værdi fra permutation af indsatsgrupper på tværs af helhedsplaner; "
+                "standardfejlen er permutationsfordelingens spredning."
+            ),
+            "wb_note": (
+                "Restriktiv vild klyngebootstrap (Rademacher-vægte), klynger = helhedsplaner."
+            ),
+            "honest_note": (
+                "Robuste konfidensintervaller (Rambachan & Roth) under relativ størrelse: "
+                "brud på parallelle tendenser efter start højst M̄ gange det største før start. "
+                "Nedbrydningsværdien er det mindste M̄, hvor intervallet indeholder 0."
+            ),
+            "decomp_note": (
+                "Hver række er effekten af helhedsplaner på ét led af dekomponeringen; "
+                "leddene summerer til den samlede ændring."
+            ),
+            "bacon_note": (
+                "Hver 2×2-sammenligning i to-vejs-modellen med sin vægt; "
+                "den vægtede sum er TWFE-estimatet."
+            ),
+            "power_note": "Styrke angives som andel (0-1).",
+            "att_note": "Startår = første år med aktiv helhedsplan; multiplikatorbootstrap clustret på helhedsplan.",
+        },
+        "en": {
+            "cohort_start": "Starting {x}",
+            "simple": "Overall (weighted by cohort size)",
+            "group": "By cohort",
+            "dynamic": "By years relative to start",
+            "calendar": "By calendar year",
+            "overall": "Overall",
+            "event_year": "{x} years",
+            "aggregation": "Aggregation",
+            "level": "Level",
+            "treated": "Treated group",
+            "comparison_group": "Comparison group",
+            "never_treated": "Never treated",
+            "Treated vs Untreated": "Treated vs never treated",
+            "Earlier vs Later Treated": "Earlier vs later treated (not yet treated)",
+            "Later vs Earlier Treated": "Later vs earlier treated (already treated)",
+            "bacon_total": "Weighted sum (= TWFE estimate)",
+            "reference": "0 (reference)",
+            "pretrend_wald": "Joint Wald test of the pre-period coefficients",
+            "wald_stat": "F = {s} (df {df})",
+            "original": "Event-study estimate (first year with a plan)",
+            "mbar": "M̄ = {x}",
+            "breakdown_mbar": "Breakdown value of M̄",
+            "none": "none",
+            "change": "Total change",
+            "stayers": "Stayers",
+            "in_movers": "In-movers",
+            "out_movers": "Out-movers",
+            "mde": "Minimum detectable effect (analytical)",
+            "mde_individual": "Minimum detectable effect for the residents reached",
+            "analytic_power": "Power at the minimum detectable effect (analytical)",
+            "simulated_power": "Power at the minimum detectable effect (simulated)",
+            "ri_note": (
+                "p-value from permuting cohort labels across plans; the standard error is the "
+                "spread of the permutation distribution."
+            ),
+            "wb_note": "Restricted wild cluster bootstrap (Rademacher weights), clusters = plans.",
+            "honest_note": (
+                "Robust confidence intervals (Rambachan & Roth) under relative magnitudes: "
+                "post-start violations of parallel trends at most M̄ times the largest pre-start "
+                "one. The breakdown value is the smallest M̄ at which the interval includes 0."
+            ),
+            "decomp_note": (
+                "Each row is the effect of plans on one term of the decomposition; the terms "
+                "sum to the total change."
+            ),
+            "bacon_note": (
+                "Each 2×2 comparison inside the two-way model with its weight; the weighted sum "
+                "is the TWFE estimate."
+            ),
+            "power_note": "Power is shown as a proportion (0-1).",
+            "att_note": "Start = first year with an active plan; multiplier bootstrap clustered on plan.",
+        },
     },
     "group": {
         "da": {
@@ -689,15 +811,22 @@ def label(lang: str, kind: str, ident: Any, extra: dict[str, dict[str, str]] | N
     if key in table:
         return table[key]
     if kind == "term":
-        for prefix in ("year", "cohort", "event"):
+        for prefix in ("capital_area_x_year", "rent_support_cohort", "year", "cohort", "event"):
             if key.startswith(prefix + "_"):
                 rest = key[len(prefix) + 1 :]
-                if prefix == "cohort" and rest.startswith("g"):
+                if prefix in ("cohort", "rent_support_cohort") and rest[:1] in ("g", "r"):
                     rest = rest[1:]
                 return table[prefix].format(x=rest)
     if kind == "group" and key.startswith("cohort_"):
         return label(lang, "group", key[len("cohort_") :], extra)
     return key.replace("_", " ")
+
+
+def lower_first(s: str) -> str:
+    """Lower-case the first letter of a label for use inside a sentence (keeps "DKK", "ATT")."""
+    if len(s) > 1 and s[1].isupper():
+        return s
+    return s[:1].lower() + s[1:]
 
 
 def fmt_num(x: Any, decimals: int, lang: str) -> str:

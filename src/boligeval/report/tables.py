@@ -112,11 +112,17 @@ def _term_order(terms: Iterable[str]) -> list[str]:
             return (0, t)
         if t.startswith("cohort_"):
             return (1, t)
+        if t.startswith("rent_support_cohort_"):
+            return (2, t)
         if t in RENT_TERMS:
-            return (2 + RENT_TERMS.index(t), t)
+            return (3 + RENT_TERMS.index(t), t)
         if t in MOVER_TERMS:
-            return (2 + MOVER_TERMS.index(t), t)
-        return (9, t)
+            return (3 + MOVER_TERMS.index(t), t)
+        if t.startswith("capital_area"):
+            return (20, "" if t == "capital_area" else t)
+        if t == "Intercept":
+            return (99, t)
+        return (30, t)
 
     return sorted(dict.fromkeys(terms), key=key)
 

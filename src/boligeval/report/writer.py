@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Font
 from boligeval import __version__
 from boligeval.errors import ReportError
 from boligeval.report.figures import Figure, build_figures
-from boligeval.report.i18n import LANGS, fmt_num, label, text
+from boligeval.report.i18n import LANGS, fmt_num, label, lower_first, text
 from boligeval.report.tables import (
     RENT_TERMS,
     Table,
@@ -215,8 +215,8 @@ class _Builder:
                 else label(lang, "analysis", "att_aggregate")
             )
             what = (
-                f"{lead} – {label(lang, 'population', r.get('population')).lower()}, "
-                f"{label(lang, 'outcome', r.get('outcome')).lower()}"
+                f"{lead} – {lower_first(label(lang, 'population', r.get('population')))}, "
+                f"{lower_first(label(lang, 'outcome', r.get('outcome')))}"
             )
             if r.get("suppressed") or r.get("estimate") is None:
                 sec.bullets.append(text(lang, "finding_suppressed").format(what=what))

@@ -269,12 +269,13 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
         for _ in range(20):
             shares = np.clip(shares + (mean - shares.mean()), 0.0, 0.95)
         depts.loc[idx, "one_two_room_share"] = np.round(shares, 4)
-        # Correct rounding drift so the mean is as exact as 4 decimals allow.
-        depts.loc[idx[0], "one_two_room_share"] = round(
-            float(depts.loc[idx[0], "one_two_room_share"])
-            + mean * n
-            - float(depts.loc[idx, "one_two_room_share"].sum()),
-            4,
+        # Correct rounding drift so the mean is as exact as 4 decimals allow, on the
+        # department with the most room in the direction of the drift (a share stays in [0, 1]).
+        drift = mean * n - float(depts.loc[idx, "one_two_room_share"].sum())
+        current = depts.loc[idx, "one_two_room_share"].astype(float)
+        target = current.idxmin() if drift > 0 else current.idxmax()
+        depts.loc[target, "one_two_room_share"] = round(
+            min(max(float(current[target]) + drift, 0.0), 1.0), 4
         )
     miss = ~depts["linked"].to_numpy()
     depts.loc[miss, "one_two_room_share"] = np.round(rng.beta(1.5, 4.5, size=int(miss.sum())), 4)
