@@ -266,8 +266,8 @@ def _estimate_cells(
     bad = (no_ctrl if dropped is None else np.zeros(k, dtype=bool)) | (zero_w & ~no_ctrl)
     if bad.any():
         j = int(np.argmax(bad))
-        what = "no control units" if no_ctrl[j] else "zero total weight"
-        raise EstimationError(f"{what} in ATT({cell_g[j]:g},{periods[cell_t[j]]:g})")
+        what = "no control units for" if no_ctrl[j] else "zero total weight in"
+        raise EstimationError(f"{what} ATT({cell_g[j]:g},{periods[cell_t[j]]:g})")
     if dropped is not None:
         active &= ~dropped
     att = np.zeros(k)
@@ -841,7 +841,7 @@ def att_gt(
         crit_val=inf.crit,
         influence=influence,
         unit_groups=gu,
-        unit_weights=w,
+        unit_weights=panel.weights,
         cluster=panel.cluster,
         n_clusters=panel.n_clusters,
         periods=periods,

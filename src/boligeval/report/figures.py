@@ -256,9 +256,17 @@ def _decomposition_figure(estimates: list[dict[str, Any]], lang: str) -> Figure 
         axes = fig.subplots(len(keys), 1, squeeze=False)[:, 0]
         for ax, (pop, outcome) in zip(axes, keys, strict=True):
             sub = [r for r in recs if (r.get("population"), r.get("outcome")) == (pop, outcome)]
-            names = list(dict.fromkeys(str(r.get("group") or r.get("term")) for r in sub))
+            order = ("change", "stayers", "in_movers", "out_movers")
+            names = sorted(
+                dict.fromkeys(str(r.get("component") or r.get("group") or r.get("term"))
+                              for r in sub),
+                key=lambda n: order.index(n) if n in order else len(order),
+            )
             for i, name in enumerate(names):
-                r = next(x for x in sub if str(x.get("group") or x.get("term")) == name)
+                r = next(
+                    x for x in sub
+                    if str(x.get("component") or x.get("group") or x.get("term")) == name
+                )
                 est = _num(r.get("estimate"))
                 if est is None or r.get("suppressed"):
                     continue
@@ -274,7 +282,7 @@ def _decomposition_figure(estimates: list[dict[str, Any]], lang: str) -> Figure 
                         capsize=3,
                     )
             ax.axvline(0, color="#444444", linewidth=0.8)
-            ax.set_yticks(range(len(names)), [label(lang, "group", n) for n in names])
+            ax.set_yticks(range(len(names)), [label(lang, "diag", n) for n in names])
             ax.invert_yaxis()
             ax.set_title(
                 f"{label(lang, 'population', pop)}: {label(lang, 'outcome', outcome)}",

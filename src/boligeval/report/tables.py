@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from boligeval.disclosure import SHARE_OUTCOMES, SUPPRESSED_MARK
-from boligeval.report.i18n import fmt_int, fmt_num, label, text
+from boligeval.report.i18n import fmt_int, fmt_num, label, lower_first, text
 
 __all__ = ["Row", "Table", "decimals_for", "stars"]
 
@@ -253,91 +253,318 @@ def regression_tables(
     return tables
 
 
-_DIAG_FIELDS = ("group", "time", "event_time", "weight", "comparison", "model")
+def _year(v: Any) -> str:
+    """A year or cohort start as plain digits (2007, not 2,007 or 2007.0)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    try:
+        return str(int(float(v)))
+    except (TypeError, ValueError):
+        return str(v)
 
 
-def diagnostic_table(
+def _signed(v: Any) -> str:
+    """An event time as a signed integer with a typographic minus."""
+    return _year(v).replace("-", "−")
+
+
+def _stat_cells(r: dict[str, Any], dec: int, lang: str, *, with_stars: bool = True) -> list[str]:
+    """Estimate (with stars), standard error, interval and p-value of one record."""
+    if r.get("suppressed") or r.get("estimate") is None:
+        return [SUPPRESSED_MARK, "", "", ""]
+    ci = ""
+    if r.get("ci_low") is not None and r.get("ci_high") is not None:
+        ci = f"[{fmt_num(r['ci_low'], dec, lang)}; {fmt_num(r['ci_high'], dec, lang)}]"
+    st = stars(r.get("p_value")) if with_stars else ""
+    return [
+        fmt_num(r.get("estimate"), dec, lang) + st,
+        fmt_num(r.get("std_error"), dec, lang),
+        ci,
+        fmt_num(r.get("p_value"), 3, lang),
+    ]
+
+
+def _diag(lang: str, key: str, **fmt: Any) -> str:
+    s = label(lang, "diag", key)
+    return s.format(**fmt) if fmt else s
+
+
+def _cohort_label(lang: str, g: Any) -> str:
+    return _diag(lang, "cohort_start", x=_year(g))
+
+
+_AGG_ORDER = ("simple", "group", "dynamic", "calendar")
+
+
+def _att_gt_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
+    cols = [text(lang, "time"), text(lang, "event_time")]
+    rows = [
+        Row(
+            _cohort_label(lang, r.get("group")),
+            (_year(r.get("time")), _signed(r.get("event_time")), *_stat_cells(r, dec, lang)),
+        )
+        for r in sorted(recs, key=lambda r: (float(r.get("group") or 0), float(r.get("time") or 0)))
+    ]
+    return cols, rows
+
+
+def _att_aggregate_rows(
+    recs: list[dict[str, Any]], dec: int, lang: str
+) -> tuple[list[str], list[Row]]:
+    def level(r: dict[str, Any]) -> tuple[float, str]:
+        agg = r.get("aggregation")
+        if agg == "group" and r.get("group") is not None:
+            return float(r["group"]), _cohort_label(lang, r["group"])
+        if agg == "calendar" and r.get("time") is not None:
+            return float(r["time"]), _year(r["time"])
+        if agg == "dynamic" and r.get("event_time") is not None:
+            return float(r["event_time"]), _diag(lang, "event_year", x=_signed(r["event_time"]))
+        return -math.inf, _diag(lang, "overall")
+
+    def key(r: dict[str, Any]) -> tuple[int, float]:
+        agg = r.get("aggregation")
+        return (_AGG_ORDER.index(agg) if agg in _AGG_ORDER else 9, level(r)[0])
+
+    rows = []
+    previous = None
+    for r in sorted(recs, key=key):
+        agg = r.get("aggregation")
+        name = _diag(lang, str(agg)) if agg != previous else ""
+        previous = agg
+        rows.append(Row(name, (level(r)[1], *_stat_cells(r, dec, lang))))
+    return [_diag(lang, "level")], rows
+
+
+def _bacon_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
+    def comparison(r: dict[str, Any]) -> str:
+        c = r.get("control")
+        if c is None or (isinstance(c, float) and math.isinf(c)) or str(c) in ("inf", "0"):
+            return _diag(lang, "never_treated")
+        return _cohort_label(lang, c)
+
+    def kind(r: dict[str, Any]) -> str:
+        t = str(r.get("type") or str(r.get("term", "")).split(":")[0])
+        return _diag(lang, t)
+
+    rows: list[Row] = []
+    total, wsum, hidden = 0.0, 0.0, False
+    for r in sorted(recs, key=lambda r: (float(r.get("group") or 0), str(r.get("type")))):
+        w = r.get("weight")
+        cells = _stat_cells(r, dec, lang)[:1]
+        rows.append(
+            Row(
+                kind(r),
+                (_cohort_label(lang, r.get("group")), comparison(r), fmt_num(w, 3, lang), *cells),
+            )
+        )
+        if r.get("estimate") is None or w is None or r.get("suppressed"):
+            hidden = True
+        else:
+            total += float(w) * float(r["estimate"])
+            wsum += float(w)
+    if rows:
+        rows.append(
+            Row(
+                _diag(lang, "bacon_total"),
+                ("", "", fmt_num(wsum, 3, lang) if not hidden else "",
+                 SUPPRESSED_MARK if hidden else fmt_num(total, dec, lang)),
+                "stat",
+            )
+        )
+    cols = [_diag(lang, "treated"), _diag(lang, "comparison_group"), text(lang, "weight")]
+    return cols, rows
+
+
+def _event_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
+    rows: list[Row] = []
+    coefs = [r for r in recs if r.get("event_time") is not None]
+    for r in sorted(coefs, key=lambda r: float(r["event_time"])):
+        name = label(lang, "term", f"event_{_year(r['event_time'])}").replace("-", "−")
+        reference = (
+            not r.get("suppressed") and r.get("std_error") is None and r.get("estimate") == 0
+        )
+        cells = ["", "", "", ""] if reference else _stat_cells(r, dec, lang)
+        if reference:
+            cells[0] = _diag(lang, "reference")
+        rows.append(Row(name, tuple(cells)))
+    for r in recs:
+        if r.get("term") != "pretrend_wald":
+            continue
+        if r.get("suppressed") or r.get("statistic") is None:
+            cells = [SUPPRESSED_MARK, "", "", ""]
+        else:
+            stat = _diag(lang, "wald_stat", s=fmt_num(r["statistic"], 2, lang), df=r.get("df", ""))
+            cells = [stat, "", "", fmt_num(r.get("p_value"), 3, lang)]
+        rows.append(Row(_diag(lang, "pretrend_wald"), tuple(cells), "stat"))
+    return [], rows
+
+
+def _honest_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
+    def mbar(r: dict[str, Any]) -> float:
+        term = str(r.get("term"))
+        if r.get("m") is not None:
+            return float(r["m"])
+        return float(term.split("=", 1)[1]) if term.startswith("Mbar=") else math.inf
+
+    rows: list[Row] = []
+    orig = [r for r in recs if r.get("term") == "original"]
+    grid = sorted(
+        (r for r in recs if str(r.get("term")).startswith("Mbar=") or r.get("m") is not None),
+        key=mbar,
+    )
+    for r in orig:
+        rows.append(Row(_diag(lang, "original"), tuple(_stat_cells(r, dec, lang))))
+    for r in grid:
+        cells = _stat_cells(r, dec, lang, with_stars=False)
+        rows.append(Row(_diag(lang, "mbar", x=fmt_num(mbar(r), 1, lang)), tuple(cells)))
+    for r in recs:
+        if r.get("term") == "breakdown_mbar":
+            if r.get("suppressed"):
+                v = SUPPRESSED_MARK
+            elif r.get("estimate") is None:
+                v = _diag(lang, "none")
+            else:
+                v = fmt_num(r["estimate"], 2, lang)
+            rows.append(Row(_diag(lang, "breakdown_mbar"), (v, "", "", ""), "stat"))
+    return [], rows
+
+
+_COMPONENTS = ("change", "stayers", "in_movers", "out_movers")
+
+
+def _decomposition_rows(
+    recs: list[dict[str, Any]], dec: int, lang: str
+) -> tuple[list[str], list[Row]]:
+    def key(r: dict[str, Any]) -> int:
+        c = r.get("component")
+        return _COMPONENTS.index(c) if c in _COMPONENTS else 9
+
+    rows = [
+        Row(_diag(lang, str(r.get("component") or r.get("group") or r.get("term"))),
+            tuple(_stat_cells(r, dec, lang)))
+        for r in sorted(recs, key=key)
+    ]
+    return [], rows
+
+
+_POWER_TERMS = ("mde", "mde_individual", "analytic_power", "simulated_power")
+
+
+def _power_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
+    rows = []
+    for r in sorted(recs, key=lambda r: _POWER_TERMS.index(r["term"])
+                    if r.get("term") in _POWER_TERMS else 9):
+        power = str(r.get("term")).endswith("power")
+        cells = _stat_cells(r, 2 if power else dec, lang, with_stars=False)
+        if power and r.get("term") == "analytic_power":
+            cells[1:3] = ["", ""]  # exact by construction: no sampling error
+        rows.append(Row(_diag(lang, str(r.get("term"))), tuple(cells)))
+    return [], rows
+
+
+def _model_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
+    """Wild bootstrap and randomization inference: one row per model or term."""
+    rows = []
+    for r in sorted(recs, key=lambda r: (str(r.get("model") or ""), str(r.get("term")))):
+        name = (
+            label(lang, "model", r["model"])
+            if r.get("model")
+            else label(lang, "term", r.get("term"))
+        )
+        rows.append(Row(name, tuple(_stat_cells(r, dec, lang))))
+    return [], rows
+
+
+_DIAG_BUILDERS: dict[str, Callable[..., tuple[list[str], list[Row]]]] = {
+    "att_gt": _att_gt_rows,
+    "att_aggregate": _att_aggregate_rows,
+    "bacon": _bacon_rows,
+    "event_study": _event_rows,
+    "honest_did": _honest_rows,
+    "decomposition": _decomposition_rows,
+    "power": _power_rows,
+    "wild_bootstrap": _model_rows,
+    "randomization_inference": _model_rows,
+}
+_DIAG_NOTES = {
+    "att_gt": "att_note",
+    "att_aggregate": "att_note",
+    "bacon": "bacon_note",
+    "honest_did": "honest_note",
+    "decomposition": "decomp_note",
+    "power": "power_note",
+    "wild_bootstrap": "wb_note",
+    "randomization_inference": "ri_note",
+}
+_DIAG_CORNER = {
+    "att_gt": "treated",
+    "att_aggregate": "aggregation",
+    "bacon": "comparison",
+}
+
+
+def diagnostic_tables(
     estimates: list[dict[str, Any]],
     analysis: str,
     lang: str,
     *,
     rules: dict[str, Any] | None = None,
-) -> Table | None:
-    """Build a long table of any estimate analysis (one row per record)."""
+) -> list[Table]:
+    """Build one table per population and outcome of a beyond-TWFE analysis.
+
+    Each analysis has its own layout (group-time effects by cohort and year,
+    aggregations by level, the 2×2 comparisons of the Goodman-Bacon
+    decomposition with weights, event-study coefficients with the reference
+    year and the joint pre-trend test, robust intervals by M̄ with the
+    breakdown value, decomposition components, power); every label is
+    translated. Analyses without a dedicated layout get one row per term.
+    """
     recs = [r for r in estimates if r.get("analysis") == analysis]
-    if not recs:
-        return None
-    extra = [f for f in _DIAG_FIELDS if any(r.get(f) is not None for r in recs)]
-    # population and outcome go into the title when the analysis has only one of each
-    pops = _order((r.get("population") for r in recs), POPULATION_ORDER)
-    outs = _order((r.get("outcome") for r in recs), OUTCOME_ORDER)
-    lead = [f for f, vals in (("population", pops), ("outcome", outs)) if len(vals) > 1]
-    cols = [text(lang, f) for f in lead[1:]] + [text(lang, "term")] + [text(lang, f) for f in extra]
-    n_text = len(cols)
-    cols += [
-        text(lang, "estimate"),
-        text(lang, "std_error"),
-        text(lang, "ci"),
-        text(lang, "p_value"),
-    ]
-    rows: list[Row] = []
-
-    def sort_key(r: dict[str, Any]) -> tuple[Any, ...]:
-        return (
-            POPULATION_ORDER.index(r["population"])
-            if r.get("population") in POPULATION_ORDER
-            else 99,
-            str(r.get("outcome")),
-            *(float(r[f]) if isinstance(r.get(f), int | float) else math.inf for f in extra),
-            *(str(r.get(f)) for f in extra),
-            str(r.get("term")),
-        )
-
-    for r in sorted(recs, key=sort_key):
-        dec = decimals_for(r.get("outcome")) if r.get("term") != "weight" else 3
-        hidden = bool(r.get("suppressed")) or r.get("estimate") is None
-        names = [label(lang, f, r.get(f)) for f in lead]
-        cells = [*names[1:], label(lang, "term", r.get("term"))]
-        for f in extra:
-            v = r.get(f)
-            if f == "weight" and isinstance(v, float):
-                cells.append(fmt_num(v, 3, lang))
-            elif f == "time" and isinstance(v, int | float):
-                cells.append(str(int(v)))
-            elif isinstance(v, int | float) and not isinstance(v, bool):
-                cells.append(fmt_num(v, 0, lang) if float(v).is_integer() else fmt_num(v, 2, lang))
-            elif v is None:
-                cells.append("")
-            else:
-                cells.append(label(lang, "group" if f in ("group", "comparison") else "model", v))
-        if hidden:
-            cells += [SUPPRESSED_MARK, "", "", ""]
+    out: list[Table] = []
+    keys = sorted(
+        {(r.get("population"), r.get("outcome")) for r in recs},
+        key=lambda k: (
+            POPULATION_ORDER.index(k[0]) if k[0] in POPULATION_ORDER else 99,
+            OUTCOME_ORDER.index(k[1]) if k[1] in OUTCOME_ORDER else 99,
+            str(k),
+        ),
+    )
+    builder = _DIAG_BUILDERS.get(analysis, _model_rows)
+    for pop, outcome in keys:
+        sub = [r for r in recs if (r.get("population"), r.get("outcome")) == (pop, outcome)]
+        extra_cols, rows = builder(sub, decimals_for(outcome), lang)
+        if not rows:
+            continue
+        if analysis == "bacon":
+            stat_cols = [text(lang, "estimate")]
         else:
-            ci = ""
-            if r.get("ci_low") is not None and r.get("ci_high") is not None:
-                ci = f"[{fmt_num(r['ci_low'], dec, lang)}; {fmt_num(r['ci_high'], dec, lang)}]"
-            cells += [
-                fmt_num(r.get("estimate"), dec, lang) + stars(r.get("p_value")),
-                fmt_num(r.get("std_error"), dec, lang),
-                ci,
-                fmt_num(r.get("p_value"), 3, lang),
+            stat_cols = [
+                text(lang, "estimate"), text(lang, "std_error"), text(lang, "ci"),
+                text(lang, "p_value"),
             ]
-        if names:
-            rows.append(Row(names[0], tuple(cells), "plain"))
-        else:  # the term is the row label
-            rows.append(Row(cells[0], tuple(cells[1:]), "plain"))
-    title = label(lang, "analysis", analysis)
-    fixed = [
-        label(lang, f, v[0]) for f, v in (("population", pops), ("outcome", outs)) if len(v) == 1
-    ]
-    if fixed:
-        title += ": " + ", ".join(fixed)
-    if not lead:  # the term column became the row label
-        cols, n_text = cols[1:], n_text - 1
-    corner = text(lang, lead[0]) if lead else text(lang, "term")
-    notes = (text(lang, "stars_note"),)
-    table = Table(analysis, title, tuple(cols), tuple(rows), notes, corner, n_text)
-    return _finish(table, lang, rules)
+        corner = _DIAG_CORNER.get(analysis)
+        corner_text = (
+            text(lang, corner) if corner in ("comparison",)
+            else _diag(lang, corner) if corner else text(lang, "term")
+        )
+        title = (
+            f"{label(lang, 'analysis', analysis)}: {label(lang, 'population', pop)}, "
+            f"{lower_first(label(lang, 'outcome', outcome))}"
+        )
+        notes = [text(lang, "stars_note")]
+        if analysis in _DIAG_NOTES:
+            notes.append(_diag(lang, _DIAG_NOTES[analysis]))
+        table = Table(
+            f"{analysis}_{pop}_{outcome}",
+            title,
+            tuple(extra_cols + stat_cols),
+            tuple(rows),
+            tuple(notes),
+            corner_text,
+            {"bacon": 2, "att_aggregate": 1}.get(analysis, 0),
+        )
+        out.append(_finish(table, lang, rules))
+    return out
 
 
 def balance_table(

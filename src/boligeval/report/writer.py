@@ -32,7 +32,7 @@ from boligeval.report.tables import (
     accounting_tables,
     balance_table,
     challenge_level_table,
-    diagnostic_table,
+    diagnostic_tables,
     largest_challenges_table,
     regression_tables,
     stars,
@@ -315,7 +315,8 @@ class _Builder:
                     for t in regression_tables(est, a, lang, rules=rules):
                         self.table(sec, t)
                 else:
-                    self.table(sec, diagnostic_table(est, a, lang, rules=rules))
+                    for t in diagnostic_tables(est, a, lang, rules=rules):
+                        self.table(sec, t)
             for f in figs["diagnostics"]:
                 self.figure(sec, f)
             out.append(sec)

@@ -95,6 +95,7 @@ _NONWESTERN = {"control": 0.48, "g1": 0.62, "g2": 0.46}
 _EMP_FE = {"control": 0.03, "g1": 0.01, "g2": 0.055}
 _INC_FE = {"control": 1.0, "g1": 1.025, "g2": 1.015}
 _RS_SHIFT = {"control": -0.9, "g1": 1.0, "g2": 1.0}
+_HH_ROOMS_SD = 0.10  # spread of the household-mix room share (see _household_mix)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ class Structure:
         One row per department (same order as ``departments``): group,
         grant_year, start (active-plan year or -1), rs_year (or -1),
         register_from (first year with residents; -1 = never), size (target
-        residents), latent disadvantage ``x``, shares and fixed effects.
+        residents), latent disadvantage ``x``, shares and fixed effects, and
+        ``hh_rooms``, the room share that sets the household mix (the same
+        distribution in every group, so that trends are parallel).
     """
 
     plans: pd.DataFrame
@@ -140,6 +143,25 @@ def _split(rng: np.random.Generator, total: int, parts: int) -> np.ndarray:
     extra = total - parts
     weights = rng.dirichlet(np.full(parts, 1.2))
     return 1 + rng.multinomial(extra, weights)
+
+
+def _household_mix(groups: np.ndarray, rooms: np.ndarray) -> np.ndarray:
+    """Room share that sets a department's household mix, equally distributed in every group.
+
+    The household mix decides how strongly a department's means follow the
+    business cycle (working-age share, household size), so it must not differ
+    by cohort in distribution, or trends would not be parallel. Within each
+    group the departments keep the order of their one- and two-room share
+    (small flats, more singles), mapped to the same normal quantiles around
+    the overall mean 0.25.
+    """
+    out = np.empty(len(groups))
+    for group in np.unique(groups):
+        idx = np.flatnonzero(groups == group)
+        rank = np.empty(len(idx))
+        rank[np.argsort(rooms[idx], kind="stable")] = np.arange(len(idx))
+        out[idx] = 0.25 + _HH_ROOMS_SD * ndtri((rank + 0.5) / len(idx))
+    return np.round(out, 6)
 
 
 def build_structure(rng: np.random.Generator, scale: float) -> Structure:
@@ -304,6 +326,7 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
     inc_fe = np.array([_INC_FE[g] for g in groups]) * np.exp(
         -0.02 * x + rng.normal(0, 0.03, n_dept)
     )
+    hh_rooms = _household_mix(groups, depts["one_two_room_share"].to_numpy(dtype=float))
 
     # Ids in random order so the id does not reveal the cohort.
     plan_perm = rng.permutation(len(plans))
@@ -393,6 +416,7 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
             "emp_fe": emp_fe,
             "inc_fe": inc_fe,
             "rooms": departments["one_two_room_share"].to_numpy(),
+            "hh_rooms": hh_rooms,
             "dwellings": departments["dwellings"].to_numpy(),
         }
     )
