@@ -68,6 +68,17 @@ def _unit_values(
     return first
 
 
+def _has_missing(col: pd.Series) -> bool:
+    """Whether a column has missing values (plain numpy integer or bool columns cannot)."""
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype):
+        if dtype.kind in "iub":
+            return False
+        if dtype.kind == "f":
+            return bool(np.isnan(col.to_numpy()).any())
+    return bool(col.isna().any())
+
+
 def _prepare(
     data: pd.DataFrame,
     yname: str,
@@ -84,7 +95,7 @@ def _prepare(
     if missing:
         raise EstimationError(f"columns not in data: {missing}")
     core = [yname, tname, idname, gname, *covariates]
-    if any(data[c].hasnans for c in dict.fromkeys(core)):
+    if any(_has_missing(data[c]) for c in dict.fromkeys(core)):
         raise EstimationError("missing values in outcome, time, id, group or covariates")
     uid, ids = pd.factorize(data[idname], sort=True)
     tcode, tvals = pd.factorize(data[tname], sort=True)
@@ -305,15 +316,19 @@ def _cluster_sums(psi: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.n
     """Column sums of ``psi`` (n, k) within clusters, shape (n_clusters, k), C-contiguous."""
     if n_clusters == psi.shape[0] and np.array_equal(cluster, np.arange(n_clusters)):
         return np.ascontiguousarray(psi, dtype=float)
-    order = np.argsort(cluster, kind="stable")
-    starts = np.searchsorted(cluster[order], np.arange(n_clusters), side="left")
     if np.bincount(cluster, minlength=n_clusters).min() == 0:  # an empty cluster sums to 0
         agg = sparse.csr_matrix(
             (np.ones(cluster.size), (cluster, np.arange(cluster.size))),
             shape=(n_clusters, cluster.size),
         )
         return np.ascontiguousarray(agg @ psi, dtype=float)
-    return np.ascontiguousarray(np.add.reduceat(psi[order], starts, axis=0), dtype=float)
+    if np.all(cluster[1:] >= cluster[:-1]):  # units already ordered by cluster
+        ordered = psi
+    else:
+        order = np.argsort(cluster, kind="stable")
+        cluster, ordered = cluster[order], psi[order]
+    starts = np.searchsorted(cluster, np.arange(n_clusters), side="left")
+    return np.ascontiguousarray(np.add.reduceat(ordered, starts, axis=0), dtype=float)
 
 
 def _byte_digits(p: float) -> list[int]:
@@ -330,8 +345,14 @@ def _byte_digits(p: float) -> list[int]:
     return digits
 
 
+def _random_bytes(rng: np.random.Generator, size: int) -> np.ndarray:
+    """``size`` uniform random bytes from the generator's raw 64-bit output (little-endian)."""
+    raw = rng.bit_generator.random_raw((size + 7) // 8)
+    return np.asarray(raw, dtype="<u8").view(np.uint8)[:size]
+
+
 def _bernoulli(rng: np.random.Generator, shape: tuple[int, int], p: float) -> np.ndarray:
-    """Boolean array with independent entries ``U < p``, U uniform on [0, 1), from random bytes.
+    """Float 0/1 array with independent entries ``1[U < p]``, U uniform on [0, 1).
 
     For p = 1/2 each entry takes one random bit. Otherwise each entry compares one
     random byte with the first base-256 digit of ``p``; the 1/256 of entries that tie
@@ -340,20 +361,20 @@ def _bernoulli(rng: np.random.Generator, shape: tuple[int, int], p: float) -> np
     """
     size = shape[0] * shape[1]
     if p == 0.5:
-        raw = np.frombuffer(rng.bytes((size + 7) // 8), dtype=np.uint8)
-        return np.unpackbits(raw, count=size).reshape(shape).view(bool)
+        bits = np.unpackbits(_random_bytes(rng, (size + 7) // 8), count=size)
+        return bits.astype(np.float64).reshape(shape)
+    out = np.zeros(size)
     digits = _byte_digits(p)
-    if not digits:
-        return np.zeros(shape, dtype=bool)
-    u = np.frombuffer(rng.bytes(size), dtype=np.uint8)
-    out = u < digits[0]
-    tie = np.flatnonzero(u == digits[0])
-    for d in digits[1:]:
-        if tie.size == 0:
-            break
-        u = np.frombuffer(rng.bytes(tie.size), dtype=np.uint8)
-        out[tie[u < d]] = True
-        tie = tie[u == d]
+    if digits:
+        u = _random_bytes(rng, size)
+        np.less(u, digits[0], out=out)
+        tie = np.flatnonzero(u == digits[0])
+        for d in digits[1:]:
+            if tie.size == 0:
+                break
+            u = _random_bytes(rng, tie.size)
+            out[tie[u < d]] = 1.0
+            tie = tie[u == d]
     return out.reshape(shape)
 
 
@@ -371,7 +392,7 @@ def _multiplier_draws(
     else:
         s5 = np.sqrt(5.0)
         lo, hi, p_lo = (1 - s5) / 2, (1 + s5) / 2, (s5 + 1) / (2 * s5)
-    low = _bernoulli(rng, (n_draws, sums.shape[0]), p_lo).astype(np.float64)
+    low = _bernoulli(rng, (n_draws, sums.shape[0]), p_lo)
     prod = low @ sums
     prod *= lo - hi
     prod += hi * sums.sum(axis=0)

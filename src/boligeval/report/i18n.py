@@ -162,6 +162,11 @@ _COMMON = {
         "intro_suppression": (
             "Antal værdier undertrykt eller fjernet af diskretionsregler, pr. afsnit og regel."
         ),
+        "change_note": (
+            "Forskel i gennemsnitlig score (første bølge minus seneste); positiv = udfordringen "
+            "vurderes mindre, negativ = større. Stjerner fra parret test: * 0,1; ** 0,05 og *** 0,01."
+        ),
+        "appendix_open": "Vis tabellen ({n} rækker)",
         "section": "Afsnit",
         "rule": "Regel",
         "methods_text": [
@@ -308,6 +313,11 @@ _COMMON = {
         "intro_suppression": (
             "Number of values suppressed or removed by the disclosure rules, by section and rule."
         ),
+        "change_note": (
+            "Difference in mean score (first wave minus latest); positive = the challenge is "
+            "rated smaller, negative = larger. Stars from a paired test: * 0.1; ** 0.05 and *** 0.01."
+        ),
+        "appendix_open": "Show the table ({n} rows)",
         "section": "Section",
         "rule": "Rule",
         "methods_text": [
@@ -562,6 +572,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "rank": "Placering",
             "share_departments": "Andel af afdelinger (pct.)",
             "mde": "Mindste påviselige effekt",
+            "mean_areas": "Gns. antal indsatsområder pr. plan",
         },
         "en": {
             "mean": "Mean",
@@ -581,6 +592,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "rank": "Rank",
             "share_departments": "Share of departments (%)",
             "mde": "Minimum detectable effect",
+            "mean_areas": "Mean number of intervention areas per plan",
         },
     },
     "balance": {
@@ -608,6 +620,80 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         "en": {"without_movers": "Without in-movers", "with_movers": "With in-movers",
                "area_did": "Difference-in-differences, τ",
                "area_ddd_rent_support": "Triple differences, ψ + τ + ω"},
+    },
+    "category": {
+        "da": {
+            "not_at_all": "Slet ikke",
+            "small_degree": "I mindre grad",
+            "some_degree": "I nogen grad",
+            "high_degree": "I høj grad",
+            "dont_know": "Ved ikke",
+            "not_relevant": "Ikke relevant",
+            "yes": "Ja",
+            "no": "Nej",
+            "area_secretariat": "Områdesekretariat",
+            "plan_secretariat": "Sekretariat for den enkelte plan",
+            "shared_secretariat": "Fælles sekretariat",
+            "large_secretariat": "Stort sekretariat",
+            "municipal_staff_in_secretariat": "Kommunalt ansatte i sekretariatet",
+            "secretariat_type": "Sekretariatstype",
+            "tenant_board_in_steering_group": "Afdelingsbestyrelsen i styregruppen",
+            "image_intervention": "Imageindsats",
+            "letting_tools": "Udlejningsredskaber",
+            "children_youth_family": "Børn, unge og familier",
+            "employment_education": "Beskæftigelse og uddannelse",
+            "ethnic_minorities": "Etniske minoriteter",
+            "health": "Beboernes sundhed",
+            "reputation": "Områdets omdømme",
+            "social_life": "Det sociale liv i området",
+            "tenant_democracy": "Beboerdemokrati",
+            "vulnerable_residents": "Socialt udsatte beboere",
+            "mean_areas": "Gns. antal indsatsområder pr. plan",
+            "all": "Alle",
+        },
+        "en": {
+            "not_at_all": "Not at all",
+            "small_degree": "To a small degree",
+            "some_degree": "To some degree",
+            "high_degree": "To a high degree",
+            "dont_know": "Don't know",
+            "not_relevant": "Not relevant",
+            "yes": "Yes",
+            "no": "No",
+            "area_secretariat": "Area secretariat",
+            "plan_secretariat": "Secretariat for the plan alone",
+            "shared_secretariat": "Shared secretariat",
+            "large_secretariat": "Large secretariat",
+            "municipal_staff_in_secretariat": "Municipal staff in the secretariat",
+            "secretariat_type": "Type of secretariat",
+            "tenant_board_in_steering_group": "Tenant board in the steering group",
+            "image_intervention": "Image intervention",
+            "letting_tools": "Letting tools",
+            "children_youth_family": "Children, youth and families",
+            "employment_education": "Employment and education",
+            "ethnic_minorities": "Ethnic minorities",
+            "health": "Residents' health",
+            "reputation": "The area's reputation",
+            "social_life": "Social life in the area",
+            "tenant_democracy": "Tenant democracy",
+            "vulnerable_residents": "Socially vulnerable residents",
+            "mean_areas": "Mean number of intervention areas per plan",
+            "all": "All",
+        },
+    },
+    "subset_short": {
+        "da": {
+            "all_answers": "Alle besvarelser",
+            "same_actor_both_waves": "Samme aktørgruppe begge år",
+            "round_1_both_waves": "Første uddeling",
+            "later_rounds_both_waves": "Senere uddelinger",
+        },
+        "en": {
+            "all_answers": "All answers",
+            "same_actor_both_waves": "Same actor group both waves",
+            "round_1_both_waves": "First round",
+            "later_rounds_both_waves": "Later rounds",
+        },
     },
     "diag": {
         "da": {
@@ -810,6 +896,8 @@ def label(lang: str, kind: str, ident: Any, extra: dict[str, dict[str, str]] | N
     table = _LABELS.get(kind, {}).get(lang, {})
     if key in table:
         return table[key]
+    if kind in ("item", "group") and key in _LABELS["category"][lang]:
+        return _LABELS["category"][lang][key]
     if kind == "term":
         for prefix in ("capital_area_x_year", "rent_support_cohort", "year", "cohort", "event"):
             if key.startswith(prefix + "_"):

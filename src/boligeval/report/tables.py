@@ -16,7 +16,7 @@ from typing import Any
 from boligeval.disclosure import SHARE_OUTCOMES, SUPPRESSED_MARK
 from boligeval.report.i18n import fmt_int, fmt_num, label, lower_first, text
 
-__all__ = ["Row", "Table", "decimals_for", "stars"]
+__all__ = ["Row", "Table", "challenge_change_tables", "crosstab_table", "decimals_for", "diagnostic_tables", "stars"]
 
 POPULATION_ORDER = (
     "all",
@@ -894,4 +894,143 @@ def suppression_table(log: list[dict[str, Any]], lang: str) -> Table | None:
         rows,
         (),
         text(lang, "section"),
+    )
+
+
+CATEGORY_ORDER = (
+    "not_at_all", "small_degree", "some_degree", "high_degree", "dont_know", "not_relevant",
+    "yes", "no",
+)
+
+
+def challenge_change_tables(
+    survey: list[dict[str, Any]],
+    lang: str,
+    *,
+    rules: dict[str, Any] | None = None,
+    item_labels: dict[str, dict[str, str]] | None = None,
+) -> list[Table]:
+    """Change in each challenge between the waves: across actors by subset, and by actor group.
+
+    A cell is the difference in mean score with stars from its paired test;
+    the first table has one column per subset of plans (actors weighted
+    equally), the second one column per actor group (plans with answers from
+    the same actor group in both waves).
+    """
+    recs = [
+        r for r in survey if r.get("analysis") == "challenge_change" and r.get("item_id") is not None
+    ]
+    if not recs:
+        return []
+    cell = {
+        (r.get("item_id"), r.get("actor"), r.get("subset"), r.get("statistic")): r for r in recs
+    }
+    items = sorted(
+        {str(r["item_id"]) for r in recs},
+        key=lambda i: label(lang, "item", i, item_labels),
+    )
+
+    def value(item: str, actor: Any, subset: Any) -> tuple[str, str]:
+        r = cell.get((item, actor, subset, "difference"))
+        if r is None:
+            return "", ""
+        if r.get("suppressed") or r.get("value") is None:
+            return SUPPRESSED_MARK, ""
+        p = cell.get((item, actor, subset, "p_value"))
+        st = "" if p is None else stars(p.get("value"))
+        n = r.get("n")
+        return fmt_num(r["value"], 2, lang) + st, "" if n is None else f"n = {fmt_int(n, lang)}"
+
+    out: list[Table] = []
+    specs = (
+        ("all", None, "subset"),
+        (None, "same_actor_both_waves", "actor"),
+    )
+    for actor, subset, across in specs:
+        if across == "subset":
+            keys = _order((r.get("subset") for r in recs if r.get("actor") == actor), SUBSET_ORDER)
+            cols = [(actor, k) for k in keys]
+            col_labels = tuple(label(lang, "subset_short", k) for k in keys)
+            title = f"{label(lang, 'survey_analysis', 'challenge_change')}: " + label(
+                lang, "actor", "all"
+            )
+        else:
+            keys = _order((r.get("actor") for r in recs if r.get("subset") == subset), ACTOR_ORDER)
+            cols = [(k, subset) for k in keys]
+            col_labels = tuple(label(lang, "actor", k) for k in keys)
+            title = f"{label(lang, 'survey_analysis', 'challenge_change')}: " + label(
+                lang, "subset", subset
+            )
+        if not cols:
+            continue
+        rows: list[Row] = []
+        for item in items:
+            pairs = [value(item, a, s) for a, s in cols]
+            rows.append(Row(label(lang, "item", item, item_labels), tuple(v for v, _ in pairs),
+                            "coef"))
+            rows.append(Row("", tuple(n for _, n in pairs), "se"))
+        notes = (text(lang, "change_note"), text(lang, "unit_plan"), text(lang, "survey_source"))
+        out.append(
+            _finish(
+                Table(f"survey_challenge_change_{across}", title, col_labels, tuple(rows), notes),
+                lang,
+                rules,
+            )
+        )
+    return out
+
+
+def crosstab_table(
+    survey: list[dict[str, Any]],
+    lang: str,
+    *,
+    rules: dict[str, Any] | None = None,
+    item_labels: dict[str, dict[str, str]] | None = None,
+) -> Table | None:
+    """Cross-tabulations: per item and organisation variable, the answer shares of each level.
+
+    Rows are the levels of the organisation variable under a heading row
+    (item and variable, with the test's p-value); columns are the answer
+    categories and the number of answers behind each row.
+    """
+    recs = [r for r in survey if r.get("analysis") == "crosstab"]
+    if not recs:
+        return None
+    shares = [r for r in recs if r.get("statistic") != "p_value"]
+    cats = _order((r.get("category") for r in shares), CATEGORY_ORDER)
+    blocks = sorted(
+        {(str(r.get("item_id")), str(r.get("group"))) for r in recs},
+        key=lambda k: (label(lang, "item", k[0], item_labels), label(lang, "group", k[1])),
+    )
+    rows: list[Row] = []
+    for item, group in blocks:
+        sub = [r for r in recs if (str(r.get("item_id")), str(r.get("group"))) == (item, group)]
+        test = next((r for r in sub if r.get("statistic") == "p_value"), None)
+        head = f"{label(lang, 'item', item, item_labels)} – {label(lang, 'group', group)}"
+        p_cell = "" if test is None else _survey_value(test, lang)
+        rows.append(Row(head, ("",) * len(cats) + ("", p_cell), "stat"))
+        level_key = "level" if any(r.get("level") is not None for r in sub) else "group"
+        levels = _order(
+            (r.get(level_key) for r in sub if r.get("statistic") != "p_value"), CATEGORY_ORDER
+        )
+        for lv in levels:
+            lrecs = {
+                r.get("category"): r
+                for r in sub
+                if r.get(level_key) == lv and r.get("statistic") != "p_value"
+            }
+            vals = tuple(_survey_value(lrecs.get(c), lang) for c in cats)
+            n = next((r.get("n") for r in lrecs.values() if r.get("n") is not None), None)
+            rows.append(Row("  " + label(lang, "group", lv), (*vals, fmt_int(n, lang), ""), "plain"))
+    cols = (
+        *(label(lang, "group", c) for c in cats),
+        text(lang, "n"),
+        text(lang, "p_value"),
+    )
+    notes = (text(lang, "unit_answer"), text(lang, "survey_source"))
+    return _finish(
+        Table("survey_crosstab", label(lang, "survey_analysis", "crosstab") + " (%)", cols,
+              tuple(rows), notes),
+        lang,
+        rules,
     )

@@ -3,7 +3,10 @@
 The programme acts through who moves in (seed §4): an arrival of working age
 (16-64) into a department whose plan is active, or which has rent support, is
 more likely to have employment as primary income source and may have a
-higher disposable income. Stayers, children and the elderly get no effect.
+higher disposable income. A programme-induced move into employment brings
+``employment_income_share`` of the income difference between a job and the
+person's other income source (calibrated so that the true income effects are
+near the seed's). Stayers, children and the elderly get no effect.
 
 Who counts as an arrival at measurement year ``t``: a person whose
 ``move_in_year`` lies after the previous measurement year and at or before
@@ -38,6 +41,11 @@ class Effects:
     plan_income_dkk : float
         Direct change in real disposable income (2009 DKK) of such an in-mover,
         on top of the change that comes with employment.
+    employment_income_share : float
+        Share of the income difference between employment and the person's
+        other income source that a programme-induced move into employment
+        brings (the jobs found are marginal: part-time, lower wages). Applies
+        to plan and rent-support effects alike.
     plan_earlier_arrival_factor : float
         Plan effect on arrivals earlier in the window (after the previous
         measurement year, before ``t``) relative to in-movers.
@@ -56,6 +64,7 @@ class Effects:
     plan_employed_pp: float = 3.0
     plan_income_dkk: float = 0.0
     plan_earlier_arrival_factor: float = 4.0
+    employment_income_share: float = 0.45
     rent_support_employed_pp: float = 12.0
     rent_support_income_dkk: float = 0.0
     rent_support_in_plan_employed_pp: float = -12.6
@@ -70,6 +79,8 @@ class Effects:
                 raise ConfigError(f"Effect '{f.name}' must be a finite number, got {value!r}.")
         if self.plan_earlier_arrival_factor < 0:
             raise ConfigError("Effect 'plan_earlier_arrival_factor' must be >= 0.")
+        if not 0 <= self.employment_income_share <= 1:
+            raise ConfigError("Effect 'employment_income_share' must lie in [0, 1].")
 
     @classmethod
     def none(cls) -> Effects:

@@ -124,6 +124,17 @@ _INCOME = np.array(
     ]
 )
 
+# Reference income by age band (2009 DKK): department income levels and real growth
+# shift every person's income by a share of it, whatever their income source, so they
+# move levels without scaling the gain from a job (which follows the business cycle).
+_INC_REF = np.array([2.5e3, 110e3, 165e3, 160e3, 148e3])
+
+# Bounds of the time-invariant part of the employment probability of working-age
+# persons: adding any year's business-cycle shift keeps it inside [0, 0.97], so the
+# cycle moves every department's employment rate by the same points (no clipping).
+_P_LO = max(0.0, -min(EMP_SHOCK.values())) / 100.0
+_P_HI = 0.97 - max(EMP_SHOCK.values()) / 100.0
+
 # Final education by origin (danish, western, non_western).
 _EDU_P = np.array(
     [
@@ -146,7 +157,7 @@ class DeptSpec:
 
     number: int  # 1-based, for person and household ids
     dwellings: int
-    rooms: float
+    hh_rooms: float  # room share that sets the household mix (same distribution in every group)
     nonwestern: float
     emp_fe: float
     inc_fe: float
@@ -243,7 +254,7 @@ def simulate_department(
     n_sp = len(sp_start)
 
     # Households at arrival.
-    probs = np.clip(_HH_BASE + _HH_ROOMS * (spec.rooms - 0.25), 0.01, None)
+    probs = np.clip(_HH_BASE + _HH_ROOMS * (spec.hh_rooms - 0.25), 0.01, None)
     probs = probs / probs.sum()
     hh_type = np.searchsorted(np.cumsum(probs)[:-1], rng.random(n_sp), side="right")
     g = rng.gamma
@@ -373,8 +384,8 @@ def simulate_department(
     p = np.where((age >= 65) & (age <= 66), 0.06, np.where(age >= 67, 0.02, p))
     ten = t - ps[pidx]
     shock = _table(EMP_SHOCK, years, 0.0)[yi] / 100.0
-    p = p + working * (spec.emp_fe + shock - 0.04 * (ten == 0) - 0.02 * (ten == 1))
-    p_cf = np.clip(p, 0.0, 0.97)
+    static = np.clip(p + spec.emp_fe - 0.04 * (ten == 0) - 0.02 * (ten == 1), _P_LO, _P_HI)
+    p_cf = np.where(working, static + shock, p)
 
     # Programme effect on working-age arrivals since the previous measurement year.
     gaps = np.diff(years)
@@ -401,7 +412,7 @@ def simulate_department(
         + rs_w * effects.rent_support_income_dkk
         + both_w * effects.rent_support_in_plan_income_dkk
     )
-    p_obs = np.clip(p + eff_pp / 100.0, 0.0, 0.97)
+    p_obs = np.clip(p_cf + eff_pp / 100.0, 0.0, 0.97)
 
     # Common random numbers for both worlds.
     u = ndtr(0.8 * alpha[pidx] + 0.6 * rng.standard_normal(n))
@@ -410,18 +421,27 @@ def simulate_department(
     conv_u = rng.random(n)
     nonemp = 1 + (v[:, None] > _STATUS_CUM[band]).sum(axis=1)
     inc_person = np.exp(0.28 * gamma[pidx] - 0.0392) * np.exp(0.08 * zeta - 0.0032)
-    real_scale = inc_person * _table(INC_GROWTH, years, 1.0)[yi] * spec.inc_fe
+    # Additive level: real growth and the department's income level shift every person by
+    # a share of the band's reference income (parallel in expectation across departments).
+    level = _table(INC_GROWTH, years, 1.0)[yi] - 1.0 + (spec.inc_fe - 1.0)
+    shift = _INC_REF[band] * level
     price = np.array([cpi_index(int(y)) / cpi_index(2009) for y in years])[yi]
 
-    def world(p_world: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        status = np.where(u < p_world, 0, nonemp)
-        real = _INCOME[band, status] * real_scale + extra
+    status_cf = np.where(u < p_cf, 0, nonemp)
+    status_obs = np.where(u < p_obs, 0, nonemp)
+    real_cf = inc_person * (_INCOME[band, status_cf] + shift)
+    real_full = inc_person * (_INCOME[band, status_obs] + shift)
+    # A programme-induced change of income source realises only a share of the income
+    # difference between the two sources (marginal jobs: part-time, lower wages).
+    real_obs = real_cf + effects.employment_income_share * (real_full - real_cf) + eff_inc
+
+    def money(status: np.ndarray, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         disp = np.round(real * price)
         gross = np.round(np.where(status == 0, 1.55, 1.25) * np.maximum(disp, 0.0))
-        return status, disp, gross
+        return disp, gross
 
-    status_obs, disp_obs, gross_obs = world(p_obs, eff_inc)
-    status_cf, disp_cf, gross_cf = world(p_cf, np.zeros(n))
+    disp_obs, gross_obs = money(status_obs, real_obs)
+    disp_cf, gross_cf = money(status_cf, real_cf)
 
     p_conv = np.where(
         (age >= 15) & (age <= 35),

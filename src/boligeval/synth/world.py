@@ -218,7 +218,7 @@ def synthesize(
             spec = DeptSpec(
                 number=i + 1,
                 dwellings=int(row["dwellings"]),
-                rooms=float(row["rooms"]),
+                hh_rooms=float(row["hh_rooms"]),
                 nonwestern=float(row["nonwestern"]),
                 emp_fe=float(row["emp_fe"]),
                 inc_fe=float(row["inc_fe"]),
