@@ -4,8 +4,10 @@ A panel of 3,000 departments x 13 years (generated here, plan clusters of three
 departments, four cohorts and a never-treated group) is estimated by
 boligeval and, on the same data in the same run, by the Python packages
 ``diff-diff``, ``moderndid`` and ``csdid`` (install the ``bench`` extra).
-Each is timed as the median of five warm runs after one untimed run; the
-script checks that all give the same ATT(g, t) and prints time ratios.
+Each runs once untimed, then five rounds time every package in turn
+(interleaved, so a busy machine slows them alike) and the medians are
+compared; the script checks that all give the same ATT(g, t), prints the
+BLAS kernel in use (with threadpoolctl installed) and the time ratios.
 Target: boligeval at most 0.2 x the fastest other package.
 
 Run: ``.venv/bin/python benchmarks/staggered.py``
@@ -104,15 +106,39 @@ def run_csdid(df: pd.DataFrame) -> dict[tuple[int, int], float]:
     }
 
 
-def timed(fn: Runner, df: pd.DataFrame) -> tuple[float, dict[tuple[int, int], float]]:
-    """Median of RUNS warm runs after one untimed run."""
-    result = fn(df)
-    times = []
+def time_interleaved(
+    runners: dict[str, Runner], df: pd.DataFrame
+) -> tuple[dict[str, float], dict[str, dict[tuple[int, int], float]]]:
+    """One untimed run of each, then RUNS rounds timing each in turn; medians.
+
+    A runner that is not installed or fails is reported and left out.
+    """
+    results: dict[str, dict[tuple[int, int], float]] = {}
+    for name, fn in runners.items():
+        try:
+            results[name] = fn(df)
+        except ImportError as exc:
+            print(f"{name}: not installed ({exc})")
+        except Exception as exc:  # a competitor failing must not hide the others
+            print(f"{name}: failed ({type(exc).__name__}: {exc})")
+    samples: dict[str, list[float]] = {name: [] for name in results}
     for _ in range(RUNS):
-        start = time.perf_counter()
-        fn(df)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        for name in results:
+            start = time.perf_counter()
+            runners[name](df)
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(v) for name, v in samples.items()}, results
+
+
+def blas_kernel() -> str:
+    """OpenBLAS core type and threads, when threadpoolctl is installed."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (threadpoolctl not installed)"
+    info = {f"{i.get('internal_api')} {i.get('architecture')} x{i.get('num_threads')}"
+            for i in threadpool_info() if i.get("user_api") == "blas"}  # fmt: skip
+    return ", ".join(sorted(info)) or "none found"
 
 
 def main() -> None:
@@ -126,18 +152,10 @@ def main() -> None:
         "moderndid": run_moderndid,
         "csdid": run_csdid,
     }
-    times: dict[str, float] = {}
-    results: dict[str, dict[tuple[int, int], float]] = {}
-    for name, fn in runners.items():
-        try:
-            times[name], results[name] = timed(fn, df)
-        except ImportError as exc:
-            print(f"{name}: not installed ({exc})")
-            continue
-        except Exception as exc:  # a competitor failing must not hide the others
-            print(f"{name}: failed ({type(exc).__name__}: {exc})")
-            continue
-        print(f"{name:10s} median {times[name]:8.3f} s")
+    times, results = time_interleaved(runners, df)
+    print(f"BLAS: {blas_kernel()}")
+    for name, t in times.items():
+        print(f"{name:10s} median {t:8.4f} s")
     ours = results["boligeval"]
     for name, res in results.items():
         if name == "boligeval":

@@ -345,6 +345,56 @@ def test_annual_years_and_dynamic(tmp_path: Path) -> None:
     assert by_year
 
 
+def _cohort_year_att(truth: dict, cohort: str, years: range) -> float:
+    """Department-year weighted true effect of one cohort over some calendar years."""
+    cells = truth["att"]["working_age"]["employed"]["by_cohort_year"][cohort]
+    picked = [cells[str(y)] for y in years if str(y) in cells]
+    return sum(c["att"] * c["n"] for c in picked) / sum(c["n"] for c in picked)
+
+
+def test_dynamic_effects_grow_and_differ_by_cohort(tmp_path: Path) -> None:
+    annual = range(2000, 2013)
+    truths = {}
+    for dynamic in (True, False):
+        synthesize(tmp_path / str(dynamic), scale=0.2, seed=5, years=annual, dynamic=dynamic)
+        truths[dynamic] = json.loads((tmp_path / str(dynamic) / "truth.json").read_text())
+    dyn, flat = truths[True], truths[False]
+    assert dyn["dynamic"] is True and flat["dynamic"] is False
+    # Grows with time since the plan started (g1 grants 2006-2007) ...
+    early, late = range(2006, 2008), range(2010, 2013)
+    assert _cohort_year_att(dyn, "g1", late) > 1.8 * _cohort_year_att(dyn, "g1", early)
+    # ... which the default world does not (same draws, so the contrast is sharp).
+    assert _cohort_year_att(flat, "g1", late) < 1.5 * _cohort_year_att(flat, "g1", early)
+
+    # Differs by cohort: over its first four years, g2 gets a smaller multiple of the
+    # default effect than g1 did over its own first four years.
+    def multiple(cohort: str, years: range) -> float:
+        return _cohort_year_att(dyn, cohort, years) / _cohort_year_att(flat, cohort, years)
+
+    assert multiple("g1", range(2006, 2010)) > 1.3 * multiple("g2", range(2008, 2012))
+
+
+def test_household_mix_same_in_every_group() -> None:
+    """Parallel trends by construction: the mix that sets exposure to the cycle is cohort-free."""
+    p = build_structure(np.random.default_rng(1), 1.0).params
+    stats = p.groupby("group")["hh_rooms"].agg(["mean", "std", "median"])
+    assert np.allclose(stats["mean"], 0.25, atol=1e-3)
+    assert np.allclose(stats["median"], 0.25, atol=5e-3)
+    assert stats["std"].max() - stats["std"].min() < 0.01
+    # Within a group the mix keeps the order of the one- and two-room share.
+    for _, g in p.groupby("group"):
+        assert g["hh_rooms"].rank().corr(g["rooms"].rank()) > 0.99
+
+
+def test_summary_is_one_readable_line(tmp_path: Path) -> None:
+    s = synthesize(tmp_path, scale=SMALL, seed=7)
+    text = str(s)
+    assert "\n" not in text
+    assert text.startswith(f"{s.n_departments} departments in {s.n_plans} plans (control ")
+    assert f"{s.n_person_years:,} person-years 2005-2009" in text
+    assert str(tmp_path) in text and text.endswith(" s")
+
+
 def test_effects_parsing() -> None:
     e = Effects.parse("plan_employed_pp=5, rent_support_employed_pp=0")
     assert e.plan_employed_pp == 5.0 and e.rent_support_employed_pp == 0.0
@@ -356,3 +406,5 @@ def test_effects_parsing() -> None:
         Effects.from_mapping({"plan_employed_pp": "abc"})
     with pytest.raises(ConfigError):
         synthesize(Path("unused"), scale=0)
+    with pytest.raises(ConfigError, match="employment_income_share"):
+        Effects(employment_income_share=1.5)

@@ -403,6 +403,9 @@ def _protect_cells(records: list[dict[str, Any]], rules: DisclosureRules, log: _
         share = rec.get("top_share")
         n = rec.get("n_persons", rec.get("n"))
         rule = cell_fails(n, share, rules, amount=_is_amount(rec.get("outcome")))
+        # top_share is the dominance rule's input, consumed here: dropping it is no
+        # suppression of a published value, so only other forbidden keys are logged
+        rec.pop("top_share", None)
         log.add("cells", "forbidden_key_removed", _strip_forbidden(rec))
         if rule or rec.get("suppressed"):
             _null(rec, _CELL_VALUE_KEYS)
@@ -431,42 +434,62 @@ def _protect_simple(
             rec["suppressed"] = False
 
 
+_SURVEY_VALUE_KEYS = ("value", "count", "mean")
+
+
 def _protect_crosstabs(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> None:
-    """Secondary suppression of survey cross-tabs that carry row and column labels."""
+    """Secondary suppression of survey cross-tabs.
+
+    A cross-tab is one item by one organisation variable: its rows are the
+    variable's levels (``level``; older records name the level in ``group``),
+    its columns the answer categories. Row totals (the ``n`` of each level)
+    and column totals (the item's distribution over all levels) can both be
+    derived from what is published, so the table is protected with both
+    margins; the complementary cell is always a published cell, never a
+    margin.
+    """
     tables: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for rec in records:
-        if rec.get("analysis") == "crosstab" and "group" in rec and "category" in rec:
-            key = (
-                rec.get("actor"),
-                rec.get("wave"),
-                rec.get("subset"),
-                rec.get("item_id"),
-                rec.get("statistic"),
-            )
-            tables.setdefault(key, []).append(rec)
+        if rec.get("analysis") != "crosstab" or rec.get("category") is None:
+            continue
+        has_level = rec.get("level") is not None
+        key = (
+            rec.get("actor"),
+            rec.get("wave"),
+            rec.get("subset"),
+            rec.get("item_id"),
+            rec.get("statistic"),
+            rec.get("group") if has_level else None,
+        )
+        tables.setdefault(key, []).append(rec)
     for recs in tables.values():
-        groups = sorted({str(r["group"]) for r in recs})
+
+        def row_of(r: dict[str, Any]) -> str:
+            return str(r.get("level") if r.get("level") is not None else r.get("group"))
+
+        levels = sorted({row_of(r) for r in recs})
         cats = sorted({str(r["category"]) for r in recs})
-        counts = np.full((len(groups), len(cats)), np.nan)
+        n_rows, n_cols = len(levels) + 1, len(cats) + 1
+        order = np.full((n_rows, n_cols), np.inf)  # margins are never picked
+        mask = np.zeros((n_rows, n_cols), dtype=bool)
+        where: dict[tuple[int, int], dict[str, Any]] = {}
         for r in recs:
-            counts[groups.index(str(r["group"])), cats.index(str(r["category"]))] = (
-                np.nan if r.get("n") is None else float(r["n"])
-            )
-        mask = np.array([[False] * len(cats) for _ in groups])
-        for r in recs:
-            if r.get("suppressed"):
-                mask[groups.index(str(r["group"])), cats.index(str(r["category"]))] = True
+            pos = (levels.index(row_of(r)), cats.index(str(r["category"])))
+            size = r.get("count") if r.get("count") is not None else r.get("n")
+            order[pos] = np.nan if size is None else float(size)
+            mask[pos] = bool(r.get("suppressed"))
+            where[pos] = r
         if not mask.any():
             continue
-        # row totals are published with the table (shares per row): add them as a margin
-        full_counts = np.column_stack([counts, np.nansum(counts, axis=1)])
-        full_mask = np.column_stack([mask, np.zeros(len(groups), dtype=bool)])
-        new = secondary_mask(full_mask, full_counts, row_totals=True, col_totals=False)[:, :-1]
-        for r in recs:
-            pos = (groups.index(str(r["group"])), cats.index(str(r["category"])))
+        new = secondary_mask(mask, np.where(np.isnan(order), np.inf, order))
+        for pos, r in where.items():
             if new[pos] and not r.get("suppressed"):
-                _null(r, ("value", "p_value"))
+                _null(r, _SURVEY_VALUE_KEYS)
                 log.add("survey", "secondary")
+
+
+_PERSON_TABLES = ("residents", "households", "units")
+"""Accounting tables that count persons or households (departments are not persons)."""
 
 
 def _protect_accounting(
@@ -484,10 +507,11 @@ def _protect_accounting(
     for rec in records:
         log.add("accounting", "forbidden_key_removed", _strip_forbidden(rec))
         rec.setdefault("suppressed", False)
-        if rec.get("table") == "residents" and rec.get("reason") != "total":
-            groups.setdefault((rec.get("population"), rec.get("outcome")), []).append(rec)
+        if rec.get("table") in _PERSON_TABLES and rec.get("reason") != "total":
+            key = (rec.get("table"), rec.get("population"), rec.get("outcome"))
+            groups.setdefault(key, []).append(rec)
         out.append(rec)
-    for (pop, outcome), recs in groups.items():
+    for (table, pop, outcome), recs in groups.items():
         counts = np.array([[np.nan if r.get("count") is None else float(r["count"]) for r in recs]])
         total = float(np.nansum(counts))
         prim = primary_mask(counts, rules=rules, allow_zero=True)
@@ -504,7 +528,7 @@ def _protect_accounting(
                 log.add("accounting", "min_persons" if prim[0, j] else "secondary")
                 _null(r, ("count",))
         has_total = any(
-            r.get("table") == "residents"
+            r.get("table") == table
             and r.get("reason") == "total"
             and r.get("population") == pop
             and r.get("outcome") == outcome
@@ -512,7 +536,7 @@ def _protect_accounting(
         )
         if not has_total:
             tot_rec: dict[str, Any] = {
-                "table": "residents",
+                "table": table,
                 "reason": "total",
                 "population": pop,
                 "outcome": outcome,
@@ -564,9 +588,15 @@ def protect_results(
             raise ReportError(f"results[{section!r}] must be a list of records")
     _protect_estimates(out.get("estimates", []), rules, verdicts, log)
     _protect_cells(out.get("cells", []), rules, log)
-    _protect_simple(out.get("balance", []), "balance", ("value", "p_value", "stars"), rules, log)
+    _protect_simple(
+        out.get("balance", []),
+        "balance",
+        ("value", "estimate", "p_value", "stars", "test_statistic"),
+        rules,
+        log,
+    )
     survey = out.get("survey", [])
-    _protect_simple(survey, "survey", ("value",), rules, log)
+    _protect_simple(survey, "survey", _SURVEY_VALUE_KEYS, rules, log)
     if rules.secondary:
         _protect_crosstabs(survey, rules, log)
     if "accounting" in out:

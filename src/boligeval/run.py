@@ -260,16 +260,23 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _codebook(ws: Workspace, cfg: EvaluationConfig) -> Any:
+    """The survey codebook: the config's file if given, else the loaded table (or None)."""
+    from boligeval.survey import load_codebook
+
+    if cfg.survey.codebook is not None:
+        return load_codebook(cfg.survey.codebook)
+    return ws.con.execute("SELECT * FROM codebook").df() if ws.has("codebook") else None
+
+
 def _survey_records(ws: Workspace, cfg: EvaluationConfig, design: Any) -> list[dict[str, Any]]:
     from boligeval.design import CONTROL
-    from boligeval.survey import analyse_survey, load_codebook
+    from boligeval.survey import analyse_survey
 
     def table(name: str) -> Any:
         return ws.con.execute(f"SELECT * FROM {name}").df() if ws.has(name) else None
 
-    codebook = table("codebook")
-    if cfg.survey.codebook is not None:
-        codebook = load_codebook(cfg.survey.codebook)
+    codebook = _codebook(ws, cfg)
     cohorts = None
     if design is not None:
         d = design.departments()
@@ -324,7 +331,7 @@ def run_evaluation(
         register_analyses,
     )
     from boligeval.panel import build_panel
-    from boligeval.report import write_report
+    from boligeval.report import codebook_labels, write_report
 
     progress = progress or silent()
     started = time.perf_counter()
@@ -334,6 +341,7 @@ def run_evaluation(
     results: dict[str, Any] = {"estimates": [], "accounting": [], "balance": [], "cells": [],
                                "survey": []}
     notes: list[str] = []
+    item_labels: dict[str, dict[str, str]] = {}
     panel_frame = None
     with workspace(cfg, progress=progress) as ws:
         if not ws.has_register and not ws.has_survey:
@@ -363,6 +371,7 @@ def run_evaluation(
         if ws.has_survey:
             with progress.stage("survey analyses"):
                 results["survey"] = _survey_records(ws, cfg, design)
+            item_labels = codebook_labels(_codebook(ws, cfg))
         inputs_manifest = ws.inputs.manifest()
 
     rules = DisclosureRules(min_persons=cfg.disclosure.min_persons,
@@ -382,7 +391,7 @@ def run_evaluation(
     with progress.stage("report"):
         report = write_report(protected, out_dir, lang=lang,
                               meta={"disclosure": as_dict(cfg)["disclosure"],
-                                    "suppression_log": log})
+                                    "suppression_log": log, "labels": item_labels})
     paths["report"] = report.html
     config_path = out_dir / "config.toml"
     if cfg.source is None or cfg.source.resolve() != config_path.resolve():

@@ -299,13 +299,14 @@ def _estimate_cells(
             att[idx] = m1 - m0
             psi[:, idx] = w1 * ((dy - m1) / s1) - w0 * ((dy - m0) / s0)
         return att, psi
-    for j in cols:
-        sub = treat[:, j] | ctrl[:, j]
-        ti, base = cell_t[j], cell_b[j]
+    for col in cols:
+        sub = treat[:, col] | ctrl[:, col]
+        ti, base = cell_t[col], cell_b[col]
         dy = y[sub, ti] - y[sub, base]
         xs = panel.x[sub, min(ti, base), :]
         ws = w[sub]
-        att[j], psi[sub, j] = _cell(dy, treat[sub, j].astype(float), ws / ws.mean(), xs, method)
+        d = treat[sub, col].astype(float)
+        att[col], psi[sub, col] = _cell(dy, d, ws / ws.mean(), xs, method)
     return att, psi
 
 

@@ -7,6 +7,12 @@ tables.xlsx, tables.tex and figures/ from results that have passed
 
 from __future__ import annotations
 
-from boligeval.report.writer import ReportPaths, check_protected, tex_escape, write_report
+from boligeval.report.writer import (
+    ReportPaths,
+    check_protected,
+    codebook_labels,
+    tex_escape,
+    write_report,
+)
 
-__all__ = ["ReportPaths", "check_protected", "tex_escape", "write_report"]
+__all__ = ["ReportPaths", "check_protected", "codebook_labels", "tex_escape", "write_report"]

@@ -258,13 +258,15 @@ def _decomposition_figure(estimates: list[dict[str, Any]], lang: str) -> Figure 
             sub = [r for r in recs if (r.get("population"), r.get("outcome")) == (pop, outcome)]
             order = ("change", "stayers", "in_movers", "out_movers")
             names = sorted(
-                dict.fromkeys(str(r.get("component") or r.get("group") or r.get("term"))
-                              for r in sub),
+                dict.fromkeys(
+                    str(r.get("component") or r.get("group") or r.get("term")) for r in sub
+                ),
                 key=lambda n: order.index(n) if n in order else len(order),
             )
             for i, name in enumerate(names):
                 r = next(
-                    x for x in sub
+                    x
+                    for x in sub
                     if str(x.get("component") or x.get("group") or x.get("term")) == name
                 )
                 est = _num(r.get("estimate"))

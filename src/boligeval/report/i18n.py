@@ -164,7 +164,8 @@ _COMMON = {
         ),
         "change_note": (
             "Forskel i gennemsnitlig score (første bølge minus seneste); positiv = udfordringen "
-            "vurderes mindre, negativ = større. Stjerner fra parret test: * 0,1; ** 0,05 og *** 0,01."
+            "vurderes mindre, negativ = større. "
+            "Stjerner fra parret test: * 0,1; ** 0,05 og *** 0,01."
         ),
         "appendix_open": "Vis tabellen ({n} rækker)",
         "section": "Afsnit",
@@ -315,7 +316,8 @@ _COMMON = {
         ),
         "change_note": (
             "Difference in mean score (first wave minus latest); positive = the challenge is "
-            "rated smaller, negative = larger. Stars from a paired test: * 0.1; ** 0.05 and *** 0.01."
+            "rated smaller, negative = larger. "
+            "Stars from a paired test: * 0.1; ** 0.05 and *** 0.01."
         ),
         "appendix_open": "Show the table ({n} rows)",
         "section": "Section",
@@ -614,12 +616,18 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         },
     },
     "model": {
-        "da": {"without_movers": "Uden tilflyttere", "with_movers": "Med tilflyttere",
-               "area_did": "Forskel-i-forskelle, τ",
-               "area_ddd_rent_support": "Tredobbelt forskel, ψ + τ + ω"},
-        "en": {"without_movers": "Without in-movers", "with_movers": "With in-movers",
-               "area_did": "Difference-in-differences, τ",
-               "area_ddd_rent_support": "Triple differences, ψ + τ + ω"},
+        "da": {
+            "without_movers": "Uden tilflyttere",
+            "with_movers": "Med tilflyttere",
+            "area_did": "Forskel-i-forskelle, τ",
+            "area_ddd_rent_support": "Tredobbelt forskel, ψ + τ + ω",
+        },
+        "en": {
+            "without_movers": "Without in-movers",
+            "with_movers": "With in-movers",
+            "area_did": "Difference-in-differences, τ",
+            "area_ddd_rent_support": "Triple differences, ψ + τ + ω",
+        },
     },
     "category": {
         "da": {
@@ -679,6 +687,34 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "vulnerable_residents": "Socially vulnerable residents",
             "mean_areas": "Mean number of intervention areas per plan",
             "all": "All",
+        },
+    },
+    "log": {
+        "da": {
+            "estimates": "Estimater",
+            "cells": "Gennemsnit pr. indsatsgruppe og år",
+            "balance": "Sammenlignelighed",
+            "survey": "Survey",
+            "accounting": "Opgørelse af datagrundlaget",
+            "min_persons": "Færre end minimumsantallet af personer",
+            "dominance": "Én person med for stor andel af summen",
+            "secondary": "Komplementær undertrykkelse",
+            "cell_behind_regression": "En afdeling-år-celle bag regressionen fejler",
+            "suppressed_upstream": "Undertrykt før udgivelse",
+            "forbidden_key_removed": "Minimum, maksimum eller topandel fjernet",
+        },
+        "en": {
+            "estimates": "Estimates",
+            "cells": "Means by intervention group and year",
+            "balance": "Balance",
+            "survey": "Survey",
+            "accounting": "Row accounting",
+            "min_persons": "Fewer than the minimum number of persons",
+            "dominance": "One person holds too large a share of the sum",
+            "secondary": "Complementary suppression",
+            "cell_behind_regression": "A department-year cell behind the regression fails",
+            "suppressed_upstream": "Suppressed before publication",
+            "forbidden_key_removed": "Minimum, maximum or top share removed",
         },
     },
     "subset_short": {
@@ -749,7 +785,10 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "den vægtede sum er TWFE-estimatet."
             ),
             "power_note": "Styrke angives som andel (0-1).",
-            "att_note": "Startår = første år med aktiv helhedsplan; multiplikatorbootstrap clustret på helhedsplan.",
+            "att_note": (
+                "Startår = første år med aktiv helhedsplan; multiplikatorbootstrap clustret på "
+                "helhedsplan."
+            ),
         },
         "en": {
             "cohort_start": "Starting {x}",
@@ -802,7 +841,9 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "is the TWFE estimate."
             ),
             "power_note": "Power is shown as a proportion (0-1).",
-            "att_note": "Start = first year with an active plan; multiplier bootstrap clustered on plan.",
+            "att_note": (
+                "Start = first year with an active plan; multiplier bootstrap clustered on plan."
+            ),
         },
     },
     "group": {

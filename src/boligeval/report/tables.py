@@ -16,7 +16,15 @@ from typing import Any
 from boligeval.disclosure import SHARE_OUTCOMES, SUPPRESSED_MARK
 from boligeval.report.i18n import fmt_int, fmt_num, label, lower_first, text
 
-__all__ = ["Row", "Table", "challenge_change_tables", "crosstab_table", "decimals_for", "diagnostic_tables", "stars"]
+__all__ = [
+    "Row",
+    "Table",
+    "challenge_change_tables",
+    "crosstab_table",
+    "decimals_for",
+    "diagnostic_tables",
+    "stars",
+]
 
 POPULATION_ORDER = (
     "all",
@@ -80,6 +88,7 @@ class Table:
     notes: tuple[str, ...] = ()
     corner: str = ""
     text_cols: int = 0
+    appendix: bool = False
 
     @property
     def has_suppressed(self) -> bool:
@@ -156,7 +165,14 @@ def _notes(
 def _finish(table: Table, lang: str, rules: dict[str, Any] | None) -> Table:
     notes = _notes(lang, suppressed=table.has_suppressed, extra=table.notes, rules=rules)
     return Table(
-        table.key, table.title, table.columns, table.rows, notes, table.corner, table.text_cols
+        table.key,
+        table.title,
+        table.columns,
+        table.rows,
+        notes,
+        table.corner,
+        table.text_cols,
+        table.appendix,
     )
 
 
@@ -263,6 +279,14 @@ def _year(v: Any) -> str:
         return str(v)
 
 
+def _sort_num(v: Any) -> tuple[int, float, str]:
+    """Sort key for years, cohorts and event times that may be numbers or names."""
+    try:
+        return (0, float(v), "")
+    except (TypeError, ValueError):
+        return (1, 0.0, str(v))
+
+
 def _signed(v: Any) -> str:
     """An event time as a signed integer with a typographic minus."""
     return _year(v).replace("-", "−")
@@ -290,6 +314,8 @@ def _diag(lang: str, key: str, **fmt: Any) -> str:
 
 
 def _cohort_label(lang: str, g: Any) -> str:
+    if _sort_num(g)[0]:  # a cohort name (g1, ...) rather than a start year
+        return label(lang, "group", g)
     return _diag(lang, "cohort_start", x=_year(g))
 
 
@@ -303,7 +329,7 @@ def _att_gt_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[
             _cohort_label(lang, r.get("group")),
             (_year(r.get("time")), _signed(r.get("event_time")), *_stat_cells(r, dec, lang)),
         )
-        for r in sorted(recs, key=lambda r: (float(r.get("group") or 0), float(r.get("time") or 0)))
+        for r in sorted(recs, key=lambda r: (_sort_num(r.get("group")), _sort_num(r.get("time"))))
     ]
     return cols, rows
 
@@ -311,17 +337,17 @@ def _att_gt_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[
 def _att_aggregate_rows(
     recs: list[dict[str, Any]], dec: int, lang: str
 ) -> tuple[list[str], list[Row]]:
-    def level(r: dict[str, Any]) -> tuple[float, str]:
+    def level(r: dict[str, Any]) -> tuple[tuple[int, float, str], str]:
         agg = r.get("aggregation")
         if agg == "group" and r.get("group") is not None:
-            return float(r["group"]), _cohort_label(lang, r["group"])
+            return _sort_num(r["group"]), _cohort_label(lang, r["group"])
         if agg == "calendar" and r.get("time") is not None:
-            return float(r["time"]), _year(r["time"])
+            return _sort_num(r["time"]), _year(r["time"])
         if agg == "dynamic" and r.get("event_time") is not None:
-            return float(r["event_time"]), _diag(lang, "event_year", x=_signed(r["event_time"]))
-        return -math.inf, _diag(lang, "overall")
+            return _sort_num(r["event_time"]), _diag(lang, "event_year", x=_signed(r["event_time"]))
+        return (-1, 0.0, ""), _diag(lang, "overall")
 
-    def key(r: dict[str, Any]) -> tuple[int, float]:
+    def key(r: dict[str, Any]) -> tuple[int, tuple[int, float, str]]:
         agg = r.get("aggregation")
         return (_AGG_ORDER.index(agg) if agg in _AGG_ORDER else 9, level(r)[0])
 
@@ -348,7 +374,7 @@ def _bacon_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
 
     rows: list[Row] = []
     total, wsum, hidden = 0.0, 0.0, False
-    for r in sorted(recs, key=lambda r: (float(r.get("group") or 0), str(r.get("type")))):
+    for r in sorted(recs, key=lambda r: (_sort_num(r.get("group")), str(r.get("type")))):
         w = r.get("weight")
         cells = _stat_cells(r, dec, lang)[:1]
         rows.append(
@@ -366,8 +392,12 @@ def _bacon_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
         rows.append(
             Row(
                 _diag(lang, "bacon_total"),
-                ("", "", fmt_num(wsum, 3, lang) if not hidden else "",
-                 SUPPRESSED_MARK if hidden else fmt_num(total, dec, lang)),
+                (
+                    "",
+                    "",
+                    fmt_num(wsum, 3, lang) if not hidden else "",
+                    SUPPRESSED_MARK if hidden else fmt_num(total, dec, lang),
+                ),
                 "stat",
             )
         )
@@ -378,7 +408,7 @@ def _bacon_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
 def _event_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
     rows: list[Row] = []
     coefs = [r for r in recs if r.get("event_time") is not None]
-    for r in sorted(coefs, key=lambda r: float(r["event_time"])):
+    for r in sorted(coefs, key=lambda r: _sort_num(r["event_time"])):
         name = label(lang, "term", f"event_{_year(r['event_time'])}").replace("-", "−")
         reference = (
             not r.get("suppressed") and r.get("std_error") is None and r.get("estimate") == 0
@@ -440,8 +470,10 @@ def _decomposition_rows(
         return _COMPONENTS.index(c) if c in _COMPONENTS else 9
 
     rows = [
-        Row(_diag(lang, str(r.get("component") or r.get("group") or r.get("term"))),
-            tuple(_stat_cells(r, dec, lang)))
+        Row(
+            _diag(lang, str(r.get("component") or r.get("group") or r.get("term"))),
+            tuple(_stat_cells(r, dec, lang)),
+        )
         for r in sorted(recs, key=key)
     ]
     return [], rows
@@ -452,8 +484,9 @@ _POWER_TERMS = ("mde", "mde_individual", "analytic_power", "simulated_power")
 
 def _power_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
     rows = []
-    for r in sorted(recs, key=lambda r: _POWER_TERMS.index(r["term"])
-                    if r.get("term") in _POWER_TERMS else 9):
+    for r in sorted(
+        recs, key=lambda r: _POWER_TERMS.index(r["term"]) if r.get("term") in _POWER_TERMS else 9
+    ):
         power = str(r.get("term")).endswith("power")
         cells = _stat_cells(r, 2 if power else dec, lang, with_stars=False)
         if power and r.get("term") == "analytic_power":
@@ -539,13 +572,18 @@ def diagnostic_tables(
             stat_cols = [text(lang, "estimate")]
         else:
             stat_cols = [
-                text(lang, "estimate"), text(lang, "std_error"), text(lang, "ci"),
+                text(lang, "estimate"),
+                text(lang, "std_error"),
+                text(lang, "ci"),
                 text(lang, "p_value"),
             ]
         corner = _DIAG_CORNER.get(analysis)
         corner_text = (
-            text(lang, corner) if corner in ("comparison",)
-            else _diag(lang, corner) if corner else text(lang, "term")
+            text(lang, corner)
+            if corner in ("comparison",)
+            else _diag(lang, corner)
+            if corner
+            else text(lang, "term")
         )
         title = (
             f"{label(lang, 'analysis', analysis)}: {label(lang, 'population', pop)}, "
@@ -573,6 +611,14 @@ def balance_table(
     """Baseline balance in the seed's Table 4.1 layout: statistics by group, stars vs control."""
     if not balance:
         return None
+    # records name the characteristic in ``variable`` and hold ``estimate`` (pipeline
+    # shape) or name it in ``statistic`` and hold ``value``
+    balance = [
+        {**r, "statistic": r["variable"], "value": r.get("estimate", r.get("value"))}
+        if r.get("variable") is not None
+        else r
+        for r in balance
+    ]
     groups = _order((r.get("group") for r in balance), ("control", "g1", "g2", "g3"))
     stats = _order(
         (r.get("statistic") for r in balance if r.get("statistic") != "n_departments"),
@@ -582,6 +628,13 @@ def balance_table(
     rows: list[Row] = []
     for s in stats:
         dec = 2 if s == "deprivation" else 0
+        vals = [r.get("value") for r in balance if r.get("statistic") == s]
+        # a share given as a proportion (0-1) is shown in percent, as its label says
+        scale = (
+            100.0
+            if s != "deprivation" and vals and all(v is None or 0 <= float(v) <= 1 for v in vals)
+            else 1.0
+        )
         out = []
         for g in groups:
             r = cell.get((s, g))
@@ -591,7 +644,8 @@ def balance_table(
                 out.append(SUPPRESSED_MARK)
             else:
                 st = r.get("stars") or stars(r.get("p_value"))
-                out.append(fmt_num(r["value"], dec, lang) + (str(st) if g != "control" else ""))
+                shown = fmt_num(float(r["value"]) * scale, dec, lang)
+                out.append(shown + (str(st) if g != "control" else ""))
         rows.append(Row(label(lang, "balance", s), tuple(out), "coef"))
     n_row = []
     for g in groups:
@@ -700,6 +754,7 @@ def survey_pivot(
     title: str | None = None,
     filt: Callable[[dict[str, Any]], bool] | None = None,
     key: str | None = None,
+    appendix: bool = False,
 ) -> Table | None:
     """Pivot survey records of one analysis into a table with an n row under each value row.
 
@@ -711,7 +766,20 @@ def survey_pivot(
         return None
     col_fields = [f for f in col_fields if len({r.get(f) for r in recs}) > 1] or [col_fields[-1]]
     row_fields = [f for f in row_fields if any(r.get(f) is not None for r in recs)]
-    canon = {"actor": ACTOR_ORDER, "subset": SUBSET_ORDER}
+    if "statistic" in col_fields and len(col_fields) > 1:
+        # a statistic that belongs to the rows (one per item) goes into the row label
+        per_row: dict[tuple[Any, ...], set[Any]] = {}
+        for r in recs:
+            per_row.setdefault(tuple(r.get(f) for f in row_fields), set()).add(r.get("statistic"))
+        if all(len(v) == 1 for v in per_row.values()):
+            col_fields = [f for f in col_fields if f != "statistic"]
+            row_fields = [*row_fields, "statistic"]
+    canon = {
+        "actor": ACTOR_ORDER,
+        "subset": SUBSET_ORDER,
+        "category": CATEGORY_ORDER,
+        "cohort": ("all", "control", "g1", "g2", "g3"),
+    }
 
     def ordered(field: str) -> list[Any]:
         vals = [r.get(field) for r in recs]
@@ -751,10 +819,10 @@ def survey_pivot(
         if show_n:
             ns = []
             for c in cols:
-                r = cell.get((rk, c))
+                nrec = cell.get((rk, c))
                 ns.append(
-                    f"n = {fmt_int(r['n'], lang)}"
-                    if r is not None and r.get("n") is not None
+                    f"n = {fmt_int(nrec['n'], lang)}"
+                    if nrec is not None and nrec.get("n") is not None
                     else ""
                 )
             if any(ns):
@@ -767,6 +835,7 @@ def survey_pivot(
             col_labels,
             tuple(rows),
             tuple(notes),
+            appendix=appendix,
         ),
         lang,
         rules,
@@ -884,7 +953,11 @@ def suppression_table(log: list[dict[str, Any]], lang: str) -> Table | None:
     if not log:
         return None
     rows = tuple(
-        Row(str(e.get("section")), (str(e.get("rule")), fmt_int(e.get("count"), lang)), "plain")
+        Row(
+            label(lang, "log", e.get("section")),
+            (label(lang, "log", e.get("rule")), fmt_int(e.get("count"), lang)),
+            "plain",
+        )
         for e in log
     )
     return Table(
@@ -894,12 +967,19 @@ def suppression_table(log: list[dict[str, Any]], lang: str) -> Table | None:
         rows,
         (),
         text(lang, "section"),
+        1,
     )
 
 
 CATEGORY_ORDER = (
-    "not_at_all", "small_degree", "some_degree", "high_degree", "dont_know", "not_relevant",
-    "yes", "no",
+    "not_at_all",
+    "small_degree",
+    "some_degree",
+    "high_degree",
+    "dont_know",
+    "not_relevant",
+    "yes",
+    "no",
 )
 
 
@@ -918,7 +998,9 @@ def challenge_change_tables(
     the same actor group in both waves).
     """
     recs = [
-        r for r in survey if r.get("analysis") == "challenge_change" and r.get("item_id") is not None
+        r
+        for r in survey
+        if r.get("analysis") == "challenge_change" and r.get("item_id") is not None
     ]
     if not recs:
         return []
@@ -966,8 +1048,9 @@ def challenge_change_tables(
         rows: list[Row] = []
         for item in items:
             pairs = [value(item, a, s) for a, s in cols]
-            rows.append(Row(label(lang, "item", item, item_labels), tuple(v for v, _ in pairs),
-                            "coef"))
+            rows.append(
+                Row(label(lang, "item", item, item_labels), tuple(v for v, _ in pairs), "coef")
+            )
             rows.append(Row("", tuple(n for _, n in pairs), "se"))
         notes = (text(lang, "change_note"), text(lang, "unit_plan"), text(lang, "survey_source"))
         out.append(
@@ -1021,7 +1104,9 @@ def crosstab_table(
             }
             vals = tuple(_survey_value(lrecs.get(c), lang) for c in cats)
             n = next((r.get("n") for r in lrecs.values() if r.get("n") is not None), None)
-            rows.append(Row("  " + label(lang, "group", lv), (*vals, fmt_int(n, lang), ""), "plain"))
+            rows.append(
+                Row("  " + label(lang, "group", lv), (*vals, fmt_int(n, lang), ""), "plain")
+            )
     cols = (
         *(label(lang, "group", c) for c in cats),
         text(lang, "n"),
@@ -1029,8 +1114,13 @@ def crosstab_table(
     )
     notes = (text(lang, "unit_answer"), text(lang, "survey_source"))
     return _finish(
-        Table("survey_crosstab", label(lang, "survey_analysis", "crosstab") + " (%)", cols,
-              tuple(rows), notes),
+        Table(
+            "survey_crosstab",
+            label(lang, "survey_analysis", "crosstab") + " (%)",
+            cols,
+            tuple(rows),
+            notes,
+        ),
         lang,
         rules,
     )

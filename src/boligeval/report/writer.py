@@ -25,13 +25,15 @@ from openpyxl.styles import Alignment, Font
 from boligeval import __version__
 from boligeval.errors import ReportError
 from boligeval.report.figures import Figure, build_figures
-from boligeval.report.i18n import LANGS, fmt_num, label, lower_first, text
+from boligeval.report.i18n import LANGS, fmt_int, fmt_num, label, lower_first, text
 from boligeval.report.tables import (
     RENT_TERMS,
     Table,
     accounting_tables,
     balance_table,
+    challenge_change_tables,
     challenge_level_table,
+    crosstab_table,
     diagnostic_tables,
     largest_challenges_table,
     regression_tables,
@@ -40,7 +42,7 @@ from boligeval.report.tables import (
     survey_pivot,
 )
 
-__all__ = ["ReportPaths", "check_protected", "tex_escape", "write_report"]
+__all__ = ["ReportPaths", "check_protected", "codebook_labels", "tex_escape", "write_report"]
 
 _SECTIONS = ("estimates", "cells", "balance", "survey", "accounting")
 _DIAGNOSTICS = (
@@ -55,16 +57,20 @@ _DIAGNOSTICS = (
     "power",
     "area_classification",
 )
-_SURVEY_GENERIC = (
-    "goals",
-    "barriers",
-    "intervention_areas",
-    "item_mean",
-    "result_area",
-    "result_type",
-    "distribution",
-    "plan_attributes",
+_ITEM = ("item_id", "category", "group")
+_BY_WAVE = ("actor", "wave", "statistic")
+_SURVEY_GENERIC: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("goals", _ITEM, _BY_WAVE),
+    ("barriers", _ITEM, _BY_WAVE),
+    ("intervention_areas", _ITEM, _BY_WAVE),
+    ("result_area", _ITEM, _BY_WAVE),
+    ("result_type", _ITEM, _BY_WAVE),
+    ("plan_attributes", ("item_id",), ("cohort", "statistic")),
+    ("item_mean", _ITEM, _BY_WAVE),
+    ("distribution", ("item_id", "actor", "wave"), ("category",)),
 )
+#: Long tables shown folded in the HTML page (in full in tables.xlsx and tables.tex).
+_SURVEY_APPENDIX = ("item_mean", "distribution")
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -90,6 +96,7 @@ class _Block:
     data: str = ""
     width: int = 0
     height: int = 0
+    summary: str = ""
 
 
 @dataclass
@@ -129,6 +136,32 @@ def check_protected(results: Mapping[str, Any]) -> None:
                 )
 
 
+def codebook_labels(codebook: Any) -> dict[str, dict[str, str]]:
+    """Survey item labels for ``meta["labels"]``, from a codebook with ``label_da``/``label_en``.
+
+    Parameters
+    ----------
+    codebook : pandas.DataFrame or None
+        The survey codebook (``item_id, label_da, label_en, ...``).
+
+    Returns
+    -------
+    dict
+        ``{item_id: {"da": ..., "en": ...}}``; a missing label falls back to
+        the other language, an item without labels is left out.
+    """
+    if codebook is None or "item_id" not in getattr(codebook, "columns", ()):
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for rec in codebook.to_dict("records"):
+        da, en = rec.get("label_da"), rec.get("label_en")
+        da = da if isinstance(da, str) and da.strip() else None
+        en = en if isinstance(en, str) and en.strip() else None
+        if da or en:
+            out[str(rec["item_id"])] = {"da": str(da or en), "en": str(en or da)}
+    return out
+
+
 def _svg_size(svg: bytes) -> tuple[int, int]:
     head = svg[:2000].decode("utf-8", "replace")
     w = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', head)
@@ -166,7 +199,14 @@ class _Builder:
         cap = f"{text(self.lang, 'table')} {self.n_tab}. {t.title}"
         long = any(len(c) > 40 for r in t.rows for c in r.cells)
         sec.blocks.append(
-            _Block("table", self._anchor("tab-" + t.key), cap, table=t, css="long" if long else "")
+            _Block(
+                "table",
+                self._anchor("tab-" + t.key),
+                cap,
+                table=t,
+                css="long" if long else "",
+                summary=text(self.lang, "appendix_open").format(n=fmt_int(len(t.rows), self.lang)),
+            )
         )
         self.tables.append((cap, t))
 
@@ -204,6 +244,7 @@ class _Builder:
             r
             for r in est
             if r.get("analysis") == "att_aggregate"
+            and r.get("aggregation") in (None, "simple")
             and r.get("group") in (None, "overall")
             and r.get("event_time") is None
             and r.get("time") is None
@@ -340,19 +381,9 @@ class _Builder:
                 sec, largest_challenges_table(survey, lang, rules=rules, item_labels=self.items)
             )
             self.table(sec, challenge_level_table(survey, lang, rules=rules))
-            self.table(
-                sec,
-                survey_pivot(
-                    survey,
-                    "challenge_change",
-                    lang,
-                    rules=rules,
-                    item_labels=self.items,
-                    col_fields=("actor", "subset", "statistic"),
-                    filt=lambda r: r.get("item_id") is not None,
-                ),
-            )
-            for a in _SURVEY_GENERIC:
+            for t in challenge_change_tables(survey, lang, rules=rules, item_labels=self.items):
+                self.table(sec, t)
+            for a, rows, cols in _SURVEY_GENERIC:
                 self.table(
                     sec,
                     survey_pivot(
@@ -361,7 +392,9 @@ class _Builder:
                         lang,
                         rules=rules,
                         item_labels=self.items,
-                        row_fields=("item_id", "category", "group"),
+                        row_fields=rows,
+                        col_fields=cols,
+                        appendix=a in _SURVEY_APPENDIX,
                     ),
                 )
             for f in figs["survey"]:
@@ -370,18 +403,7 @@ class _Builder:
 
         if any(r.get("analysis") == "crosstab" for r in survey):
             sec = _Section("organisation", text(lang, "organisation"), [text(lang, "intro_org")])
-            self.table(
-                sec,
-                survey_pivot(
-                    survey,
-                    "crosstab",
-                    lang,
-                    rules=rules,
-                    item_labels=self.items,
-                    row_fields=("item_id", "group"),
-                    col_fields=("actor", "wave", "category", "statistic"),
-                ),
-            )
+            self.table(sec, crosstab_table(survey, lang, rules=rules, item_labels=self.items))
             out.append(sec)
 
         sec = _Section("methods", text(lang, "methods"))

@@ -147,7 +147,7 @@ _EDU_EMP = np.array([0.50, 0.60, 0.70, 0.74, 0.77, 0.76, 0.40])
 
 # Household types: single, couple, single parent, couple with children,
 # elderly single, elderly couple.
-_HH_BASE = np.array([0.26, 0.09, 0.18, 0.29, 0.11, 0.07])
+_HH_BASE = np.array([0.20, 0.09, 0.19, 0.34, 0.11, 0.07])
 _HH_ROOMS = np.array([1.3, 0.0, -0.45, -1.15, 0.3, 0.0])
 
 
@@ -309,7 +309,7 @@ def simulate_department(
     max_kid_age = np.clip(head_age[kid_hh] - 18, 0, 17)
     kid_age = np.floor(rng.random(n_k) * (max_kid_age + 1)).astype(int)
     kid_birth = sp_start[kid_hh] - kid_age
-    leave = rng.random(n_k) < 0.35
+    leave = rng.random(n_k) < 0.6
     leave_year = kid_birth + 18 + rng.geometric(0.35, n_k) - 1
     hh_idx.append(kid_hh)
     role.append(np.full(n_k, 2))

@@ -96,6 +96,7 @@ _EMP_FE = {"control": 0.03, "g1": 0.01, "g2": 0.055}
 _INC_FE = {"control": 1.0, "g1": 1.025, "g2": 1.015}
 _RS_SHIFT = {"control": -0.9, "g1": 1.0, "g2": 1.0}
 _HH_ROOMS_SD = 0.10  # spread of the household-mix room share (see _household_mix)
+_PERSONS_PER_DWELLING = 2.3  # at the mean household mix
 
 
 @dataclass(frozen=True)
@@ -383,7 +384,8 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
     plans_out = plans_out.sort_values("plan_id", kind="stable").reset_index(drop=True)
 
     plan_row = depts["plan_row"].to_numpy()
-    dwellings_per_res = 1 / (2.3 - 0.9 * (depts["one_two_room_share"].to_numpy() - 0.25))
+    # Persons per dwelling follow the household mix (not the cohort's room share).
+    dwellings_per_res = 1 / (_PERSONS_PER_DWELLING - 0.9 * (hh_rooms - 0.25))
     rs_year = depts["rs_year"].to_numpy()
     departments = pd.DataFrame(
         {
