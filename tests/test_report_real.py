@@ -109,8 +109,8 @@ RAW_IDS = (
 def test_diagnostics_and_survey_labels_are_translated(pages: dict[str, str], lang: str) -> None:
     cells = _cells(pages[lang])
     text = "\n".join(cells)
-    for raw in RAW_IDS:
-        assert raw not in text, raw
+    for raw in RAW_IDS:  # an id shown as it is starts a cell or a " – " part of one
+        assert not re.search(rf"(?m)(^|– ){re.escape(raw)}", text), raw
     assert not [c for c in cells if re.search(r"\b[a-z]+_[a-z_]+\b", c)]  # no raw ids
     expect = {
         "da": ("Behandlede mod aldrig behandlede", "Samlet ændring", "Tilflyttere", "Konstant"),

@@ -144,6 +144,13 @@ _EDU_P = np.array(
     ]
 )
 _EDU_EMP = np.array([0.50, 0.60, 0.70, 0.74, 0.77, 0.76, 0.40])
+# Employment-probability penalty of non-western origin, ages 25-64 and 18-24.
+_NW_PENALTY_ADULT = 0.15
+_NW_PENALTY_YOUNG = 0.08
+# Expected employment gap between a danish and a non-western person: ages 25-64 (penalty
+# plus the education mix) and 18-24. Offsets the rent-support selection of origin mix.
+_NW_GAP_ADULT = float(_EDU_EMP @ (_EDU_P[0] - _EDU_P[2])) + _NW_PENALTY_ADULT
+_NW_GAP_YOUNG = _NW_PENALTY_YOUNG
 
 # Household types: single, couple, single parent, couple with children,
 # elderly single, elderly couple.
@@ -166,6 +173,9 @@ class DeptSpec:
     grant_year: int  # -1 = no plan grant
     rs_year: int  # -1 = no rent support
     register_from: int  # 0 = every year, -1 = never, else first year found
+    # Part of ``nonwestern`` due to rent-support selection; its expected employment gap is
+    # offset, so the selection moves origin (deprivation) but not labour-market levels.
+    rs_nonwestern: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -374,17 +384,21 @@ def simulate_department(
     adult = (age >= 25) & (age <= 64)
     p_adult = (
         _EDU_EMP[ef]
-        - np.where(orig_r == 2, 0.15, np.where(orig_r == 1, 0.05, 0.0))
+        - np.where(orig_r == 2, _NW_PENALTY_ADULT, np.where(orig_r == 1, 0.05, 0.0))
         - 0.04 * fem_r
         - np.where(age >= 55, 0.18, np.where(age >= 50, 0.06, 0.0))
     )
     p = np.where(adult, p_adult, p)
-    p = np.where((age >= 18) & (age <= 24), 0.40 - 0.08 * (orig_r == 2), p)
+    young = (age >= 18) & (age <= 24)
+    p = np.where(young, 0.40 - _NW_PENALTY_YOUNG * (orig_r == 2), p)
     p = np.where((age >= 16) & (age <= 17), 0.08, p)
     p = np.where((age >= 65) & (age <= 66), 0.06, np.where(age >= 67, 0.02, p))
     ten = t - ps[pidx]
     shock = _table(EMP_SHOCK, years, 0.0)[yi] / 100.0
-    static = np.clip(p + spec.emp_fe - 0.04 * (ten == 0) - 0.02 * (ten == 1), _P_LO, _P_HI)
+    offset = spec.rs_nonwestern * np.where(adult, _NW_GAP_ADULT, np.where(young, _NW_GAP_YOUNG, 0))
+    static = np.clip(
+        p + spec.emp_fe + offset - 0.04 * (ten == 0) - 0.02 * (ten == 1), _P_LO, _P_HI
+    )
     p_cf = np.where(working, static + shock, p)
 
     # Programme effect on working-age arrivals since the previous measurement year.

@@ -92,9 +92,9 @@ _AREAS = (
 
 # Resident-composition levers per group (tuned to the seed's baseline gaps).
 _NONWESTERN = {"control": 0.48, "g1": 0.62, "g2": 0.46}
-_EMP_FE = {"control": 0.03, "g1": 0.01, "g2": 0.055}
-_INC_FE = {"control": 1.0, "g1": 1.025, "g2": 1.015}
-_RS_SHIFT = {"control": -0.9, "g1": 1.0, "g2": 1.0}
+_EMP_FE = {"control": 0.042, "g1": 0.0005, "g2": 0.049}
+_INC_FE = {"control": 1.004, "g1": 1.0215, "g2": 1.0127}
+_RS_SHIFT = {"control": -0.9, "g1": 1.3, "g2": 1.3}
 _HH_ROOMS_SD = 0.10  # spread of the household-mix room share (see _household_mix)
 _PERSONS_PER_DWELLING = 2.3  # at the mean household mix
 
@@ -111,7 +111,10 @@ class Structure:
         One row per department (same order as ``departments``): group,
         grant_year, start (active-plan year or -1), rs_year (or -1),
         register_from (first year with residents; -1 = never), size (target
-        residents), latent disadvantage ``x``, shares and fixed effects, and
+        residents), latent disadvantage ``x`` (including the rent-support
+        selection shift), shares and fixed effects, ``rs_nonwestern`` (the
+        part of the non-western share due to that shift, whose employment gap
+        the resident model offsets), and
         ``hh_rooms``, the room share that sets the household mix (the same
         distribution in every group, so that trends are parallel).
     """
@@ -319,13 +322,23 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
     size = np.clip(np.exp(np.log(300.0) + 0.95 * ndtri(u)), 25, 4800)
 
     groups = depts["group"].to_numpy()
-    x = rng.standard_normal(n_dept)
+    x_own = rng.standard_normal(n_dept)
     has_rs = (depts["rs_year"].to_numpy() > 0) & (depts["rs_year"].to_numpy() <= 2009)
-    x = x + np.where(has_rs, [_RS_SHIFT[g] for g in groups], 0.0)
-    nonwestern = np.clip([_NONWESTERN[g] for g in groups] + 0.13 * x, 0.03, 0.9)
-    emp_fe = np.array([_EMP_FE[g] for g in groups]) - 0.03 * x + rng.normal(0, 0.025, n_dept)
+    x = x_own + np.where(has_rs, [_RS_SHIFT[g] for g in groups], 0.0)
+    # Rent-support selection shifts the origin mix (and so the deprivation score) in
+    # opposite directions in control and intervention groups (seed Table 4.9). It must
+    # not move the employment or income level: the triple differences have cohort and
+    # rent-support-round dummies but no interaction of the two, so a level gap of rent
+    # support departments that differs by cohort would load on rent support within
+    # plans. The labour-market and income levels therefore follow ``x_own`` only, and
+    # the resident model offsets the employment gap of the extra non-western share
+    # (``rs_nonwestern``) age band by age band.
+    nw_base = np.array([_NONWESTERN[g] for g in groups])
+    nonwestern = np.clip(nw_base + 0.13 * x, 0.03, 0.9)
+    rs_nonwestern = nonwestern - np.clip(nw_base + 0.13 * x_own, 0.03, 0.9)
+    emp_fe = np.array([_EMP_FE[g] for g in groups]) - 0.03 * x_own + rng.normal(0, 0.025, n_dept)
     inc_fe = np.array([_INC_FE[g] for g in groups]) * np.exp(
-        -0.02 * x + rng.normal(0, 0.03, n_dept)
+        -0.02 * x_own + rng.normal(0, 0.03, n_dept)
     )
     hh_rooms = _household_mix(groups, depts["one_two_room_share"].to_numpy(dtype=float))
 
@@ -415,6 +428,7 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
             "size": size,
             "x": x,
             "nonwestern": nonwestern,
+            "rs_nonwestern": rs_nonwestern,
             "emp_fe": emp_fe,
             "inc_fe": inc_fe,
             "rooms": departments["one_two_room_share"].to_numpy(),

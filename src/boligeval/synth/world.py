@@ -237,6 +237,7 @@ def synthesize(
                 dwellings=int(row["dwellings"]),
                 hh_rooms=float(row["hh_rooms"]),
                 nonwestern=float(row["nonwestern"]),
+                rs_nonwestern=float(row["rs_nonwestern"]),
                 emp_fe=float(row["emp_fe"]),
                 inc_fe=float(row["inc_fe"]),
                 x=float(row["x"]),
