@@ -63,7 +63,7 @@ def unit_frame(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> pd.Dat
     if spec.unit == "household" or POPULATIONS[spec.population] == "household":
         source = (
             "SELECT household_id AS unit_id, department_id, year, "
-            "avg(equivalised_income) AS equivalised_income, "
+            "avg(CAST(equivalised_income AS DECIMAL(38, 8))) AS equivalised_income, "
             "max(CASE WHEN in_mover THEN 1 ELSE 0 END) AS in_mover FROM persons "
             "GROUP BY household_id, department_id, year"
         )
@@ -83,7 +83,10 @@ def unit_frame(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> pd.Dat
             raise PanelError(
                 f"The individual-level model needs a person population, not '{spec.population}'."
             )
-        source = "SELECT *, CASE WHEN in_mover THEN 1 ELSE 0 END AS in_mover_flag FROM persons"
+        source = (
+            "SELECT *, person_id AS unit_id, CASE WHEN in_mover THEN 1 ELSE 0 END AS in_mover_flag "
+            "FROM persons"
+        )
         where = PERSON_FILTERS[spec.population]
     frame = ctx.con.execute(
         f"""
@@ -99,6 +102,7 @@ def unit_frame(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> pd.Dat
         WHERE p.year IN ({years}) AND ({where})
           AND p.department_id IN (SELECT department_id FROM every_year)
           AND p."{outcome}" IS NOT NULL
+        ORDER BY p.department_id, p.year, p.unit_id
         """
     ).df()
     frame["active_plan"] = frame["active_plan"].astype("float64")

@@ -85,15 +85,16 @@ def decomposition_terms(
         a AS (
             SELECT department_id, y0, y1,
                    count(*) FILTER (WHERE y_t1 IS NOT NULL) AS n_stayers,
-                   avg(y_t0) FILTER (WHERE y_t1 IS NOT NULL) AS stayers_t0,
-                   avg(y_t1) FILTER (WHERE y_t1 IS NOT NULL) AS stayers_t1,
+                   avg(CAST(y_t0 AS DECIMAL(38, 8))) FILTER (WHERE y_t1 IS NOT NULL) AS stayers_t0,
+                   avg(CAST(y_t1 AS DECIMAL(38, 8))) FILTER (WHERE y_t1 IS NOT NULL) AS stayers_t1,
                    count(*) FILTER (WHERE y_t1 IS NULL) AS n_out,
-                   avg(y_t0) FILTER (WHERE y_t1 IS NULL) AS out_t0,
-                   avg(y_t0) AS mean_t0
+                   avg(CAST(y_t0 AS DECIMAL(38, 8))) FILTER (WHERE y_t1 IS NULL) AS out_t0,
+                   avg(CAST(y_t0 AS DECIMAL(38, 8))) AS mean_t0
             FROM first GROUP BY department_id, y0, y1
         ),
         b AS (
-            SELECT department_id, y0, y1, count(*) AS n_in, avg(y_t1) AS in_t1
+            SELECT department_id, y0, y1, count(*) AS n_in,
+                   avg(CAST(y_t1 AS DECIMAL(38, 8))) AS in_t1
             FROM arrivals GROUP BY department_id, y0, y1
         )
         SELECT a.department_id, a.y1 AS year, a.y0 AS year_from, a.n_stayers, a.n_out,

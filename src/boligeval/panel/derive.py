@@ -49,6 +49,16 @@ BUILTIN_OUTCOMES = (
 AMOUNT_OUTCOMES = ("disposable_income", "equivalised_income")
 
 
+def exact(expression: str) -> str:
+    """An expression as DECIMAL, so that sums and means do not depend on row order.
+
+    DuckDB adds doubles in whatever order its threads deliver them, which can
+    change the last bits of a sum between runs; integer (decimal) sums are
+    exact, which keeps every output byte-identical between runs.
+    """
+    return f"CAST({expression} AS DECIMAL(38, 8))"
+
+
 def _in_list(values: Sequence[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
@@ -200,7 +210,7 @@ def derive_persons(
         ),
         units AS (
             SELECT income_unit, year,
-                   sum(disposable_income) AS u_income,
+                   CAST(sum({exact("disposable_income")}) AS DOUBLE) AS u_income,
                    count(*) FILTER (WHERE disposable_income IS NULL) AS u_missing,
                    count(*) FILTER (WHERE age >= {cutoff}) AS u_adults,
                    count(*) FILTER (WHERE age < {cutoff}) AS u_children

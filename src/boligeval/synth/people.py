@@ -396,9 +396,7 @@ def simulate_department(
     ten = t - ps[pidx]
     shock = _table(EMP_SHOCK, years, 0.0)[yi] / 100.0
     offset = spec.rs_nonwestern * np.where(adult, _NW_GAP_ADULT, np.where(young, _NW_GAP_YOUNG, 0))
-    static = np.clip(
-        p + spec.emp_fe + offset - 0.04 * (ten == 0) - 0.02 * (ten == 1), _P_LO, _P_HI
-    )
+    static = np.clip(p + spec.emp_fe + offset - 0.04 * (ten == 0) - 0.02 * (ten == 1), _P_LO, _P_HI)
     p_cf = np.where(working, static + shock, p)
 
     # Programme effect on working-age arrivals since the previous measurement year.
