@@ -663,60 +663,93 @@ def balance_table(
 def accounting_tables(
     accounting: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None
 ) -> list[Table]:
-    """Row accounting: departments and residents by reason, a column per population and outcome."""
+    """Row accounting: where every department and resident row went, and the units per panel.
+
+    The first table is a partition: departments in the records split into
+    those not found in the register every year and those linked; resident
+    rows split into rows outside the measurement years, rows in departments
+    not found every year and rows in linked departments. The second table
+    gives, per population and outcome, the departments and units used and
+    the units excluded by reason.
+    """
+    general = {
+        (r.get("table"), r.get("reason")): r for r in accounting if r.get("population") is None
+    }
+
+    def count(key: tuple[str, str]) -> Any:
+        r = general.get(key)
+        if r is None:
+            return None
+        return None if r.get("suppressed") and r.get("count") is None else r.get("count")
+
+    def cell(value: Any, suppressed: bool = False) -> str:
+        if value is None:
+            return SUPPRESSED_MARK if suppressed else ""
+        return fmt_int(value, lang)
+
     out: list[Table] = []
-    for table_name, title_key in (
-        ("departments", "departments_table"),
-        ("residents", "residents_table"),
-    ):
-        recs = [r for r in accounting if r.get("table") == table_name]
-        if not recs:
-            continue
-        cols = sorted(
-            dict.fromkeys((r.get("population"), r.get("outcome")) for r in recs),
-            key=lambda k: (
-                POPULATION_ORDER.index(k[0]) if k[0] in POPULATION_ORDER else 99,
-                OUTCOME_ORDER.index(k[1]) if k[1] in OUTCOME_ORDER else 99,
-                str(k),
-            ),
-        )
-        reasons = _order(
-            (r.get("reason") for r in recs if r.get("reason") != "total"), REASON_ORDER
-        )
-        cell = {(r.get("reason"), r.get("population"), r.get("outcome")): r for r in recs}
-        rows: list[Row] = []
-        for reason in [*reasons, "total"]:
-            vals = []
-            for pop, outc in cols:
-                r = cell.get((reason, pop, outc))
-                if r is None and reason == "total" and table_name == "departments":
-                    counts = [
-                        cell[(x, pop, outc)].get("count") for x in reasons if (x, pop, outc) in cell
-                    ]
-                    vals.append(fmt_int(sum(c for c in counts if c is not None), lang))
-                elif r is None:
-                    vals.append("")
-                elif r.get("suppressed") and r.get("count") is None:
-                    vals.append(SUPPRESSED_MARK)
-                else:
-                    vals.append(fmt_int(r.get("count"), lang))
-            if any(vals):
-                rows.append(
-                    Row(
-                        label(lang, "reason", reason),
-                        tuple(vals),
-                        "stat" if reason == "total" else "plain",
-                    )
-                )
-        col_labels = tuple(
-            f"{label(lang, 'population', p)} – {label(lang, 'outcome', o)}" for p, o in cols
-        )
-        title = f"{text(lang, 'design')}: {text(lang, title_key)}"
-        out.append(
-            _finish(
-                Table(f"accounting_{table_name}", title, col_labels, tuple(rows), ()), lang, rules
-            )
-        )
+    overview: list[Row] = []
+    n_dept = count(("departments", "in_records"))
+    n_missing = count(("departments", "not_in_register_every_year"))
+    if n_dept is not None:
+        overview.append(Row(label(lang, "reason", "in_records"), (cell(n_dept),), "stat"))
+        overview.append(Row("– " + label(lang, "reason", "not_in_register_every_year"),
+                            (cell(n_missing, True),)))
+        linked = None if n_missing is None else n_dept - n_missing
+        overview.append(Row("– " + label(lang, "reason", "linked"), (cell(linked, True),)))
+    n_rows = count(("residents", "in_file"))
+    if n_rows is not None:
+        outside = count(("residents", "outside_measurement_years"))
+        not_linked = count(("residents", "not_in_register_every_year"))
+        rest = (None if outside is None or not_linked is None
+                else n_rows - outside - not_linked)
+        overview.append(Row(label(lang, "reason", "in_file"), (cell(n_rows),), "stat"))
+        overview.append(Row("– " + label(lang, "reason", "outside_measurement_years"),
+                            (cell(outside, True),)))
+        overview.append(Row("– " + label(lang, "reason", "rows_not_linked"),
+                            (cell(not_linked, True),)))
+        overview.append(Row("– " + label(lang, "reason", "rows_linked"), (cell(rest, True),)))
+    if overview:
+        title = f"{text(lang, 'design')}: {text(lang, 'departments_table')}"
+        out.append(_finish(Table("accounting_departments", title, (text(lang, "count"),),
+                                 tuple(overview), ()), lang, rules))
+
+    panels = sorted(
+        dict.fromkeys((r.get("population"), r.get("outcome")) for r in accounting
+                      if r.get("population") is not None),
+        key=lambda k: (
+            POPULATION_ORDER.index(k[0]) if k[0] in POPULATION_ORDER else 99,
+            OUTCOME_ORDER.index(k[1]) if k[1] in OUTCOME_ORDER else 99,
+            str(k),
+        ),
+    )
+    by_key = {(r.get("table"), r.get("population"), r.get("outcome"), r.get("reason")): r
+              for r in accounting}
+    columns = ("departments_used", "departments_below", "unit_kind", "units_used",
+               "outside_population", "missing_outcome", "below_min_count")
+    rows: list[Row] = []
+    for pop, outc in panels:
+        def get(table: str, reason: str, pop: Any = pop, outc: Any = outc) -> str:
+            r = by_key.get((table, pop, outc, reason))
+            if r is None:
+                return ""
+            return cell(r.get("count"), bool(r.get("suppressed")))
+
+        unit_rec = by_key.get(("units", pop, outc, "used"))
+        unit = label(lang, "reason", unit_rec.get("unit")) if unit_rec else ""
+        rows.append(Row(
+            f"{label(lang, 'population', pop)} – {label(lang, 'outcome', outc)}",
+            (get("departments", "used"), get("departments", "below_min_count"), unit,
+             get("units", "used"), get("units", "outside_population"),
+             get("units", "missing_outcome"), get("units", "below_min_count")),
+        ))
+    if rows:
+        heads = tuple(text(lang, c) if c in ("departments_used", "departments_below",
+                                             "unit_kind", "units_used")
+                      else label(lang, "reason", c) for c in columns)
+        title = f"{text(lang, 'design')}: {text(lang, 'residents_table')}"
+        out.append(_finish(Table("accounting_units", title, heads, tuple(rows), ()), lang,
+                           rules))
     return out
 
 
