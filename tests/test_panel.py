@@ -214,3 +214,15 @@ def test_cohort_without_plans_is_a_clear_error():
              pd.DataFrame(rows), PRICES)
     with pytest.raises(PanelError, match=r"Cohort\(s\) g2 of \[design\] cohorts have no plan"):
         build_design(con, _cfg().design)
+
+
+def test_income_outcomes_need_a_price_index():
+    con = duckdb.connect()
+    rows = [resident(f"p{k}", y, "D1", f"h{k}", 1970) for y in YEARS for k in range(20)]
+    register(con, plans_frame([("P1", 2006), ("P9", 2008)]), departments_frame([("D1", "P1")]),
+             pd.DataFrame(rows), prices=None)
+    cfg = _cfg()
+    panel = build_panel(con, cfg, build_design(con, cfg.design))
+    assert len(panel.for_analysis("all", "employed")) == 3
+    with pytest.raises(PanelError, match="needs a prices table"):
+        panel.for_analysis("all", "disposable_income")

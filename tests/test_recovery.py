@@ -41,7 +41,8 @@ DDD_POPULATION, DDD_MIN_COUNT = "in_movers_working_age", 5
 def _panel(world: Path, scratch: Path, min_count: int = 20):  # type: ignore[no-untyped-def]
     cfg = parse_config({"data": {"dir": str(world)}, "panel": {"min_count": min_count}})
     con = duckdb.connect()
-    load_inputs(world, con, scratch_dir=scratch, tables=("plans", "departments", "residents"))
+    load_inputs(world, con, scratch_dir=scratch, need_prices=True,
+                tables=("plans", "departments", "residents", "prices"))
     design = build_design(con, cfg.design)
     panel = build_panel(con, cfg, design)
     return con, cfg, design, panel

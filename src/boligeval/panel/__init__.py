@@ -19,7 +19,13 @@ from boligeval.config import POPULATIONS, EvaluationConfig
 from boligeval.design import DesignTable
 from boligeval.errors import PanelError
 from boligeval.panel.aggregate import aggregate_cells, outcomes_for
-from boligeval.panel.derive import BUILTIN_OUTCOMES, derive_persons, extra_columns
+from boligeval.panel.derive import (
+    AMOUNT_OUTCOMES,
+    BUILTIN_OUTCOMES,
+    derive_persons,
+    extra_columns,
+    has_price_index,
+)
 
 __all__ = ["PANEL_COLUMNS", "Panel", "build_panel", "requested_columns"]
 
@@ -52,6 +58,9 @@ class Panel:
         The minimum count applied.
     years : tuple of int
         Measurement years.
+    has_prices : bool
+        Whether amounts are in base-year prices (a ``prices`` table was
+        given); without it, income outcomes are left out.
     """
 
     frame: pd.DataFrame
@@ -59,6 +68,7 @@ class Panel:
     cells: pd.DataFrame
     min_count: int
     years: tuple[int, ...]
+    has_prices: bool = True
 
     def for_analysis(self, population: str, outcome: str) -> pd.DataFrame:
         """The balanced panel of one population and outcome.
@@ -70,6 +80,11 @@ class Panel:
         """
         sub = self.frame[(self.frame["population"] == population)
                          & (self.frame["outcome"] == outcome)]
+        if sub.empty and outcome in AMOUNT_OUTCOMES and not self.has_prices:
+            raise PanelError(
+                f"'{outcome}' needs a prices table (consumer price index) to put amounts in "
+                "base-year prices; add prices to the data folder."
+            )
         if sub.empty:
             built = self.cells[(self.cells["population"] == population)
                                & (self.cells["outcome"] == outcome)]
@@ -138,6 +153,9 @@ def build_panel(
     derive_persons(con, cfg, extras)
     person_outcomes = (*BUILTIN_OUTCOMES, *extras)
     cells = aggregate_cells(con, cfg, person_outcomes)
+    has_prices = has_price_index(con)
+    if not has_prices:
+        cells = cells[~cells["outcome"].isin(AMOUNT_OUTCOMES)].reset_index(drop=True)
     years = cfg.measurement_years
     min_count = cfg.panel.min_count
 
@@ -192,6 +210,8 @@ def build_panel(
         pop_years = _years_for(population, years)
         unit = POPULATIONS[population]
         for outcome in outcomes_for(population, person_outcomes):
+            if not has_prices and outcome in AMOUNT_OUTCOMES:
+                continue
             sub = cells[(cells["population"] == population) & (cells["outcome"] == outcome)
                         & cells["department_id"].isin(every_year)
                         & cells["year"].isin(pop_years)]
@@ -248,4 +268,5 @@ def build_panel(
         cells=cells,
         min_count=min_count,
         years=years,
+        has_prices=has_prices,
     )

@@ -141,6 +141,14 @@ def extra_columns(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> tuple
     return tuple(extras)
 
 
+def has_price_index(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a ``prices`` table is loaded (needed for amounts in base-year prices)."""
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'prices'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def derive_persons(
     con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig, extras: Sequence[str] = ()
 ) -> None:
@@ -157,12 +165,7 @@ def derive_persons(
     """
     years = ", ".join(str(y) for y in cfg.measurement_years)
     base = cfg.design.price_base_year
-    has_prices = bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'prices'"
-        ).fetchone()[0]  # type: ignore[index]
-    )
-    if has_prices:
+    if has_price_index(con):
         base_index = con.execute(f"SELECT index FROM prices WHERE year = {base}").fetchone()
         if base_index is None:
             raise PanelError(
@@ -172,7 +175,9 @@ def derive_persons(
         deflate = f"r.disposable_income * {float(base_index[0])!r} / px.index"
         price_join = "LEFT JOIN prices px ON px.year = r.year"
     else:
-        deflate = "r.disposable_income"
+        # Without a price index, amounts cannot be put in base-year prices: they are left
+        # out (null) rather than mixed across years; the panel says why.
+        deflate = "CAST(NULL AS DOUBLE)"
         price_join = ""
     unit = cfg.income.unit
     columns = _residents_columns(con)
