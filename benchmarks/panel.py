@@ -53,14 +53,15 @@ def _measured(code: str, *args: str) -> tuple[float, float]:
         "t = time.perf_counter()\n"
         "p = subprocess.run([sys.executable, '-c', sys.argv[1], *sys.argv[2:]])\n"
         "if p.returncode: sys.exit(p.returncode)\n"
-        "print(time.perf_counter() - t, "
+        "print('RESULT', time.perf_counter() - t, "
         "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024)\n"
     )
     proc = subprocess.run([sys.executable, "-c", wrapper, code, *args], capture_output=True,
                           text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr)
-    seconds, gigabytes = proc.stdout.strip().splitlines()[-1].split()
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+    _, seconds, gigabytes = line.split()
     return float(seconds), float(gigabytes)
 
 

@@ -65,7 +65,10 @@ def _needs_prices(cfg: EvaluationConfig) -> bool:
 
 
 def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(scratch / "work.duckdb"))
+    # An in-memory database that spills to the scratch folder when a table, join or
+    # aggregation does not fit in the memory limit: out of core without paying for
+    # writing every intermediate table to a database file.
+    con = duckdb.connect()
     spill = scratch / "spill"
     spill.mkdir(exist_ok=True)
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
@@ -73,6 +76,7 @@ def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
     if memory:
         con.execute(f"SET memory_limit = '{memory}'")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 

@@ -205,39 +205,47 @@ def build_panel(
          "count": households_missing},
     ]
 
-    kept_frames: list[pd.DataFrame] = []
+    # Cells of linked departments in each population's measurement years.
+    out_years = set(_years_for("out_movers", years))
+    in_years = cells["year"].isin(out_years).where(
+        cells["population"] == "out_movers", cells["year"].isin(years))
+    linked = cells[cells["department_id"].isin(every_year) & in_years]
+    # A department passes when every one of its population's years has min_count units.
+    per_dept = linked.groupby(["population", "outcome", "department_id"], sort=False).agg(
+        n_years=("year", "nunique"), min_n=("n", "min"))
+    n_needed = pd.Series(
+        [len(_years_for(pop, years)) for pop in per_dept.index.get_level_values(0)],
+        index=per_dept.index)
+    passing = per_dept.index[(per_dept["n_years"] == n_needed)
+                             & (per_dept["min_n"] >= min_count)]
+    key = pd.MultiIndex.from_frame(linked[["population", "outcome", "department_id"]])
+    passes = key.isin(passing)
+    kept_all = linked[passes]
+    sums = linked.assign(kept_n=linked["n"].where(passes, 0)).groupby(
+        ["population", "outcome"], sort=False)[["size", "n", "kept_n"]].sum()
+    passing_count = pd.Series(1, index=passing).groupby(level=[0, 1]).sum()
+    sum_table = {key: tuple(row) for key, row in zip(
+        sums.index, sums[["size", "n", "kept_n"]].to_numpy(), strict=True)}
+
     for population in POPULATIONS:
-        pop_years = _years_for(population, years)
         unit = POPULATIONS[population]
         for outcome in outcomes_for(population, person_outcomes):
             if not has_prices and outcome in AMOUNT_OUTCOMES:
                 continue
-            sub = cells[(cells["population"] == population) & (cells["outcome"] == outcome)
-                        & cells["department_id"].isin(every_year)
-                        & cells["year"].isin(pop_years)]
-            counts = sub.pivot_table(index="department_id", columns="year", values="n",
-                                     aggfunc="sum").reindex(columns=list(pop_years))
-            counts = counts.reindex(sorted(every_year)).fillna(0)
-            passing = set(counts.index[(counts >= min_count).all(axis=1)])
-            kept = sub[sub["department_id"].isin(passing)]
-            dropped = sub[~sub["department_id"].isin(passing)]
-            kept_frames.append(kept)
+            totals = sum_table.get((population, outcome), (0, 0, 0))
+            in_population, with_outcome, used = (int(v) for v in totals)
+            n_passing = int(passing_count.get((population, outcome), 0))
             if population == "out_movers":
-                unit_name = "out_mover_person_years"
-                total = int(sub["size"].sum())
+                unit_name, total = "out_mover_person_years", in_population
             elif unit == "household":
-                unit_name = _UNIT_NAMES[unit]
-                total = households_kept
+                unit_name, total = _UNIT_NAMES[unit], households_kept
             else:
-                unit_name = _UNIT_NAMES[unit]
-                total = rows_kept
-            in_population = int(sub["size"].sum())
-            with_outcome = int(sub["n"].sum())
+                unit_name, total = _UNIT_NAMES[unit], rows_kept
             reasons = {
                 "outside_population": total - in_population,
                 "missing_outcome": in_population - with_outcome,
-                "below_min_count": int(dropped["n"].sum()),
-                "used": int(kept["n"].sum()),
+                "below_min_count": with_outcome - used,
+                "used": used,
             }
             for reason, count in reasons.items():
                 accounting.append({"table": "units", "population": population,
@@ -245,12 +253,11 @@ def build_panel(
                                    "unit": unit_name, "count": count})
             accounting.append({"table": "departments", "population": population,
                                "outcome": outcome, "reason": "below_min_count",
-                               "unit": "departments", "count": len(every_year) - len(passing)})
+                               "unit": "departments", "count": len(every_year) - n_passing})
             accounting.append({"table": "departments", "population": population,
                                "outcome": outcome, "reason": "used",
-                               "unit": "departments", "count": len(passing)})
+                               "unit": "departments", "count": n_passing})
 
-    kept_all = pd.concat(kept_frames, ignore_index=True)
     design_cols = ["department_id", "year", "plan_id", "cohort", "active_plan", "rent_support",
                    "rent_support_cohort", "capital_area"]
     frame = kept_all.merge(design.frame[design_cols], on=["department_id", "year"], how="left")

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from boligeval.config import POPULATIONS, EvaluationConfig
-from boligeval.panel.derive import AMOUNT_OUTCOMES, exact
+from boligeval.panel.derive import AMOUNT_OUTCOMES, exact_column
 
 __all__ = ["PERSON_FILTERS", "aggregate_cells", "household_outcomes", "outcomes_for"]
 
@@ -68,11 +68,12 @@ def _agg_sql(filters: dict[str, str], outcomes: Sequence[str]) -> tuple[str, lis
             prefix = f"a{p_i}_{o_i}"
             col = f'"{outcome}"'
             parts.append(f'count({col}) FILTER (WHERE {cond}) AS "{prefix}_n"')
-            parts.append(f'avg({exact(col)}) FILTER (WHERE {cond}) AS "{prefix}_mean"')
+            parts.append(
+                f'avg({exact_column(outcome)}) FILTER (WHERE {cond}) AS "{prefix}_mean"')
             if outcome not in ("employed", "competence_education", "deprivation"):
                 parts.append(f'max(abs({col})) FILTER (WHERE {cond}) AS "{prefix}_max"')
                 parts.append(
-                    f'CAST(sum(abs({exact(col)})) FILTER (WHERE {cond}) AS DOUBLE) '
+                    f'CAST(sum(abs({exact_column(outcome)})) FILTER (WHERE {cond}) AS DOUBLE) '
                     f'AS "{prefix}_sum"'
                 )
             aggs.append(_Agg(pop, outcome, prefix))
@@ -126,7 +127,7 @@ def aggregate_cells(
         """
         CREATE OR REPLACE TEMP TABLE households AS
         SELECT household_id, year, department_id,
-               avg(CAST(equivalised_income AS DECIMAL(38, 8))) AS equivalised_income,
+               avg(CAST(equivalised_income AS DECIMAL(18, 4))) AS equivalised_income,
                bool_or(in_mover) AS any_in_mover, bool_and(in_mover) AS all_in_movers
         FROM persons GROUP BY household_id, year, department_id
         """

@@ -23,6 +23,7 @@ import pandas as pd
 
 from boligeval.errors import PanelError
 from boligeval.panel.aggregate import PERSON_FILTERS
+from boligeval.panel.derive import exact_column
 
 __all__ = ["DECOMPOSITION_TERMS", "decomposition_terms"]
 
@@ -65,7 +66,7 @@ def decomposition_terms(
     frame = con.execute(
         f"""
         WITH v AS (
-            SELECT person_id, department_id, year, "{outcome}" AS y
+            SELECT person_id, department_id, year, {exact_column(outcome)} AS y
             FROM persons WHERE ({cond}) AND "{outcome}" IS NOT NULL
         ),
         pairs(y0, y1) AS (VALUES {pairs}),
@@ -85,16 +86,16 @@ def decomposition_terms(
         a AS (
             SELECT department_id, y0, y1,
                    count(*) FILTER (WHERE y_t1 IS NOT NULL) AS n_stayers,
-                   avg(CAST(y_t0 AS DECIMAL(38, 8))) FILTER (WHERE y_t1 IS NOT NULL) AS stayers_t0,
-                   avg(CAST(y_t1 AS DECIMAL(38, 8))) FILTER (WHERE y_t1 IS NOT NULL) AS stayers_t1,
+                   avg(y_t0) FILTER (WHERE y_t1 IS NOT NULL) AS stayers_t0,
+                   avg(y_t1) FILTER (WHERE y_t1 IS NOT NULL) AS stayers_t1,
                    count(*) FILTER (WHERE y_t1 IS NULL) AS n_out,
-                   avg(CAST(y_t0 AS DECIMAL(38, 8))) FILTER (WHERE y_t1 IS NULL) AS out_t0,
-                   avg(CAST(y_t0 AS DECIMAL(38, 8))) AS mean_t0
+                   avg(y_t0) FILTER (WHERE y_t1 IS NULL) AS out_t0,
+                   avg(y_t0) AS mean_t0
             FROM first GROUP BY department_id, y0, y1
         ),
         b AS (
             SELECT department_id, y0, y1, count(*) AS n_in,
-                   avg(CAST(y_t1 AS DECIMAL(38, 8))) AS in_t1
+                   avg(y_t1) AS in_t1
             FROM arrivals GROUP BY department_id, y0, y1
         )
         SELECT a.department_id, a.y1 AS year, a.y0 AS year_from, a.n_stayers, a.n_out,

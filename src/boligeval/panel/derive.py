@@ -49,14 +49,27 @@ BUILTIN_OUTCOMES = (
 AMOUNT_OUTCOMES = ("disposable_income", "equivalised_income")
 
 
-def exact(expression: str) -> str:
+#: Outcomes whose values (0 or 100) add up exactly in floating point, in any order.
+EXACT_IN_DOUBLE = ("employed", "competence_education")
+
+
+def exact(expression: str, *, digits: int = 38) -> str:
     """An expression as DECIMAL, so that sums and means do not depend on row order.
 
     DuckDB adds doubles in whatever order its threads deliver them, which can
     change the last bits of a sum between runs; integer (decimal) sums are
-    exact, which keeps every output byte-identical between runs.
+    exact, which keeps every output byte-identical between runs. Amounts fit
+    ``digits=18`` (int64 arithmetic, faster); unknown columns get 38.
     """
-    return f"CAST({expression} AS DECIMAL(38, 8))"
+    return f"CAST({expression} AS DECIMAL({digits}, {4 if digits <= 18 else 8}))"
+
+
+def exact_column(name: str) -> str:
+    """Order-independent form of an outcome column for sums and means."""
+    if name in EXACT_IN_DOUBLE:
+        return f'"{name}"'
+    digits = 18 if name in (*AMOUNT_OUTCOMES, "deprivation") else 38
+    return exact(f'"{name}"', digits=digits)
 
 
 def _in_list(values: Sequence[str]) -> str:
@@ -215,7 +228,7 @@ def derive_persons(
         ),
         units AS (
             SELECT income_unit, year,
-                   CAST(sum({exact("disposable_income")}) AS DOUBLE) AS u_income,
+                   CAST(sum({exact("disposable_income", digits=18)}) AS DOUBLE) AS u_income,
                    count(*) FILTER (WHERE disposable_income IS NULL) AS u_missing,
                    count(*) FILTER (WHERE age >= {cutoff}) AS u_adults,
                    count(*) FILTER (WHERE age < {cutoff}) AS u_children

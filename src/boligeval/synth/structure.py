@@ -94,6 +94,8 @@ _AREAS = (
 _NONWESTERN = {"control": 0.48, "g1": 0.62, "g2": 0.46}
 _EMP_FE = {"control": 0.042, "g1": 0.0005, "g2": 0.049}
 _INC_FE = {"control": 1.004, "g1": 1.0215, "g2": 1.0127}
+# Rent-support selection on the latent disadvantage: moves the origin mix only (Table 4.9:
+# rent-support departments more deprived in intervention groups, less in control).
 _RS_SHIFT = {"control": -0.9, "g1": 1.3, "g2": 1.3}
 _HH_ROOMS_SD = 0.10  # spread of the household-mix room share (see _household_mix)
 _PERSONS_PER_DWELLING = 2.3  # at the mean household mix
