@@ -86,8 +86,8 @@ class Panel:
                 "base-year prices; add prices to the data folder."
             )
         if sub.empty:
-            built = self.cells[(self.cells["population"] == population)
-                               & (self.cells["outcome"] == outcome)]
+            acc = self.accounting
+            built = acc[(acc["population"] == population) & (acc["outcome"] == outcome)]
             if built.empty:
                 raise PanelError(
                     f"The panel has no outcome '{outcome}' for population '{population}'."

@@ -13,8 +13,7 @@ or excluded with a reason.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pandas as pd
@@ -52,60 +51,69 @@ def outcomes_for(population: str, person_outcomes: Sequence[str]) -> tuple[str, 
     return tuple(person_outcomes)
 
 
-@dataclass(frozen=True)
-class _Agg:
-    population: str
-    outcome: str
-    prefix: str
+#: Population membership as a function of the strata columns of a grouped table.
+_PERSON_STRATA = ("working_age", "in_mover")
+_PERSON_MEMBERS = {
+    "all": lambda w: pd.Series(True, index=w.index),
+    "working_age": lambda w: w["working_age"],
+    "in_movers": lambda w: w["in_mover"],
+    "in_movers_working_age": lambda w: w["working_age"] & w["in_mover"],
+}
+_HOUSEHOLD_STRATA = ("any_in_mover", "all_in_movers")
+_HOUSEHOLD_MEMBERS = {
+    "households": lambda w: pd.Series(True, index=w.index),
+    "in_mover_households": lambda w: w["any_in_mover"],
+    "all_in_mover_households": lambda w: w["all_in_movers"],
+}
+_SHARE_OUTCOMES = ("employed", "competence_education", "deprivation")
 
 
-def _agg_sql(filters: dict[str, str], outcomes: Sequence[str]) -> tuple[str, list[_Agg]]:
-    parts: list[str] = []
-    aggs: list[_Agg] = []
-    for p_i, (pop, cond) in enumerate(filters.items()):
-        parts.append(f'count(*) FILTER (WHERE {cond}) AS "size_{p_i}"')
-        for o_i, outcome in enumerate(outcomes):
-            prefix = f"a{p_i}_{o_i}"
-            col = f'"{outcome}"'
-            parts.append(f'count({col}) FILTER (WHERE {cond}) AS "{prefix}_n"')
-            parts.append(
-                f'avg({exact_column(outcome)}) FILTER (WHERE {cond}) AS "{prefix}_mean"')
-            if outcome not in ("employed", "competence_education", "deprivation"):
-                parts.append(f'max(abs({col})) FILTER (WHERE {cond}) AS "{prefix}_max"')
-                parts.append(
-                    f'CAST(sum(abs({exact_column(outcome)})) FILTER (WHERE {cond}) AS DOUBLE) '
-                    f'AS "{prefix}_sum"'
-                )
-            aggs.append(_Agg(pop, outcome, prefix))
-    return ",\n".join(parts), aggs
+def _strata_sql(source: str, strata: Sequence[str], outcomes: Sequence[str]) -> str:
+    """One GROUP BY over department, year and a few 0/1 strata, with exact sums.
+
+    Populations are unions of strata, so one pass serves all of them; their
+    cells are added up afterwards (sums and counts add, maxima take the max).
+    """
+    parts = ["count(*) AS size"]
+    for i, outcome in enumerate(outcomes):
+        col, exact = f'"{outcome}"', exact_column(outcome)
+        parts.append(f"count({col}) AS n_{i}")
+        parts.append(f"CAST(sum({exact}) AS DOUBLE) AS s_{i}")
+        if outcome not in _SHARE_OUTCOMES:
+            parts.append(f"max(abs({col})) AS m_{i}")
+            parts.append(f"CAST(sum(abs({exact})) AS DOUBLE) AS a_{i}")
+    keys = ", ".join(["department_id", "year", *strata])
+    return f"SELECT {keys}, {', '.join(parts)} FROM ({source}) GROUP BY {keys}"
 
 
-def _long(wide: pd.DataFrame, filters: dict[str, str], aggs: list[_Agg]) -> pd.DataFrame:
+def _combine(wide: pd.DataFrame, members: dict[str, Callable[[pd.DataFrame], pd.Series]],
+             outcomes: Sequence[str]) -> pd.DataFrame:
+    """Cells of each population from the strata rows."""
     frames = []
-    pops = list(filters)
-    for agg in aggs:
-        p_i = pops.index(agg.population)
-        n = wide[f"{agg.prefix}_n"].astype("int64")
-        if f"{agg.prefix}_max" in wide:
-            total = wide[f"{agg.prefix}_sum"].astype("float64")
-            top = wide[f"{agg.prefix}_max"].astype("float64") / total.where(total > 0)
-        else:
-            top = pd.Series(float("nan"), index=wide.index)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "department_id": wide["department_id"],
-                    "year": wide["year"].astype("int64"),
-                    "population": agg.population,
-                    "outcome": agg.outcome,
-                    "size": wide[f"size_{p_i}"].astype("int64"),
-                    "n": n,
-                    "value": wide[f"{agg.prefix}_mean"].astype("float64"),
-                    "top_share": top,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+    for population, member in members.items():
+        rows = wide[member(wide).astype(bool)]
+        if rows.empty:
+            continue
+        sums = rows.groupby(["department_id", "year"], sort=True).sum(numeric_only=True)
+        maxima = rows.groupby(["department_id", "year"], sort=True).max(numeric_only=True)
+        for i, outcome in enumerate(outcomes):
+            n = sums[f"n_{i}"].astype("int64")
+            if f"m_{i}" in sums:
+                total = sums[f"a_{i}"].astype("float64")
+                top = maxima[f"m_{i}"].astype("float64") / total.where(total > 0)
+            else:
+                top = pd.Series(float("nan"), index=sums.index)
+            frames.append(pd.DataFrame({
+                "department_id": sums.index.get_level_values(0),
+                "year": sums.index.get_level_values(1).astype("int64"),
+                "population": population,
+                "outcome": outcome,
+                "size": sums["size"].astype("int64").to_numpy(),
+                "n": n.to_numpy(),
+                "value": (sums[f"s_{i}"] / n.where(n > 0)).astype("float64").to_numpy(),
+                "top_share": top.to_numpy(),
+            }))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def aggregate_cells(
@@ -117,11 +125,9 @@ def aggregate_cells(
     size (units in the population), n (units with the outcome), value, top_share.
     Departments or years without any unit of a population have no row.
     """
-    person_sql, person_aggs = _agg_sql(PERSON_FILTERS, person_outcomes)
-    wide = con.execute(
-        f"SELECT department_id, year, {person_sql} FROM persons GROUP BY department_id, year"
-    ).df()
-    frames = [_long(wide, PERSON_FILTERS, person_aggs)]
+    wide = con.execute(_strata_sql("SELECT * FROM persons", _PERSON_STRATA,
+                                   person_outcomes)).df()
+    frames = [_combine(wide, _PERSON_MEMBERS, person_outcomes)]
 
     con.execute(
         """
@@ -132,33 +138,24 @@ def aggregate_cells(
         FROM persons GROUP BY household_id, year, department_id
         """
     )
-    hh_sql, hh_aggs = _agg_sql(HOUSEHOLD_FILTERS, household_outcomes())
-    wide = con.execute(
-        f"SELECT department_id, year, {hh_sql} FROM households GROUP BY department_id, year"
-    ).df()
-    frames.append(_long(wide, HOUSEHOLD_FILTERS, hh_aggs))
+    wide = con.execute(_strata_sql("SELECT * FROM households", _HOUSEHOLD_STRATA,
+                                   household_outcomes())).df()
+    frames.append(_combine(wide, _HOUSEHOLD_MEMBERS, household_outcomes()))
 
     years = cfg.measurement_years
     if len(years) > 1:
         pairs = ", ".join(f"({a}, {b})" for a, b in itertools.pairwise(years))
-        out_sql, out_aggs = _agg_sql({"out_movers": "TRUE"}, person_outcomes)
-        wide = con.execute(
-            f"""
-            WITH pairs(y0, y1) AS (VALUES {pairs}),
-            leavers AS (
-                SELECT p0.*, pairs.y1 AS next_year
-                FROM persons p0 JOIN pairs ON p0.year = pairs.y0
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM persons p1
-                    WHERE p1.person_id = p0.person_id AND p1.year = pairs.y1
-                      AND p1.department_id = p0.department_id)
-            )
-            SELECT department_id, next_year AS year, {out_sql}
-            FROM leavers GROUP BY department_id, next_year
-            """
-        ).df()
+        leavers = f"""
+            WITH pairs(y0, y1) AS (VALUES {pairs})
+            SELECT p0.* EXCLUDE (year), pairs.y1 AS year
+            FROM persons p0 JOIN pairs ON p0.year = pairs.y0
+            ANTI JOIN persons p1 ON p1.person_id = p0.person_id AND p1.year = pairs.y1
+                                AND p1.department_id = p0.department_id
+        """
+        wide = con.execute(_strata_sql(leavers, (), person_outcomes)).df()
         if len(wide):
-            frames.append(_long(wide, {"out_movers": "TRUE"}, out_aggs))
+            frames.append(_combine(wide, {"out_movers": lambda w: pd.Series(True, index=w.index)},
+                                   person_outcomes))
     cells = pd.concat(frames, ignore_index=True)
     amount = cells["outcome"].isin(AMOUNT_OUTCOMES) | ~cells["outcome"].isin(
         ("employed", "competence_education", "deprivation")
