@@ -646,10 +646,20 @@ def find_identifiers(paths: Iterable[str | Path], ids: Iterable[Any]) -> list[Id
     tokens = sorted({str(i) for i in ids if str(i)})
     if not tokens:
         return []
-    pattern = re.compile(
-        rb"(?<![0-9A-Za-z_])("
-        + b"|".join(re.escape(t.encode()) for t in tokens)
-        + rb")(?![0-9A-Za-z_])"
+    # Plain ids (letters, digits, underscore) are found by splitting the text into such
+    # words and looking each up in a set: linear in the output size, whatever the
+    # number of ids. Ids with other characters go through one regular expression.
+    word = re.compile(rb"[0-9A-Za-z_]+")
+    plain = {t.encode() for t in tokens if word.fullmatch(t.encode())}
+    other = [t for t in tokens if t.encode() not in plain]
+    pattern = (
+        re.compile(
+            rb"(?<![0-9A-Za-z_])("
+            + b"|".join(re.escape(t.encode()) for t in other)
+            + rb")(?![0-9A-Za-z_])"
+        )
+        if other
+        else None
     )
     hits: list[IdentifierHit] = []
     for path in _iter_files(paths):
@@ -660,6 +670,8 @@ def find_identifiers(paths: Iterable[str | Path], ids: Iterable[Any]) -> list[Id
         else:
             blobs = [("", path.read_bytes())]
         for member, data in blobs:
-            found = sorted({m.group(1).decode() for m in pattern.finditer(data)})
-            hits += [IdentifierHit(path=path, member=member, identifier=t) for t in found]
+            found = {m.group(0).decode() for m in word.finditer(data) if m.group(0) in plain}
+            if pattern is not None:
+                found |= {m.group(1).decode() for m in pattern.finditer(data)}
+            hits += [IdentifierHit(path=path, member=member, identifier=t) for t in sorted(found)]
     return hits
