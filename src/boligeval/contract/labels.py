@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 
-__all__ = ["LABEL_CODES", "label_to_code"]
+__all__ = ["ANSWER_CODES", "LABEL_CODES", "label_to_code"]
 
-_CODES = (
+#: Every answer code of the contract's scales, in display order.
+ANSWER_CODES = (
     "not_at_all",
     "small_degree",
     "some_degree",
@@ -58,7 +59,7 @@ def _norm(text: str) -> str:
 #: Normalised label (lower case, single spaces, ``_`` as space) -> scale code.
 LABEL_CODES: MappingProxyType[str, str] = MappingProxyType(
     {
-        **{_norm(code): code for code in _CODES},
+        **{_norm(code): code for code in ANSWER_CODES},
         **{_norm(label): code for code, labels in _LABELS.items() for label in labels},
     }
 )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from boligeval.contract.labels import ANSWER_CODES
 from boligeval.disclosure import SHARE_OUTCOMES, SUPPRESSED_MARK
 from boligeval.report.i18n import fmt_int, fmt_num, label, lower_first, text
 
@@ -1004,16 +1005,7 @@ def suppression_table(log: list[dict[str, Any]], lang: str) -> Table | None:
     )
 
 
-CATEGORY_ORDER = (
-    "not_at_all",
-    "small_degree",
-    "some_degree",
-    "high_degree",
-    "dont_know",
-    "not_relevant",
-    "yes",
-    "no",
-)
+CATEGORY_ORDER = ANSWER_CODES
 
 
 def challenge_change_tables(

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from boligeval.contract.schemas import INTERVENTION_AREAS
 from boligeval.errors import SurveyError
 from boligeval.survey._codebook import ACTORS, ATTRIBUTE_ITEMS, PASS_CODES, SCALE_CODES
 from boligeval.survey._prepare import PreparedSurvey, plan_answers
@@ -59,16 +60,7 @@ BASE_COLUMNS: tuple[str, ...] = (
     "weighting",
 )
 
-AREA_CODES: tuple[str, ...] = (
-    "children_youth_family",
-    "social_life",
-    "reputation",
-    "tenant_democracy",
-    "employment_education",
-    "health",
-    "vulnerable_residents",
-    "ethnic_minorities",
-)
+AREA_CODES: tuple[str, ...] = INTERVENTION_AREAS
 """Intervention-area codes of the input contract."""
 
 ALL = "all"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from boligeval.contract.schemas import SCALES
 from boligeval.errors import SurveyError
 
 __all__ = [
@@ -39,17 +40,7 @@ LIKERT_SCORES: dict[str, float] = {
 MISSING_CODES: frozenset[str] = frozenset({"dont_know", "not_relevant"})
 """Codes left out of every mean and share but shown in distributions."""
 
-SCALE_CODES: dict[str, tuple[str, ...]] = {
-    "likert4": (
-        "not_at_all",
-        "small_degree",
-        "some_degree",
-        "high_degree",
-        "dont_know",
-        "not_relevant",
-    ),
-    "yes_no": ("yes", "no", "dont_know"),
-}
+SCALE_CODES: dict[str, tuple[str, ...]] = dict(SCALES)
 """Valid answer codes per scale, in display order."""
 
 PASS_CODES: frozenset[str] = frozenset({"yes", "high_degree", "some_degree"})
