@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
+from boligeval.contract.schemas import EDUCATION as CONTRACT_EDUCATION
+from boligeval.contract.schemas import INCOME_SOURCES as CONTRACT_INCOME_SOURCES
 from boligeval.synth.effects import Effects
 
 __all__ = ["CPI", "DeptSpec", "Residents", "cpi_index", "simulate_department"]
@@ -75,27 +77,9 @@ INC_GROWTH = {
 
 HAZARD = 0.102  # yearly move-out hazard of a household
 
-INCOME_SOURCES = (
-    "employed",
-    "leave",
-    "unemployed_short",
-    "unemployed_long",
-    "social_assistance",
-    "disability_pension",
-    "student",
-    "retired",
-    "other",
-    "missing",
-)
-EDUCATIONS = (
-    "basic",
-    "upper_secondary",
-    "vocational",
-    "short_tertiary",
-    "medium_tertiary",
-    "long_tertiary",
-    "missing",
-)
+# The contract's code lists, in the contract's order (the simulation indexes into them).
+INCOME_SOURCES = CONTRACT_INCOME_SOURCES
+EDUCATIONS = CONTRACT_EDUCATION
 ORIGINS = ("danish", "western", "non_western")
 
 # Non-employment categories (index into INCOME_SOURCES[1:]) by age band.
