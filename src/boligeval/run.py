@@ -274,23 +274,25 @@ def _codebook(ws: Workspace, cfg: EvaluationConfig) -> Any:
 
 
 def _survey_records(ws: Workspace, cfg: EvaluationConfig, design: Any) -> list[dict[str, Any]]:
-    from boligeval.design import CONTROL
+    from boligeval.evaluate import cohort_names
     from boligeval.survey import analyse_survey
+
+    # Survey tables are small; read them in file order (the codebook's order is the
+    # display order), whatever order DuckDB's threads would deliver rows in.
+    ws.con.execute("SET preserve_insertion_order = true")
 
     def table(name: str) -> Any:
         return ws.con.execute(f"SELECT * FROM {name}").df() if ws.has(name) else None
 
     codebook = _codebook(ws, cfg)
-    cohorts = None
-    if design is not None:
-        d = design.departments()
-        cohorts = dict(zip(d["department_id"], d["cohort"].fillna(CONTROL), strict=True))
+    cohorts = None if design is None else cohort_names(design)
     first_round = next(iter(cfg.design.cohorts.values()), None)
     result = analyse_survey(
         table("respondents"), table("answers"), codebook, table("dispatch"),
         table("plans"), table("departments"), cohorts,
         first_round_years=first_round, seed=cfg.inference.seed,
     )
+    ws.con.execute("SET preserve_insertion_order = false")
     return list(result.records())
 
 
