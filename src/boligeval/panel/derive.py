@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from boligeval.config import EvaluationConfig
+from boligeval.config import OUTCOMES, EvaluationConfig
 from boligeval.errors import PanelError
 
 __all__ = [
@@ -37,13 +37,7 @@ __all__ = [
 COMPETENCE_EDUCATION = ("vocational", "short_tertiary", "medium_tertiary", "long_tertiary")
 
 #: Outcomes derived here; household populations support only ``equivalised_income``.
-BUILTIN_OUTCOMES = (
-    "employed",
-    "disposable_income",
-    "equivalised_income",
-    "competence_education",
-    "deprivation",
-)
+BUILTIN_OUTCOMES = OUTCOMES
 
 #: Amount outcomes: the dominance rule of disclosure control applies to them.
 AMOUNT_OUTCOMES = ("disposable_income", "equivalised_income")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from boligeval.config import OUTCOMES, POPULATIONS
 from boligeval.contract.labels import ANSWER_CODES
 from boligeval.disclosure import SHARE_OUTCOMES, SUPPRESSED_MARK
 from boligeval.report.i18n import fmt_int, fmt_num, label, lower_first, text
@@ -27,23 +28,8 @@ __all__ = [
     "stars",
 ]
 
-POPULATION_ORDER = (
-    "all",
-    "working_age",
-    "households",
-    "in_movers",
-    "in_movers_working_age",
-    "in_mover_households",
-    "all_in_mover_households",
-    "out_movers",
-)
-OUTCOME_ORDER = (
-    "employed",
-    "disposable_income",
-    "equivalised_income",
-    "competence_education",
-    "deprivation",
-)
+POPULATION_ORDER = tuple(POPULATIONS)
+OUTCOME_ORDER = OUTCOMES
 REASON_ORDER = (
     "used",
     "not_in_register_every_year",
