@@ -41,9 +41,10 @@ POPULATION, OUTCOME = "working_age", "employed"
 DDD_POPULATION, DDD_MIN_COUNT = "in_movers_working_age", 5
 
 
-def _panel(world: Path, scratch: Path, min_count: int = 20):  # type: ignore[no-untyped-def]
+def _panel(world: Path, scratch: Path, min_count: int = 20,  # type: ignore[no-untyped-def]
+           threads: int | None = None):
     cfg = parse_config({"data": {"dir": str(world)}, "panel": {"min_count": min_count}})
-    con = duckdb.connect()
+    con = duckdb.connect(config={"threads": threads} if threads else {})
     load_inputs(world, con, scratch_dir=scratch, need_prices=True,
                 tables=("plans", "departments", "residents", "prices"))
     design = build_design(con, cfg.design)
@@ -64,9 +65,10 @@ def one_world(seed: int) -> dict[str, float]:
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory() as tmp:
         world = Path(tmp) / "world"
-        synthesize(world, scale=SCALE, seed=seed)
+        synthesize(world, scale=SCALE, seed=seed, full_truth=False)
         cells = pd.read_parquet(world / "truth" / "cells.parquet")
-        con, _, _, panel = _panel(world, Path(tmp) / "scratch", DDD_MIN_COUNT)
+        # One DuckDB thread: the two worker processes already use both cores.
+        con, _, _, panel = _panel(world, Path(tmp) / "scratch", DDD_MIN_COUNT, threads=1)
         con.close()
     data = _with_truth(panel.for_analysis(POPULATION, OUTCOME), cells)
     out: dict[str, float] = {"seed": seed}

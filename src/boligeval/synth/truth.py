@@ -10,6 +10,11 @@ index[year]; competence-giving education (vocational or tertiary) for ages
 (1 + 0.5 (persons 15+ - 1) + 0.3 children < 15); deprivation score for ages
 18-64 with the weights of methods.md §2.
 
+The truth is computed in NumPy while the world is simulated, batch by batch
+of whole departments, so it is an implementation independent of the panel's
+DuckDB SQL (the recovery tests compare the two cell by cell) and costs no
+second reading of the residents files.
+
 Files written under ``truth/``:
 
 * ``cells.parquet``: department_id, year, population, outcome, n (units with
@@ -54,22 +59,22 @@ department-years whose plan is active at t1.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
-import shutil
-import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "COHORTS",
     "DEPRIVATION_WEIGHTS",
     "MIN_COUNT",
+    "TruthAccumulator",
     "compute_truth",
     "deprivation_score",
     "equivalence_scale",
@@ -180,168 +185,284 @@ def _dep_sql() -> str:
     )
 
 
-def _source_sql(path: Path) -> str:
-    if path.suffix == ".csv":
-        return (
-            f"read_csv('{path}', header=true, columns={{'person_id': 'VARCHAR', "
-            "'year': 'BIGINT', 'department_id': 'VARCHAR', 'household_id': 'VARCHAR', "
-            "'birth_year': 'BIGINT', 'sex': 'VARCHAR', 'origin': 'VARCHAR', "
-            "'income_source': 'VARCHAR', 'disposable_income': 'DOUBLE', "
-            "'education': 'VARCHAR', 'single_parent': 'BOOLEAN', 'convicted': 'BOOLEAN', "
-            "'move_in_year': 'BIGINT', 'gross_income': 'DOUBLE'})"
-        )
-    return f"read_parquet('{path}')"
+@dataclass(frozen=True)
+class _Derived:
+    """Person-year derivations of one batch of whole departments (methods.md §2)."""
+
+    departments: np.ndarray  # department_id of each department code
+    dept: np.ndarray  # department code per row
+    year: np.ndarray  # index into the measurement years per row
+    person: np.ndarray  # person code per row (unique within the batch)
+    household: np.ndarray  # household code per row
+    in_mover: np.ndarray
+    working_age: np.ndarray
+    outcomes: dict[str, np.ndarray]  # NaN where the outcome is undefined
+    # Household-years: department, year, equivalised income, any / all in-movers.
+    hh_dept: np.ndarray
+    hh_year: np.ndarray
+    hh_income: np.ndarray
+    hh_any_in: np.ndarray
+    hh_all_in: np.ndarray
 
 
-def _derive(con: duckdb.DuckDBPyConnection, name: str, source: str, years: Sequence[int]) -> None:
-    comp = ", ".join(f"'{c}'" for c in COMPETENCE)
-    con.execute(f"""
-        CREATE OR REPLACE TABLE {name} AS
-        WITH base AS (
-            SELECT r.person_id, r.household_id, r.department_id, r.year,
-                   r.year - r.birth_year AS age, r.income_source, r.origin,
-                   r.single_parent, r.convicted, r.education,
-                   coalesce(r.move_in_year = r.year, false) AS in_mover,
-                   r.disposable_income * b.idx / p."index" AS real_income
-            FROM {source} r JOIN prices p ON p.year = r.year
-            CROSS JOIN (SELECT "index" AS idx FROM prices WHERE year = {PRICE_BASE_YEAR}) b
-            WHERE r.year IN ({", ".join(str(y) for y in years)})
-        ),
-        hh AS (
-            SELECT household_id, year, sum(real_income) AS inc,
-                   count(*) FILTER (WHERE real_income IS NULL) AS n_missing,
-                   count(*) FILTER (WHERE age >= 15) AS n15,
-                   count(*) FILTER (WHERE age < 15) AS n_child
-            FROM base GROUP BY household_id, year
-        )
-        SELECT b.person_id, b.household_id, b.department_id, b.year, b.in_mover,
-               b.age BETWEEN {WORKING_AGE[0]} AND {WORKING_AGE[1]} AS working_age,
-               CASE WHEN b.income_source = 'employed' THEN 100.0 ELSE 0.0 END AS employed,
-               b.real_income AS disposable_income,
-               CASE WHEN h.n_missing = 0 THEN h.inc / (1.0 + 0.5 * greatest(h.n15 - 1, 0)
-                    + 0.3 * (h.n_child - CASE WHEN h.n15 = 0 THEN 1 ELSE 0 END)) END
-                    AS equivalised_income,
-               CASE WHEN b.age BETWEEN {EDUCATION_AGES[0]} AND {EDUCATION_AGES[1]} THEN
-                    CASE WHEN b.education IN ({comp}) THEN 100.0 ELSE 0.0 END END
-                    AS competence_education,
-               {_dep_sql()} AS deprivation
-        FROM base b JOIN hh h ON h.household_id = b.household_id AND h.year = b.year
-    """)
+def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (nulls get code ``len(values)``) and the distinct values."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    encoded = array.dictionary_encode()
+    values = encoded.dictionary.to_numpy(zero_copy_only=False)
+    codes = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False)
+    return codes.astype(np.int64), values
 
 
-def _cells(con: duckdb.DuckDBPyConnection, table: str, years: Sequence[int]) -> pd.DataFrame:
+def _lookup(column: pa.ChunkedArray, mapping: dict[str, float], default: float) -> np.ndarray:
+    codes, values = _codes(column)
+    table = np.array([mapping.get(str(v), default) for v in values] + [default])
+    return np.asarray(table[codes], dtype=float)
+
+
+def _flag(column: pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _derive(table: pa.Table, price_factor: dict[int, float], years: Sequence[int],
+            like: _Derived | None = None) -> _Derived:
+    """Derive one world's batch; ``like`` is the other world's (same persons, same codes)."""
+    table = table.filter(pc.is_in(table["year"], pa.array(list(years), pa.int64())))
+    year_abs = table["year"].to_numpy()
+    year = np.searchsorted(np.asarray(years), year_abs)
+    if like is None:
+        dept, departments = _codes(table["department_id"])
+        person, _ = _codes(table["person_id"])
+        household, _ = _codes(table["household_id"])
+    else:
+        dept, departments, person, household = (
+            like.dept, like.departments, like.person, like.household)
+    age = year_abs - table["birth_year"].to_numpy(zero_copy_only=False).astype(float)
+    in_mover = _flag(pc.equal(table["move_in_year"], table["year"]))
+    working_age = (age >= WORKING_AGE[0]) & (age <= WORKING_AGE[1])
+    factor = np.array([price_factor[int(y)] for y in years])
+    income = table["disposable_income"].to_numpy(zero_copy_only=False).astype(float)
+    real = income * factor[year]
+
+    # Household-years: summed real income, persons aged 15+ and children.
+    n_years, n_dept = len(years), len(departments)
+    key = (household * n_dept + dept) * n_years + year
+    units, unit = np.unique(key, return_inverse=True)
+    n_units = len(units)
+    total = np.bincount(unit, np.nan_to_num(real), n_units)
+    missing = np.bincount(unit, np.isnan(real), n_units)
+    adults = np.bincount(unit, age >= 15, n_units)
+    children = np.bincount(unit, age < 15, n_units)
+    size = np.bincount(unit, None, n_units)
+    movers = np.bincount(unit, in_mover, n_units)
+    scale = 1.0 + 0.5 * np.maximum(adults - 1, 0) + 0.3 * (children - (adults == 0))
+    hh_income = np.where(missing == 0, total / scale, np.nan)
+
+    sources = table["income_source"]
+    labour = _lookup(sources, DEPRIVATION_WEIGHTS, 0.0)
+    pension = _flag(pc.equal(sources, "disability_pension"))
+    labour = np.where(
+        pension,
+        np.where(age >= 50, DEPRIVATION_WEIGHTS["disability_pension_old"],
+                 DEPRIVATION_WEIGHTS["disability_pension_young"]),
+        labour,
+    )
+    origin = _lookup(table["origin"], {k: DEPRIVATION_WEIGHTS[k] for k in
+                                       ("danish", "western", "non_western")}, 0.0)
+    single = np.where(_flag(table["single_parent"]), DEPRIVATION_WEIGHTS["single_parent"], 0.0)
+    convicted = np.where(_flag(table["convicted"]), DEPRIVATION_WEIGHTS["convicted"], 0.0)
+    deprivation = labour + origin + single + convicted
+    competent = _flag(pc.is_in(table["education"], pa.array(COMPETENCE)))
+    outcomes = {
+        "employed": np.where(_flag(pc.equal(sources, "employed")), 100.0, 0.0),
+        "disposable_income": real,
+        "equivalised_income": hh_income[unit],
+        "competence_education": np.where(
+            (age >= EDUCATION_AGES[0]) & (age <= EDUCATION_AGES[1]),
+            np.where(competent, 100.0, 0.0), np.nan),
+        "deprivation": np.where(
+            (age >= DEPRIVATION_AGES[0]) & (age <= DEPRIVATION_AGES[1]), deprivation, np.nan),
+    }
+    unit_dept = np.empty(n_units, dtype=np.int64)
+    unit_dept[unit] = dept
+    return _Derived(
+        departments=departments, dept=dept, year=year, person=person, household=household,
+        in_mover=in_mover,
+        working_age=working_age, outcomes=outcomes, hh_dept=unit_dept,
+        hh_year=units % n_years, hh_income=hh_income, hh_any_in=movers > 0,
+        hh_all_in=movers == size,
+    )
+
+
+def _means(cell: np.ndarray, rows: np.ndarray, values: np.ndarray,
+           n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Count and mean of the non-missing ``values`` of ``rows``, per cell."""
+    ok = rows & ~np.isnan(values)
+    n = np.bincount(cell[ok], None, n_cells)
+    total = np.bincount(cell[ok], values[ok], n_cells)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return n.astype(np.int64), total / n
+
+
+def _long(d: _Derived, years: Sequence[int],
+          blocks: list[tuple[str, str, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """One long frame from (population, outcome, n, mean) blocks over all cells."""
+    n = np.concatenate([b[2] for b in blocks])
+    mean = np.concatenate([b[3] for b in blocks])
+    n_cells = len(blocks[0][2])
+    keep = n > 0
+    cell = np.tile(np.arange(n_cells), len(blocks))[keep]
+    which = np.repeat(np.arange(len(blocks)), n_cells)[keep]
+    return pd.DataFrame(
+        {
+            "department_id": d.departments.astype(str)[cell // len(years)],
+            "year": np.asarray(years, dtype=np.int64)[cell % len(years)],
+            "population": np.array([b[0] for b in blocks], dtype=object)[which],
+            "outcome": np.array([b[1] for b in blocks], dtype=object)[which],
+            "n": n[keep].astype(np.int64),
+            "mean": mean[keep],
+        }
+    )
+
+
+def _cells(d: _Derived, years: Sequence[int]) -> pd.DataFrame:
+    n_years = len(years)
+    n_cells = len(d.departments) * n_years
+    cell = d.dept * n_years + d.year
+    blocks: list[tuple[str, str, np.ndarray, np.ndarray]] = []
+    # One pass per outcome over the four strata (in-mover x working age) of each cell.
+    stratum = cell * 4 + d.in_mover * 2 + d.working_age
+    members = {"all": [0, 1, 2, 3], "working_age": [1, 3], "in_movers": [2, 3],
+               "in_movers_working_age": [3]}
+    for o in PERSON_OUTCOMES:
+        ok = ~np.isnan(d.outcomes[o])
+        count = np.bincount(stratum[ok], None, 4 * n_cells).reshape(n_cells, 4)
+        total = np.bincount(stratum[ok], d.outcomes[o][ok], 4 * n_cells).reshape(n_cells, 4)
+        for pop, cols in members.items():
+            n = count[:, cols].sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                blocks.append((pop, o, n, total[:, cols].sum(axis=1) / n))
+    hh_cell = d.hh_dept * n_years + d.hh_year
+    for pop, units in {"households": np.ones(len(hh_cell), dtype=bool),
+                       "in_mover_households": d.hh_any_in,
+                       "all_in_mover_households": d.hh_all_in}.items():
+        blocks.append((pop, "equivalised_income", *_means(hh_cell, units, d.hh_income, n_cells)))
+    # Out-movers: residents at t0 not in the same department at t1, measured at t0, so
+    # their cell is the one of t1.
+    key = d.person * len(d.departments) + d.dept
+    left = np.zeros(len(key), dtype=bool)
+    for i in range(1, n_years):
+        before, after = d.year == i - 1, d.year == i
+        left |= before & ~np.isin(key, key[after])
+    for o in PERSON_OUTCOMES:
+        blocks.append(("out_movers", o, *_means(cell + 1, left, d.outcomes[o], n_cells)))
+    return _long(d, years, blocks)
+
+
+def _decomposition(d: _Derived, years: Sequence[int]) -> pd.DataFrame:
+    """Stayers', in-movers' and out-movers' terms of each change in means (methods.md §5.4)."""
+    n_dept = len(d.departments)
+    key = d.person * n_dept + d.dept
     frames: list[pd.DataFrame] = []
-    aggs = ", ".join(f"count({o}) AS n__{o}, avg({o}) AS m__{o}" for o in PERSON_OUTCOMES)
-    for pop, cond in PERSON_POPULATIONS.items():
-        df = con.execute(
-            f"SELECT department_id, year, {aggs} FROM {table} WHERE {cond} "
-            "GROUP BY department_id, year"
-        ).df()
-        frames.append(_melt(df, pop, PERSON_OUTCOMES))
-    for pop, cond in HOUSEHOLD_POPULATIONS.items():
-        df = con.execute(f"""
-            WITH h AS (
-                SELECT department_id, year, household_id,
-                       any_value(equivalised_income) AS eq,
-                       bool_or(in_mover) AS any_in_mover, bool_and(in_mover) AS all_in_movers
-                FROM {table} GROUP BY department_id, year, household_id)
-            SELECT department_id, year, count(eq) AS n__equivalised_income,
-                   avg(eq) AS m__equivalised_income
-            FROM h WHERE {cond} GROUP BY department_id, year""").df()
-        frames.append(_melt(df, pop, ("equivalised_income",)))
-    if len(years) > 1:
-        pairs = _pairs_sql(years)
-        df = con.execute(f"""
-            SELECT a.department_id, p.t1 AS year, {aggs.replace("(", "(a.")}
-            FROM {table} a JOIN ({pairs}) p ON a.year = p.t0
-            LEFT JOIN {table} b ON b.person_id = a.person_id
-                 AND b.department_id = a.department_id AND b.year = p.t1
-            WHERE b.person_id IS NULL
-            GROUP BY a.department_id, p.t1""").df()
-        frames.append(_melt(df, "out_movers", PERSON_OUTCOMES))
+    for pop in DECOMPOSITION_POPULATIONS:
+        rows = d.working_age if pop == "working_age" else np.ones(len(key), dtype=bool)
+        for i in range(1, len(years)):
+            a, b = rows & (d.year == i - 1), rows & (d.year == i)
+            union = np.union1d(key[a], key[b])
+            pos_a, pos_b = np.searchsorted(union, key[a]), np.searchsorted(union, key[b])
+            dept = union % n_dept
+            for o in PERSON_OUTCOMES:
+                va = np.full(len(union), np.nan)
+                vb = np.full(len(union), np.nan)
+                va[pos_a] = d.outcomes[o][a]
+                vb[pos_b] = d.outcomes[o][b]
+                has_a, has_b = ~np.isnan(va), ~np.isnan(vb)
+                stay, out, inn = has_a & has_b, has_a & ~has_b, has_b & ~has_a
+                ns, s0 = _means(dept, stay, va, n_dept)
+                s1 = _means(dept, stay, vb, n_dept)[1]
+                no, mo = _means(dept, out, va, n_dept)
+                ni, mi = _means(dept, inn, vb, n_dept)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    stayers = ns / (ns + ni) * (s1 - s0)
+                    in_term = np.where(ni > 0, ni / (ns + ni) * (mi - s0), 0.0)
+                    out_term = np.where(no > 0, -(no / (ns + no)) * (mo - s0), 0.0)
+                keep = ns > 0
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "department_id": d.departments[keep].astype(str),
+                            "year": np.int64(years[i]),
+                            "year_from": np.int64(years[i - 1]),
+                            "population": pop,
+                            "outcome": o,
+                            "n_stayers": ns[keep].astype(np.int64),
+                            "n_in": ni[keep].astype(np.int64),
+                            "n_out": no[keep].astype(np.int64),
+                            "change": (stayers + in_term + out_term)[keep],
+                            "stayers": stayers[keep],
+                            "in_movers": in_term[keep],
+                            "out_movers": out_term[keep],
+                        }
+                    )
+                )
     return pd.concat(frames, ignore_index=True)
 
 
-def _melt(df: pd.DataFrame, pop: str, outcomes: Sequence[str]) -> pd.DataFrame:
-    parts = []
-    for o in outcomes:
-        parts.append(
-            pd.DataFrame(
-                {
-                    "department_id": df["department_id"].astype(str),
-                    "year": df["year"].astype("int64"),
-                    "population": pop,
-                    "outcome": o,
-                    "n": df[f"n__{o}"].astype("int64"),
-                    "mean": df[f"m__{o}"].astype(float),
-                }
-            )
-        )
-    out = pd.concat(parts, ignore_index=True)
-    return out[out["n"] > 0]
+class TruthAccumulator:
+    """Collects the truth cells of a world batch by batch, from both worlds' tables.
 
+    Every batch must hold whole departments (all their person-years), so that
+    households, out-movers and the mover decomposition stay within a batch.
 
-def _pairs_sql(years: Sequence[int]) -> str:
-    return " UNION ALL ".join(f"SELECT {a} AS t0, {b} AS t1" for a, b in itertools.pairwise(years))
+    Parameters
+    ----------
+    prices : pandas.DataFrame
+        ``year`` and ``index`` (the contract's price table).
+    years : sequence of int
+        Measurement years.
+    decomposition : bool
+        Also collect the mover decomposition.
+    """
 
+    def __init__(self, prices: pd.DataFrame, years: Sequence[int], *,
+                 decomposition: bool = True) -> None:
+        self.years = sorted(int(y) for y in years)
+        index = dict(zip(prices["year"].astype(int), prices["index"].astype(float), strict=True))
+        self._factor = {y: index[PRICE_BASE_YEAR] / index[y] for y in self.years}
+        self._decomposition = decomposition and len(self.years) > 1
+        self._cells: dict[str, list[pd.DataFrame]] = {"observed": [], "counterfactual": []}
+        self._terms: list[pd.DataFrame] = []
 
-def _decomposition(
-    con: duckdb.DuckDBPyConnection, table: str, years: Sequence[int]
-) -> pd.DataFrame:
-    pairs = _pairs_sql(years)
-    rows = []
-    for pop in DECOMPOSITION_POPULATIONS:
-        cond = PERSON_POPULATIONS[pop]
-        cols = ", ".join(PERSON_OUTCOMES)
-        parts = []
-        for o in PERSON_OUTCOMES:
-            s = f"a.{o} IS NOT NULL AND b.{o} IS NOT NULL"
-            out = f"a.{o} IS NOT NULL AND b.{o} IS NULL"
-            inn = f"b.{o} IS NOT NULL AND a.{o} IS NULL"
-            parts.append(
-                f"count(*) FILTER (WHERE {s}) AS ns__{o}, "
-                f"count(*) FILTER (WHERE {out}) AS no__{o}, "
-                f"count(*) FILTER (WHERE {inn}) AS ni__{o}, "
-                f"avg(a.{o}) FILTER (WHERE {s}) AS s0__{o}, "
-                f"avg(b.{o}) FILTER (WHERE {s}) AS s1__{o}, "
-                f"avg(a.{o}) FILTER (WHERE {out}) AS mo__{o}, "
-                f"avg(b.{o}) FILTER (WHERE {inn}) AS mi__{o}"
-            )
-        df = con.execute(f"""
-            WITH a AS (SELECT x.person_id, x.department_id, p.t0, p.t1, {cols}
-                       FROM {table} x JOIN ({pairs}) p ON x.year = p.t0 WHERE {cond}),
-                 b AS (SELECT x.person_id, x.department_id, p.t0, p.t1, {cols}
-                       FROM {table} x JOIN ({pairs}) p ON x.year = p.t1 WHERE {cond})
-            SELECT coalesce(a.department_id, b.department_id) AS department_id,
-                   coalesce(a.t1, b.t1) AS year, coalesce(a.t0, b.t0) AS year_from,
-                   {", ".join(parts)}
-            FROM a FULL OUTER JOIN b ON a.person_id = b.person_id
-                 AND a.department_id = b.department_id AND a.t1 = b.t1
-            GROUP BY 1, 2, 3""").df()
-        for o in PERSON_OUTCOMES:
-            ns, no, ni = (df[f"{k}__{o}"].astype(float) for k in ("ns", "no", "ni"))
-            s0, s1, mo, mi = (df[f"{k}__{o}"].astype(float) for k in ("s0", "s1", "mo", "mi"))
-            stay = ns / (ns + ni) * (s1 - s0)
-            inn_t = (ni / (ns + ni) * (mi - s0)).where(ni > 0, 0.0)
-            out_t = (-(no / (ns + no)) * (mo - s0)).where(no > 0, 0.0)
-            frame = pd.DataFrame(
-                {
-                    "department_id": df["department_id"].astype(str),
-                    "year": df["year"].astype("int64"),
-                    "year_from": df["year_from"].astype("int64"),
-                    "population": pop,
-                    "outcome": o,
-                    "n_stayers": ns.astype("int64"),
-                    "n_in": ni.astype("int64"),
-                    "n_out": no.astype("int64"),
-                    "change": stay + inn_t + out_t,
-                    "stayers": stay,
-                    "in_movers": inn_t,
-                    "out_movers": out_t,
-                }
-            )
-            rows.append(frame[ns > 0])
-    return pd.concat(rows, ignore_index=True)
+    def add(self, observed: pa.Table, counterfactual: pa.Table) -> None:
+        """Add one batch of whole departments in both worlds."""
+        derived: _Derived | None = None
+        for world, table in (("observed", observed), ("counterfactual", counterfactual)):
+            derived = _derive(table, self._factor, self.years, like=derived)
+            self._cells[world].append(_cells(derived, self.years))
+            if self._decomposition:
+                self._terms.append(_decomposition(derived, self.years).assign(world=world))
+
+    def cells(self) -> pd.DataFrame:
+        """Cell means of both worlds and their difference, one row per cell."""
+        keys = ["department_id", "year", "population", "outcome"]
+        obs = pd.concat(self._cells["observed"], ignore_index=True)
+        cf = pd.concat(self._cells["counterfactual"], ignore_index=True)
+        cells = obs.rename(columns={"mean": "observed"}).merge(
+            cf.rename(columns={"mean": "counterfactual", "n": "n_cf"}), on=keys, how="outer")
+        if not (cells["n"] == cells["n_cf"]).all():
+            raise AssertionError("observed and counterfactual worlds hold different units")
+        cells = cells.drop(columns="n_cf")
+        cells["effect"] = cells["observed"] - cells["counterfactual"]
+        return cells.sort_values(keys, kind="stable").reset_index(drop=True)
+
+    def decomposition(self) -> pd.DataFrame:
+        """Mover decomposition terms of both worlds (empty when not collected)."""
+        if not self._terms:
+            return pd.DataFrame()
+        dec = pd.concat(self._terms, ignore_index=True)
+        return dec.sort_values(
+            ["world", "population", "outcome", "department_id", "year"], kind="stable"
+        ).reset_index(drop=True)
 
 
 def _num(x: float) -> float | None:
@@ -359,26 +480,21 @@ def _cohort(grant: float) -> str | None:
 
 def compute_truth(
     out_dir: Path,
-    residents: Path,
-    counterfactual: Path,
+    accumulated: TruthAccumulator,
     plans: pd.DataFrame,
     departments: pd.DataFrame,
-    prices: pd.DataFrame,
-    years: Sequence[int],
     header: dict[str, object],
 ) -> dict[str, object]:
-    """Compute the truth tables and ``truth.json`` from both worlds.
+    """Write the truth tables and ``truth.json`` from the collected cells.
 
     Parameters
     ----------
     out_dir : Path
         The world's folder; writes ``truth.json`` and ``truth/*.parquet``.
-    residents, counterfactual : Path
-        The observed and counterfactual residents files.
-    plans, departments, prices : pandas.DataFrame
+    accumulated : TruthAccumulator
+        Cells (and decomposition terms) of both worlds, every department added.
+    plans, departments : pandas.DataFrame
         The contract tables as written.
-    years : sequence of int
-        Measurement years.
     header : dict
         Seed, scale, effects, counts and other metadata stored in truth.json.
 
@@ -387,47 +503,12 @@ def compute_truth(
     dict
         The truth.json content.
     """
-    years = sorted(int(y) for y in years)
-    tmp = Path(tempfile.mkdtemp(prefix="truth-", dir=out_dir))
-    try:
-        # One thread: float sums in a fixed order, so truth files are byte-identical.
-        con = duckdb.connect(
-            config={"threads": 1, "memory_limit": "1GB", "temp_directory": str(tmp)}
-        )
-        con.register("prices_df", prices)
-        con.execute('CREATE TABLE prices AS SELECT year, "index" FROM prices_df')
-        _derive(con, "obs", _source_sql(residents), years)
-        _derive(con, "cf", _source_sql(counterfactual), years)
-        keys = ["department_id", "year", "population", "outcome"]
-        c_obs = _cells(con, "obs", years).rename(columns={"mean": "observed"})
-        c_cf = _cells(con, "cf", years).rename(columns={"mean": "counterfactual", "n": "n_cf"})
-        dec = (
-            pd.concat(
-                [
-                    _decomposition(con, "obs", years).assign(world="observed"),
-                    _decomposition(con, "cf", years).assign(world="counterfactual"),
-                ],
-                ignore_index=True,
-            )
-            if len(years) > 1
-            else pd.DataFrame()
-        )
-        con.close()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-    cells = c_obs.merge(c_cf, on=keys, how="outer")
-    if not (cells["n"] == cells["n_cf"]).all():
-        raise AssertionError("observed and counterfactual worlds hold different units")
-    cells = cells.drop(columns="n_cf")
-    cells["effect"] = cells["observed"] - cells["counterfactual"]
-    cells = cells.sort_values(keys, kind="stable").reset_index(drop=True)
+    years = accumulated.years
+    cells = accumulated.cells()
+    dec = accumulated.decomposition()
     (out_dir / "truth").mkdir(exist_ok=True)
     cells.to_parquet(out_dir / "truth" / "cells.parquet", index=False)
     if len(dec):
-        dec = dec.sort_values(
-            ["world", "population", "outcome", "department_id", "year"], kind="stable"
-        ).reset_index(drop=True)
         dec.to_parquet(out_dir / "truth" / "decomposition.parquet", index=False)
 
     # Design indicators per department-year.
@@ -508,7 +589,7 @@ def compute_truth(
                 }
             )
 
-    decomposition: dict[str, dict[str, object]] = {}
+    mover_terms: dict[str, dict[str, object]] = {}
     if len(dec):
         wide = dec.pivot_table(
             index=["department_id", "year", "population", "outcome"],
@@ -524,7 +605,7 @@ def compute_truth(
         sel = panel[panel["active"]][["department_id", "year", "population", "outcome"]]
         eff = eff.merge(sel, on=["department_id", "year", "population", "outcome"])
         for (pop, outcome), grp in eff.groupby(["population", "outcome"], sort=True):
-            decomposition.setdefault(str(pop), {})[str(outcome)] = {
+            mover_terms.setdefault(str(pop), {})[str(outcome)] = {
                 **{
                     t: _num(grp[t].mean()) for t in ("change", "stayers", "in_movers", "out_movers")
                 },
@@ -543,7 +624,7 @@ def compute_truth(
         },
         "att": att,
         "rent_support": rent,
-        "decomposition": decomposition,
+        "decomposition": mover_terms,
     }
     (out_dir / "truth.json").write_text(json.dumps(truth, indent=1, sort_keys=False) + "\n")
     return truth

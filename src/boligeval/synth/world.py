@@ -26,7 +26,7 @@ from boligeval.errors import ConfigError
 from boligeval.synth.effects import Effects
 from boligeval.synth.people import DeptSpec, Residents, cpi_index, simulate_department
 from boligeval.synth.structure import GROUPS, build_structure
-from boligeval.synth.truth import compute_truth
+from boligeval.synth.truth import TruthAccumulator, compute_truth
 
 __all__ = ["RESIDENTS_SCHEMA", "SynthSummary", "synthesize"]
 
@@ -49,6 +49,8 @@ RESIDENTS_SCHEMA = pa.schema(
     ]
 )
 _FLUSH_ROWS = 250_000
+#: The columns the programme moves (the rest are shared by both worlds).
+_CF_COLUMNS = ("income_source", "disposable_income", "gross_income")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class SynthSummary:
         The world's folder.
     paths : dict of str to Path
         ``plans``, ``departments``, ``residents``, ``prices``, ``truth``,
-        ``counterfactual``, ``cells``.
+        ``counterfactual`` (unless ``full_truth`` is off), ``cells``.
     n_plans, n_departments, n_person_years : int
         Record counts.
     departments_by_group : dict of str to int
@@ -130,19 +132,26 @@ def _check(scale: float, years: Sequence[int], fmt: str) -> list[int]:
     return ys
 
 
-def _table(parts: list[tuple[str, Residents]], world: str) -> pa.Table:
+def _tables(parts: list[tuple[str, Residents]]) -> tuple[pa.Table, pa.Table]:
+    """The observed and the counterfactual residents of whole departments."""
     cols: dict[str, list[np.ndarray]] = {name: [] for name in RESIDENTS_SCHEMA.names}
+    cf: dict[str, list[np.ndarray]] = {name: [] for name in _CF_COLUMNS}
     for dept_id, res in parts:
         c = dict(res.columns)
-        if world == "cf":
-            c["income_source"] = res.income_source_cf
-            c["disposable_income"] = res.disposable_income_cf
-            c["gross_income"] = res.gross_income_cf
         c["department_id"] = np.full(res.n_rows, dept_id, dtype=object)
         for name in RESIDENTS_SCHEMA.names:
             cols[name].append(c[name])
+        cf["income_source"].append(res.income_source_cf)
+        cf["disposable_income"].append(res.disposable_income_cf)
+        cf["gross_income"].append(res.gross_income_cf)
     arrays = [pa.array(np.concatenate(cols[f.name]), type=f.type) for f in RESIDENTS_SCHEMA]
-    return pa.Table.from_arrays(arrays, schema=RESIDENTS_SCHEMA)
+    observed = pa.Table.from_arrays(arrays, schema=RESIDENTS_SCHEMA)
+    counterfactual = observed
+    for name, parts_cf in cf.items():
+        i = RESIDENTS_SCHEMA.get_field_index(name)
+        column = pa.array(np.concatenate(parts_cf), type=RESIDENTS_SCHEMA.field(name).type)
+        counterfactual = counterfactual.set_column(i, RESIDENTS_SCHEMA.field(name), column)
+    return observed, counterfactual
 
 
 def _write_frame(df: pd.DataFrame, path: Path, fmt: str) -> None:
@@ -162,6 +171,7 @@ def synthesize(
     years: Sequence[int] = (2005, 2007, 2009),
     effects: Effects | None = None,
     dynamic: bool = False,
+    full_truth: bool = True,
     progress: Callable[[str, float], None] | None = None,
 ) -> SynthSummary:
     """Write a synthetic world (contract files, counterfactual and truth) to ``out_dir``.
@@ -182,6 +192,10 @@ def synthesize(
         Effect sizes; default :class:`Effects` (``Effects.none()`` for none).
     dynamic : bool
         Plan effects grow with time since start and differ by cohort.
+    full_truth : bool
+        Also write the counterfactual residents and the true mover
+        decomposition; Monte Carlo studies that need only the truth cells
+        and ``truth.json``'s effects turn this off.
     progress : callable, optional
         Called as ``progress(stage, fraction)``.
 
@@ -213,6 +227,8 @@ def synthesize(
         "truth": out_dir / "truth.json",
         "cells": out_dir / "truth" / "cells.parquet",
     }
+    if not full_truth:
+        del paths["counterfactual"]
     _write_frame(structure.plans, paths["plans"], fmt)
     _write_frame(structure.departments, paths["departments"], fmt)
     price_years = range(min(ys[0], 2000), max(ys[-1], 2012) + 1)
@@ -224,8 +240,9 @@ def synthesize(
     )
     _write_frame(prices, paths["prices"], fmt)
 
+    truth = TruthAccumulator(prices, ys, decomposition=full_truth)
     obs_sink = _Sink(paths["residents"], fmt)
-    cf_sink = _Sink(paths["counterfactual"], "parquet")
+    cf_sink = _Sink(paths["counterfactual"], "parquet") if full_truth else None
     per_year = dict.fromkeys(ys, 0)
     pending: list[tuple[str, Residents]] = []
     rows_pending = 0
@@ -256,14 +273,18 @@ def synthesize(
                 pending.append((str(row["department_id"]), res))
                 rows_pending += res.n_rows
             if rows_pending >= _FLUSH_ROWS or (i == n_dept - 1 and pending):
-                obs_sink.write(_table(pending, "obs"))
-                cf_sink.write(_table(pending, "cf"))
+                observed, counterfactual = _tables(pending)
+                obs_sink.write(observed)
+                if cf_sink is not None:
+                    cf_sink.write(counterfactual)
+                truth.add(observed, counterfactual)
                 pending, rows_pending = [], 0
             if i % 50 == 0 or i == n_dept - 1:
                 report("residents", (i + 1) / n_dept)
     finally:
         obs_sink.close()
-        cf_sink.close()
+        if cf_sink is not None:
+            cf_sink.close()
 
     linked = params[params["register_from"] == 0]
     by_group = {g: int((linked["group"] == g).sum()) for g in GROUPS}
@@ -283,16 +304,7 @@ def synthesize(
         },
     }
     report("truth", 0.0)
-    compute_truth(
-        out_dir,
-        paths["residents"],
-        paths["counterfactual"],
-        structure.plans,
-        structure.departments,
-        prices,
-        ys,
-        header,
-    )
+    compute_truth(out_dir, truth, structure.plans, structure.departments, header)
     report("truth", 1.0)
     return SynthSummary(
         out_dir=out_dir,
