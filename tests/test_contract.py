@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from boligeval.contract import RULES, TABLE_SCHEMAS, load_inputs, read_table
+from boligeval.contract.readers import trimmed
 from boligeval.errors import ContractError
 
 Table = dict[str, list[Any]]
@@ -297,6 +298,22 @@ RULE_CASES: list[tuple[str, str, Mutation, str, str, int, list[int]]] = [
         [1, 2],
     ),
     (
+        # Years more than 64 apart: the uniqueness pre-check hashes the whole key.
+        "residents-unique-years-far-apart",
+        "residents",
+        _many(
+            _set("residents", "year", 1, 1930),
+            _set("residents", "birth_year", 1, 1900),
+            _set("residents", "person_id", 2, "000123"),
+            _set("residents", "year", 2, 1930),
+            _set("residents", "birth_year", 2, 1900),
+        ),
+        "person_id, year",
+        "unique",
+        2,
+        [1, 2],
+    ),
+    (
         "residents-fk",
         "residents",
         _many(
@@ -566,6 +583,23 @@ def test_each_rule_is_refused(
         assert pid not in message
     # a refused load leaves no views behind
     assert con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone() == (0,)
+
+
+def test_trim_shortcut_gives_what_trim_gives() -> None:
+    # Values that skip trim (printable ASCII at both ends) must be exactly those it keeps.
+    specials = (0x85, 0xA0, 0xE9, 0x301, 0x1680, 0x180E, 0x2000, 0x200A, 0x200B, 0x202F,
+                0x205F, 0x3000, 0xFEFF)
+    chars = [chr(i) for i in range(128)] + [chr(c) for c in specials]
+    values = ["", None, " ", "\u3000 \u00a0"] + [
+        v for c in chars for body in ("", "x", "a b") for v in (c + body, body + c, c + body + c)
+    ]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (x VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[v] for v in values])
+    differ = con.execute(
+        f"SELECT x FROM t WHERE {trimmed('x')} IS DISTINCT FROM NULLIF(trim(x), '')"
+    ).fetchall()
+    assert differ == []
 
 
 def test_every_rule_identifier_is_tested_or_covered() -> None:

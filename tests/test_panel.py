@@ -226,3 +226,21 @@ def test_income_outcomes_need_a_price_index():
     assert len(panel.for_analysis("all", "employed")) == 3
     with pytest.raises(PanelError, match="needs a prices table"):
         panel.for_analysis("all", "disposable_income")
+
+
+def test_panel_straight_from_residents_falls_back_on_unknown_ages():
+    # An unknown age leaves a person out of every age stratum, which the unit counts of the
+    # shortcut cannot express: the panel is then built from the persons table, as usual.
+    rows = [resident(f"p{k}", y, "D1", f"h{k // 2}", 1970 + k) for y in YEARS for k in range(6)]
+    rows[3]["birth_year"] = None
+    cfg = _cfg(panel=PanelSpec(min_count=1))
+    panels = []
+    for keep in (True, False):
+        con = duckdb.connect()
+        register(con, plans_frame([("P1", 2006), ("P9", 2008)]),
+                 departments_frame([("D1", "P1")]), pd.DataFrame(rows), PRICES)
+        panels.append(build_panel(con, cfg, build_design(con, cfg.design), keep_persons=keep))
+        assert not con.execute("SELECT count(*) FROM information_schema.tables "
+                               "WHERE table_name = 'income_units'").fetchone()[0]
+    pd.testing.assert_frame_equal(panels[0].frame, panels[1].frame, check_exact=True)
+    pd.testing.assert_frame_equal(panels[0].accounting, panels[1].accounting, check_exact=True)

@@ -22,8 +22,13 @@ SOURCES = ["employed", "unemployed_long", "social_assistance", "student", "retir
            "disability_pension"]
 
 
-def random_world(seed: int, n_departments: int, years: tuple[int, ...]) -> duckdb.DuckDBPyConnection:
-    """A random register world with movers, households, missing incomes and extra years."""
+def random_world(seed: int, n_departments: int, years: tuple[int, ...], *,
+                 local_households: bool = False) -> duckdb.DuckDBPyConnection:
+    """A random register world with movers, households, missing incomes and extra years.
+
+    Households may span departments, unless ``local_households``; every person
+    also has a family (``family_id``), made of pairs of household members.
+    """
     rng = np.random.default_rng(seed)
     grant = [2006, 2008, None, 2011]
     plans = plans_frame([(f"P{k}", grant[k % 4]) for k in range(max(2, n_departments // 2))])
@@ -50,7 +55,8 @@ def random_world(seed: int, n_departments: int, years: tuple[int, ...]) -> duckd
             age = int(rng.integers(0, 90))
             rows.append({
                 "person_id": f"{pid:06d}", "year": year, "department_id": f"D{d}",
-                "household_id": f"{year}-{pid // 3}", "birth_year": year - age,
+                "household_id": f"{year}-{d if local_households else ''}-{pid // 3}",
+                "family_id": f"{year}-{pid // 2}", "birth_year": year - age,
                 "sex": "F", "origin": rng.choice(["danish", "western", "non_western"]),
                 "income_source": rng.choice(SOURCES),
                 "disposable_income": None if rng.random() < 0.05 else float(rng.normal(2e5, 8e4)),
@@ -130,3 +136,40 @@ def test_decomposition_did_coefficients_add_up():
     t = result.tidy().set_index("term")["estimate"]
     assert t["change"] == pytest.approx(t["stayers"] + t["in_movers"] + t["out_movers"],
                                         abs=1e-9)
+
+
+def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n_departments=st.integers(2, 8),
+       min_count=st.integers(1, 15), local=st.booleans(),
+       unit=st.sampled_from(["household", "family"]), with_prices=st.booleans())
+def test_panel_straight_from_residents_is_identical(seed, n_departments, min_count, local, unit,
+                                                    with_prices):
+    years = (2005, 2007, 2009)
+    cfg = parse_config({"data": {"dir": "."}})
+    cfg = replace(cfg, panel=PanelSpec(min_count=min_count),
+                  income=replace(cfg.income, unit=unit))
+    panels, persons = [], []
+    for keep in (True, False):
+        con = random_world(seed, n_departments, years, local_households=local)
+        if not with_prices:
+            con.execute("DROP TABLE prices")
+        panels.append(build_panel(con, cfg, build_design(con, cfg.design), keep_persons=keep))
+        persons.append(con.execute("SELECT * FROM persons ORDER BY person_id, year").df())
+        kind = con.execute("SELECT table_type FROM information_schema.tables "
+                           "WHERE table_name = 'persons'").fetchone()
+        streamed = bool(con.execute("SELECT count(*) FROM information_schema.tables "
+                                    "WHERE table_name = 'income_units'").fetchone()[0])
+        # The shortcut applies to household units that stay in one department.
+        assert streamed == (not keep and local and unit == "household")
+        assert kind == (("BASE TABLE",) if keep or not streamed else ("VIEW",))
+    table, streamed_panel = panels
+    pd.testing.assert_frame_equal(table.frame, streamed_panel.frame, check_exact=True)
+    pd.testing.assert_frame_equal(table.accounting, streamed_panel.accounting, check_exact=True)
+    keys = ["population", "outcome", "department_id", "year"]
+    pd.testing.assert_frame_equal(_sorted(table.cells, keys), _sorted(streamed_panel.cells, keys),
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(persons[0], persons[1], check_exact=True)

@@ -312,9 +312,25 @@ def missing_columns(source: Source, schema: TableSchema, rename: Mapping[str, st
         )
 
 
+def trimmed(src: str) -> str:
+    """SQL for ``NULLIF(trim(src), '')``, skipping ``trim`` where it cannot change the value.
+
+    ``trim`` strips Unicode space separators and copies every string, which
+    makes it the dearest part of reading an id column. A value that is pure
+    ASCII, starts with a printable non-space character and does not end with a
+    space has nothing to strip, so it is used as is; every other value still
+    goes through ``trim``. The result is the same for every string.
+    """
+    plain = (
+        f"{src} >= '!' AND {src} < chr(127) AND NOT suffix({src}, ' ') "
+        f"AND strlen({src}) = length({src})"
+    )
+    return f"(CASE WHEN {plain} THEN {src} ELSE NULLIF(trim({src}), '') END)"
+
+
 def _norm_expr(src: str, typ: str) -> str:
     if typ == "VARCHAR":
-        return f"NULLIF(trim({src}), '')"
+        return trimmed(src)
     if typ in _FLOAT_TYPES:
         return f"(CASE WHEN isnan({src}) THEN NULL ELSE {src} END)"
     return src
@@ -380,7 +396,7 @@ def infer_extra_types(
         return {}
     parts = []
     for c in text_cols:
-        n = f"NULLIF(trim({qident(c)}), '')"
+        n = trimmed(qident(c))
         d = f"TRY_CAST({n} AS DOUBLE)"
         parts += [
             f"count({n})",
@@ -409,7 +425,7 @@ def extra_expr(column: str, typ: str, inferred: str | None) -> str:
     src = qident(column)
     if inferred is None:
         return f"{src}"
-    n = f"NULLIF(trim({src}), '')"
+    n = trimmed(src)
     if inferred == "BOOLEAN":
         return f"CAST(lower({n}) = 'true' AS BOOLEAN)"
     return f"CAST({n} AS {inferred})"

@@ -18,7 +18,12 @@ import pandas as pd
 from boligeval.config import POPULATIONS, EvaluationConfig
 from boligeval.design import DesignTable
 from boligeval.errors import PanelError
-from boligeval.panel.aggregate import aggregate_cells, outcomes_for
+from boligeval.panel.aggregate import (
+    aggregate_cells,
+    household_outcomes,
+    outcomes_for,
+    stream_cells,
+)
 from boligeval.panel.derive import (
     AMOUNT_OUTCOMES,
     BUILTIN_OUTCOMES,
@@ -130,6 +135,7 @@ def build_panel(
     design: DesignTable,
     *,
     extra_outcomes: Iterable[str] = (),
+    keep_persons: bool = True,
 ) -> Panel:
     """Build the department-year panel of every population and outcome.
 
@@ -144,47 +150,51 @@ def build_panel(
     extra_outcomes : iterable of str
         Extra numeric residents columns to aggregate as outcomes, besides
         those the config's analyses name.
+    keep_persons : bool
+        Store the person rows as the table ``persons`` for the person-level
+        analyses that follow (individual-level DiD, mover decomposition) and
+        aggregate from it. False aggregates straight from ``residents``,
+        which is faster when only the panel is wanted, and leaves
+        ``persons`` as a view. The panel is the same either way.
 
     Returns
     -------
     Panel
     """
     extras = extra_columns(con, [*requested_columns(cfg), *extra_outcomes])
-    derive_persons(con, cfg, extras)
     person_outcomes = (*BUILTIN_OUTCOMES, *extras)
-    cells = aggregate_cells(con, cfg, person_outcomes)
-    has_prices = has_price_index(con)
-    if not has_prices:
-        cells = cells[~cells["outcome"].isin(AMOUNT_OUTCOMES)].reset_index(drop=True)
+    cells = None if keep_persons else stream_cells(con, cfg, person_outcomes, extras)
+    if cells is None:
+        derive_persons(con, cfg, extras)
+        cells = aggregate_cells(con, cfg, person_outcomes)
+    else:
+        derive_persons(con, cfg, extras, view=True)
     years = cfg.measurement_years
     min_count = cfg.panel.min_count
 
+    # Units per department and year, from the cells of the whole populations.
+    persons = cells[(cells["population"] == "all") & (cells["outcome"] == person_outcomes[0])]
+    households = cells[(cells["population"] == "households")
+                       & (cells["outcome"] == household_outcomes()[0])]
+    n_years = persons.groupby("department_id")["year"].nunique()
+    every_year = set(n_years.index[n_years == len(years)])
     all_departments = design.frame["department_id"].drop_duplicates()
-    present = con.execute(
-        "SELECT department_id, count(DISTINCT year) AS n_years FROM persons "
-        "GROUP BY department_id"
-    ).df()
-    every_year = set(present.loc[present["n_years"] == len(years), "department_id"])
     missing_depts = sorted(set(all_departments) - every_year)
+
+    has_prices = has_price_index(con)
+    if not has_prices:
+        cells = cells[~cells["outcome"].isin(AMOUNT_OUTCOMES)].reset_index(drop=True)
 
     rows_total, rows_in_years = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE year IN ({', '.join(map(str, years))})) "
         "FROM residents"
     ).fetchone()  # type: ignore[misc]
-    rows_by_dept = con.execute(
-        "SELECT department_id, count(*) AS rows FROM persons GROUP BY department_id"
-    ).df()
-    rows_missing_depts = int(
-        rows_by_dept.loc[~rows_by_dept["department_id"].isin(every_year), "rows"].sum()
-    )
+    rows_missing_depts = int(persons.loc[~persons["department_id"].isin(every_year),
+                                         "size"].sum())
     rows_kept = int(rows_in_years) - rows_missing_depts
-    households_by_dept = con.execute(
-        "SELECT department_id, count(*) AS units FROM households GROUP BY department_id"
-    ).df()
-    households_kept = int(
-        households_by_dept.loc[households_by_dept["department_id"].isin(every_year), "units"].sum()
-    )
-    households_missing = int(households_by_dept["units"].sum()) - households_kept
+    households_kept = int(households.loc[households["department_id"].isin(every_year),
+                                         "size"].sum())
+    households_missing = int(households["size"].sum()) - households_kept
 
     accounting: list[dict[str, object]] = [
         {"table": "departments", "population": None, "outcome": None,
@@ -213,9 +223,8 @@ def build_panel(
     # A department passes when every one of its population's years has min_count units.
     per_dept = linked.groupby(["population", "outcome", "department_id"], sort=False).agg(
         n_years=("year", "nunique"), min_n=("n", "min"))
-    n_needed = pd.Series(
-        [len(_years_for(pop, years)) for pop in per_dept.index.get_level_values(0)],
-        index=per_dept.index)
+    n_needed = pd.Series(len(years), index=per_dept.index).where(
+        per_dept.index.get_level_values(0) != "out_movers", len(_years_for("out_movers", years)))
     passing = per_dept.index[(per_dept["n_years"] == n_needed)
                              & (per_dept["min_n"] >= min_count)]
     key = pd.MultiIndex.from_frame(linked[["population", "outcome", "department_id"]])

@@ -8,20 +8,39 @@ enters the panel of a population and outcome only with at least
 ``panel.min_count`` units in every measurement year, so each panel is
 balanced. Every department and every resident row is accounted for: used,
 or excluded with a reason.
+
+:func:`aggregate_cells` reads the ``persons`` table; :func:`stream_cells`
+gives the same cells straight from ``residents``, for runs that need no
+person table. Both add strata up in exact decimals, so the cells do not
+depend on the order in which DuckDB's threads deliver rows.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
 
 from boligeval.config import POPULATIONS, EvaluationConfig
-from boligeval.panel.derive import AMOUNT_OUTCOMES, exact_column
+from boligeval.panel.derive import (
+    AMOUNT_OUTCOMES,
+    drop_relation,
+    equivalised_sql,
+    exact,
+    exact_column,
+    person_rows_sql,
+    unit_totals_sql,
+)
 
-__all__ = ["PERSON_FILTERS", "aggregate_cells", "household_outcomes", "outcomes_for"]
+__all__ = [
+    "PERSON_FILTERS",
+    "aggregate_cells",
+    "household_outcomes",
+    "outcomes_for",
+    "stream_cells",
+]
 
 #: Row filters of the person populations measured at t.
 PERSON_FILTERS: dict[str, str] = {
@@ -51,61 +70,69 @@ def outcomes_for(population: str, person_outcomes: Sequence[str]) -> tuple[str, 
     return tuple(person_outcomes)
 
 
-#: Population membership as a function of the strata columns of a grouped table.
+#: Strata columns: populations are unions of strata (PERSON_FILTERS, HOUSEHOLD_FILTERS).
 _PERSON_STRATA = ("working_age", "in_mover")
-_PERSON_MEMBERS = {
-    "all": lambda w: pd.Series(True, index=w.index),
-    "working_age": lambda w: w["working_age"],
-    "in_movers": lambda w: w["in_mover"],
-    "in_movers_working_age": lambda w: w["working_age"] & w["in_mover"],
-}
 _HOUSEHOLD_STRATA = ("any_in_mover", "all_in_movers")
-_HOUSEHOLD_MEMBERS = {
-    "households": lambda w: pd.Series(True, index=w.index),
-    "in_mover_households": lambda w: w["any_in_mover"],
-    "all_in_mover_households": lambda w: w["all_in_movers"],
-}
 _SHARE_OUTCOMES = ("employed", "competence_education", "deprivation")
 
 
-def _strata_sql(source: str, strata: Sequence[str], outcomes: Sequence[str]) -> str:
+def _strata_sql(source: str, strata: Sequence[str], outcomes: Sequence[str],
+                skip: Sequence[str] = ()) -> str:
     """One GROUP BY over department, year and a few 0/1 strata, with exact sums.
 
     Populations are unions of strata, so one pass serves all of them; their
     cells are added up afterwards (sums and counts add, maxima take the max).
+    Outcomes in ``skip`` keep their position (column names) but are left out.
     """
     parts = ["count(*) AS size"]
     for i, outcome in enumerate(outcomes):
+        if outcome in skip:
+            continue
         col, exact = f'"{outcome}"', exact_column(outcome)
         parts.append(f"count({col}) AS n_{i}")
-        parts.append(f"CAST(sum({exact}) AS DOUBLE) AS s_{i}")
+        parts.append(f"sum({exact}) AS s_{i}")
         if outcome not in _SHARE_OUTCOMES:
             parts.append(f"max(abs({col})) AS m_{i}")
-            parts.append(f"CAST(sum(abs({exact})) AS DOUBLE) AS a_{i}")
+            parts.append(f"sum(abs({exact})) AS a_{i}")
     keys = ", ".join(["department_id", "year", *strata])
     return f"SELECT {keys}, {', '.join(parts)} FROM ({source}) GROUP BY {keys}"
 
 
-def _combine(wide: pd.DataFrame, members: dict[str, Callable[[pd.DataFrame], pd.Series]],
+def _combine(con: duckdb.DuckDBPyConnection, strata: str, members: dict[str, str],
              outcomes: Sequence[str]) -> pd.DataFrame:
-    """Cells of each population from the strata rows."""
+    """Cells of each population: the rows of ``strata`` it is made of, added up.
+
+    The sums stay exact decimals until the population's total, so every cell
+    is the same whatever order the strata rows come in.
+    """
+    parts = ["CAST(sum(size) AS BIGINT) AS size"]
+    for i, outcome in enumerate(outcomes):
+        parts.append(f"CAST(sum(n_{i}) AS BIGINT) AS n_{i}")
+        parts.append(f"CAST(sum(s_{i}) AS DOUBLE) AS s_{i}")
+        if outcome not in _SHARE_OUTCOMES:
+            parts.append(f"max(m_{i}) AS m_{i}")
+            parts.append(f"CAST(sum(a_{i}) AS DOUBLE) AS a_{i}")
+    selects = " UNION ALL ".join(
+        f"SELECT '{population}' AS population, department_id, year, {', '.join(parts)} "
+        f"FROM strata WHERE {member} GROUP BY department_id, year"
+        for population, member in members.items()
+    )
+    wide = con.execute(f"WITH strata AS MATERIALIZED ({strata}) {selects}").df()
     frames = []
-    for population, member in members.items():
-        rows = wide[member(wide).astype(bool)]
-        if rows.empty:
+    for population in members:
+        sums = wide[wide["population"] == population].sort_values(["department_id", "year"])
+        if sums.empty:
             continue
-        sums = rows.groupby(["department_id", "year"], sort=True).sum(numeric_only=True)
-        maxima = rows.groupby(["department_id", "year"], sort=True).max(numeric_only=True)
         for i, outcome in enumerate(outcomes):
             n = sums[f"n_{i}"].astype("int64")
             if f"m_{i}" in sums:
                 total = sums[f"a_{i}"].astype("float64")
-                top = maxima[f"m_{i}"].astype("float64") / total.where(total > 0)
+                top = sums[f"m_{i}"].astype("float64") / total.where(total > 0)
             else:
                 top = pd.Series(float("nan"), index=sums.index)
             frames.append(pd.DataFrame({
-                "department_id": sums.index.get_level_values(0),
-                "year": sums.index.get_level_values(1).astype("int64"),
+                "department_id": sums["department_id"].to_numpy(),
+                "year": sums["year"].astype("int64").to_numpy(),
                 "population": population,
                 "outcome": outcome,
                 "size": sums["size"].astype("int64").to_numpy(),
@@ -125,26 +152,23 @@ def aggregate_cells(
     size (units in the population), n (units with the outcome), value, top_share.
     Departments or years without any unit of a population have no row.
     """
-    wide = con.execute(_strata_sql("SELECT * FROM persons", _PERSON_STRATA,
-                                   person_outcomes)).df()
-    frames = [_combine(wide, _PERSON_MEMBERS, person_outcomes)]
+    frames = [_combine(con, _strata_sql("SELECT * FROM persons", _PERSON_STRATA,
+                                        person_outcomes), PERSON_FILTERS, person_outcomes)]
 
+    drop_relation(con, "households")
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE households AS
+        CREATE TEMP TABLE households AS
         SELECT household_id, year, department_id,
                avg(CAST(equivalised_income AS DECIMAL(18, 4))) AS equivalised_income,
                bool_or(in_mover) AS any_in_mover, bool_and(in_mover) AS all_in_movers
         FROM persons GROUP BY household_id, year, department_id
         """
     )
-    wide = con.execute(_strata_sql("SELECT * FROM households", _HOUSEHOLD_STRATA,
-                                   household_outcomes())).df()
-    frames.append(_combine(wide, _HOUSEHOLD_MEMBERS, household_outcomes()))
+    frames.append(_households(con))
 
-    years = cfg.measurement_years
-    if len(years) > 1:
-        pairs = ", ".join(f"({a}, {b})" for a, b in itertools.pairwise(years))
+    pairs = _year_pairs(cfg)
+    if pairs:
         leavers = f"""
             WITH pairs(y0, y1) AS (VALUES {pairs})
             SELECT p0.* EXCLUDE (year), pairs.y1 AS year
@@ -152,13 +176,167 @@ def aggregate_cells(
             ANTI JOIN persons p1 ON p1.person_id = p0.person_id AND p1.year = pairs.y1
                                 AND p1.department_id = p0.department_id
         """
-        wide = con.execute(_strata_sql(leavers, (), person_outcomes)).df()
-        if len(wide):
-            frames.append(_combine(wide, {"out_movers": lambda w: pd.Series(True, index=w.index)},
-                                   person_outcomes))
+        out = _out_movers(con, leavers, person_outcomes)
+        if out is not None:
+            frames.append(out)
+    return _long_cells(frames)
+
+
+def _year_pairs(cfg: EvaluationConfig) -> str:
+    """Consecutive measurement years as SQL VALUES rows (empty with one year)."""
+    return ", ".join(f"({a}, {b})" for a, b in itertools.pairwise(cfg.measurement_years))
+
+
+def _households(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Cells of the household populations, from the relation ``households``."""
+    return _combine(con, _strata_sql("SELECT * FROM households", _HOUSEHOLD_STRATA,
+                                     household_outcomes()),
+                    HOUSEHOLD_FILTERS, household_outcomes())
+
+
+def _out_movers(con: duckdb.DuckDBPyConnection, leavers: str,
+                person_outcomes: Sequence[str]) -> pd.DataFrame | None:
+    """Cells of the out-movers from the SELECT of their rows (None if there are none)."""
+    cells = _combine(con, _strata_sql(leavers, (), person_outcomes), {"out_movers": "TRUE"},
+                     person_outcomes)
+    return None if cells.empty else cells
+
+
+def _long_cells(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """All populations' cells in one frame; top_share only for amounts."""
     cells = pd.concat(frames, ignore_index=True)
     amount = cells["outcome"].isin(AMOUNT_OUTCOMES) | ~cells["outcome"].isin(
         ("employed", "competence_education", "deprivation")
     )
     cells.loc[~amount, "top_share"] = float("nan")
     return cells
+
+
+#: Strata of income_units: (working_age, in_mover) and the column counting its members.
+_UNIT_STRATA = {(True, True): "c_tt", (True, False): "c_tf", (False, True): "c_ft",
+                (False, False): "c_ff"}
+
+
+def stream_cells(
+    con: duckdb.DuckDBPyConnection,
+    cfg: EvaluationConfig,
+    person_outcomes: Sequence[str],
+    extras: Sequence[str] = (),
+) -> pd.DataFrame | None:
+    """The cells of :func:`aggregate_cells`, computed from ``residents`` without ``persons``.
+
+    Every member of an income unit carries the unit's equivalised income, so
+    its sums over persons are the unit's value times the number of members in
+    each stratum: one GROUP BY per unit (the table ``income_units``) gives the
+    equivalised income, the household populations (a unit is a household) and
+    the member counts, and nothing is joined back to the persons. The result
+    is identical, sums being exact decimals. It applies when the unit is the
+    household, no household is found in two departments in one year and
+    every age is known; otherwise None is returned and the caller builds the
+    ``persons`` table instead.
+    """
+    if cfg.income.unit != "household" or "equivalised_income" not in person_outcomes:
+        return None
+    persons = person_rows_sql(con, cfg, extras)
+    for name in ("households", "income_units", "unit_departments", "person_strata"):
+        drop_relation(con, name)
+    # Few aggregates per unit, the dearest part of the GROUP BY: the department as a
+    # 64-bit hash (a string state costs far more), the fourth stratum and the in-mover
+    # flags from the member counts, which hold when every age is known.
+    con.execute(
+        f"""
+        CREATE TEMP TABLE income_units AS
+        SELECT household_id, year, department_key, c_tt, c_tf, c_ft,
+               n - c_tt - c_tf - c_ft AS c_ff,
+               c_tt + c_ft > 0 AS any_in_mover, c_tt + c_ft = n AS all_in_movers,
+               {equivalised_sql(cfg, "u")} AS equivalised_income,
+               department_key <> last_department_key OR n_aged < n AS irregular
+        FROM (
+            SELECT income_unit AS household_id, year,
+                   min(hash(department_id)) AS department_key,
+                   max(hash(department_id)) AS last_department_key, count(*) AS n,
+                   count(age) AS n_aged, {unit_totals_sql(cfg)},
+                   count(*) FILTER (WHERE working_age AND in_mover) AS c_tt,
+                   count(*) FILTER (WHERE working_age AND NOT in_mover) AS c_tf,
+                   count(*) FILTER (WHERE NOT working_age AND in_mover) AS c_ft
+            FROM ({persons}) GROUP BY income_unit, year
+        ) AS u
+        """
+    )
+    irregular = con.execute("SELECT count(*) FROM income_units WHERE irregular").fetchone()
+    if irregular is None or irregular[0]:
+        drop_relation(con, "income_units")
+        return None
+    # Person strata: every outcome from the rows but the equivalised income.
+    con.execute(
+        f"""CREATE TEMP TABLE person_strata AS
+        {_strata_sql(persons, _PERSON_STRATA, person_outcomes, skip=("equivalised_income",))}"""
+    )
+    # The department keys name departments exactly when no two departments share a hash.
+    distinct = con.execute(
+        "SELECT count(DISTINCT department_id) = count(DISTINCT hash(department_id)) "
+        "FROM person_strata"
+    ).fetchone()
+    if not (distinct and distinct[0]):
+        for name in ("income_units", "person_strata"):
+            drop_relation(con, name)
+        return None
+    con.execute(
+        "CREATE TEMP TABLE unit_departments AS "
+        "SELECT DISTINCT department_id, hash(department_id) AS department_key FROM person_strata"
+    )
+
+    # The equivalised income of the person strata, from the units.
+    eq = person_outcomes.index("equivalised_income")
+    dec = exact("equivalised_income", digits=18)
+    by_stratum = " UNION ALL ".join(
+        f"SELECT department_key, year, {wa} AS working_age, {im} AS in_mover, {name} AS c, "
+        f"equivalised_income, {dec} AS d FROM income_units WHERE {name} > 0"
+        for (wa, im), name in _UNIT_STRATA.items()
+    )
+    keys = ", ".join(["department_key", "year", *_PERSON_STRATA])
+    strata = f"""
+        WITH e AS (
+            SELECT {keys},
+                   coalesce(sum(c) FILTER (WHERE equivalised_income IS NOT NULL), 0) AS n_{eq},
+                   sum(c * d) AS s_{eq}, max(abs(equivalised_income)) AS m_{eq},
+                   sum(c * abs(d)) AS a_{eq}
+            FROM ({by_stratum}) GROUP BY {keys}
+        )
+        SELECT p.*, e.n_{eq}, e.s_{eq}, e.m_{eq}, e.a_{eq}
+        FROM person_strata p JOIN unit_departments USING (department_id) JOIN e USING ({keys})
+    """
+    frames = [_combine(con, strata, PERSON_FILTERS, person_outcomes)]
+
+    # Households are the units; avg over members that all carry one value is that value,
+    # which list_avg of the one value gives exactly (the same aggregate, count 1).
+    con.execute(
+        f"""
+        CREATE TEMP VIEW households AS
+        SELECT u.household_id, u.year, d.department_id,
+               list_avg([{dec}]) AS equivalised_income, u.any_in_mover, u.all_in_movers
+        FROM income_units u JOIN unit_departments d USING (department_key)
+        """
+    )
+    frames.append(_households(con))
+
+    pairs = _year_pairs(cfg)
+    if pairs:
+        later = ", ".join(str(y) for y in cfg.measurement_years[1:])
+        leavers = f"""
+            WITH pairs(y0, y1) AS (VALUES {pairs}),
+            leavers AS (
+                SELECT p0.*, pairs.y1 FROM ({persons}) AS p0 JOIN pairs ON p0.year = pairs.y0
+                ANTI JOIN (SELECT person_id, year, department_id FROM residents
+                           WHERE year IN ({later})) AS p1
+                    ON p1.person_id = p0.person_id AND p1.year = pairs.y1
+                   AND p1.department_id = p0.department_id
+            )
+            SELECT l.* EXCLUDE (year, y1), l.y1 AS year, u.equivalised_income
+            FROM leavers l JOIN income_units u
+                ON u.household_id = l.income_unit AND u.year = l.year
+        """
+        out = _out_movers(con, leavers, person_outcomes)
+        if out is not None:
+            frames.append(out)
+    return _long_cells(frames)

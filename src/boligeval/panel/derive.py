@@ -14,6 +14,9 @@ measurement year, with the outcomes on the scale the panel publishes them:
 * ``competence_education``: 100 or 0 for ages in ``population.education_ages``;
 * ``deprivation``: the deprivation score for ages in ``deprivation.ages``;
 * any extra numeric residents column asked for as an outcome or covariate.
+
+``persons`` is a view instead of a table when nothing needs the person rows
+again (see ``build_panel(keep_persons=False)``).
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ __all__ = [
     "COMPETENCE_EDUCATION",
     "deprivation_sql",
     "derive_persons",
+    "drop_relation",
     "equivalence_scale_sql",
+    "equivalised_sql",
+    "person_rows_sql",
+    "unit_totals_sql",
 ]
 
 #: Education codes that count as competence-giving ("kompetencegivende uddannelse").
@@ -156,19 +163,14 @@ def has_price_index(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
-def derive_persons(
+def person_rows_sql(
     con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig, extras: Sequence[str] = ()
-) -> None:
-    """Create the DuckDB table ``persons`` from ``residents`` and ``prices``.
+) -> str:
+    """SELECT of one row per resident and measurement year, every outcome but the unit's.
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection with validated ``residents`` (and ``prices`` when present).
-    cfg : EvaluationConfig
-        Ages, equivalence scale, deprivation weights, price base year.
-    extras : sequence of str
-        Extra numeric residents columns to carry (outcomes, covariates).
+    Columns: person_id, household_id, income_unit (household or family),
+    year, department_id, age, working_age, in_mover, employed,
+    disposable_income, competence_education, deprivation and the extras.
     """
     years = ", ".join(str(y) for y in cfg.measurement_years)
     base = cfg.design.price_base_year
@@ -198,40 +200,86 @@ def derive_persons(
     else:
         unit_col = "household_id"
     pop = cfg.population
-    cutoff = cfg.income.child_age_cutoff
     extra_sql = "".join(f", CAST(r.\"{c}\" AS DOUBLE) AS \"{c}\"" for c in extras)
+    return f"""
+        SELECT r.person_id, r.household_id, r.{unit_col} AS income_unit, r.year,
+               r.department_id, r.year - r.birth_year AS age,
+               r.year - r.birth_year BETWEEN {pop.working_age[0]} AND {pop.working_age[1]}
+                   AS working_age,
+               COALESCE(r.move_in_year = r.year, FALSE) AS in_mover,
+               CASE WHEN r.income_source = 'employed' THEN 100.0 ELSE 0.0 END AS employed,
+               {deflate} AS disposable_income,
+               CASE WHEN r.year - r.birth_year BETWEEN {pop.education_ages[0]}
+                                                AND {pop.education_ages[1]}
+                    THEN CASE WHEN r.education IN ({_in_list(COMPETENCE_EDUCATION)})
+                              THEN 100.0 ELSE 0.0 END END AS competence_education,
+               {deprivation_sql(cfg, age="(r.year - r.birth_year)")} AS deprivation
+               {extra_sql}
+        FROM residents r {price_join}
+        WHERE r.year IN ({years})
+    """
+
+
+def unit_totals_sql(cfg: EvaluationConfig) -> str:
+    """Aggregates of a unit's rows that its equivalised income needs (``u_*`` columns)."""
+    adults = f"count(*) FILTER (WHERE age >= {cfg.income.child_age_cutoff})"
+    return (
+        f"CAST(sum({exact('disposable_income', digits=18)}) AS DOUBLE) AS u_income, "
+        "count(*) - count(disposable_income) AS u_missing, "
+        f"{adults} AS u_adults, count(age) - {adults} AS u_children"
+    )
+
+
+def equivalised_sql(cfg: EvaluationConfig, alias: str) -> str:
+    """The unit's equivalised income from its ``u_*`` totals (null if an income is missing)."""
+    scale = equivalence_scale_sql(cfg, f"{alias}.u_adults", f"{alias}.u_children")
+    return f"CASE WHEN {alias}.u_missing = 0 THEN {alias}.u_income / {scale} END"
+
+
+def drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the table or view ``name`` if there is one (either may stand in for the other)."""
+    for kind in ("VIEW", "TABLE"):
+        try:
+            con.execute(f'DROP {kind} IF EXISTS "{name}"')
+        except duckdb.CatalogException:  # the name is the other kind
+            continue
+
+
+def derive_persons(
+    con: duckdb.DuckDBPyConnection,
+    cfg: EvaluationConfig,
+    extras: Sequence[str] = (),
+    *,
+    view: bool = False,
+) -> None:
+    """Create the DuckDB table ``persons`` from ``residents`` and ``prices``.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        Connection with validated ``residents`` (and ``prices`` when present).
+    cfg : EvaluationConfig
+        Ages, equivalence scale, deprivation weights, price base year.
+    extras : sequence of str
+        Extra numeric residents columns to carry (outcomes, covariates).
+    view : bool
+        Create a view instead: nothing is computed until it is queried, and
+        then again at every query.
+    """
+    base = person_rows_sql(con, cfg, extras)
     extra_names = "".join(f', "{c}"' for c in extras)
-    scale = equivalence_scale_sql(cfg, "u_adults", "u_children")
+    drop_relation(con, "persons")
     con.execute(
         f"""
-        CREATE OR REPLACE TABLE persons AS
-        WITH base AS (
-            SELECT r.person_id, r.household_id, r.{unit_col} AS income_unit, r.year,
-                   r.department_id, r.year - r.birth_year AS age,
-                   COALESCE(r.move_in_year = r.year, FALSE) AS in_mover,
-                   CASE WHEN r.income_source = 'employed' THEN 100.0 ELSE 0.0 END AS employed,
-                   {deflate} AS disposable_income,
-                   CASE WHEN r.year - r.birth_year BETWEEN {pop.education_ages[0]}
-                                                    AND {pop.education_ages[1]}
-                        THEN CASE WHEN r.education IN ({_in_list(COMPETENCE_EDUCATION)})
-                                  THEN 100.0 ELSE 0.0 END END AS competence_education,
-                   {deprivation_sql(cfg, age="(r.year - r.birth_year)")} AS deprivation
-                   {extra_sql}
-            FROM residents r {price_join}
-            WHERE r.year IN ({years})
-        ),
+        CREATE {"VIEW" if view else "TABLE"} persons AS
+        WITH base AS ({base}),
         units AS (
-            SELECT income_unit, year,
-                   CAST(sum({exact("disposable_income", digits=18)}) AS DOUBLE) AS u_income,
-                   count(*) FILTER (WHERE disposable_income IS NULL) AS u_missing,
-                   count(*) FILTER (WHERE age >= {cutoff}) AS u_adults,
-                   count(*) FILTER (WHERE age < {cutoff}) AS u_children
+            SELECT income_unit, year, {unit_totals_sql(cfg)}
             FROM base GROUP BY income_unit, year
         )
-        SELECT b.person_id, b.household_id, b.year, b.department_id, b.age,
-               b.age BETWEEN {pop.working_age[0]} AND {pop.working_age[1]} AS working_age,
+        SELECT b.person_id, b.household_id, b.year, b.department_id, b.age, b.working_age,
                b.in_mover, b.employed, b.disposable_income,
-               CASE WHEN u.u_missing = 0 THEN u.u_income / {scale} END AS equivalised_income,
+               {equivalised_sql(cfg, "u")} AS equivalised_income,
                b.competence_education, b.deprivation {extra_names}
         FROM base b JOIN units u ON u.income_unit = b.income_unit AND u.year = b.year
         """
