@@ -31,10 +31,10 @@ from boligeval.panel.decompose import decomposition_terms
 from boligeval.synth import Effects, synthesize
 
 N_WORLDS = 200
-# Half the seed's size: at 0.2 only about four control departments have rent support
+# 0.4 of the seed's size: at 0.2 only about four control departments have rent support
 # (one or two per round) and the rent-support terms rest on a handful of plan clusters,
 # where cluster-robust intervals under-cover whatever the data-generating process.
-SCALE = 0.5
+SCALE = 0.4
 POPULATION, OUTCOME = "working_age", "employed"
 # Rent support acts on the year's in-movers, so the triple differences are run on them,
 # with a minimum count that keeps enough departments in a world of this size.
