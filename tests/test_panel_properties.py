@@ -162,7 +162,7 @@ def test_panel_straight_from_residents_is_identical(seed, n_departments, min_cou
         kind = con.execute("SELECT table_type FROM information_schema.tables "
                            "WHERE table_name = 'persons'").fetchone()
         streamed = bool(con.execute("SELECT count(*) FROM information_schema.tables "
-                                    "WHERE table_name = 'income_units'").fetchone()[0])
+                                    "WHERE table_name = 'panel_strata'").fetchone()[0])
         # The shortcut applies to household units that stay in one department.
         assert streamed == (not keep and local and unit == "household")
         assert kind == (("BASE TABLE",) if keep or not streamed else ("VIEW",))

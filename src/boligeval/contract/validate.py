@@ -4,9 +4,9 @@ Every rule is a SQL predicate that is true for the rows that break it. The
 row-level rules of one table (types, not-null, codes, ranges) are checked
 in a single aggregate pass; the first rule that fails is then counted row
 by row and its example row numbers fetched. Uniqueness keys are grouped by
-a 64-bit hash first and compared exactly only when the hashes repeat, so
-valid data costs one scan per table plus one hash aggregate per uniqueness
-key and one anti-join per foreign key.
+a 64-bit hash first, in the same pass, and compared exactly only when the
+hashes repeat, so valid data costs one scan per table (feeding one hash
+aggregate per uniqueness key) and one anti-join per foreign key.
 """
 
 from __future__ import annotations
@@ -241,6 +241,9 @@ def local_checks(
 ) -> CheckedTable:
     """Create the views of one table and check every rule that needs only this table.
 
+    The row rules and the pre-checks of the uniqueness keys share one pass
+    over the file (a common table expression that DuckDB streams to both).
+
     Raises
     ------
     ContractError
@@ -249,15 +252,23 @@ def local_checks(
     """
     check_view, rules = build_views(con, schema, source)
     counts = [_count_sql(schema, rule, column, bad) for rule, column, bad, *_ in rules]
-    # Ranges of the integer columns of composite keys, for the uniqueness pre-check.
-    ranged = sorted({k for keys in schema.unique if len(keys) > 1 for k in keys
-                     if schema.column(k).kind == "int" and k in source.columns})
+    # The integer column of each composite key whose values the pre-check collects as bits.
+    small = {keys: next((k for k in keys if schema.column(k).kind == "int"
+                         and k in source.columns), None) if len(keys) > 1 else None
+             for keys in schema.unique}
+    ranged = sorted({k for k in small.values() if k is not None})
     ends = [f"{f}(t.{qident(k)})" for k in ranged for f in ("min", "max")]
-    sql = f"SELECT {', '.join(['count(*)', *counts, *ends])} FROM {qident(check_view)} AS t"
+    repeats = [f"({_repeats_sql('t', keys, small[keys])})" for keys in schema.unique]
+    sql = (
+        f"WITH t AS (SELECT * FROM {qident(check_view)}) "
+        f"SELECT {', '.join(['count(*)', *counts, *ends, *repeats])} FROM t"
+    )
     got = con.execute(sql).fetchone()
     assert got is not None
-    n_rows, broken, bounds = int(got[0]), got[1:1 + len(rules)], got[1 + len(rules):]
+    n_rows, broken = int(got[0]), got[1:1 + len(rules)]
+    bounds = got[1 + len(rules):1 + len(rules) + len(ends)]
     ranges = {k: (bounds[2 * i], bounds[2 * i + 1]) for i, k in enumerate(ranged)}
+    pre_checks = got[1 + len(rules) + len(ends):]
     table = CheckedTable(schema, source, check_view, n_rows)
     for (rule, column, bad, text, fix, found), n in zip(rules, broken, strict=True):
         if n:
@@ -271,8 +282,14 @@ def local_checks(
                 fix=fix,
                 found_sql=found,
             )
-    for keys in schema.unique:
-        if _may_have_duplicates(con, table, keys, ranges):
+    for keys, repeated in zip(schema.unique, pre_checks, strict=True):
+        col = small[keys]
+        low, high = ranges.get(col, (None, None)) if col is not None else (None, None)
+        if col is not None and low is not None and high is not None and high - low >= _BITS:
+            # Too wide a range for the bits: pre-check the hash of the whole key instead.
+            got = con.execute(_repeats_sql(qident(check_view), keys, None)).fetchone()
+            repeated = got[0] if got else 0
+        if repeated:
             _check_unique(con, table, keys)
     for fk in schema.foreign_keys:
         if fk.ref_table == schema.name:
@@ -280,43 +297,36 @@ def local_checks(
     return table
 
 
-def _may_have_duplicates(
-    con: duckdb.DuckDBPyConnection,
-    table: CheckedTable,
-    keys: tuple[str, ...],
-    ranges: dict[str, tuple[int | None, int | None]],
-) -> bool:
-    """Cheap pre-check of a uniqueness key: False means no two rows share a key.
+#: Values of an integer key column that the uniqueness pre-check can collect as bits.
+_BITS = 64
+
+
+def _repeats_sql(view: str, keys: tuple[str, ...], small: str | None) -> str:
+    """SQL of a cheap pre-check of a uniqueness key: 0 means no two rows share a key.
 
     Rows are grouped by a 64-bit hash of the key instead of the key itself. Two
     rows with the same key have the same hash, so a duplicate always shows; a
     hash shared by different keys only sends the table to the exact check of
-    :func:`_check_unique`, which then finds nothing. When the key has an
-    integer column with fewer than 64 distinct possible values (a year), rows
-    are grouped by the hash of the other columns and that column's values are
-    collected as bits: fewer bits than rows in a group means a repeat.
+    :func:`_check_unique`, which then finds nothing. With ``small``, an
+    integer column of the key (a year), rows are grouped by the hash of the
+    other columns and that column's values are collected as bits, value mod
+    64: fewer bits than rows in a group means a repeat. That holds when the
+    column spans fewer than 64 values, which the caller checks.
     """
-    view = qident(table.check_view)
     notnull = " AND ".join(f"{qident(k)} IS NOT NULL" for k in keys)
-    lows = {k: lo for k, (lo, hi) in ranges.items()
-            if lo is not None and hi is not None and hi - lo < 64}
-    small = [k for k in keys if k in lows]
-    if small:
-        col, low = small[0], lows[small[0]]
-        rest = ", ".join(qident(k) for k in keys if k != col)
-        sql = (
+    if small is not None:
+        rest = ", ".join(qident(k) for k in keys if k != small)
+        bit = f"CAST(({qident(small)} % {_BITS} + {_BITS}) % {_BITS} AS UBIGINT)"
+        return (
             f"SELECT count(*) FROM (SELECT hash({rest}) AS h, count(*) AS n, "
-            f"bit_or(CAST(1 AS UBIGINT) << CAST({qident(col)} - {low} AS UBIGINT)) AS bits "
+            f"bit_or(CAST(1 AS UBIGINT) << {bit}) AS bits "
             f"FROM {view} WHERE {notnull} GROUP BY h) WHERE n > bit_count(bits)"
         )
-    else:
-        cols = ", ".join(qident(k) for k in keys)
-        sql = (
-            f"SELECT count(*) FROM (SELECT hash({cols}) AS h FROM {view} WHERE {notnull} "
-            "GROUP BY h HAVING count(*) > 1)"
-        )
-    got = con.execute(sql).fetchone()
-    return bool(got and got[0])
+    cols = ", ".join(qident(k) for k in keys)
+    return (
+        f"SELECT count(*) FROM (SELECT hash({cols}) AS h FROM {view} WHERE {notnull} "
+        "GROUP BY h HAVING count(*) > 1)"
+    )
 
 
 def _check_unique(

@@ -31,7 +31,7 @@ from boligeval.panel.derive import (
     exact,
     exact_column,
     person_rows_sql,
-    unit_totals_sql,
+    unit_income_sql,
 )
 
 __all__ = [
@@ -212,9 +212,109 @@ def _long_cells(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return cells
 
 
-#: Strata of income_units: (working_age, in_mover) and the column counting its members.
-_UNIT_STRATA = {(True, True): "c_tt", (True, False): "c_tf", (False, True): "c_ft",
-                (False, False): "c_ff"}
+#: Strata of the streamed rows, (working_age, in_mover, leaves), and the column of
+#: the units that counts a unit's members in each; the last is the rest of the members.
+_UNIT_STRATA = {key: "c_" + "".join("t" if k else "f" for k in key)
+                for key in itertools.product((True, False), repeat=3)}
+
+
+def _next_year_sql(cfg: EvaluationConfig, year: str) -> str:
+    """SQL for the measurement year after ``year`` (null after the last one)."""
+    whens = " ".join(f"WHEN {a} THEN {b}" for a, b in itertools.pairwise(cfg.measurement_years))
+    return f"CASE {year} {whens} END" if whens else "CAST(NULL AS INTEGER)"
+
+
+def _flagged_rows_sql(con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig,
+                      extras: Sequence[str]) -> str:
+    """The rows of :func:`person_rows_sql` plus ``leaves``, whether the row is an out-mover's.
+
+    A resident leaves between a measurement year and the next when the next
+    has no row of the person in the same department: the out-mover is then
+    counted in the department's next year with the values of this year.
+    """
+    persons = person_rows_sql(con, cfg, extras)
+    later = ", ".join(str(y) for y in cfg.measurement_years[1:])
+    if not later:
+        return f"SELECT *, FALSE AS leaves FROM ({persons})"
+    # (person_id, year) is unique in residents: at most one row of the next year matches.
+    return f"""
+        SELECT b.* EXCLUDE (next_year), b.next_year IS NOT NULL AND l.year IS NULL AS leaves
+        FROM (SELECT *, {_next_year_sql(cfg, "year")} AS next_year FROM ({persons})) AS b
+        LEFT JOIN (SELECT person_id, year, department_id FROM residents
+                   WHERE year IN ({later})) AS l
+            ON l.person_id = b.person_id AND l.year = b.next_year
+           AND l.department_id = b.department_id
+    """
+
+
+#: Bits of one count packed into a BIGINT sum (see :func:`_packed_counts_sql`).
+_COUNT_BITS = 16
+
+
+def _packed_counts_sql(conditions: Sequence[str]) -> str:
+    """One sum that counts the rows meeting each of up to four conditions.
+
+    A row adds ``2 ** (16 k)`` for each condition k it meets, so the sum (a
+    HUGEINT) holds four 16-bit counts, read back by :func:`_packed_field_sql`.
+    No count carries into the next while a unit has fewer than ``2 ** 16``
+    rows, which :func:`_units_sql` checks. One aggregate instead of four: the
+    per-group updates are the dearest part of a GROUP BY with millions of groups.
+    """
+    terms = " + ".join(f"CASE WHEN {c} THEN {1 << (_COUNT_BITS * k)} ELSE 0 END"
+                       for k, c in enumerate(conditions))
+    return f"sum({terms})"
+
+
+def _packed_field_sql(packed: str, k: int) -> str:
+    """Count k of a :func:`_packed_counts_sql` sum, as BIGINT (a count's type)."""
+    return f"CAST(({packed} >> {_COUNT_BITS * k}) & {(1 << _COUNT_BITS) - 1} AS BIGINT)"
+
+
+def _units_sql(cfg: EvaluationConfig) -> str:
+    """One row per income unit (household) and year of ``rows``, with its member counts.
+
+    Few aggregates per unit, the dearest part of the GROUP BY: the department
+    as a 64-bit hash (a string state costs far more) and the member counts
+    packed four to a sum. A unit is ``irregular`` (the shortcut does not
+    apply) when it spans departments, has a member of unknown age (who is in
+    no age stratum) or too many members for the packed counts.
+    """
+    flags = ("working_age", "in_mover", "leaves")
+    strata = [(" AND ".join(f"{'' if v else 'NOT '}{f}" for v, f in zip(key, flags, strict=True)),
+               name) for key, name in _UNIT_STRATA.items()]
+    totals = ["age IS NOT NULL", f"age >= {cfg.income.child_age_cutoff}",
+              "disposable_income IS NOT NULL"]
+    packs = {"p_totals": totals, "p_strata_0": [c for c, _ in strata[:4]],
+             "p_strata_1": [c for c, _ in strata[4:]]}
+    counts = ", ".join(
+        f"{_packed_field_sql(f'p_strata_{i // 4}', i % 4)} AS {name}"
+        for i, (_, name) in enumerate(strata)
+    )
+    in_movers = " + ".join(name for (_, im, _), name in _UNIT_STRATA.items() if im)
+    return f"""
+        SELECT household_id, year, department_key, {", ".join(n for _, n in strata)},
+               {in_movers} > 0 AS any_in_mover, {in_movers} = n AS all_in_movers,
+               {equivalised_sql(cfg, "u")} AS equivalised_income,
+               department_key <> last_department_key OR n_aged < n
+                   OR n >= {1 << _COUNT_BITS} AS irregular
+        FROM (
+            SELECT *, n - {_packed_field_sql("p_totals", 2)} AS u_missing,
+                   {_packed_field_sql("p_totals", 1)} AS u_adults,
+                   n_aged - {_packed_field_sql("p_totals", 1)} AS u_children, {counts}
+            FROM (
+                SELECT *, {_packed_field_sql("p_totals", 0)} AS n_aged
+                FROM (
+                    SELECT income_unit AS household_id, year,
+                           min(hash(department_id)) AS department_key,
+                           max(hash(department_id)) AS last_department_key, count(*) AS n,
+                           {unit_income_sql()} AS u_income,
+                           {", ".join(f"{_packed_counts_sql(c)} AS {name}"
+                                      for name, c in packs.items())}
+                    FROM rows GROUP BY income_unit, year
+                )
+            )
+        ) AS u
+    """
 
 
 def stream_cells(
@@ -227,116 +327,83 @@ def stream_cells(
 
     Every member of an income unit carries the unit's equivalised income, so
     its sums over persons are the unit's value times the number of members in
-    each stratum: one GROUP BY per unit (the table ``income_units``) gives the
-    equivalised income, the household populations (a unit is a household) and
-    the member counts, and nothing is joined back to the persons. The result
-    is identical, sums being exact decimals. It applies when the unit is the
-    household, no household is found in two departments in one year and
-    every age is known; otherwise None is returned and the caller builds the
-    ``persons`` table instead.
+    each stratum: one GROUP BY per unit gives the equivalised income, the
+    household populations (a unit is a household) and the member counts, and
+    nothing is joined back to the persons. Out-movers are a stratum of the
+    rows (``leaves``), so one pass over the residents, in one statement,
+    serves every population; its strata are kept in the small table
+    ``panel_strata``. The result is identical, sums being exact decimals. It
+    applies when the unit is the household, no household is found in two
+    departments in one year and every age is known; otherwise None is
+    returned and the caller builds the ``persons`` table instead.
     """
     if cfg.income.unit != "household" or "equivalised_income" not in person_outcomes:
         return None
-    persons = person_rows_sql(con, cfg, extras)
-    for name in ("households", "income_units", "unit_departments", "person_strata"):
-        drop_relation(con, name)
-    # Few aggregates per unit, the dearest part of the GROUP BY: the department as a
-    # 64-bit hash (a string state costs far more), the fourth stratum and the in-mover
-    # flags from the member counts, which hold when every age is known.
-    con.execute(
-        f"""
-        CREATE TEMP TABLE income_units AS
-        SELECT household_id, year, department_key, c_tt, c_tf, c_ft,
-               n - c_tt - c_tf - c_ft AS c_ff,
-               c_tt + c_ft > 0 AS any_in_mover, c_tt + c_ft = n AS all_in_movers,
-               {equivalised_sql(cfg, "u")} AS equivalised_income,
-               department_key <> last_department_key OR n_aged < n AS irregular
-        FROM (
-            SELECT income_unit AS household_id, year,
-                   min(hash(department_id)) AS department_key,
-                   max(hash(department_id)) AS last_department_key, count(*) AS n,
-                   count(age) AS n_aged, {unit_totals_sql(cfg)},
-                   count(*) FILTER (WHERE working_age AND in_mover) AS c_tt,
-                   count(*) FILTER (WHERE working_age AND NOT in_mover) AS c_tf,
-                   count(*) FILTER (WHERE NOT working_age AND in_mover) AS c_ft
-            FROM ({persons}) GROUP BY income_unit, year
-        ) AS u
-        """
-    )
-    irregular = con.execute("SELECT count(*) FROM income_units WHERE irregular").fetchone()
-    if irregular is None or irregular[0]:
-        drop_relation(con, "income_units")
-        return None
-    # Person strata: every outcome from the rows but the equivalised income.
-    con.execute(
-        f"""CREATE TEMP TABLE person_strata AS
-        {_strata_sql(persons, _PERSON_STRATA, person_outcomes, skip=("equivalised_income",))}"""
-    )
-    # The department keys name departments exactly when no two departments share a hash.
-    distinct = con.execute(
-        "SELECT count(DISTINCT department_id) = count(DISTINCT hash(department_id)) "
-        "FROM person_strata"
-    ).fetchone()
-    if not (distinct and distinct[0]):
-        for name in ("income_units", "person_strata"):
-            drop_relation(con, name)
-        return None
-    con.execute(
-        "CREATE TEMP TABLE unit_departments AS "
-        "SELECT DISTINCT department_id, hash(department_id) AS department_key FROM person_strata"
-    )
-
-    # The equivalised income of the person strata, from the units.
+    drop_relation(con, "panel_strata")
     eq = person_outcomes.index("equivalised_income")
     dec = exact("equivalised_income", digits=18)
+    strata_keys = (*_PERSON_STRATA, "leaves")
     by_stratum = " UNION ALL ".join(
-        f"SELECT department_key, year, {wa} AS working_age, {im} AS in_mover, {name} AS c, "
-        f"equivalised_income, {dec} AS d FROM income_units WHERE {name} > 0"
-        for (wa, im), name in _UNIT_STRATA.items()
+        f"SELECT department_key, year, {wa} AS working_age, {im} AS in_mover, {lv} AS leaves, "
+        f"{name} AS c, equivalised_income, {dec} AS d FROM units WHERE {name} > 0"
+        for (wa, im, lv), name in _UNIT_STRATA.items()
     )
-    keys = ", ".join(["department_key", "year", *_PERSON_STRATA])
-    strata = f"""
-        WITH e AS (
+    keys = ", ".join(["department_key", "year", *strata_keys])
+    person_strata = _strata_sql("SELECT * FROM rows", strata_keys, person_outcomes,
+                                skip=("equivalised_income",))
+    # Households are the units; avg over members that all carry one value is that value,
+    # which list_avg of the one value gives exactly (the same aggregate, count 1).
+    household_strata = _strata_sql(
+        f"SELECT department_key AS department_id, year, list_avg([{dec}]) AS equivalised_income, "
+        "any_in_mover, all_in_movers FROM units", _HOUSEHOLD_STRATA, household_outcomes())
+    con.execute(
+        f"""
+        CREATE TEMP TABLE panel_strata AS
+        WITH rows AS ({_flagged_rows_sql(con, cfg, extras)}),
+        units AS ({_units_sql(cfg)}),
+        person_strata AS ({person_strata}),
+        departments AS (
+            SELECT DISTINCT department_id, hash(department_id) AS department_key
+            FROM person_strata
+        ),
+        e AS (
             SELECT {keys},
                    coalesce(sum(c) FILTER (WHERE equivalised_income IS NOT NULL), 0) AS n_{eq},
                    sum(c * d) AS s_{eq}, max(abs(equivalised_income)) AS m_{eq},
                    sum(c * abs(d)) AS a_{eq}
             FROM ({by_stratum}) GROUP BY {keys}
         )
-        SELECT p.*, e.n_{eq}, e.s_{eq}, e.m_{eq}, e.a_{eq}
-        FROM person_strata p JOIN unit_departments USING (department_id) JOIN e USING ({keys})
-    """
-    frames = [_combine(con, strata, PERSON_FILTERS, person_outcomes)]
-
-    # Households are the units; avg over members that all carry one value is that value,
-    # which list_avg of the one value gives exactly (the same aggregate, count 1).
-    con.execute(
-        f"""
-        CREATE TEMP VIEW households AS
-        SELECT u.household_id, u.year, d.department_id,
-               list_avg([{dec}]) AS equivalised_income, u.any_in_mover, u.all_in_movers
-        FROM income_units u JOIN unit_departments d USING (department_key)
+        SELECT 'person' AS kind, s AS person FROM (
+            SELECT p.*, e.n_{eq}, e.s_{eq}, e.m_{eq}, e.a_{eq}
+            FROM person_strata p JOIN departments USING (department_id) JOIN e USING ({keys})
+        ) AS s
+        UNION ALL BY NAME
+        SELECT 'household' AS kind, s AS household FROM (
+            SELECT d.department_id, h.* EXCLUDE (department_id)
+            FROM ({household_strata}) AS h JOIN departments d ON d.department_key = h.department_id
+        ) AS s
+        UNION ALL BY NAME
+        SELECT 'check' AS kind, {{'irregular': (SELECT count(*) FILTER (WHERE irregular)
+                                               FROM units),
+                                 'distinct_keys': (SELECT count(DISTINCT department_id)
+                                                   = count(DISTINCT department_key)
+                                                   FROM departments)}} AS "check"
         """
     )
-    frames.append(_households(con))
+    check = con.execute(
+        "SELECT \"check\".irregular, \"check\".distinct_keys FROM panel_strata WHERE kind = 'check'"
+    ).fetchone()
+    if check is None or check[0] or not check[1]:
+        drop_relation(con, "panel_strata")
+        return None
 
-    pairs = _year_pairs(cfg)
-    if pairs:
-        later = ", ".join(str(y) for y in cfg.measurement_years[1:])
-        leavers = f"""
-            WITH pairs(y0, y1) AS (VALUES {pairs}),
-            leavers AS (
-                SELECT p0.*, pairs.y1 FROM ({persons}) AS p0 JOIN pairs ON p0.year = pairs.y0
-                ANTI JOIN (SELECT person_id, year, department_id FROM residents
-                           WHERE year IN ({later})) AS p1
-                    ON p1.person_id = p0.person_id AND p1.year = pairs.y1
-                   AND p1.department_id = p0.department_id
-            )
-            SELECT l.* EXCLUDE (year, y1), l.y1 AS year, u.equivalised_income
-            FROM leavers l JOIN income_units u
-                ON u.household_id = l.income_unit AND u.year = l.year
-        """
-        out = _out_movers(con, leavers, person_outcomes)
-        if out is not None:
-            frames.append(out)
+    persons = "SELECT unnest(person) FROM panel_strata WHERE kind = 'person'"
+    frames = [_combine(con, persons, PERSON_FILTERS, person_outcomes),
+              _combine(con, "SELECT unnest(household) FROM panel_strata WHERE kind = 'household'",
+                       HOUSEHOLD_FILTERS, household_outcomes())]
+    leavers = f"SELECT * REPLACE ({_next_year_sql(cfg, 'year')} AS year) FROM ({persons}) " \
+              "WHERE leaves"
+    out = _combine(con, leavers, {"out_movers": "TRUE"}, person_outcomes)
+    if not out.empty:
+        frames.append(out)
     return _long_cells(frames)
