@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from boligeval.cli import main
+from boligeval.config import DEFAULT_SEED
 from boligeval.disclosure import find_identifiers
 
 MIN_PERSONS = 5
@@ -51,7 +52,7 @@ def test_two_runs_give_identical_outputs(world: Path, tmp_path: Path):
     assert _xlsx_contents(a / "tables.xlsx") == _xlsx_contents(b / "tables.xlsx")
     manifest = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
     assert {t["table"] for t in manifest["inputs"]} >= {"plans", "departments", "residents"}
-    assert manifest["seed"] == 20130601
+    assert manifest["seed"] == DEFAULT_SEED
     assert "duckdb" in manifest["boligeval"]
     results = json.loads((a / "results.json").read_text(encoding="utf-8"))
     analyses = {r["analysis"] for r in results["estimates"]}

@@ -35,6 +35,8 @@ N_WORLDS = 200
 # (one or two per round) and the rent-support terms rest on a handful of plan clusters,
 # where cluster-robust intervals under-cover whatever the data-generating process.
 SCALE = 0.4
+# Departments of half the seed's size: the clusters are the seed's, the worlds cheaper.
+DEPARTMENT_SIZE = 0.5
 POPULATION, OUTCOME = "working_age", "employed"
 # Rent support acts on the year's in-movers, so the triple differences are run on them,
 # with a minimum count that keeps enough departments in a world of this size.
@@ -42,13 +44,13 @@ DDD_POPULATION, DDD_MIN_COUNT = "in_movers_working_age", 5
 
 
 def _panel(world: Path, scratch: Path, min_count: int = 20,  # type: ignore[no-untyped-def]
-           threads: int | None = None):
+           threads: int | None = None, keep_persons: bool = True):
     cfg = parse_config({"data": {"dir": str(world)}, "panel": {"min_count": min_count}})
     con = duckdb.connect(config={"threads": threads} if threads else {})
     load_inputs(world, con, scratch_dir=scratch, need_prices=True,
                 tables=("plans", "departments", "residents", "prices"))
     design = build_design(con, cfg.design)
-    panel = build_panel(con, cfg, design)
+    panel = build_panel(con, cfg, design, keep_persons=keep_persons)
     return con, cfg, design, panel
 
 
@@ -65,10 +67,12 @@ def one_world(seed: int) -> dict[str, float]:
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory() as tmp:
         world = Path(tmp) / "world"
-        synthesize(world, scale=SCALE, seed=seed, full_truth=False)
+        synthesize(world, scale=SCALE, department_size=DEPARTMENT_SIZE, seed=seed,
+                   full_truth=False)
         cells = pd.read_parquet(world / "truth" / "cells.parquet")
         # One DuckDB thread: the two worker processes already use both cores.
-        con, _, _, panel = _panel(world, Path(tmp) / "scratch", DDD_MIN_COUNT, threads=1)
+        con, _, _, panel = _panel(world, Path(tmp) / "scratch", DDD_MIN_COUNT, threads=1,
+                                  keep_persons=False)
         con.close()
     data = _with_truth(panel.for_analysis(POPULATION, OUTCOME), cells)
     out: dict[str, float] = {"seed": seed}

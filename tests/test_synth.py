@@ -83,6 +83,24 @@ def test_structure_small_scale_keeps_cohorts() -> None:
     }
 
 
+def test_department_size_scales_dwellings_and_keeps_the_structure() -> None:
+    full = build_structure(np.random.default_rng(3), SMALL)
+    half = build_structure(np.random.default_rng(3), SMALL, department_size=0.5)
+    pd.testing.assert_frame_equal(full.plans, half.plans)
+    assert (full.departments["department_id"] == half.departments["department_id"]).all()
+    ratio = half.departments["dwellings"] / full.departments["dwellings"]
+    big = full.departments["dwellings"] >= 40  # small ones are rounded or kept at 8
+    assert ratio[big].between(0.47, 0.53).all()
+    assert (half.departments["dwellings"] >= 8).all()
+
+
+@pytest.mark.parametrize("size", [0, -1.0, float("nan")])
+def test_department_size_must_be_positive(tmp_path: Path, size: float) -> None:
+    with pytest.raises(ConfigError, match="department_size"):
+        synthesize(tmp_path / "w", scale=SMALL, department_size=size)
+    assert not (tmp_path / "w").exists()
+
+
 def test_contract_shape(world: Path) -> None:
     res = pd.read_parquet(world / "residents.parquet")
     assert list(res.columns) == [
@@ -130,7 +148,10 @@ def test_contract_shape(world: Path) -> None:
     }
     age = res["year"] - res["birth_year"]
     assert age.between(0, 120).all()
-    assert (res["move_in_year"] <= res["year"]).all()
+    # Children born at the address never moved in: their move-in year is null.
+    moved = res["move_in_year"].notna()
+    assert (res.loc[moved, "move_in_year"] <= res.loc[moved, "year"]).all()
+    assert 0 < (~moved).mean() < 0.2
     hh = res.groupby(["year", "household_id"]).size()
     assert hh.between(1, 6).all()
     assert (res.groupby(["year", "household_id"])["department_id"].nunique() == 1).all()

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from boligeval.config import DEFAULT_SEED
 from boligeval.errors import BoligevalError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,7 +95,7 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
               help="Folder to write the world into.")
 @click.option("--scale", type=float, default=1.0, show_default=True,
               help="1 = the seed's size (545 departments); 0.05 = a small world.")
-@click.option("--seed", type=int, default=20130601, show_default=True)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
               show_default=True)
 @click.option("--years", default=None, help="Measurement years, e.g. 2000-2012 (annual data).")
@@ -166,7 +167,7 @@ def run(config: Path, out_dir: Path, lang: str | None) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-out"),
               show_default=True)
 @click.option("--scale", type=float, default=1.0, show_default=True)
-@click.option("--seed", type=int, default=20130601, show_default=True)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
 @click.option("--lang", type=click.Choice(["da", "en"]), default="en", show_default=True)
 @_user_errors
 def demo(out_dir: Path, scale: float, seed: int, lang: str) -> None:

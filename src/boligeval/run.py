@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from boligeval.config import EvaluationConfig
+from boligeval.config import DEFAULT_SEED, EvaluationConfig
 from boligeval.errors import ConfigError
 from boligeval.progress import Progress, silent
 
@@ -150,7 +150,7 @@ def synthesize_world(
     out_dir: Path,
     *,
     scale: float = 1.0,
-    seed: int = 20130601,
+    seed: int = DEFAULT_SEED,
     fmt: str = "parquet",
     years: Sequence[int] | None = None,
     effects: dict[str, float] | None = None,
@@ -435,7 +435,7 @@ def run_demo(
     out_dir: Path,
     *,
     scale: float = 1.0,
-    seed: int = 20130601,
+    seed: int = DEFAULT_SEED,
     lang: str = "en",
     progress: Progress | None = None,
 ) -> RunResult:

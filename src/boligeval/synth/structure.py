@@ -98,7 +98,7 @@ _INC_FE = {"control": 1.004, "g1": 1.0215, "g2": 1.0127}
 # rent-support departments more deprived in intervention groups, less in control).
 _RS_SHIFT = {"control": -0.9, "g1": 1.3, "g2": 1.3}
 _HH_ROOMS_SD = 0.10  # spread of the household-mix room share (see _household_mix)
-_PERSONS_PER_DWELLING = 2.3  # at the mean household mix
+_PERSONS_PER_DWELLING = 2.22  # at the mean household mix (of the resident model in people.py)
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,8 @@ def _household_mix(groups: np.ndarray, rooms: np.ndarray) -> np.ndarray:
     return np.round(out, 6)
 
 
-def build_structure(rng: np.random.Generator, scale: float) -> Structure:
+def build_structure(rng: np.random.Generator, scale: float, *,
+                    department_size: float = 1.0) -> Structure:
     """Draw plans and departments for a world of the given scale.
 
     Parameters
@@ -179,6 +180,8 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
         Generator of the structure stage.
     scale : float
         Multiplies numbers of plans and departments; 1 is the seed's size.
+    department_size : float
+        Multiplies the number of dwellings of every department; 1 is the seed's.
     """
     plan_rows: list[dict[str, object]] = []
     dept_rows: list[dict[str, object]] = []
@@ -409,7 +412,9 @@ def build_structure(rng: np.random.Generator, scale: float) -> Structure:
             "capital_area": depts["capital_area"].to_numpy(dtype=bool),
             "rent_support_year": pd.array(np.where(rs_year > 0, rs_year, 0), dtype="Int64"),
             "municipality": pd.array(depts["municipality"].to_numpy(), dtype="string"),
-            "dwellings": np.maximum(8, np.round(size * dwellings_per_res)).astype("int64"),
+            "dwellings": np.maximum(
+                8, np.round(department_size * size * dwellings_per_res)
+            ).astype("int64"),
             "built_1955_1975_share": np.round(built_share, 4),
             "one_two_room_share": depts["one_two_room_share"].to_numpy(dtype=float),
             "long_vacancy": depts["long_vacancy"].to_numpy(dtype=bool),

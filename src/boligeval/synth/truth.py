@@ -27,7 +27,7 @@ Files written under ``truth/``:
 
     {
       "schema": "boligeval.synth.truth/1",
-      "seed", "scale", "years", "dynamic", "effects": {name: value},
+      "seed", "scale", "department_size", "years", "dynamic", "effects": {name: value},
       "design": {"cohorts": {"g1": [2006, 2007], "g2": [2008, 2009], "g3": [2010, 2011]},
                  "implementation_lag": 0, "price_base_year": 2009,
                  "working_age": [16, 64], "min_count": 20},

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from boligeval.config import DEFAULT_SEED
 from boligeval.errors import ConfigError
 from boligeval.synth.effects import Effects
 from boligeval.synth.people import DeptSpec, Residents, cpi_index, simulate_department
@@ -166,7 +167,8 @@ def synthesize(
     out_dir: Path,
     *,
     scale: float = 1.0,
-    seed: int = 20130601,
+    department_size: float = 1.0,
+    seed: int = DEFAULT_SEED,
     fmt: Literal["parquet", "csv"] = "parquet",
     years: Sequence[int] = (2005, 2007, 2009),
     effects: Effects | None = None,
@@ -182,6 +184,10 @@ def synthesize(
         Folder to write; created if needed.
     scale : float
         Multiplies the numbers of plans and departments (1 = the seed's size).
+    department_size : float
+        Multiplies every department's number of dwellings (1 = the seed's
+        sizes). Monte Carlo studies of the estimators use smaller departments
+        to simulate many worlds with the seed's number of clusters quickly.
     seed : int
         Seed of ``numpy.random.SeedSequence``; same seed, same bytes.
     fmt : {"parquet", "csv"}
@@ -205,6 +211,9 @@ def synthesize(
     """
     t_start = time.perf_counter()
     ys = _check(scale, years, fmt)
+    if not (isinstance(department_size, int | float) and np.isfinite(department_size)
+            and department_size > 0):
+        raise ConfigError(f"department_size must be a positive number, got {department_size!r}.")
     eff = effects if effects is not None else Effects()
     report = progress or (lambda stage, frac: None)
     out_dir = Path(out_dir)
@@ -212,7 +221,8 @@ def synthesize(
     ext = "parquet" if fmt == "parquet" else "csv"
 
     ss_struct, ss_people = np.random.SeedSequence(seed).spawn(2)
-    structure = build_structure(np.random.default_rng(ss_struct), scale)
+    structure = build_structure(np.random.default_rng(ss_struct), scale,
+                                department_size=department_size)
     params = structure.params
     n_dept = len(params)
     child_seeds = ss_people.spawn(n_dept)
@@ -267,8 +277,9 @@ def synthesize(
                 np.random.default_rng(child_seeds[i]), spec, year_arr, eff, dynamic=dynamic
             )
             if res.n_rows:
-                yrs, cnt = np.unique(res.columns["year"], return_counts=True)
-                for y, c in zip(yrs, cnt, strict=True):
+                cnt = np.bincount(np.searchsorted(year_arr, res.columns["year"]),
+                                  minlength=len(year_arr))
+                for y, c in zip(year_arr, cnt, strict=True):
                     per_year[int(y)] += int(c)
                 pending.append((str(row["department_id"]), res))
                 rows_pending += res.n_rows
@@ -291,6 +302,7 @@ def synthesize(
     header: dict[str, object] = {
         "seed": int(seed),
         "scale": float(scale),
+        "department_size": float(department_size),
         "years": ys,
         "dynamic": bool(dynamic),
         "effects": eff.as_dict(),
