@@ -115,3 +115,23 @@ def test_run_with_survey_data_only(world: Path, tmp_path: Path):
     analyses = {r["analysis"] for r in results["survey"]}
     assert {"response_rates", "challenge_level", "largest_challenges"} <= analyses
     assert (out / "report.html").exists()
+
+
+def test_synth_department_size_halves_the_dwellings(world: Path, tmp_path: Path):
+    out = tmp_path / "half"
+    code, output = invoke("synth", "--out", str(out), "--scale", "0.05", "--seed", "11",
+                          "--department-size", "0.5")
+    assert code == 0, output
+    full = pd.read_parquet(world / "departments.parquet")
+    half = pd.read_parquet(out / "departments.parquet")
+    assert list(full["department_id"]) == list(half["department_id"])
+    assert half["dwellings"].sum() < 0.55 * full["dwellings"].sum()
+    assert json.loads((out / "truth.json").read_text(encoding="utf-8"))["department_size"] == 0.5
+
+
+def test_synth_refuses_a_department_size_of_zero(tmp_path: Path):
+    out = tmp_path / "zero"
+    code, output = invoke("synth", "--out", str(out), "--department-size", "0")
+    assert code == 2
+    assert "department_size" in output
+    assert not out.exists()

@@ -95,6 +95,8 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
               help="Folder to write the world into.")
 @click.option("--scale", type=float, default=1.0, show_default=True,
               help="1 = the seed's size (545 departments); 0.05 = a small world.")
+@click.option("--department-size", type=float, default=1.0, show_default=True,
+              help="Multiplies every department's dwellings (1 = the seed's sizes).")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
               show_default=True)
@@ -103,13 +105,14 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
               help="Effect sizes as key=value,... ('none' sets every effect to zero).")
 @click.option("--dynamic", is_flag=True, help="Effects differ by cohort and grow over time.")
 @_user_errors
-def synth(out_dir: Path, scale: float, seed: int, fmt: str, years: str | None,
-          effects: str | None, dynamic: bool) -> None:
+def synth(out_dir: Path, scale: float, department_size: float, seed: int, fmt: str,
+          years: str | None, effects: str | None, dynamic: bool) -> None:
     """Write a synthetic world in the input-contract shape, with truth.json."""
     from boligeval.progress import Progress
     from boligeval.run import synthesize_world
 
-    summary = synthesize_world(out_dir, scale=scale, seed=seed, fmt=fmt,
+    summary = synthesize_world(out_dir, scale=scale, department_size=department_size,
+                               seed=seed, fmt=fmt,
                                years=_parse_years(years), effects=_parse_effects(effects),
                                dynamic=dynamic, progress=Progress())
     click.echo(summary)

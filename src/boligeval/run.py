@@ -150,6 +150,7 @@ def synthesize_world(
     out_dir: Path,
     *,
     scale: float = 1.0,
+    department_size: float = 1.0,
     seed: int = DEFAULT_SEED,
     fmt: str = "parquet",
     years: Sequence[int] | None = None,
@@ -163,7 +164,8 @@ def synthesize_world(
     progress = progress or silent()
     if scale <= 0:
         raise ConfigError("--scale must be positive.")
-    kwargs: dict[str, Any] = {"scale": scale, "seed": seed, "fmt": fmt, "dynamic": dynamic}
+    kwargs: dict[str, Any] = {"scale": scale, "department_size": department_size, "seed": seed,
+                              "fmt": fmt, "dynamic": dynamic}
     if years is not None:
         kwargs["years"] = tuple(years)
     if effects is not None:
