@@ -246,9 +246,9 @@ def test_panel_straight_from_residents_falls_back_on_unknown_ages():
     pd.testing.assert_frame_equal(panels[0].accounting, panels[1].accounting, check_exact=True)
 
 
-def test_panel_straight_from_residents_falls_back_on_a_huge_household():
-    # The shortcut packs a unit's member counts into 16-bit fields; a household of 2**16
-    # members or more does not fit, and the panel is then built from the persons table.
+def test_panel_straight_from_residents_handles_a_huge_household():
+    # A household of 2**16 members: the member counts of the streamed path are plain
+    # counts with no size limit, so it is used and equals the persons-table path.
     size = 1 << 16
     frame = pd.DataFrame([resident("p0", 2005, "D1", "h0", 1970)] * size)
     frame["person_id"] = [f"p{k}" for k in range(size)]
@@ -260,7 +260,8 @@ def test_panel_straight_from_residents_falls_back_on_a_huge_household():
         register(con, plans_frame([("P1", 2006), ("P9", 2008)]),
                  departments_frame([("D1", "P1")]), frame, PRICES)
         panels.append(build_panel(con, cfg, build_design(con, cfg.design), keep_persons=keep))
-        assert not con.execute("SELECT count(*) FROM information_schema.tables "
+        streamed = con.execute("SELECT count(*) FROM information_schema.tables "
                                "WHERE table_name = 'panel_strata'").fetchone()[0]
+        assert streamed == (not keep)
     pd.testing.assert_frame_equal(panels[0].frame, panels[1].frame, check_exact=True)
     pd.testing.assert_frame_equal(panels[0].accounting, panels[1].accounting, check_exact=True)

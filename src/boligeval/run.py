@@ -162,8 +162,6 @@ def synthesize_world(
     from boligeval.synth import Effects, synthesize
 
     progress = progress or silent()
-    if scale <= 0:
-        raise ConfigError("--scale must be positive.")
     kwargs: dict[str, Any] = {"scale": scale, "department_size": department_size, "seed": seed,
                               "fmt": fmt, "dynamic": dynamic}
     if years is not None:

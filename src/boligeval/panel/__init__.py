@@ -223,8 +223,8 @@ def build_panel(
     # A department passes when every one of its population's years has min_count units.
     per_dept = linked.groupby(["population", "outcome", "department_id"], sort=False).agg(
         n_years=("year", "nunique"), min_n=("n", "min"))
-    n_needed = pd.Series(len(years), index=per_dept.index).where(
-        per_dept.index.get_level_values(0) != "out_movers", len(_years_for("out_movers", years)))
+    populations = per_dept.index.get_level_values(0)
+    n_needed = populations.map({p: len(_years_for(p, years)) for p in populations.unique()})
     passing = per_dept.index[(per_dept["n_years"] == n_needed)
                              & (per_dept["min_n"] >= min_count)]
     key = pd.MultiIndex.from_frame(linked[["population", "outcome", "department_id"]])

@@ -31,7 +31,7 @@ from boligeval.panel.derive import (
     exact,
     exact_column,
     person_rows_sql,
-    unit_income_sql,
+    unit_totals_sql,
 )
 
 __all__ = [
@@ -167,24 +167,19 @@ def aggregate_cells(
     )
     frames.append(_households(con))
 
-    pairs = _year_pairs(cfg)
-    if pairs:
+    if len(cfg.measurement_years) > 1:
+        later = _next_year_sql(cfg, "p0.year")
         leavers = f"""
-            WITH pairs(y0, y1) AS (VALUES {pairs})
-            SELECT p0.* EXCLUDE (year), pairs.y1 AS year
-            FROM persons p0 JOIN pairs ON p0.year = pairs.y0
-            ANTI JOIN persons p1 ON p1.person_id = p0.person_id AND p1.year = pairs.y1
+            SELECT p0.* REPLACE ({later} AS year)
+            FROM persons p0
+            ANTI JOIN persons p1 ON p1.person_id = p0.person_id AND p1.year = {later}
                                 AND p1.department_id = p0.department_id
+            WHERE {later} IS NOT NULL
         """
         out = _out_movers(con, leavers, person_outcomes)
         if out is not None:
             frames.append(out)
     return _long_cells(frames)
-
-
-def _year_pairs(cfg: EvaluationConfig) -> str:
-    """Consecutive measurement years as SQL VALUES rows (empty with one year)."""
-    return ", ".join(f"({a}, {b})" for a, b in itertools.pairwise(cfg.measurement_years))
 
 
 def _households(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -247,72 +242,33 @@ def _flagged_rows_sql(con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig,
     """
 
 
-#: Bits of one count packed into a BIGINT sum (see :func:`_packed_counts_sql`).
-_COUNT_BITS = 16
-
-
-def _packed_counts_sql(conditions: Sequence[str]) -> str:
-    """One sum that counts the rows meeting each of up to four conditions.
-
-    A row adds ``2 ** (16 k)`` for each condition k it meets, so the sum (a
-    HUGEINT) holds four 16-bit counts, read back by :func:`_packed_field_sql`.
-    No count carries into the next while a unit has fewer than ``2 ** 16``
-    rows, which :func:`_units_sql` checks. One aggregate instead of four: the
-    per-group updates are the dearest part of a GROUP BY with millions of groups.
-    """
-    terms = " + ".join(f"CASE WHEN {c} THEN {1 << (_COUNT_BITS * k)} ELSE 0 END"
-                       for k, c in enumerate(conditions))
-    return f"sum({terms})"
-
-
-def _packed_field_sql(packed: str, k: int) -> str:
-    """Count k of a :func:`_packed_counts_sql` sum, as BIGINT (a count's type)."""
-    return f"CAST(({packed} >> {_COUNT_BITS * k}) & {(1 << _COUNT_BITS) - 1} AS BIGINT)"
-
-
 def _units_sql(cfg: EvaluationConfig) -> str:
     """One row per income unit (household) and year of ``rows``, with its member counts.
 
-    Few aggregates per unit, the dearest part of the GROUP BY: the department
-    as a 64-bit hash (a string state costs far more) and the member counts
-    packed four to a sum. A unit is ``irregular`` (the shortcut does not
-    apply) when it spans departments, has a member of unknown age (who is in
-    no age stratum) or too many members for the packed counts.
+    The department is kept as a 64-bit hash (a string state costs far more in
+    a GROUP BY of millions of units). A unit is ``irregular`` (the shortcut
+    does not apply) when it spans departments or has a member of unknown age
+    (who is in no age stratum).
     """
     flags = ("working_age", "in_mover", "leaves")
-    strata = [(" AND ".join(f"{'' if v else 'NOT '}{f}" for v, f in zip(key, flags, strict=True)),
-               name) for key, name in _UNIT_STRATA.items()]
-    totals = ["age IS NOT NULL", f"age >= {cfg.income.child_age_cutoff}",
-              "disposable_income IS NOT NULL"]
-    packs = {"p_totals": totals, "p_strata_0": [c for c, _ in strata[:4]],
-             "p_strata_1": [c for c, _ in strata[4:]]}
     counts = ", ".join(
-        f"{_packed_field_sql(f'p_strata_{i // 4}', i % 4)} AS {name}"
-        for i, (_, name) in enumerate(strata)
+        "count(*) FILTER (WHERE "
+        + " AND ".join(f if v else f"NOT {f}" for v, f in zip(key, flags, strict=True))
+        + f") AS {name}"
+        for key, name in _UNIT_STRATA.items()
     )
     in_movers = " + ".join(name for (_, im, _), name in _UNIT_STRATA.items() if im)
     return f"""
-        SELECT household_id, year, department_key, {", ".join(n for _, n in strata)},
+        SELECT household_id, year, department_key, {", ".join(_UNIT_STRATA.values())},
                {in_movers} > 0 AS any_in_mover, {in_movers} = n AS all_in_movers,
                {equivalised_sql(cfg, "u")} AS equivalised_income,
-               department_key <> last_department_key OR n_aged < n
-                   OR n >= {1 << _COUNT_BITS} AS irregular
+               department_key <> last_department_key OR n_aged < n AS irregular
         FROM (
-            SELECT *, n - {_packed_field_sql("p_totals", 2)} AS u_missing,
-                   {_packed_field_sql("p_totals", 1)} AS u_adults,
-                   n_aged - {_packed_field_sql("p_totals", 1)} AS u_children, {counts}
-            FROM (
-                SELECT *, {_packed_field_sql("p_totals", 0)} AS n_aged
-                FROM (
-                    SELECT income_unit AS household_id, year,
-                           min(hash(department_id)) AS department_key,
-                           max(hash(department_id)) AS last_department_key, count(*) AS n,
-                           {unit_income_sql()} AS u_income,
-                           {", ".join(f"{_packed_counts_sql(c)} AS {name}"
-                                      for name, c in packs.items())}
-                    FROM rows GROUP BY income_unit, year
-                )
-            )
+            SELECT income_unit AS household_id, year,
+                   min(hash(department_id)) AS department_key,
+                   max(hash(department_id)) AS last_department_key, count(*) AS n,
+                   count(age) AS n_aged, {unit_totals_sql(cfg)}, {counts}
+            FROM rows GROUP BY income_unit, year
         ) AS u
     """
 

@@ -37,7 +37,6 @@ __all__ = [
     "equivalence_scale_sql",
     "equivalised_sql",
     "person_rows_sql",
-    "unit_income_sql",
     "unit_totals_sql",
 ]
 
@@ -221,16 +220,12 @@ def person_rows_sql(
     """
 
 
-def unit_income_sql() -> str:
-    """Aggregate of a unit's rows: its disposable income, added up exactly."""
-    return f"CAST(sum({exact('disposable_income', digits=18)}) AS DOUBLE)"
-
-
 def unit_totals_sql(cfg: EvaluationConfig) -> str:
     """Aggregates of a unit's rows that its equivalised income needs (``u_*`` columns)."""
     adults = f"count(*) FILTER (WHERE age >= {cfg.income.child_age_cutoff})"
     return (
-        f"{unit_income_sql()} AS u_income, count(*) - count(disposable_income) AS u_missing, "
+        f"CAST(sum({exact('disposable_income', digits=18)}) AS DOUBLE) AS u_income, "
+        f"count(*) - count(disposable_income) AS u_missing, "
         f"{adults} AS u_adults, count(age) - {adults} AS u_children"
     )
 

@@ -120,9 +120,10 @@ class _Sink:
         self._writer.close()
 
 
-def _check(scale: float, years: Sequence[int], fmt: str) -> list[int]:
-    if not (isinstance(scale, int | float) and np.isfinite(scale) and scale > 0):
-        raise ConfigError(f"scale must be a positive number, got {scale!r}.")
+def _check(scale: float, department_size: float, years: Sequence[int], fmt: str) -> list[int]:
+    for name, value in (("scale", scale), ("department_size", department_size)):
+        if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
+            raise ConfigError(f"{name} must be a positive number, got {value!r}.")
     if fmt not in ("parquet", "csv"):
         raise ConfigError(f"format must be 'parquet' or 'csv', got {fmt!r}.")
     ys = sorted({int(y) for y in years})
@@ -210,10 +211,7 @@ def synthesize(
     SynthSummary
     """
     t_start = time.perf_counter()
-    ys = _check(scale, years, fmt)
-    if not (isinstance(department_size, int | float) and np.isfinite(department_size)
-            and department_size > 0):
-        raise ConfigError(f"department_size must be a positive number, got {department_size!r}.")
+    ys = _check(scale, department_size, years, fmt)
     eff = effects if effects is not None else Effects()
     report = progress or (lambda stage, frac: None)
     out_dir = Path(out_dir)
