@@ -57,7 +57,7 @@ def test_dump_and_load_round_trip(tmp_path: Path):
         "income": {"unit": "household", "child_age_cutoff": 14},
         "deprivation": {"weights": {"convicted": 2.0}},
         "analysis": [{"kind": "area_did", "population": "all", "outcomes": ["employed"],
-                      "weights": "count"}],
+                      "weighting": "count"}],
         "report": {"lang": "en"},
     }
     cfg = parse_config(raw, base=tmp_path)

@@ -21,8 +21,17 @@ from boligeval.disclosure import (
     secondary_mask,
     suppress_table,
 )
-from boligeval.errors import ReportError
+from boligeval.errors import ConfigError, ReportError
 from tests.test_report_fixture import make_results
+
+
+
+def _protect(*args, **kwargs):
+    """protect_results as results.json sections and the log."""
+    published = protect_results(*args, **kwargs)
+    out = published.as_json()
+    out.pop("notes")
+    return out, list(published.log)
 
 RULES = DisclosureRules()
 
@@ -31,9 +40,9 @@ def test_rules_defaults_frozen_and_validated() -> None:
     assert (RULES.min_persons, RULES.dominance_share, RULES.secondary) == (5, 0.5, True)
     with pytest.raises(dataclasses.FrozenInstanceError):
         RULES.min_persons = 3  # type: ignore[misc]
-    with pytest.raises(ReportError):
+    with pytest.raises(ConfigError):
         DisclosureRules(min_persons=0)
-    with pytest.raises(ReportError):
+    with pytest.raises(ConfigError):
         DisclosureRules(dominance_share=1.5)
 
 
@@ -140,7 +149,7 @@ def _n_of(rec: dict) -> float | None:
 def test_protected_results_hold_no_value_on_fewer_than_min_persons() -> None:
     raw = make_results()
     before = copy.deepcopy(raw)
-    out, log = protect_results(raw, RULES)
+    out, log = _protect(raw, RULES)
     assert raw == before  # input untouched
     for section in ("cells", "balance", "survey"):
         for rec in out[section]:
@@ -159,7 +168,7 @@ def test_protected_results_hold_no_value_on_fewer_than_min_persons() -> None:
 
 
 def test_protect_results_dominance_and_secondary_in_fixture() -> None:
-    out, _ = protect_results(make_results(), RULES)
+    out, _ = _protect(make_results(), RULES)
     dominated = next(
         c
         for c in out["cells"]
@@ -190,7 +199,7 @@ def test_protect_results_uses_panel_cells_for_estimates() -> None:
             "top_share": [0.01] * 6,
         }
     )
-    out, log = protect_results(make_results(), RULES, panel=panel)
+    out, log = _protect(make_results(), RULES, panel=panel)
     hit = [
         r for r in out["estimates"] if (r["population"], r["outcome"]) == ("in_movers", "employed")
     ]
@@ -207,11 +216,13 @@ def test_protect_results_uses_panel_cells_for_estimates() -> None:
 
 
 def test_protect_results_is_idempotent_and_rejects_bad_input() -> None:
-    once, _ = protect_results(make_results(), RULES)
-    twice, _ = protect_results(once, RULES)
+    once, _ = _protect(make_results(), RULES)
+    twice, _ = _protect(once, RULES)
     assert once == twice
+    published = protect_results(make_results(), RULES)
+    assert protect_results(published, RULES).as_json() == published.as_json()
     with pytest.raises(ReportError):
-        protect_results({"estimates": {"not": "a list"}}, RULES)
+        _protect({"estimates": {"not": "a list"}}, RULES)
 
 
 def test_find_identifiers_in_text_and_xlsx(tmp_path: Path) -> None:

@@ -23,22 +23,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
 COEF_RTOL = 1e-8
 SE_RTOL = 1e-6
 YEARS = (2005, 2007, 2009)
-RECORD_KEYS = {
-    "analysis",
-    "population",
-    "outcome",
-    "term",
-    "estimate",
-    "std_error",
-    "p_value",
-    "ci_low",
-    "ci_high",
-    "n_obs",
-    "n_departments",
-    "n_plans",
-    "adj_r2",
-    "suppressed",
-}
 
 
 def make_panel(seed: int = 7, n_plans: int = 60, n_unplanned: int = 25) -> pd.DataFrame:
@@ -132,15 +116,13 @@ def test_area_did_cohort_dummies_matches_pyfixest(panel: pd.DataFrame) -> None:
     assert res.n_plans == sub["plan_id"].nunique()
     assert res.fit.n_clusters == sub["cl"].nunique()
     assert res.fit.df_resid == res.fit.n_clusters - 1  # type: ignore[operator]
-    recs = res.records()
-    assert {r["term"] for r in recs} >= {"active_plan", "year_2007", "year_2009", "cohort_g1"}
-    assert all(set(r) == RECORD_KEYS for r in recs)
-    assert recs[0]["analysis"] == "area_did" and recs[0]["suppressed"] is False
+    assert set(res.tidy()["term"]) >= {"active_plan", "year_2007", "year_2009", "cohort_g1"}
     assert "active_plan" in res.summary()
 
 
 def test_area_did_department_fe_and_count_weights(panel: pd.DataFrame) -> None:
-    res = area_did(panel, "all", "disposable_income", fixed_effects="department", weights="count")
+    res = area_did(panel, "all", "disposable_income", fixed_effects_level="department",
+                   weights="n")
     sub = _slice(panel, "all", "disposable_income")
     ref = pf.feols(
         "value ~ active_plan + C(year) | department_id",
@@ -181,7 +163,7 @@ def test_ddd_rent_support_terms_and_combined(panel: pd.DataFrame) -> None:
     assert tab.loc["combined", "std_error"] == pytest.approx(
         math.sqrt(v[np.ix_(idx, idx)].sum()), rel=1e-12
     )
-    assert "combined" in {r["term"] for r in res.records()}
+    assert "combined" in set(res.tidy()["term"])
 
 
 def test_ddd_capital_terms(panel: pd.DataFrame) -> None:
@@ -263,7 +245,7 @@ def test_bad_requests(panel: pd.DataFrame) -> None:
     with pytest.raises(EstimationError, match="rent support"):
         area_ddd_rent_support(panel.assign(rent_support=0), "working_age", "employed")
     with pytest.raises(EstimationError, match="fixed_effects"):
-        area_did(panel, "working_age", "employed", fixed_effects="plan")  # type: ignore[arg-type]
+        area_did(panel, "working_age", "employed", fixed_effects_level="plan")  # type: ignore[arg-type]
 
 
 def test_results_are_immutable(panel: pd.DataFrame) -> None:

@@ -161,10 +161,10 @@ def test_lincom_and_wald(data: pd.DataFrame) -> None:
     lc = fit.lincom({"x1": 1, "x2": 1})
     v = fit.vcov
     assert lc.estimate == pytest.approx(fit.beta[0] + fit.beta[1], rel=1e-12)
-    assert lc.se == pytest.approx(np.sqrt(v[0, 0] + v[1, 1] + 2 * v[0, 1]), rel=1e-12)
+    assert lc.std_error == pytest.approx(np.sqrt(v[0, 0] + v[1, 1] + 2 * v[0, 1]), rel=1e-12)
     single = fit.lincom([1.0, 0.0])
     row = fit.tidy().iloc[0]
-    assert (single.estimate, single.se, single.p) == pytest.approx(
+    assert (single.estimate, single.std_error, single.p_value) == pytest.approx(
         (row["estimate"], row["std_error"], row["p_value"]), rel=1e-12
     )
     assert fit.wald(["x1"]).statistic == pytest.approx(row["t_stat"] ** 2, rel=1e-10)

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from boligeval.config import PanelSpec, parse_config
 from boligeval.design import build_design
-from boligeval.estimate.decomposition import mover_decomposition
+from boligeval.estimate.decomposition import decomposition
 from boligeval.panel import build_panel
-from boligeval.panel.decompose import decomposition_terms
+from boligeval.panel.decomposition import decomposition_terms
 from tests.panel_fixtures import departments_frame, plans_frame, register
 
 SOURCES = ["employed", "unemployed_long", "social_assistance", "student", "retired", "missing",
@@ -132,7 +132,7 @@ def test_decomposition_did_coefficients_add_up():
     cfg = replace(cfg, panel=PanelSpec(min_count=1))
     build_panel(con, cfg, design)
     terms = decomposition_terms(con, "all", "employed", years)
-    result = mover_decomposition(terms, design.frame)
+    result = decomposition(terms, design.frame)
     t = result.tidy().set_index("term")["estimate"]
     assert t["change"] == pytest.approx(t["stayers"] + t["in_movers"] + t["out_movers"],
                                         abs=1e-9)

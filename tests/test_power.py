@@ -9,7 +9,7 @@ from scipy import stats
 
 from boligeval.errors import EstimationError
 from boligeval.estimate.ols import feols
-from boligeval.estimate.power import mde, power, power_analysis
+from boligeval.estimate.power import mde, power, simulated_power
 
 YEARS = np.array([2005, 2007, 2009])
 
@@ -46,7 +46,7 @@ def test_mde_formula_on_the_real_design() -> None:
         (stats.t.ppf(0.975, 119) + stats.t.ppf(0.8, 119)) * se, rel=1e-12
     )
     assert res.mde_individual == pytest.approx(res.mde / 0.25, rel=1e-12)
-    cohort = mde(df, **KW, fixed_effects="cohort")
+    cohort = mde(df, **KW, fixed_effects_level="cohort")
     assert cohort.std_error != pytest.approx(res.std_error, rel=1e-6)
 
 
@@ -61,11 +61,11 @@ def test_simulated_power_at_mde_is_close_to_nominal() -> None:
     for seed in range(5):
         df = _panel(100 + seed)
         m = mde(df, **KW, power=0.8)
-        res = power(df, **KW, effect=m.mde, n_sim=200, seed=seed)
+        res = simulated_power(df, **KW, effect=m.mde, n_sim=200, seed=seed)
         assert res.analytic_power == pytest.approx(0.8, abs=0.01)
         sims.append(res.simulated_power)
     assert abs(float(np.mean(sims)) - 0.8) < 0.05, sims
-    null = power(_panel(2), **KW, effect=0.0, n_sim=400, seed=10)
+    null = simulated_power(_panel(2), **KW, effect=0.0, n_sim=400, seed=10)
     assert null.simulated_power < 0.09, null.summary()
 
 
@@ -79,7 +79,7 @@ def test_injected_effect_is_recovered_exactly_without_placebo_noise() -> None:
         shifted, "y", ["d"], fixed_effects=["dept", "year"], vcov="CR1", cluster="plan"
     ).beta[0]
     assert new - base == pytest.approx(0.7, abs=1e-10)
-    res = power(df, **KW, effect=0.7, n_sim=20, seed=1)
+    res = simulated_power(df, **KW, effect=0.7, n_sim=20, seed=1)
     assert 0 <= res.simulated_power <= 1 and res.n_sim == 20
     assert list(res.tidy()["term"]) == ["analytic_power", "simulated_power"]
 
@@ -97,11 +97,11 @@ def test_errors() -> None:
         mde(df.assign(plan=0), **KW)
 
 
-def test_power_analysis_on_project_panel_format() -> None:
+def test_power_on_project_panel_format() -> None:
     """The pipeline entry derives cohorts from active_plan and reports MDE and power."""
     df = _panel(5).rename(columns={"dept": "department_id", "plan": "plan_id", "y": "value"})
     df["active_plan"] = ((df["g"] > 0) & (df["year"] >= df["g"])).astype(int)
-    res = power_analysis(df.drop(columns="g"), alpha=0.05, power=0.8, seed=1, n_sim=30)
+    res = power(df.drop(columns="g"), alpha=0.05, power=0.8, seed=1, n_sim=30)
     direct = mde(df, yname="value", tname="year", idname="department_id", gname="g",
                  cluster="plan_id")  # fmt: skip
     assert res.mde.mde == pytest.approx(direct.mde, rel=1e-12)

@@ -6,13 +6,15 @@ import boligeval
 
 EXPECTED = [
     "BoligevalError", "ConfigError", "ContractError", "DisclosureRules", "Effects",
-    "EstimationError", "EvaluationConfig", "PanelError", "ReportError", "SurveyError",
+    "EstimationError", "EvaluationConfig", "PanelError", "Pipeline", "Published",
+    "ReportError", "Results", "Survey", "SurveyError",
     "add_dummies", "analyse_survey", "area_ddd_capital", "area_ddd_rent_support", "area_did",
     "att_gt", "bacon", "balance_table", "build_design", "build_panel", "build_panel_outputs",
-    "dump_config", "event_study", "feols", "honest_did", "individual_did", "load_codebook",
-    "load_config", "load_inputs", "mde", "mover_decomposition", "parse_config", "power",
-    "protect_results", "randomization_inference", "run_demo", "run_evaluation", "synthesize",
-    "validate_inputs", "wild_cluster_bootstrap", "write_report",
+    "decomposition", "dump_config", "event_study", "feols", "honest_did", "individual_did",
+    "load_codebook", "load_config", "load_inputs", "mde", "parse_config", "power",
+    "protect_results", "randomization_inference", "registry", "run_analyses", "run_demo",
+    "run_evaluation", "simulated_power", "synthesize", "validate_inputs",
+    "wild_cluster_bootstrap", "write_report",
 ]
 
 

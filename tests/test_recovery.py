@@ -24,10 +24,10 @@ from boligeval.config import parse_config
 from boligeval.contract import load_inputs
 from boligeval.design import build_design
 from boligeval.errors import EstimationError
-from boligeval.estimate.decomposition import mover_decomposition
+from boligeval.estimate.decomposition import decomposition
 from boligeval.estimate.did import area_ddd_rent_support, area_did
 from boligeval.panel import build_panel
-from boligeval.panel.decompose import decomposition_terms
+from boligeval.panel.decomposition import decomposition_terms
 from boligeval.synth import Effects, synthesize
 
 N_WORLDS = 200
@@ -161,7 +161,7 @@ def test_decomposition_did_recovers_the_in_mover_term(tmp_path: Path):
     data = panel.for_analysis(POPULATION, OUTCOME)
     terms = decomposition_terms(con, POPULATION, OUTCOME, cfg.measurement_years)
     terms = terms[terms["department_id"].isin(set(data["department_id"]))]
-    result = mover_decomposition(terms, design.frame).tidy().set_index("term")
+    result = decomposition(terms, design.frame).tidy().set_index("term")
     true_in = truth["decomposition"][POPULATION][OUTCOME]["in_movers"]
     assert result.loc["in_movers", "ci_low"] <= true_in <= result.loc["in_movers", "ci_high"]
     assert result.loc["in_movers", "estimate"] > 0

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from boligeval.disclosure import find_identifiers, protect_results
+from boligeval.disclosure import Published, find_identifiers, protect_results
 from boligeval.errors import ReportError
-from boligeval.report import ReportPaths, tex_escape, write_report
+from boligeval.report import ReportPaths, write_report
+from boligeval.write import tex_escape
 from boligeval.report.i18n import HEADINGS, fmt_int, fmt_num, label
 from boligeval.report.tables import stars
 from tests.test_report_fixture import META, make_results
@@ -28,7 +29,7 @@ FIGURE_KEYS = (
 SECTION_IDS = (
     "summary",
     "design",
-    "balance",
+    "baseline",
     "effects",
     "rent_support",
     "movers",
@@ -40,18 +41,15 @@ SECTION_IDS = (
 
 
 @pytest.fixture(scope="module")
-def protected() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def protected() -> Published:
     return protect_results(make_results())
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory, protected: Any) -> dict[str, ReportPaths]:
-    res, log = protected
     out = {}
     for lang in ("da", "en"):
-        out[lang] = write_report(
-            res, tmp_path_factory.mktemp(lang), lang=lang, meta={**META, "suppression_log": log}
-        )
+        out[lang] = write_report(protected, tmp_path_factory.mktemp(lang), lang=lang, meta=META)
     return out
 
 
@@ -171,9 +169,8 @@ def test_tex_is_syntactically_sane(reports: dict[str, ReportPaths]) -> None:
 
 
 def test_output_is_deterministic(tmp_path: Path, protected: Any) -> None:
-    res, log = protected
-    a = write_report(res, tmp_path / "a", lang="en", meta={**META, "suppression_log": log})
-    b = write_report(res, tmp_path / "b", lang="en", meta={**META, "suppression_log": log})
+    a = write_report(protected, tmp_path / "a", lang="en", meta=META)
+    b = write_report(protected, tmp_path / "b", lang="en", meta=META)
     files_a = sorted(
         q.relative_to(tmp_path / "a") for q in (tmp_path / "a").rglob("*") if q.is_file()
     )
@@ -184,9 +181,7 @@ def test_output_is_deterministic(tmp_path: Path, protected: Any) -> None:
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     later = "2025-01-02T03:04:05Z"
-    c = write_report(
-        res, tmp_path / "c", lang="en", meta={**META, "timestamp": later, "suppression_log": log}
-    )
+    c = write_report(protected, tmp_path / "c", lang="en", meta={**META, "timestamp": later})
     html_a, html_c = a.html.read_text(encoding="utf-8"), c.html.read_text(encoding="utf-8")
     assert html_a != html_c
     assert (
@@ -196,16 +191,16 @@ def test_output_is_deterministic(tmp_path: Path, protected: Any) -> None:
 
 
 def test_register_only_and_survey_only_runs(tmp_path: Path, protected: Any) -> None:
-    res, _ = protected
-    register_only = {k: v for k, v in res.items() if k != "survey"}
+    res = make_results()
+    register_only = protect_results({k: v for k, v in res.items() if k != "survey"})
     p = write_report(register_only, tmp_path / "reg", lang="da", meta=META)
     html = _html(p)
     assert 'id="effects"' in html and 'id="survey"' not in html and 'id="organisation"' not in html
-    survey_only = {"survey": res["survey"]}
+    survey_only = protect_results({"survey": res["survey"]})
     q = write_report(survey_only, tmp_path / "srv", lang="en", meta=META)
     html = _html(q)
     assert 'id="survey"' in html and 'id="organisation"' in html
-    for absent in ("effects", "balance", "rent_support", "movers", "diagnostics", "design"):
+    for absent in ("effects", "baseline", "rent_support", "movers", "diagnostics", "design"):
         assert f'id="{absent}"' not in html
     assert {f.name for f in q.figures} == {
         "survey_actor.svg",
@@ -219,7 +214,7 @@ def test_refuses_unprotected_results_and_unknown_language(tmp_path: Path, protec
     with pytest.raises(ReportError, match="protect_results"):
         write_report(make_results(), tmp_path, lang="da", meta=META)
     with pytest.raises(ReportError, match="language"):
-        write_report(protected[0], tmp_path, lang="de", meta=META)
+        write_report(protected, tmp_path, lang="de", meta=META)
 
 
 def test_outputs_hold_no_person_ids(reports: dict[str, ReportPaths]) -> None:

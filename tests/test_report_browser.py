@@ -158,12 +158,11 @@ _PROBE = """
 def test_report_opens_offline_in_chromium(
     browser: DevTools, tmp_path_factory: pytest.TempPathFactory, lang: str
 ) -> None:
-    res, log = protect_results(make_results())
     paths = write_report(
-        res,
+        protect_results(make_results()),
         tmp_path_factory.mktemp(f"browser-{lang}"),
         lang=lang,
-        meta={**META, "suppression_log": log},
+        meta=META,
     )
     url = paths.html.resolve().as_uri()
     _open(browser, url)

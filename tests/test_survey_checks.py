@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from boligeval.errors import SurveyError
-from boligeval.survey import analyse_survey, check_survey, crosstab, load_codebook, prepare_survey
+from boligeval.analyses import analyse_survey
+from boligeval.survey import check_survey, crosstab, load_codebook, prepare_survey
 from boligeval.survey._analyses import plan_attribute_table
 from tests.test_survey_fixture import ANSWERS, CODEBOOK, DISPATCH, RESPONDENTS
 
@@ -86,7 +87,7 @@ def test_response_rates_need_dispatch_and_crosstab_names():
     with pytest.raises(SurveyError, match=r"item 'nope' is not in the codebook"):
         crosstab(survey, "nope", "letting_tools", attrs)
     results = analyse_survey(RESPONDENTS, ANSWERS, CODEBOOK)
-    assert results.response_rates.empty
+    assert results.tidy("survey", analysis="response_rates").empty
 
 
 def test_shipped_codebook():

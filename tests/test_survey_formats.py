@@ -11,7 +11,7 @@ import pyreadstat
 import pytest
 
 from boligeval.contract import load_inputs
-from boligeval.survey import analyse_survey
+from boligeval.analyses import analyse_survey
 from tests.test_survey_fixture import ANSWERS, CODEBOOK, DISPATCH, PLANS, RESPONDENTS
 
 TABLES = {
@@ -69,7 +69,7 @@ def _analyse(tmp_path: Path, fmt: str) -> list[dict[str, object]]:
         plans=tables["plans"],
         crosstabs=[("gf", "letting_tools")],
     )
-    return results.records()
+    return results.rows("survey")
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_contract_read_matches_in_memory(csv_records: list[dict[str, object]]) -
         DISPATCH,
         plans=TABLES["plans"],
         crosstabs=[("gf", "letting_tools")],
-    ).records()
+    ).rows("survey")
     assert direct == csv_records
     level = [r for r in direct if r["analysis"] == "challenge_level" and r["actor"] == "all"]
     assert [r["value"] for r in level if r["subset"] == "all_answers"] == [8.625 / 3, 3.09375]

@@ -21,17 +21,16 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from boligeval.disclosure import DisclosureRules
 from boligeval.errors import ConfigError
+from boligeval.vocabulary import POPULATIONS
 
 __all__ = [
-    "ANALYSIS_KINDS",
-    "OUTCOMES",
-    "POPULATIONS",
+    "DEFAULT_SEED",
     "AnalysisSpec",
     "DataSpec",
     "DeprivationSpec",
     "DesignSpec",
-    "DisclosureSpec",
     "EvaluationConfig",
     "IncomeSpec",
     "InferenceSpec",
@@ -44,44 +43,6 @@ __all__ = [
     "load_config",
     "parse_config",
 ]
-
-#: Populations of the department-year panel (methods.md §3) and their unit.
-POPULATIONS: dict[str, str] = {
-    "all": "person",
-    "working_age": "person",
-    "households": "household",
-    "in_movers": "person",
-    "in_movers_working_age": "person",
-    "in_mover_households": "household",
-    "all_in_mover_households": "household",
-    "out_movers": "person",
-}
-
-#: Built-in outcomes (methods.md §3); any extra numeric residents column also works.
-OUTCOMES: tuple[str, ...] = (
-    "employed",
-    "disposable_income",
-    "equivalised_income",
-    "competence_education",
-    "deprivation",
-)
-
-#: Analyses a config may ask for, with their stable results.json names.
-ANALYSIS_KINDS: tuple[str, ...] = (
-    "area_did",
-    "area_ddd_rent_support",
-    "area_ddd_capital",
-    "individual_did",
-    "att_gt",
-    "bacon",
-    "event_study",
-    "wild_bootstrap",
-    "randomization_inference",
-    "honest_did",
-    "decomposition",
-    "power",
-)
-
 
 @dataclass(frozen=True)
 class DataSpec:
@@ -176,17 +137,33 @@ class PanelSpec:
 
 @dataclass(frozen=True)
 class AnalysisSpec:
-    """One ``[[analysis]]`` block: a kind of model for a population and its outcomes."""
+    """One ``[[analysis]]`` block: a kind of analysis for a population and its outcomes.
+
+    Attributes
+    ----------
+    kind : str
+        A registered analysis id (``boligeval.analyses``).
+    population : str
+        One of the panel's populations.
+    outcomes : tuple of str
+        Built-in outcomes or extra numeric residents columns.
+    options : mapping
+        The kind's own settings (its ``options``), defaults filled in.
+    """
 
     kind: str
     population: str = "working_age"
     outcomes: tuple[str, ...] = ("employed",)
-    fixed_effects: str = "cohort"
-    weights: str = "none"
-    covariates: tuple[str, ...] = ()
-    unit: str = "person"
-    control_group: str = "notyettreated"
-    est_method: str = "unconditional"
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def option(self, name: str) -> Any:
+        """One of the kind's settings."""
+        return self.options[name]
+
+    @property
+    def covariates(self) -> tuple[str, ...]:
+        """Extra residents columns the block names as controls (empty if none)."""
+        return tuple(self.options.get("covariates", ()))
 
 
 @dataclass(frozen=True)
@@ -225,39 +202,14 @@ class ReportSpec:
     lang: str = "da"
 
 
-@dataclass(frozen=True)
-class DisclosureSpec:
-    """Statistical disclosure control (methods.md §6)."""
-
-    min_persons: int = 5
-    dominance_share: float = 0.5
-    secondary: bool = True
-
-
 def default_analyses() -> tuple[AnalysisSpec, ...]:
-    """The seed's analyses (tables 4.2-4.12) plus the diagnostics it lacked."""
-    a = AnalysisSpec
-    return (
-        a("area_did", "all", ("employed", "disposable_income")),
-        a("area_did", "working_age", ("employed",)),
-        a("area_did", "households", ("equivalised_income",)),
-        a("area_did", "in_movers", ("employed", "disposable_income")),
-        a("area_did", "in_movers_working_age", ("employed",)),
-        a("area_did", "in_mover_households", ("equivalised_income",)),
-        a("area_ddd_rent_support", "in_movers_working_age", ("employed",)),
-        a("area_ddd_capital", "working_age", ("employed",)),
-        a("individual_did", "all", ("employed", "disposable_income")),
-        a("individual_did", "working_age", ("employed",)),
-        a("individual_did", "households", ("equivalised_income",), unit="household"),
-        a("att_gt", "working_age", ("employed",)),
-        a("bacon", "working_age", ("employed",)),
-        a("event_study", "working_age", ("employed",)),
-        a("wild_bootstrap", "working_age", ("employed",)),
-        a("randomization_inference", "working_age", ("employed",)),
-        a("honest_did", "working_age", ("employed",)),
-        a("decomposition", "working_age", ("employed",)),
-        a("power", "working_age", ("employed",)),
-    )
+    """The seed's analyses (tables 4.2-4.12) plus the diagnostics it lacked.
+
+    The set is data: ``boligeval/analyses/defaults.toml``.
+    """
+    from boligeval.analyses import default_blocks
+
+    return tuple(_parse_analysis(block, i) for i, block in enumerate(default_blocks()))
 
 
 @dataclass(frozen=True)
@@ -274,7 +226,7 @@ class EvaluationConfig:
     survey: SurveySpec = field(default_factory=SurveySpec)
     inference: InferenceSpec = field(default_factory=InferenceSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
-    disclosure: DisclosureSpec = field(default_factory=DisclosureSpec)
+    disclosure: DisclosureRules = field(default_factory=DisclosureRules)
     source: Path | None = None
 
     @property
@@ -475,33 +427,31 @@ def _parse_deprivation(raw: Mapping[str, Any]) -> DeprivationSpec:
 
 
 def _parse_analysis(raw: Any, i: int) -> AnalysisSpec:
+    from boligeval.analyses import configurable
+
     where = f"analysis #{i + 1}"
     if not isinstance(raw, dict):
         raise ConfigError(f"[[analysis]] {where} must be a table.")
-    _check_keys(raw, _spec_keys(AnalysisSpec), "[analysis]")
+    kinds = configurable()
     if "kind" not in raw:
-        raise ConfigError(f"{where} needs kind = one of {', '.join(ANALYSIS_KINDS)}.")
-    kind = _str(raw["kind"], f"{where}.kind", ANALYSIS_KINDS)
+        raise ConfigError(f"{where} needs kind = one of {', '.join(kinds)}.")
+    kind = _str(raw["kind"], f"{where}.kind", list(kinds))
+    analysis = kinds[kind]
+    where = f"{where} ({kind})"
+    _check_keys(raw, ["kind", "population", "outcomes", *analysis.options], f"[analysis] {kind}")
     default = AnalysisSpec(kind=kind)
     population = _str(raw.get("population", default.population), f"{where}.population",
                       list(POPULATIONS))
     outcomes = _str_list(raw.get("outcomes", list(default.outcomes)), f"{where}.outcomes")
     if not outcomes:
         raise ConfigError(f"{where}.outcomes is empty.")
-    return AnalysisSpec(
-        kind=kind,
-        population=population,
-        outcomes=outcomes,
-        fixed_effects=_str(raw.get("fixed_effects", default.fixed_effects),
-                           f"{where}.fixed_effects", ["cohort", "department"]),
-        weights=_str(raw.get("weights", default.weights), f"{where}.weights", ["none", "count"]),
-        covariates=_str_list(raw.get("covariates", []), f"{where}.covariates"),
-        unit=_str(raw.get("unit", default.unit), f"{where}.unit", ["person", "household"]),
-        control_group=_str(raw.get("control_group", default.control_group),
-                           f"{where}.control_group", ["notyettreated", "nevertreated"]),
-        est_method=_str(raw.get("est_method", default.est_method), f"{where}.est_method",
-                        ["unconditional", "reg", "dr"]),
-    )
+    options = {
+        name: option.parse(raw[name], f"{where}.{name}") if name in raw else option.default
+        for name, option in analysis.options.items()
+    }
+    spec = AnalysisSpec(kind=kind, population=population, outcomes=outcomes, options=options)
+    analysis.check(spec, where)
+    return spec
 
 
 _SECTIONS = [
@@ -540,7 +490,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         survey=_parse_simple(SurveySpec, raw.get("survey", {}), "survey"),
         inference=_parse_simple(InferenceSpec, raw.get("inference", {}), "inference"),
         report=_parse_simple(ReportSpec, raw.get("report", {}), "report"),
-        disclosure=_parse_simple(DisclosureSpec, raw.get("disclosure", {}), "disclosure"),
+        disclosure=_parse_simple(DisclosureRules, raw.get("disclosure", {}), "disclosure"),
         source=source,
     )
     if "analysis" in raw:
@@ -561,10 +511,6 @@ def _check_semantics(cfg: EvaluationConfig) -> None:
         raise ConfigError(f"report.lang = '{cfg.report.lang}' is not allowed; use 'da' or 'en'.")
     if cfg.panel.min_count < 1:
         raise ConfigError("panel.min_count must be at least 1.")
-    if cfg.disclosure.min_persons < 1:
-        raise ConfigError("disclosure.min_persons must be at least 1.")
-    if not 0 < cfg.disclosure.dominance_share <= 1:
-        raise ConfigError("disclosure.dominance_share must be in (0, 1].")
     if cfg.inference.bootstrap_draws < 1 or cfg.inference.permutations < 1:
         raise ConfigError("inference draws must be positive.")
 
@@ -631,8 +577,10 @@ def dump_config(cfg: EvaluationConfig, *, data_dir: Path | None = None) -> str:
         lines += [""] + ([*nested, ""] if nested else [])
     for a in cfg.analysis:
         lines.append("[[analysis]]")
-        for f in fields(a):
-            lines.append(f"{f.name} = {_toml_value(getattr(a, f.name))}")
+        lines.append(f"kind = {_toml_value(a.kind)}")
+        lines.append(f"population = {_toml_value(a.population)}")
+        lines.append(f"outcomes = {_toml_value(a.outcomes)}")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in a.options.items()]
         lines.append("")
     return "\n".join(lines)
 

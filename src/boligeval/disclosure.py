@@ -13,9 +13,11 @@ no person (methods.md §6, domain.md "Disclosure control defaults"):
 * minima, maxima, top-contributor shares and single records are never
   exported, and person or household ids never appear in an output.
 
-``protect_results`` walks the whole results dict, sets ``suppressed: true``
-and nulls the values that fail, and returns a log of what it did (rules and
-counts only, never a value or an id).
+``protect_results`` walks every record, sets ``suppressed: true`` and nulls
+the values that fail, and returns :class:`Published` results with a log of
+what it did (rules and counts only, never a value or an id). Only
+``protect_results`` can make a :class:`Published` object, and every writer
+refuses anything else (:func:`require_published`).
 """
 
 from __future__ import annotations
@@ -32,31 +34,38 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from boligeval.errors import ReportError
+from boligeval.errors import ConfigError, ReportError
+from boligeval.records import (
+    ACCOUNTING,
+    BALANCE,
+    CELLS,
+    ESTIMATES,
+    SECTIONS,
+    SURVEY,
+    Record,
+    Results,
+)
+from boligeval.vocabulary import dominance_applies
 
 __all__ = [
     "DEFAULT_RULES",
-    "SHARE_OUTCOMES",
     "SUPPRESSED_MARK",
     "DisclosureRules",
     "IdentifierHit",
+    "Published",
     "SuppressionEntry",
     "cell_fails",
     "find_identifiers",
     "primary_mask",
     "protect_results",
     "regression_publishable",
+    "require_published",
     "secondary_mask",
     "suppress_table",
 ]
 
 SUPPRESSED_MARK = "·"
 """How a suppressed cell is shown in every table and figure note."""
-
-SHARE_OUTCOMES = frozenset({"employed", "competence_education"})
-"""Outcomes that are shares of 0/1 indicators; every other outcome is treated
-as an amount, so the dominance rule applies to it (conservative for extra
-columns)."""
 
 _ESTIMATE_VALUE_KEYS = ("estimate", "std_error", "p_value", "ci_low", "ci_high", "statistic")
 _CELL_VALUE_KEYS = ("mean", "ci_low", "ci_high")
@@ -83,11 +92,11 @@ class DisclosureRules:
 
     def __post_init__(self) -> None:
         if not isinstance(self.min_persons, int) or self.min_persons < 1:
-            raise ReportError(
+            raise ConfigError(
                 f"disclosure.min_persons must be an integer >= 1, got {self.min_persons!r}"
             )
         if not 0 < float(self.dominance_share) <= 1:
-            raise ReportError(
+            raise ConfigError(
                 f"disclosure.dominance_share must be in (0, 1], got {self.dominance_share!r}"
             )
 
@@ -330,7 +339,7 @@ def regression_publishable(
 
 
 def _is_amount(outcome: Any) -> bool:
-    return outcome not in SHARE_OUTCOMES
+    return dominance_applies(outcome)
 
 
 def _strip_forbidden(record: dict[str, Any]) -> int:
@@ -380,22 +389,22 @@ def _protect_estimates(
     log: _Log,
 ) -> None:
     for rec in records:
-        log.add("estimates", "forbidden_key_removed", _strip_forbidden(rec))
+        log.add(ESTIMATES, "forbidden_key_removed", _strip_forbidden(rec))
         if rec.get("suppressed"):
             _null(rec, _ESTIMATE_VALUE_KEYS)
-            log.add("estimates", "suppressed_upstream")
+            log.add(ESTIMATES, "suppressed_upstream")
             continue
         rec["suppressed"] = False
         n_obs = rec.get("n_obs")
         if n_obs is not None and n_obs < rules.min_persons:
             _null(rec, _ESTIMATE_VALUE_KEYS)
-            log.add("estimates", "min_persons")
+            log.add(ESTIMATES, "min_persons")
             continue
         if verdicts is not None:
             key = (str(rec.get("population")), str(rec.get("outcome")))
             if key in verdicts and not verdicts[key]:
                 _null(rec, _ESTIMATE_VALUE_KEYS)
-                log.add("estimates", "cell_behind_regression")
+                log.add(ESTIMATES, "cell_behind_regression")
 
 
 def _protect_cells(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> None:
@@ -406,10 +415,10 @@ def _protect_cells(records: list[dict[str, Any]], rules: DisclosureRules, log: _
         # top_share is the dominance rule's input, consumed here: dropping it is no
         # suppression of a published value, so only other forbidden keys are logged
         rec.pop("top_share", None)
-        log.add("cells", "forbidden_key_removed", _strip_forbidden(rec))
+        log.add(CELLS, "forbidden_key_removed", _strip_forbidden(rec))
         if rule or rec.get("suppressed"):
             _null(rec, _CELL_VALUE_KEYS)
-            log.add("cells", rule or "suppressed_upstream")
+            log.add(CELLS, rule or "suppressed_upstream")
         else:
             rec["suppressed"] = False
 
@@ -437,8 +446,9 @@ def _protect_simple(
 _SURVEY_VALUE_KEYS = ("value", "count", "mean")
 
 
-def _protect_crosstabs(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> None:
-    """Secondary suppression of survey cross-tabs.
+def _protect_crosstabs(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log,
+                       margins: frozenset[str]) -> None:
+    """Secondary suppression of survey cross-tabs (the analyses named in ``margins``).
 
     A cross-tab is one item by one organisation variable: its rows are the
     variable's levels (``level``; older records name the level in ``group``),
@@ -450,7 +460,7 @@ def _protect_crosstabs(records: list[dict[str, Any]], rules: DisclosureRules, lo
     """
     tables: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for rec in records:
-        if rec.get("analysis") != "crosstab" or rec.get("category") is None:
+        if rec.get("analysis") not in margins or rec.get("category") is None:
             continue
         has_level = rec.get("level") is not None
         key = (
@@ -485,7 +495,7 @@ def _protect_crosstabs(records: list[dict[str, Any]], rules: DisclosureRules, lo
         for pos, r in where.items():
             if new[pos] and not r.get("suppressed"):
                 _null(r, _SURVEY_VALUE_KEYS)
-                log.add("survey", "secondary")
+                log.add(SURVEY, "secondary")
 
 
 _PERSON_TABLES = ("residents", "households", "units")
@@ -505,7 +515,7 @@ def _protect_accounting(
     out: list[dict[str, Any]] = []
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for rec in records:
-        log.add("accounting", "forbidden_key_removed", _strip_forbidden(rec))
+        log.add(ACCOUNTING, "forbidden_key_removed", _strip_forbidden(rec))
         rec.setdefault("suppressed", False)
         if rec.get("table") in _PERSON_TABLES and rec.get("reason") != "total":
             key = (rec.get("table"), rec.get("population"), rec.get("outcome"))
@@ -525,7 +535,7 @@ def _protect_accounting(
         )
         for j, r in enumerate(recs):
             if mask[0, j]:
-                log.add("accounting", "min_persons" if prim[0, j] else "secondary")
+                log.add(ACCOUNTING, "min_persons" if prim[0, j] else "secondary")
                 _null(r, ("count",))
         has_total = any(
             r.get("table") == table
@@ -549,13 +559,124 @@ def _protect_accounting(
     return out
 
 
+_SEAL = object()
+
+
+class Published:
+    """Results that have passed disclosure control: the only thing writers accept.
+
+    Made by :func:`protect_results` alone. Every record carries its
+    ``suppressed`` flag; values that failed a rule are null.
+
+    Attributes
+    ----------
+    rules : DisclosureRules
+        The rules applied.
+    log : tuple of dict
+        Section, rule and number of values affected (never a value or an id).
+    notes : tuple of str
+        What the evaluation did not estimate and why.
+    """
+
+    __slots__ = ("_sections", "log", "notes", "rules")
+
+    def __init__(self, seal: object, sections: dict[str, list[dict[str, Any]]],
+                 rules: DisclosureRules, log: list[dict[str, Any]],
+                 notes: Sequence[str]) -> None:
+        if seal is not _SEAL:
+            raise ReportError(
+                "Published results are made by boligeval.disclosure.protect_results only."
+            )
+        frozen = {k: tuple(dict(r) for r in v) for k, v in sections.items()}
+        object.__setattr__(self, "_sections", frozen)
+        object.__setattr__(self, "rules", rules)
+        object.__setattr__(self, "log", tuple(dict(e) for e in log))
+        object.__setattr__(self, "notes", tuple(notes))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Published results are immutable.")
+
+    def section(self, name: str) -> list[dict[str, Any]]:
+        """Copies of one section's records."""
+        return [dict(r) for r in self._sections.get(name, ())]
+
+    def records(self, *analyses: str) -> list[dict[str, Any]]:
+        """Copies of the records of the given analysis ids, from every section."""
+        wanted = set(analyses)
+        return [dict(r) for name in SECTIONS for r in self._sections.get(name, ())
+                if r.get("analysis") in wanted]
+
+    def sections(self) -> tuple[str, ...]:
+        """The sections that hold records."""
+        return tuple(k for k in SECTIONS if self._sections.get(k))
+
+    def as_json(self) -> dict[str, Any]:
+        """What results.json holds: every section, and the notes."""
+        out: dict[str, Any] = {k: self.section(k) for k in SECTIONS}
+        out["notes"] = list(self.notes)
+        return out
+
+    def summary(self) -> str:
+        """Records per section and what disclosure control suppressed."""
+        lines = ["Published results"]
+        for name in self.sections():
+            recs = self._sections[name]
+            hidden = sum(1 for r in recs if r.get("suppressed"))
+            lines.append(f"  {name:<12}{len(recs):>7} records, {hidden} suppressed")
+        return "\n".join(lines)
+
+
+def require_published(results: Any) -> Published:
+    """Refuse anything that has not passed disclosure control.
+
+    Raises
+    ------
+    ReportError
+        When ``results`` is not a :class:`Published` object made by
+        :func:`protect_results`.
+    """
+    if not isinstance(results, Published):
+        raise ReportError(
+            "These results have not passed disclosure control; call "
+            "boligeval.disclosure.protect_results before writing them."
+        )
+    for name in results.sections():
+        for rec in results._sections[name]:
+            if not isinstance(rec.get("suppressed"), bool) or "top_share" in rec:
+                raise ReportError(
+                    f"A record in {name} has not passed disclosure control; call "
+                    "boligeval.disclosure.protect_results before writing it."
+                )
+    return results
+
+
+def _as_sections(results: Results | Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    if isinstance(results, Results):
+        out: dict[str, Any] = {}
+        for rec in results.records:
+            out.setdefault(rec.section, []).append(rec.as_dict())
+        return out, list(results.notes)
+    if isinstance(results, Published):
+        return {k: results.section(k) for k in results.sections()}, list(results.notes)
+    if not isinstance(results, Mapping):
+        raise ReportError(f"results must be Results or a mapping, got {type(results).__name__}")
+    out = copy.deepcopy(dict(results))
+    notes = list(out.pop("notes", []) or [])
+    for key, section in out.items():
+        if not isinstance(section, list):
+            raise ReportError(f"results[{key!r}] must be a list of records")
+        out[key] = [r.as_dict() if isinstance(r, Record) else dict(r) for r in section]
+    return out, notes
+
+
 def protect_results(
-    results: Mapping[str, Any],
+    results: Results | Mapping[str, Any],
     rules: DisclosureRules = DEFAULT_RULES,
     *,
     panel: pd.DataFrame | None = None,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Apply disclosure control to a whole results dict.
+    margins: Iterable[str] | None = None,
+) -> Published:
+    """Apply disclosure control to everything an evaluation publishes.
 
     Walks ``estimates``, ``cells``, ``balance``, ``survey`` and
     ``accounting``; a record that fails a rule gets ``suppressed: true`` and
@@ -565,50 +686,51 @@ def protect_results(
 
     Parameters
     ----------
-    results : mapping
-        The results dict (what becomes results.json).
+    results : Results or mapping
+        The records of an evaluation (or a results.json-shaped mapping of
+        section -> list of records).
     rules : DisclosureRules
     panel : DataFrame, optional
         The department-year panel (``population, outcome, n, top_share``);
         when given, an estimate is published only if every cell of its
         population and outcome passes.
+    margins : iterable of str, optional
+        Analysis ids whose records form two-way tables with derivable margins
+        (secondary suppression); default: those the analysis registry marks.
 
     Returns
     -------
-    (protected results, suppression log) : the log lists section, rule and
-    the number of values affected; it never holds a value or an id.
+    Published
     """
-    if not isinstance(results, Mapping):
-        raise ReportError(f"results must be a mapping, got {type(results).__name__}")
-    out: dict[str, Any] = copy.deepcopy(dict(results))
+    out, notes = _as_sections(results)
+    if margins is None:
+        from boligeval.analyses import with_margins
+
+        margins = with_margins()
     log = _Log()
     verdicts = _panel_verdicts(panel, rules) if panel is not None else None
-    for section in ("estimates", "cells", "balance", "survey", "accounting"):
-        if section in out and not isinstance(out[section], list):
-            raise ReportError(f"results[{section!r}] must be a list of records")
-    _protect_estimates(out.get("estimates", []), rules, verdicts, log)
-    _protect_cells(out.get("cells", []), rules, log)
+    _protect_estimates(out.get(ESTIMATES, []), rules, verdicts, log)
+    _protect_cells(out.get(CELLS, []), rules, log)
     _protect_simple(
-        out.get("balance", []),
-        "balance",
+        out.get(BALANCE, []),
+        BALANCE,
         ("value", "estimate", "p_value", "stars", "test_statistic"),
         rules,
         log,
     )
-    survey = out.get("survey", [])
-    _protect_simple(survey, "survey", _SURVEY_VALUE_KEYS, rules, log)
+    survey = out.get(SURVEY, [])
+    _protect_simple(survey, SURVEY, _SURVEY_VALUE_KEYS, rules, log)
     if rules.secondary:
-        _protect_crosstabs(survey, rules, log)
-    if "accounting" in out:
-        out["accounting"] = _protect_accounting(out["accounting"], rules, log)
+        _protect_crosstabs(survey, rules, log, frozenset(margins))
+    if ACCOUNTING in out:
+        out[ACCOUNTING] = _protect_accounting(out[ACCOUNTING], rules, log)
     for key, section in out.items():
-        if key not in {"estimates", "cells", "balance", "survey", "accounting"} and isinstance(
-            section, list
-        ):
+        if key not in SECTIONS:
             for rec in section:
                 if isinstance(rec, dict):
                     log.add(key, "forbidden_key_removed", _strip_forbidden(rec))
-    return out, log.entries()
+                    rec["suppressed"] = bool(rec.get("suppressed", False))
+    return Published(_SEAL, out, rules, log.entries(), notes)
 
 
 # --------------------------------------------------------------------------- scanning

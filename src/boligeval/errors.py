@@ -29,6 +29,7 @@ __all__ = [
     "ContractError",
     "EstimationError",
     "PanelError",
+    "PrePeriodsError",
     "ReportError",
     "SingletonWarning",
     "SurveyError",
@@ -85,6 +86,14 @@ class PanelError(BoligevalError):
 
 class EstimationError(BoligevalError):
     """A model cannot be estimated as asked (no variation, no clusters, ...)."""
+
+
+class PrePeriodsError(EstimationError):
+    """The data have too few pre-treatment measurement years for the analysis.
+
+    The seed's design (three measurement years) cannot identify an event
+    study; the default set of analyses skips such an analysis with a note.
+    """
 
 
 class SurveyError(BoligevalError):

@@ -1,10 +1,12 @@
-"""Orchestration: from a config to validated inputs, a panel and a full evaluation.
+"""Orchestration: the pipeline from a config to the outputs of an evaluation.
 
-Each function here wires the stages together (contract -> design -> panel ->
-analyses -> disclosure -> outputs) and owns the DuckDB workspace: a database
-file in a scratch folder, so that data larger than memory spills to disk.
-A refused run writes nothing to its output folder: every check and every
-estimate is done before the folder is created.
+:class:`Pipeline` runs the stages in order, each once: validate the inputs,
+build the design and the panel, run the analyses, apply disclosure control.
+It owns the DuckDB workspace (an in-memory database that spills to a
+scratch folder, so data larger than memory work). The writers in
+``boligeval.write`` then turn the published results into files. A refused
+run writes nothing to its output folder: every check and every estimate is
+done before the folder is created.
 """
 
 from __future__ import annotations
@@ -12,30 +14,34 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from boligeval.config import DEFAULT_SEED, EvaluationConfig
 from boligeval.errors import ConfigError
 from boligeval.progress import Progress, silent
+from boligeval.vocabulary import AMOUNT_OUTCOMES
 
 __all__ = [
-    "REGISTER_TABLES",
-    "SURVEY_TABLES",
+    "Pipeline",
+    "RunResult",
+    "Workspace",
     "build_panel_outputs",
+    "run_demo",
+    "run_evaluation",
     "synthesize_world",
     "validate_inputs",
     "workspace",
 ]
-
-REGISTER_TABLES = ("plans", "departments", "residents", "prices")
-SURVEY_TABLES = ("respondents", "answers", "codebook", "dispatch")
-INCOME_OUTCOMES = ("disposable_income", "equivalised_income")
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,23 @@ class Workspace:
         """Whether survey data (respondents, answers) were loaded."""
         return self.has("respondents") and self.has("answers")
 
+    def frame(self, table: str) -> pd.DataFrame | None:
+        """A small table (plans, survey) as a DataFrame in file order; None if absent.
+
+        Row order is display order for the codebook, so it is read with
+        insertion order kept, whatever order DuckDB's threads would give.
+        """
+        if not self.has(table):
+            return None
+        self.con.execute("SET preserve_insertion_order = true")
+        try:
+            return self.con.execute(f"SELECT * FROM {table}").df()
+        finally:
+            self.con.execute("SET preserve_insertion_order = false")
+
 
 def _needs_prices(cfg: EvaluationConfig) -> bool:
-    return any(o in INCOME_OUTCOMES for a in cfg.analysis for o in a.outcomes)
+    return any(o in AMOUNT_OUTCOMES for a in cfg.analysis for o in a.outcomes)
 
 
 def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
@@ -123,6 +143,136 @@ def workspace(
             con.close()
 
 
+class Pipeline:
+    """The stages of one evaluation, each computed once and kept.
+
+    Use it as a context manager: it opens the DuckDB workspace on entry and
+    closes it (and removes the scratch folder) on exit.
+
+    >>> with Pipeline(cfg) as pipeline:                        # doctest: +SKIP
+    ...     published = pipeline.published
+
+    Parameters
+    ----------
+    cfg : EvaluationConfig
+        The evaluation config.
+    progress : Progress, optional
+        Where to report stages.
+    """
+
+    def __init__(self, cfg: EvaluationConfig, *, progress: Progress | None = None) -> None:
+        self.cfg = cfg
+        self.progress = progress or silent()
+        self._stack = ExitStack()
+        self._ws: Workspace | None = None
+
+    def __enter__(self) -> Pipeline:
+        self._ws = self._stack.enter_context(workspace(self.cfg, progress=self.progress))
+        if not self._ws.has_register and not self._ws.has_survey:
+            self._stack.close()
+            raise ConfigError(
+                f"{self.cfg.data.dir} holds neither register data (plans, departments, "
+                "residents) nor survey data (respondents, answers, codebook)."
+            )
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._stack.close()
+        self._ws = None
+
+    @property
+    def ws(self) -> Workspace:
+        """The open workspace."""
+        if self._ws is None:
+            raise RuntimeError("Use the pipeline inside a 'with' block.")
+        return self._ws
+
+    @cached_property
+    def design(self) -> Any:
+        """Department-year design indicators (None without register data)."""
+        from boligeval.design import build_design
+
+        if not self.ws.has_register:
+            return None
+        with self.progress.stage("design"):
+            return build_design(self.ws.con, self.cfg.design)
+
+    @cached_property
+    def panel(self) -> Any:
+        """The department-year panel (None without register data)."""
+        from boligeval.panel import build_panel
+
+        if self.design is None:
+            return None
+        with self.progress.stage("panel"):
+            return build_panel(self.ws.con, self.cfg, self.design)
+
+    @cached_property
+    def codebook(self) -> pd.DataFrame | None:
+        """The survey codebook: the config's file if given, else the loaded table."""
+        from boligeval.survey import load_codebook
+
+        if self.cfg.survey.codebook is not None:
+            return load_codebook(self.cfg.survey.codebook)
+        return self.ws.frame("codebook")
+
+    @cached_property
+    def survey(self) -> Any:
+        """The actor surveys linked to the plans (None without survey data)."""
+        from boligeval.design import CONTROL
+        from boligeval.survey import Survey
+
+        if not self.ws.has_survey:
+            return None
+        cohorts = None
+        if self.design is not None:
+            d = self.design.departments()
+            cohorts = dict(zip(d["department_id"], d["cohort"].fillna(CONTROL), strict=True))
+        ws = self.ws
+        respondents, answers = ws.frame("respondents"), ws.frame("answers")
+        if respondents is None or answers is None or self.codebook is None:
+            return None
+        return Survey(
+            respondents, answers, self.codebook, ws.frame("dispatch"),
+            ws.frame("plans"), ws.frame("departments"), cohorts,
+            first_round_years=next(iter(self.cfg.design.cohorts.values()), None),
+            seed=self.cfg.inference.seed,
+        )
+
+    @cached_property
+    def results(self) -> Any:
+        """Every analysis's records, before disclosure control."""
+        from boligeval.analyses import Context, run_analyses
+        from boligeval.config import default_analyses
+        from boligeval.records import Results
+
+        ctx = Context(cfg=self.cfg, panel=self.panel, survey=self.survey)
+        results = run_analyses(ctx, self.cfg.analysis if self.panel is not None else (),
+                               strict=self.cfg.analysis != default_analyses(),
+                               progress=self.progress)
+        if self.panel is None and self.ws.has("plans"):
+            notes = (*results.notes, "No register data: the evaluation has survey results only.")
+            results = Results(records=results.records, notes=notes)
+        return results
+
+    @cached_property
+    def published(self) -> Any:
+        """The results after disclosure control."""
+        from boligeval.disclosure import protect_results
+
+        with self.progress.stage("disclosure control"):
+            panel = None if self.panel is None else self.panel.frame
+            return protect_results(self.results, self.cfg.disclosure, panel=panel)
+
+    @cached_property
+    def item_labels(self) -> dict[str, dict[str, str]]:
+        """Survey item labels from the codebook, for the report."""
+        from boligeval.report import codebook_labels
+
+        return codebook_labels(self.codebook) if self.ws.has_survey else {}
+
+
 def validate_inputs(cfg: EvaluationConfig, *, progress: Progress | None = None) -> Any:
     """Check every input file named by the config against the contract."""
     with workspace(cfg, progress=progress) as ws:
@@ -170,29 +320,7 @@ def synthesize_world(
         kwargs["effects"] = Effects.none() if not effects else Effects.from_mapping(effects)
     with progress.stage("synthetic world"):
         summary = synthesize(out_dir, progress=progress.fraction, **kwargs)
-    with progress.stage("synthetic survey"):
-        _write_survey(out_dir, fmt=fmt, seed=seed)
     return str(summary)
-
-
-def _write_survey(out_dir: Path, *, fmt: str, seed: int) -> None:
-    """Add both survey waves for the world's plans, in the world's file format."""
-    import pandas as pd
-
-    from boligeval.synth.survey import generate_survey
-
-    def read(name: str) -> pd.DataFrame:
-        if fmt == "csv":
-            return pd.read_csv(out_dir / f"{name}.csv", dtype={"plan_id": str,
-                                                                "department_id": str})
-        return pd.read_parquet(out_dir / f"{name}.parquet")
-
-    tables = generate_survey(read("plans"), read("departments"), seed=seed)
-    for name, frame in tables.items():
-        if fmt == "csv":
-            frame.to_csv(out_dir / f"{name}.csv", index=False)
-        else:
-            frame.to_parquet(out_dir / f"{name}.parquet", index=False)
 
 
 # --------------------------------------------------------------------------- full run
@@ -200,107 +328,64 @@ def _write_survey(out_dir: Path, *, fmt: str, seed: int) -> None:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run wrote and the headline numbers, for the closing screen."""
+    """What a run wrote and the published results, for the closing screen."""
 
     out_dir: Path
-    results: dict[str, Any]
-    suppression_log: list[dict[str, Any]]
+    published: Any
     paths: dict[str, Path]
-    notes: tuple[str, ...]
 
-    def headline(self) -> list[dict[str, Any]]:
-        """The area-level effects of an active plan (the seed's tables 4.2-4.5)."""
-        return [r for r in self.results.get("estimates", [])
-                if r.get("analysis") == "area_did" and r.get("term") == "active_plan"]
+    @property
+    def results(self) -> dict[str, Any]:
+        """results.json as a dict."""
+        from boligeval.write.results import results_json
+
+        return results_json(self.published)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What was not estimated and why."""
+        return tuple(self.published.notes)
 
     def screen_summary(self) -> str:
         """One screen: where the report is, the headline estimates, what was suppressed."""
+        from boligeval.analyses import registry
+
         lines = [f"Report: {self.paths.get('report', self.out_dir / 'report.html')}",
                  f"Results: {self.out_dir / 'results.json'}", ""]
-        head = self.headline()
-        if head:
-            lines.append("Effect of an active plan (area-level DiD, plan-clustered):")
-            lines.append(f"  {'population':<24}{'outcome':<22}{'estimate':>12}{'std.err.':>11}"
-                         f"{'p':>7}")
-            for r in head:
-                if r.get("suppressed"):
-                    lines.append(f"  {r['population']:<24}{r['outcome']:<22}{'·':>12}")
-                    continue
-                lines.append(f"  {r['population']:<24}{r['outcome']:<22}{r['estimate']:>12.2f}"
-                             f"{r['std_error']:>11.2f}{r['p_value']:>7.3f}")
-        survey = [r for r in self.results.get("survey", [])
-                  if r.get("analysis") == "challenge_level" and r.get("actor") == "all"
-                  and r.get("subset") == "all_answers"]
-        if survey:
-            levels = ", ".join(f"{r['wave']}: {r['value']:.2f}" for r in survey
-                               if r.get("value") is not None)
-            lines.append(f"Challenge level across actors (survey): {levels}")
-        n_supp = sum(int(e.get("count", 0)) for e in self.suppression_log)
+        for analysis in registry().values():
+            lines += analysis.screen(self.published.records(analysis.id))
+        n_supp = sum(int(e.get("count", 0)) for e in self.published.log)
         lines.append(f"Disclosure control: {n_supp} value(s) suppressed"
                      + (" (see the report's notes)" if n_supp else ""))
-        for note in self.notes:
-            lines.append(f"Note: {note}")
+        lines += [f"Note: {note}" for note in self.notes]
         return "\n".join(lines)
 
 
-def _round_floats(obj: Any, digits: int = 10) -> Any:
-    """Round floats to ``digits`` significant digits, so parallel sums do not leak into bytes."""
-    if isinstance(obj, float):
-        if obj != obj or obj in (float("inf"), float("-inf")):
-            return None
-        return float(f"{obj:.{digits}g}")
-    if isinstance(obj, dict):
-        return {k: _round_floats(v, digits) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_round_floats(v, digits) for v in obj]
-    return obj
+def write_outputs(pipeline: Pipeline, out_dir: Path, *, lang: str, started: float) -> RunResult:
+    """Write every output of a run into ``out_dir``: results, report, config, manifest."""
+    from boligeval.config import as_dict, dump_config
+    from boligeval.report import write_report
+    from boligeval.write import write_manifest, write_results
 
-
-def _versions() -> dict[str, str]:
-    import platform
-    from importlib import metadata
-
-    names = ["boligeval", "duckdb", "numpy", "scipy", "pandas", "pyarrow", "pyreadstat",
-             "openpyxl", "jinja2", "matplotlib", "click"]
-    out = {"python": platform.python_version()}
-    for name in names:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def _codebook(ws: Workspace, cfg: EvaluationConfig) -> Any:
-    """The survey codebook: the config's file if given, else the loaded table (or None)."""
-    from boligeval.survey import load_codebook
-
-    if cfg.survey.codebook is not None:
-        return load_codebook(cfg.survey.codebook)
-    return ws.con.execute("SELECT * FROM codebook").df() if ws.has("codebook") else None
-
-
-def _survey_records(ws: Workspace, cfg: EvaluationConfig, design: Any) -> list[dict[str, Any]]:
-    from boligeval.evaluate import cohort_names
-    from boligeval.survey import analyse_survey
-
-    # Survey tables are small; read them in file order (the codebook's order is the
-    # display order), whatever order DuckDB's threads would deliver rows in.
-    ws.con.execute("SET preserve_insertion_order = true")
-
-    def table(name: str) -> Any:
-        return ws.con.execute(f"SELECT * FROM {name}").df() if ws.has(name) else None
-
-    codebook = _codebook(ws, cfg)
-    cohorts = None if design is None else cohort_names(design)
-    first_round = next(iter(cfg.design.cohorts.values()), None)
-    result = analyse_survey(
-        table("respondents"), table("answers"), codebook, table("dispatch"),
-        table("plans"), table("departments"), cohorts,
-        first_round_years=first_round, seed=cfg.inference.seed,
+    cfg, progress, published = pipeline.cfg, pipeline.progress, pipeline.published
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {"results": write_results(published, out_dir / "results.json")}
+    with progress.stage("report"):
+        report = write_report(published, out_dir, lang=lang,
+                              meta={"labels": pipeline.item_labels})
+    paths["report"] = report.html
+    config_path = out_dir / "config.toml"
+    if cfg.source is None or cfg.source.resolve() != config_path.resolve():
+        config_path.write_text(dump_config(cfg), encoding="utf-8")
+    paths["config"] = config_path
+    paths["manifest"] = write_manifest(
+        published, out_dir / "manifest.json", config=as_dict(cfg), config_file=cfg.source,
+        inputs=pipeline.ws.inputs.manifest(),
+        outputs=[p.name for p in out_dir.iterdir() if p.name != "manifest.json"],
+        timings={**progress.timings, "total": round(time.perf_counter() - started, 3)},
+        language=lang,
     )
-    ws.con.execute("SET preserve_insertion_order = false")
-    return list(result.records())
+    return RunResult(out_dir=out_dir, published=published, paths=paths)
 
 
 def run_evaluation(
@@ -330,105 +415,13 @@ def run_evaluation(
     -------
     RunResult
     """
-    import json
-    import time
-    from datetime import UTC, datetime
-
-    from boligeval.config import as_dict, dump_config
-    from boligeval.design import build_design
-    from boligeval.disclosure import DisclosureRules, protect_results
-    from boligeval.evaluate import (
-        RegisterContext,
-        balance_records,
-        cell_records,
-        register_analyses,
-    )
-    from boligeval.panel import build_panel
-    from boligeval.report import codebook_labels, write_report
-
-    progress = progress or silent()
     started = time.perf_counter()
     lang = lang or cfg.report.lang
     if lang not in ("da", "en"):
         raise ConfigError(f"--lang must be 'da' or 'en', not '{lang}'.")
-    results: dict[str, Any] = {"estimates": [], "accounting": [], "balance": [], "cells": [],
-                               "survey": []}
-    notes: list[str] = []
-    item_labels: dict[str, dict[str, str]] = {}
-    panel_frame = None
-    with workspace(cfg, progress=progress) as ws:
-        if not ws.has_register and not ws.has_survey:
-            raise ConfigError(
-                f"{cfg.data.dir} holds neither register data (plans, departments, residents) "
-                "nor survey data (respondents, answers, codebook)."
-            )
-        design = None
-        if ws.has_register:
-            with progress.stage("design"):
-                design = build_design(ws.con, cfg.design)
-            with progress.stage("panel"):
-                panel = build_panel(ws.con, cfg, design)
-            panel_frame = panel.frame
-            ctx = RegisterContext(cfg=cfg, con=ws.con, design=design, panel=panel)
-            results["accounting"] = [
-                {k: (None if v != v else v) for k, v in rec.items()}
-                for rec in panel.accounting.to_dict("records")
-            ]
-            with progress.stage("balance"):
-                results["balance"] = balance_records(ctx)
-            results["cells"] = cell_records(ctx)
-            estimates, notes = register_analyses(ctx, progress)
-            results["estimates"] = estimates
-        elif ws.has("plans"):
-            notes.append("No register data: the evaluation has survey results only.")
-        if ws.has_survey:
-            with progress.stage("survey analyses"):
-                results["survey"] = _survey_records(ws, cfg, design)
-            item_labels = codebook_labels(_codebook(ws, cfg))
-        inputs_manifest = ws.inputs.manifest()
-
-    rules = DisclosureRules(min_persons=cfg.disclosure.min_persons,
-                            dominance_share=cfg.disclosure.dominance_share,
-                            secondary=cfg.disclosure.secondary)
-    with progress.stage("disclosure control"):
-        protected, log = protect_results(results, rules, panel=panel_frame)
-    protected = _round_floats(protected)
-    protected["notes"] = notes
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    results_path = out_dir / "results.json"
-    results_path.write_text(json.dumps(protected, indent=1, sort_keys=True, ensure_ascii=False),
-                            encoding="utf-8")
-    paths["results"] = results_path
-    with progress.stage("report"):
-        report = write_report(protected, out_dir, lang=lang,
-                              meta={"disclosure": as_dict(cfg)["disclosure"],
-                                    "suppression_log": log, "labels": item_labels})
-    paths["report"] = report.html
-    config_path = out_dir / "config.toml"
-    if cfg.source is None or cfg.source.resolve() != config_path.resolve():
-        config_path.write_text(dump_config(cfg), encoding="utf-8")
-    paths["config"] = config_path
-    manifest = {
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "boligeval": _versions(),
-        "config": as_dict(cfg),
-        "config_file": None if cfg.source is None else str(cfg.source),
-        "seed": cfg.inference.seed,
-        "inputs": inputs_manifest,
-        "outputs": sorted(p.name for p in out_dir.iterdir() if p.name != "manifest.json"),
-        "timings_seconds": {**progress.timings,
-                            "total": round(time.perf_counter() - started, 3)},
-        "suppression_log": log,
-        "language": lang,
-    }
-    manifest_path = out_dir / "manifest.json"
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True, default=str),
-                             encoding="utf-8")
-    paths["manifest"] = manifest_path
-    return RunResult(out_dir=out_dir, results=protected, suppression_log=log, paths=paths,
-                     notes=tuple(notes))
+    with Pipeline(cfg, progress=progress) as pipeline:
+        pipeline.published  # noqa: B018  (every estimate before the first file)
+        return write_outputs(pipeline, out_dir, lang=lang, started=started)
 
 
 def run_demo(

@@ -11,6 +11,16 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from boligeval.vocabulary import (
+    ACTORS,
+    EDUCATION,
+    INCOME_SOURCES,
+    INTERVENTION_AREAS,
+    INTERVENTION_AREAS_COLUMN,
+    ORIGINS,
+    SCALES,
+)
+
 __all__ = [
     "ACTORS",
     "EDUCATION",
@@ -47,54 +57,6 @@ ID_COLUMNS = frozenset(
         "item_id",
     }
 )
-
-INTERVENTION_AREAS = (
-    "children_youth_family",
-    "social_life",
-    "reputation",
-    "tenant_democracy",
-    "employment_education",
-    "health",
-    "vulnerable_residents",
-    "ethnic_minorities",
-)
-ORIGINS = ("danish", "western", "non_western")
-INCOME_SOURCES = (
-    "employed",
-    "leave",
-    "unemployed_short",
-    "unemployed_long",
-    "social_assistance",
-    "disability_pension",
-    "student",
-    "retired",
-    "other",
-    "missing",
-)
-EDUCATION = (
-    "basic",
-    "upper_secondary",
-    "vocational",
-    "short_tertiary",
-    "medium_tertiary",
-    "long_tertiary",
-    "missing",
-)
-ACTORS = ("project_leader", "housing_manager", "municipality", "tenant_board")
-SCALES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "likert4": (
-            "not_at_all",
-            "small_degree",
-            "some_degree",
-            "high_degree",
-            "dont_know",
-            "not_relevant",
-        ),
-        "yes_no": ("yes", "no", "dont_know"),
-    }
-)
-
 
 @dataclass(frozen=True)
 class ColumnSpec:
@@ -208,7 +170,8 @@ _PLANS = TableSchema(
         ColumnSpec("end_year", "int", nullable=True),
         ColumnSpec("municipality", "id"),
         ColumnSpec(
-            "intervention_areas", "str", nullable=True, allowed=INTERVENTION_AREAS, list_sep=";"
+            INTERVENTION_AREAS_COLUMN, "str", nullable=True, allowed=INTERVENTION_AREAS,
+            list_sep=";",
         ),
     ),
     unique=(("plan_id",),),

@@ -100,32 +100,6 @@ class WildBootstrapResult:
             f"{level}% CI [{self.ci_low:.6g}, {self.ci_high:.6g}]"
         )
 
-    def records(
-        self,
-        analysis: str = "wild_bootstrap",
-        population: str | None = None,
-        outcome: str | None = None,
-    ) -> list[dict[str, Any]]:
-        """One record in the results.json estimate shape."""
-        return [
-            {
-                "analysis": analysis,
-                "population": population,
-                "outcome": outcome,
-                "term": self.term,
-                "estimate": self.estimate,
-                "std_error": self.std_error,
-                "p_value": self.p_value,
-                "ci_low": self.ci_low,
-                "ci_high": self.ci_high,
-                "n_obs": None,
-                "n_departments": None,
-                "n_plans": None,
-                "adj_r2": None,
-                "suppressed": False,
-            }
-        ]
-
 
 def _draws(kind: str, n_clusters: int, B: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
@@ -182,7 +156,7 @@ def wild_cluster_bootstrap(
     if B < 99:
         raise EstimationError(f"B must be at least 99, got {B}")
     combo = {term_or_lincom: 1.0} if isinstance(term_or_lincom, str) else dict(term_or_lincom)
-    a = fit.lincom(combo).weights
+    a = fit.lincom(combo).combination
     avec = np.zeros(len(fit.terms))
     for term, w in a.items():
         avec[fit.terms.index(term)] = w

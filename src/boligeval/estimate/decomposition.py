@@ -2,7 +2,7 @@
 
 The change in a department's mean between two measurement years is split
 exactly into a stayers, an in-movers and an out-movers term
-(:mod:`boligeval.panel.decompose`). Regressing the change and each term on
+(:mod:`boligeval.panel.decomposition`). Regressing the change and each term on
 interval dummies and the change in the active-plan indicator (the
 first-difference form of the area-level DiD) gives coefficients that add up
 exactly, since OLS is linear in the outcome: how much of an estimated effect
@@ -19,7 +19,7 @@ import pandas as pd
 from boligeval.errors import EstimationError
 from boligeval.estimate.ols import FeolsResult, add_dummies, feols
 
-__all__ = ["DecompositionResult", "mover_decomposition"]
+__all__ = ["DecompositionResult", "decomposition"]
 
 _PARTS = ("change", "stayers", "in_movers", "out_movers")
 
@@ -62,32 +62,15 @@ class DecompositionResult:
         lines.append(f"departments: {n_dep}; intervals: {self.terms['year'].nunique()}")
         return "\n".join(lines)
 
-    def records(self, population: str, outcome: str) -> list[dict[str, object]]:
-        """Estimate records for results.json (analysis ``decomposition``)."""
-        n_dep = int(self.terms["department_id"].nunique())
-        n_plans = int(self.terms["plan_id"].nunique())
-        out = []
-        for _, r in self.tidy().iterrows():
-            out.append({
-                "analysis": "decomposition", "population": population, "outcome": outcome,
-                "term": "active_plan", "component": str(r["term"]),
-                "estimate": float(r["estimate"]), "std_error": float(r["std_error"]),
-                "p_value": float(r["p_value"]), "ci_low": float(r["ci_low"]),
-                "ci_high": float(r["ci_high"]), "n_obs": len(self.terms),
-                "n_departments": n_dep, "n_plans": n_plans,
-                "adj_r2": float(self.fits[str(r["term"])].adj_r2), "suppressed": False,
-            })
-        return out
 
-
-def mover_decomposition(terms: pd.DataFrame, design: pd.DataFrame, *,
+def decomposition(terms: pd.DataFrame, design: pd.DataFrame, *,
                         cluster: str = "plan_id") -> DecompositionResult:
     """Estimate the DiD of the change in department means and of each mover term.
 
     Parameters
     ----------
     terms : pandas.DataFrame
-        Output of :func:`boligeval.panel.decompose.decomposition_terms`,
+        Output of :func:`boligeval.panel.decomposition.decomposition_terms`,
         restricted to the departments of the analysis.
     design : pandas.DataFrame
         Department-year design rows (department_id, year, plan_id, active_plan).

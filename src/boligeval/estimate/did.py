@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,12 @@ __all__ = [
 ]
 
 CLUSTER = "_plan_cluster"
+
+# What each model is, for summaries and error messages.
+_AREA = "area-level DiD"
+_RENT = "triple differences (rent support)"
+_CAPITAL = "capital-area sensitivity"
+_INDIVIDUAL = "individual-level DiD"
 PANEL_COLUMNS = (
     "department_id",
     "plan_id",
@@ -44,8 +50,8 @@ class DidResult:
 
     Attributes
     ----------
-    analysis : str
-        Stable analysis identifier (``area_did``, ``area_ddd_rent_support``, ...).
+    model : str
+        What was estimated (area-level DiD, triple differences, ...).
     population, outcome : str or None
         What was estimated.
     fit : FeolsResult
@@ -56,7 +62,7 @@ class DidResult:
         Extra reported linear combinations (e.g. ``combined`` = psi + tau + omega).
     """
 
-    analysis: str
+    model: str
     population: str | None
     outcome: str | None
     fit: FeolsResult
@@ -83,7 +89,7 @@ class DidResult:
     def summary(self) -> str:
         """Seed-style table: coefficient, stars, (SE), departments, plans, adj. R2."""
         label = " / ".join(x for x in (self.population, self.outcome) if x)
-        lines = [f"{self.analysis}" + (f" ({label})" if label else "")]
+        lines = [f"{self.model}" + (f" ({label})" if label else "")]
         for row in self.tidy().to_dict("records"):
             lines.append(
                 f"  {row['term']:<30}{row['estimate']:>12.4f}{stars(row['p_value']):<3} "
@@ -94,32 +100,6 @@ class DidResult:
             f"adj. R2 {self.adj_r2:.3f}"
         )
         return "\n".join(lines)
-
-    def records(
-        self, analysis: str | None = None, population: str | None = None, outcome: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Rows in the results.json estimate shape (design.md, "Outputs")."""
-        out = []
-        for row in self.tidy().to_dict("records"):
-            out.append(
-                {
-                    "analysis": analysis or self.analysis,
-                    "population": population or self.population,
-                    "outcome": outcome or self.outcome,
-                    "term": row["term"],
-                    "estimate": float(row["estimate"]),
-                    "std_error": float(row["std_error"]),
-                    "p_value": float(row["p_value"]),
-                    "ci_low": float(row["ci_low"]),
-                    "ci_high": float(row["ci_high"]),
-                    "n_obs": int(self.n_obs),
-                    "n_departments": int(self.n_departments),
-                    "n_plans": int(self.n_plans),
-                    "adj_r2": float(self.adj_r2),
-                    "suppressed": False,
-                }
-            )
-        return out
 
 
 # --------------------------------------------------------------------------- helpers
@@ -174,29 +154,27 @@ def _counts(frame: pd.DataFrame, fit: FeolsResult) -> tuple[int, int]:
 
 
 def _weights(frame: pd.DataFrame, weights: str | None) -> str | None:
-    if weights is None:
-        return None
-    if weights == "count":
-        return "n"
-    if weights not in frame.columns:
-        raise EstimationError(f'weights must be None, "count" or a column; got {weights!r}')
+    if weights is not None and weights not in frame.columns:
+        raise EstimationError(f"weights must be None or a column of the panel; got {weights!r}")
     return weights
 
 
 def _area_terms(
-    frame: pd.DataFrame, fixed_effects: str, covariates: Sequence[str]
+    frame: pd.DataFrame, fixed_effects_level: str, covariates: Sequence[str]
 ) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Year dummies plus cohort dummies or department fixed effects."""
     _require(frame, list(covariates), "the panel")
     frame, years = add_dummies(frame, "year", prefix="year")
-    if fixed_effects == "cohort":
+    if fixed_effects_level == "cohort":
         if "control" not in set(frame["cohort"]):
             raise EstimationError('no control departments (cohort "control") in the sample')
         frame, cohorts = add_dummies(frame, "cohort", reference="control")
         return frame, [*years, *cohorts], []
-    if fixed_effects == "department":
+    if fixed_effects_level == "department":
         return frame, years, ["department_id"]
-    raise EstimationError(f'fixed_effects must be "cohort" or "department", got {fixed_effects!r}')
+    raise EstimationError(
+        f'fixed_effects_level must be "cohort" or "department", got {fixed_effects_level!r}'
+    )
 
 
 # --------------------------------------------------------------------------- area level
@@ -207,7 +185,7 @@ def area_did(
     population: str,
     outcome: str,
     *,
-    fixed_effects: Literal["cohort", "department"] = "cohort",
+    fixed_effects_level: Literal["cohort", "department"] = "cohort",
     weights: str | None = None,
     covariates: Sequence[str] = (),
 ) -> DidResult:
@@ -219,10 +197,10 @@ def area_did(
         Long department-year panel.
     population, outcome : str
         The slice of the panel to estimate.
-    fixed_effects : {"cohort", "department"}, default "cohort"
+    fixed_effects_level : {"cohort", "department"}, default "cohort"
         Cohort dummies (the seed's tables) or absorbed department effects.
-    weights : {None, "count"} or str, default None
-        ``"count"`` weights by the number of units in the cell (column ``n``).
+    weights : str, optional
+        Column of analytic weights (``"n"``: the number of units in the cell).
     covariates : sequence of str
         Extra numeric panel columns.
 
@@ -232,8 +210,8 @@ def area_did(
         Terms ``active_plan``, ``year_<t>``, ``cohort_<g>`` (and covariates).
     """
     frame = _slice(panel, population, outcome)
-    _check_groups(frame, "area_did")
-    frame, dummies, fes = _area_terms(frame, fixed_effects, covariates)
+    _check_groups(frame, _AREA)
+    frame, dummies, fes = _area_terms(frame, fixed_effects_level, covariates)
     fit = feols(
         frame,
         "value",
@@ -244,7 +222,7 @@ def area_did(
         cluster=CLUSTER,
     )
     n_dep, n_plans = _counts(frame, fit)
-    return DidResult("area_did", population, outcome, fit, n_dep, n_plans)
+    return DidResult(_AREA, population, outcome, fit, n_dep, n_plans)
 
 
 def area_ddd_rent_support(
@@ -252,7 +230,7 @@ def area_ddd_rent_support(
     population: str,
     outcome: str,
     *,
-    fixed_effects: Literal["cohort", "department"] = "cohort",
+    fixed_effects_level: Literal["cohort", "department"] = "cohort",
     weights: str | None = None,
     covariates: Sequence[str] = (),
 ) -> DidResult:
@@ -267,7 +245,7 @@ def area_ddd_rent_support(
 
     Parameters
     ----------
-    panel, population, outcome, fixed_effects, weights, covariates
+    panel, population, outcome, fixed_effects_level, weights, covariates
         As ``area_did``; the panel also needs ``rent_support`` and
         ``rent_support_cohort`` (reference level ``"none"``).
 
@@ -277,18 +255,18 @@ def area_ddd_rent_support(
     """
     _require(panel, ["rent_support", "rent_support_cohort"], "the panel")
     frame = _slice(panel, population, outcome)
-    _check_groups(frame, "area_ddd_rent_support")
+    _check_groups(frame, _RENT)
     by_dep = frame.groupby("department_id")[["active_plan", "rent_support"]].max()
     if not (by_dep["rent_support"] > 0).any():
-        raise EstimationError("area_ddd_rent_support: no department receives rent support")
+        raise EstimationError(f"{_RENT}: no department receives rent support")
     if not ((by_dep["rent_support"] == 0) & (by_dep["active_plan"] == 0)).any():
         raise EstimationError(
-            "area_ddd_rent_support: no control departments with neither a plan nor rent support"
+            f"{_RENT}: no control departments with neither a plan nor rent support"
         )
     frame = frame.assign(rent_support_in_plan=frame["active_plan"] * frame["rent_support"])
-    frame, dummies, fes = _area_terms(frame, fixed_effects, covariates)
+    frame, dummies, fes = _area_terms(frame, fixed_effects_level, covariates)
     rs_dummies: list[str] = []
-    if fixed_effects == "cohort":
+    if fixed_effects_level == "cohort":
         if "none" not in set(frame["rent_support_cohort"]):
             raise EstimationError('rent_support_cohort has no reference level "none"')
         frame, rs_dummies = add_dummies(frame, "rent_support_cohort", reference="none")
@@ -299,7 +277,7 @@ def area_ddd_rent_support(
     combined = fit.lincom({"active_plan": 1, "rent_support": 1, "rent_support_in_plan": 1})
     n_dep, n_plans = _counts(frame, fit)
     return DidResult(
-        "area_ddd_rent_support", population, outcome, fit, n_dep, n_plans, (("combined", combined),)
+        _RENT, population, outcome, fit, n_dep, n_plans, (("combined", combined),)
     )
 
 
@@ -308,7 +286,7 @@ def area_ddd_capital(
     population: str,
     outcome: str,
     *,
-    fixed_effects: Literal["cohort", "department"] = "cohort",
+    fixed_effects_level: Literal["cohort", "department"] = "cohort",
     weights: str | None = None,
     covariates: Sequence[str] = (),
 ) -> DidResult:
@@ -320,7 +298,7 @@ def area_ddd_capital(
 
     Parameters
     ----------
-    panel, population, outcome, fixed_effects, weights, covariates
+    panel, population, outcome, fixed_effects_level, weights, covariates
         As ``area_did``; the panel also needs ``capital_area``.
 
     Returns
@@ -329,22 +307,23 @@ def area_ddd_capital(
     """
     _require(panel, ["capital_area"], "the panel")
     frame = _slice(panel, population, outcome)
-    _check_groups(frame, "area_ddd_capital")
+    _check_groups(frame, _CAPITAL)
     cap = frame["capital_area"].astype(float)
     if cap.nunique() < 2:
-        raise EstimationError("area_ddd_capital: capital_area does not vary in the sample")
-    frame, dummies, fes = _area_terms(frame.assign(capital_area=cap), fixed_effects, covariates)
+        raise EstimationError(f"{_CAPITAL}: capital_area does not vary in the sample")
+    frame, dummies, fes = _area_terms(frame.assign(capital_area=cap), fixed_effects_level,
+                                      covariates)
     years = [d for d in dummies if d.startswith("year_")]
     inter = {f"capital_area_x_{y}": frame["capital_area"] * frame[y] for y in years}
     inter["capital_area_x_active_plan"] = frame["capital_area"] * frame["active_plan"]
     frame = frame.assign(**inter)
-    main = ["capital_area"] if fixed_effects == "cohort" else []
+    main = ["capital_area"] if fixed_effects_level == "cohort" else []
     x = ["active_plan", *dummies, *main, *inter, *covariates]
     fit = feols(
         frame, "value", x, fes, weights=_weights(frame, weights), vcov="CR1", cluster=CLUSTER
     )
     n_dep, n_plans = _counts(frame, fit)
-    return DidResult("area_ddd_capital", population, outcome, fit, n_dep, n_plans)
+    return DidResult(_CAPITAL, population, outcome, fit, n_dep, n_plans)
 
 
 # --------------------------------------------------------------------------- individual level
@@ -395,7 +374,7 @@ def individual_did(
         base.append(weights)
     _require(persons, base, "the person data")
     frame = _with_cluster(persons[list(dict.fromkeys(base))])
-    _check_groups(frame, "individual_did")
+    _check_groups(frame, _INDIVIDUAL)
     x = ["active_plan"]
     if mover_terms:
         frame = frame.assign(in_mover_active_plan=frame["in_mover"] * frame["active_plan"])
@@ -411,4 +390,4 @@ def individual_did(
         cluster=CLUSTER,
     )
     n_dep, n_plans = _counts(frame, fit)
-    return DidResult("individual_did", population or unit, outcome, fit, n_dep, n_plans)
+    return DidResult(_INDIVIDUAL, population or unit, outcome, fit, n_dep, n_plans)

@@ -334,22 +334,22 @@ class LincomResult:
 
     Attributes
     ----------
-    estimate, se, t, p, ci_low, ci_high : float
+    estimate, std_error, t_stat, p_value, ci_low, ci_high : float
         Estimate, standard error, t statistic, two-sided p-value and interval.
     df : int
         Degrees of freedom of the t distribution.
-    weights : dict of str to float
-        The combination, by term.
+    combination : dict of str to float
+        The weight of each term in the combination.
     """
 
     estimate: float
-    se: float
-    t: float
-    p: float
+    std_error: float
+    t_stat: float
+    p_value: float
     ci_low: float
     ci_high: float
     df: int
-    weights: dict[str, float]
+    combination: dict[str, float]
 
     def tidy(self, term: str = "lincom") -> pd.DataFrame:
         """One-row DataFrame in the tidy shape."""
@@ -357,9 +357,9 @@ class LincomResult:
             {
                 "term": [term],
                 "estimate": [self.estimate],
-                "std_error": [self.se],
-                "t_stat": [self.t],
-                "p_value": [self.p],
+                "std_error": [self.std_error],
+                "t_stat": [self.t_stat],
+                "p_value": [self.p_value],
                 "ci_low": [self.ci_low],
                 "ci_high": [self.ci_high],
             }
@@ -367,10 +367,11 @@ class LincomResult:
 
     def summary(self) -> str:
         """One line of text."""
-        expr = " + ".join(f"{w:g}*{t}" for t, w in self.weights.items())
+        expr = " + ".join(f"{w:g}*{t}" for t, w in self.combination.items())
         return (
-            f"{expr} = {self.estimate:.6g}{stars(self.p)} (se {self.se:.6g}, t {self.t:.3f}, "
-            f"p {self.p:.4f}, 95% CI [{self.ci_low:.6g}, {self.ci_high:.6g}])"
+            f"{expr} = {self.estimate:.6g}{stars(self.p_value)} (se {self.std_error:.6g}, "
+            f"t {self.t_stat:.3f}, p {self.p_value:.4f}, "
+            f"CI [{self.ci_low:.6g}, {self.ci_high:.6g}])"
         )
 
 

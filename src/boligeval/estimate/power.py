@@ -28,7 +28,14 @@ from scipy import stats
 from boligeval.errors import EstimationError
 from boligeval.estimate.ols import feols
 
-__all__ = ["MdeResult", "PowerAnalysisResult", "PowerResult", "mde", "power", "power_analysis"]
+__all__ = [
+    "MdeResult",
+    "PowerAnalysisResult",
+    "PowerResult",
+    "mde",
+    "power",
+    "simulated_power",
+]
 
 FixedEffects = Literal["department", "cohort"]
 _D = "_boligeval_d"
@@ -170,7 +177,8 @@ def _fit(
     weights: str | None,
 ) -> tuple[float, float, int]:
     fes = [idname, tname] if fe == "department" else [_G, tname]
-    res = feols(df, yname, [_D], fixed_effects=fes, weights=weights, vcov="CR1", cluster=cluster)
+    res = feols(df, yname, [_D], fixed_effects=fes, weights=weights, vcov="CR1",
+                cluster=cluster)
     i = list(res.terms).index(_D)
     return float(res.beta[i]), float(np.sqrt(res.vcov[i, i])), int(res.df_resid)
 
@@ -192,7 +200,7 @@ def mde(
     cluster: str,
     power: float = 0.8,
     alpha: float = 0.05,
-    fixed_effects: FixedEffects = "department",
+    fixed_effects_level: FixedEffects = "department",
     weights: str | None = None,
     share_reached: float = 1.0,
 ) -> MdeResult:
@@ -206,7 +214,7 @@ def mde(
         Outcome, year, department, first active year (0 = never) and plan columns.
     power, alpha : float
         Target power and two-sided test level.
-    fixed_effects : {"department", "cohort"}
+    fixed_effects_level : {"department", "cohort"}
         Department or cohort fixed effects, with year effects (methods §5.1).
     weights : str, optional
         Analytic weights column (e.g. the cell count).
@@ -217,12 +225,12 @@ def mde(
     if not 0 < power < 1:
         raise EstimationError("power must be in (0, 1)")
     df = _design(data, yname, tname, idname, gname, cluster)
-    _, se, dof = _fit(df, yname, tname, idname, cluster, fixed_effects, weights)
+    _, se, dof = _fit(df, yname, tname, idname, cluster, fixed_effects_level, weights)
     m = (stats.t.ppf(1 - alpha / 2, dof) + stats.t.ppf(power, dof)) * se
     return MdeResult(float(m), float(m / share_reached), se, dof, power, alpha, share_reached)
 
 
-def power(
+def simulated_power(
     data: pd.DataFrame,
     *,
     yname: str,
@@ -232,7 +240,7 @@ def power(
     cluster: str,
     effect: float,
     alpha: float = 0.05,
-    fixed_effects: FixedEffects = "department",
+    fixed_effects_level: FixedEffects = "department",
     weights: str | None = None,
     n_sim: int = 500,
     seed: int | None = None,
@@ -250,7 +258,7 @@ def power(
         Area-level effect injected into placebo-treated department-years.
     alpha : float
         Two-sided test level.
-    fixed_effects : {"department", "cohort"}
+    fixed_effects_level : {"department", "cohort"}
         Department or cohort fixed effects, with year effects.
     weights : str, optional
         Analytic weights column.
@@ -266,7 +274,7 @@ def power(
     if n_sim < 0:
         raise EstimationError("n_sim must be non-negative")
     df = _design(data, yname, tname, idname, gname, cluster)
-    beta, se, dof = _fit(df, yname, tname, idname, cluster, fixed_effects, weights)
+    beta, se, dof = _fit(df, yname, tname, idname, cluster, fixed_effects_level, weights)
     crit = stats.t.ppf(1 - alpha / 2, dof)
     shift = effect / se
     analytic = float(stats.t.sf(crit - shift, dof) + stats.t.cdf(-crit - shift, dof))
@@ -285,14 +293,13 @@ def power(
         sim[_G] = g
         sim[_D] = d
         sim[yname] = base_y + effect * d
-        b, s, k = _fit(sim, yname, tname, idname, cluster, fixed_effects, weights)
+        b, s, k = _fit(sim, yname, tname, idname, cluster, fixed_effects_level, weights)
         rejections += bool(abs(b / s) > stats.t.ppf(1 - alpha / 2, k))
     sp = rejections / n_sim if n_sim else float("nan")
     mc = float(np.sqrt(sp * (1 - sp) / n_sim)) if n_sim else float("nan")
     return PowerResult(float(effect), analytic, float(sp), mc, n_sim, se, dof, alpha)
 
 
-_power_fn = power  # power_analysis's ``power`` argument shadows the function
 
 
 @dataclass(frozen=True)
@@ -319,7 +326,7 @@ class PowerAnalysisResult:
         return self.mde.summary() + "\n" + self.power.summary()
 
 
-def power_analysis(
+def power(
     data: pd.DataFrame,
     *,
     alpha: float = 0.05,
@@ -361,6 +368,6 @@ def power_analysis(
     gname = "_boligeval_first"
     m = mde(df, yname=yname, tname=tname, idname=idname, gname=gname, cluster=cluster,
             power=power, alpha=alpha, share_reached=share_reached)  # fmt: skip
-    p = _power_fn(df, yname=yname, tname=tname, idname=idname, gname=gname, cluster=cluster,
-                  effect=m.mde, alpha=alpha, n_sim=n_sim, seed=seed)  # fmt: skip
+    p = simulated_power(df, yname=yname, tname=tname, idname=idname, gname=gname,
+                        cluster=cluster, effect=m.mde, alpha=alpha, n_sim=n_sim, seed=seed)
     return PowerAnalysisResult(m, p)

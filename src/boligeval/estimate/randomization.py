@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -27,28 +27,28 @@ class RandomizationResult:
     estimate : float
         Observed tau (``active_plan``).
     p_value : float
-        ``(1 + #{|tau_perm| >= |tau|}) / (1 + n_permutations)``.
-    n_permutations : int
+        ``(1 + #{|tau_perm| >= |tau|}) / (1 + permutations)``.
+    permutations : int
         Permutations drawn.
     n_units : int
         Assignment units permuted (plans; departments without a plan count alone).
     seed : int
         Seed of the permutations.
     distribution : numpy.ndarray
-        Permuted estimates, shape (n_permutations,).
+        Permuted estimates, shape (permutations,).
     """
 
     population: str
     outcome: str
     estimate: float
     p_value: float
-    n_permutations: int
+    permutations: int
     n_units: int
     seed: int
     distribution: np.ndarray
 
     def tidy(self) -> pd.DataFrame:
-        """One-row table: term, estimate, p_value, n_permutations."""
+        """One-row table: term, estimate, p_value, permutations."""
         return pd.DataFrame(
             {
                 "term": ["active_plan"],
@@ -57,7 +57,7 @@ class RandomizationResult:
                 "p_value": [self.p_value],
                 "ci_low": [np.nan],
                 "ci_high": [np.nan],
-                "n_permutations": [self.n_permutations],
+                "permutations": [self.permutations],
             }
         )
 
@@ -65,36 +65,9 @@ class RandomizationResult:
         """One line of text."""
         return (
             f"Randomization inference ({self.population} / {self.outcome}): tau = "
-            f"{self.estimate:.6g}, p = {self.p_value:.4f} ({self.n_permutations} permutations "
+            f"{self.estimate:.6g}, p = {self.p_value:.4f} ({self.permutations} permutations "
             f"of cohorts across {self.n_units} plans, seed {self.seed})"
         )
-
-    def records(
-        self,
-        analysis: str = "randomization_inference",
-        population: str | None = None,
-        outcome: str | None = None,
-    ) -> list[dict[str, Any]]:
-        """One record in the results.json estimate shape (SE = SD of the permutation draws)."""
-        row = self.tidy().iloc[0]
-        return [
-            {
-                "analysis": analysis,
-                "population": population or self.population,
-                "outcome": outcome or self.outcome,
-                "term": "active_plan",
-                "estimate": self.estimate,
-                "std_error": float(row["std_error"]),
-                "p_value": self.p_value,
-                "ci_low": None,
-                "ci_high": None,
-                "n_obs": None,
-                "n_departments": None,
-                "n_plans": None,
-                "adj_r2": None,
-                "suppressed": False,
-            }
-        ]
 
 
 def _tau(y: np.ndarray, base: np.ndarray, extra: np.ndarray, d: np.ndarray) -> float:
@@ -109,9 +82,9 @@ def randomization_inference(
     population: str,
     outcome: str,
     *,
-    n_permutations: int = 999,
+    permutations: int = 999,
     seed: int,
-    fixed_effects: Literal["cohort", "department"] = "cohort",
+    fixed_effects_level: Literal["cohort", "department"] = "cohort",
     weights: str | None = None,
     covariates: Sequence[str] = (),
 ) -> RandomizationResult:
@@ -124,9 +97,9 @@ def randomization_inference(
 
     Parameters
     ----------
-    panel, population, outcome, fixed_effects, weights, covariates
+    panel, population, outcome, fixed_effects_level, weights, covariates
         As ``area_did``.
-    n_permutations : int, default 999
+    permutations : int, default 999
         Permutations.
     seed : int
         Seed of ``numpy.random.default_rng``.
@@ -135,8 +108,8 @@ def randomization_inference(
     -------
     RandomizationResult
     """
-    if n_permutations < 1:
-        raise EstimationError("n_permutations must be at least 1")
+    if permutations < 1:
+        raise EstimationError("permutations must be at least 1")
     frame = _slice(panel, population, outcome)
     wname = _weights(frame, weights)
     cols = ["value", "active_plan", *covariates] + ([wname] if wname else [])
@@ -171,7 +144,7 @@ def randomization_inference(
     control_code = int(cohort_codes[control][0])
     keep_cohorts = [g for g in range(n_cohorts) if g != control_code]
 
-    if fixed_effects == "department":
+    if fixed_effects_level == "department":
         dep, n_dep = factorize(frame["department_id"].to_numpy())
         w = sw**2
         y_t = demean(y, [dep], [n_dep], w) * sw
@@ -179,7 +152,7 @@ def randomization_inference(
 
         def estimate(cohort: np.ndarray, d: np.ndarray) -> float:
             return _tau(y_t, base_t, np.empty((len(y), 0)), demean(d, [dep], [n_dep], w) * sw)
-    elif fixed_effects == "cohort":
+    elif fixed_effects_level == "cohort":
         y_t = y * sw
         base_t = np.column_stack([np.ones(len(y)), base]) * sw[:, None]
 
@@ -188,24 +161,24 @@ def randomization_inference(
             return _tau(y_t, base_t, dummies * sw[:, None], d * sw)
     else:
         raise EstimationError(
-            f'fixed_effects must be "cohort" or "department", got {fixed_effects!r}'
+            f'fixed_effects_level must be "cohort" or "department", got {fixed_effects_level!r}'
         )
 
     observed = estimate(cohort_codes, frame["active_plan"].to_numpy(dtype=float))
     rng = np.random.default_rng(seed)
-    draws = np.empty(n_permutations)
-    for b in range(n_permutations):
+    draws = np.empty(permutations)
+    for b in range(permutations):
         perm = rng.permutation(n_units)
         draws[b] = estimate(prof_cohort[perm][unit], prof_d[perm][unit, year_idx])
     tol = 1e-10 * max(1.0, abs(observed))
-    p = (1 + int(np.sum(np.abs(draws) >= abs(observed) - tol))) / (1 + n_permutations)
+    p = (1 + int(np.sum(np.abs(draws) >= abs(observed) - tol))) / (1 + permutations)
     draws.flags.writeable = False
     return RandomizationResult(
         population=population,
         outcome=outcome,
         estimate=observed,
         p_value=float(p),
-        n_permutations=n_permutations,
+        permutations=permutations,
         n_units=n_units,
         seed=seed,
         distribution=draws,

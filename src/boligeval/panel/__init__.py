@@ -1,44 +1,53 @@
-"""The mover-aware department-year panel (methods.md §2-3).
+"""The mover-aware department-year panel (methods §2-3), the only door to person data.
 
 :func:`build_panel` derives the person-level quantities in DuckDB, aggregates
 them to department-year cells per population and outcome, applies the
 minimum-count rule so each panel is balanced, joins the design indicators,
-and accounts for every department and resident row.
+and accounts for every department and resident row. The resulting
+:class:`Panel` is all an analysis sees of the register: the balanced panels,
+and person- or household-level frames and mover terms built on request. No
+analysis holds a database connection or writes SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from boligeval.config import POPULATIONS, EvaluationConfig
+from boligeval.config import EvaluationConfig
 from boligeval.design import DesignTable
 from boligeval.errors import PanelError
 from boligeval.panel.aggregate import (
+    PERSON_FILTERS,
     aggregate_cells,
     household_outcomes,
     outcomes_for,
     stream_cells,
 )
+from boligeval.panel.decomposition import decomposition_terms
 from boligeval.panel.derive import (
-    AMOUNT_OUTCOMES,
     BUILTIN_OUTCOMES,
     derive_persons,
     extra_columns,
     has_price_index,
 )
+from boligeval.vocabulary import AMOUNT_OUTCOMES, POPULATIONS
 
-__all__ = ["PANEL_COLUMNS", "Panel", "build_panel", "requested_columns"]
+__all__ = ["PANEL_COLUMNS", "PUBLIC_COLUMNS", "Panel", "build_panel", "requested_columns"]
 
 #: Columns of panel.parquet, in order.
 PANEL_COLUMNS = [
     "department_id", "plan_id", "year", "population", "outcome", "n", "value", "top_share",
     "cohort", "active_plan", "rent_support", "rent_support_cohort", "capital_area",
 ]
+
+#: Columns of the published panel.parquet: top_share (the dominance rule's input) stays
+#: inside the program, since with n and value it gives the largest contribution.
+PUBLIC_COLUMNS = [c for c in PANEL_COLUMNS if c != "top_share"]
 
 _UNIT_NAMES = {"person": "person_years", "household": "household_years"}
 
@@ -66,6 +75,11 @@ class Panel:
     has_prices : bool
         Whether amounts are in base-year prices (a ``prices`` table was
         given); without it, income outcomes are left out.
+    linked : frozenset of str
+        Departments found in the register in every measurement year: the
+        only departments any analysis uses.
+    design : DesignTable
+        Department-year design indicators.
     """
 
     frame: pd.DataFrame
@@ -74,6 +88,118 @@ class Panel:
     min_count: int
     years: tuple[int, ...]
     has_prices: bool = True
+    linked: frozenset[str] = frozenset()
+    design: DesignTable | None = None
+    _con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False, compare=False)
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise PanelError("This panel was read from a file: it has no person-level data.")
+        return self._con
+
+    def _design(self) -> DesignTable:
+        if self.design is None:
+            raise PanelError("This panel has no design table.")
+        return self.design
+
+    def first_treated(self, population: str, outcome: str) -> pd.DataFrame:
+        """The balanced panel with ``first_treated``: a department's first active year (0 = never).
+
+        The shape the staggered-adoption estimators take.
+        """
+        data = self.for_analysis(population, outcome).copy()
+        treated = data[data["active_plan"] == 1]
+        first = treated.groupby("department_id")["year"].min()
+        data["first_treated"] = data["department_id"].map(first).fillna(0).astype("int64")
+        return data
+
+    def departments(self) -> pd.DataFrame:
+        """Linked departments with their characteristics and cohort (baseline balance)."""
+        attributes = self._connection().execute(
+            "SELECT department_id, capital_area, built_1955_1975_share, one_two_room_share, "
+            "long_vacancy FROM departments"
+        ).df()
+        groups = self._design().departments()[["department_id", "cohort"]]
+        data = attributes.merge(groups, on="department_id")
+        return data[data["department_id"].isin(self.linked)].reset_index(drop=True)
+
+    def units(self, population: str, outcome: str, *, unit: str = "person",
+              covariates: Sequence[str] = ()) -> pd.DataFrame:
+        """Person- or household-level rows for the individual-level DiD.
+
+        Units are those of the population in linked departments, with the
+        design indicators and the in-mover flag (a household is an in-mover
+        household when any member moved in).
+
+        Parameters
+        ----------
+        population : str
+            A person population, or a household population with ``unit =
+            "household"``.
+        outcome : str
+            The outcome column (households: ``equivalised_income``).
+        unit : {"person", "household"}
+        covariates : sequence of str
+            Extra residents columns to carry (persons only).
+        """
+        con = self._connection()
+        years = ", ".join(str(y) for y in self.years)
+        cov = "".join(f', p."{c}"' for c in covariates if c != outcome)
+        if unit == "household" or POPULATIONS[population] == "household":
+            if outcome not in household_outcomes():
+                raise PanelError(
+                    f"The household-level model supports the outcome "
+                    f"{', '.join(household_outcomes())}, not '{outcome}'."
+                )
+            if covariates:
+                raise PanelError("The household-level model takes no individual covariates.")
+            source = (
+                "SELECT household_id AS unit_id, department_id, year, "
+                "avg(CAST(equivalised_income AS DECIMAL(38, 8))) AS equivalised_income, "
+                "max(CASE WHEN in_mover THEN 1 ELSE 0 END) AS in_mover FROM persons "
+                "GROUP BY household_id, department_id, year"
+            )
+            cov, where, mover = "", "TRUE", "p.in_mover"
+        else:
+            if population not in PERSON_FILTERS:
+                raise PanelError(
+                    f"The individual-level model needs a person population, not '{population}'."
+                )
+            source = (
+                "SELECT *, person_id AS unit_id, "
+                "CASE WHEN in_mover THEN 1 ELSE 0 END AS in_mover_flag FROM persons"
+            )
+            where, mover = PERSON_FILTERS[population], "p.in_mover_flag"
+        linked = pd.DataFrame({"department_id": sorted(self.linked)}, dtype="string")
+        con.register("_linked_departments", linked)
+        try:
+            frame = con.execute(
+                f"""
+                WITH p AS ({source})
+                SELECT p.department_id, p.year, d.plan_id, d.active_plan,
+                       {mover} AS in_mover, p."{outcome}" AS "{outcome}" {cov}
+                FROM p JOIN design d USING (department_id, year)
+                WHERE p.year IN ({years}) AND ({where})
+                  AND p.department_id IN (SELECT department_id FROM _linked_departments)
+                  AND p."{outcome}" IS NOT NULL
+                ORDER BY p.department_id, p.year, p.unit_id
+                """
+            ).df()
+        finally:
+            con.unregister("_linked_departments")
+        frame["active_plan"] = frame["active_plan"].astype("float64")
+        frame["in_mover"] = frame["in_mover"].astype("float64")
+        return frame
+
+    def mover_terms(self, population: str, outcome: str) -> pd.DataFrame:
+        """Per department and interval, the stayer, in-mover and out-mover terms.
+
+        Restricted to the departments of the balanced panel of the population
+        and outcome; see :func:`boligeval.panel.decomposition.decomposition_terms`.
+        """
+        departments = set(self.for_analysis(population, outcome)["department_id"])
+        terms = decomposition_terms(self._connection(), population, outcome, self.years)
+        return terms[terms["department_id"].isin(departments)].reset_index(drop=True)
 
     def for_analysis(self, population: str, outcome: str) -> pd.DataFrame:
         """The balanced panel of one population and outcome.
@@ -109,7 +235,7 @@ class Panel:
         out_dir.mkdir(parents=True, exist_ok=True)
         panel_path = out_dir / "panel.parquet"
         accounting_path = out_dir / "accounting.csv"
-        self.frame.to_parquet(panel_path, index=False)
+        self.frame[PUBLIC_COLUMNS].to_parquet(panel_path, index=False)
         self.accounting.to_csv(accounting_path, index=False)
         return panel_path, accounting_path
 
@@ -176,6 +302,8 @@ def build_panel(
     persons = cells[(cells["population"] == "all") & (cells["outcome"] == person_outcomes[0])]
     households = cells[(cells["population"] == "households")
                        & (cells["outcome"] == household_outcomes()[0])]
+    # The rule "found in the register in every measurement year", the only place it is
+    # written: every analysis uses Panel.linked.
     n_years = persons.groupby("department_id")["year"].nunique()
     every_year = set(n_years.index[n_years == len(years)])
     all_departments = design.frame["department_id"].drop_duplicates()
@@ -285,4 +413,7 @@ def build_panel(
         min_count=min_count,
         years=years,
         has_prices=has_prices,
+        linked=frozenset(str(d) for d in every_year),
+        design=design,
+        _con=con,
     )

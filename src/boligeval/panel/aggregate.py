@@ -23,15 +23,21 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from boligeval.config import POPULATIONS, EvaluationConfig
+from boligeval.config import EvaluationConfig
 from boligeval.panel.derive import (
-    AMOUNT_OUTCOMES,
     drop_relation,
     equivalised_sql,
     exact,
     exact_column,
     person_rows_sql,
     unit_totals_sql,
+)
+from boligeval.vocabulary import (
+    AMOUNT_OUTCOMES,
+    HOUSEHOLD_OUTCOMES,
+    OUTCOMES,
+    POPULATIONS,
+    dominance_applies,
 )
 
 __all__ = [
@@ -60,7 +66,7 @@ HOUSEHOLD_FILTERS: dict[str, str] = {
 
 def household_outcomes() -> tuple[str, ...]:
     """Outcomes defined for household populations."""
-    return ("equivalised_income",)
+    return HOUSEHOLD_OUTCOMES
 
 
 def outcomes_for(population: str, person_outcomes: Sequence[str]) -> tuple[str, ...]:
@@ -73,7 +79,8 @@ def outcomes_for(population: str, person_outcomes: Sequence[str]) -> tuple[str, 
 #: Strata columns: populations are unions of strata (PERSON_FILTERS, HOUSEHOLD_FILTERS).
 _PERSON_STRATA = ("working_age", "in_mover")
 _HOUSEHOLD_STRATA = ("any_in_mover", "all_in_movers")
-_SHARE_OUTCOMES = ("employed", "competence_education", "deprivation")
+#: Outcomes without a dominance rule (bounded per person): no top share is computed.
+_SHARE_OUTCOMES = tuple(o for o in OUTCOMES if not dominance_applies(o))
 
 
 def _strata_sql(source: str, strata: Sequence[str], outcomes: Sequence[str],

@@ -25,8 +25,9 @@ from collections.abc import Sequence
 
 import duckdb
 
-from boligeval.config import OUTCOMES, EvaluationConfig
+from boligeval.config import EvaluationConfig
 from boligeval.errors import PanelError
+from boligeval.vocabulary import AMOUNT_OUTCOMES, OUTCOMES
 
 __all__ = [
     "BUILTIN_OUTCOMES",
@@ -44,10 +45,7 @@ __all__ = [
 COMPETENCE_EDUCATION = ("vocational", "short_tertiary", "medium_tertiary", "long_tertiary")
 
 #: Outcomes derived here; household populations support only ``equivalised_income``.
-BUILTIN_OUTCOMES = OUTCOMES
-
-#: Amount outcomes: the dominance rule of disclosure control applies to them.
-AMOUNT_OUTCOMES = ("disposable_income", "equivalised_income")
+BUILTIN_OUTCOMES: tuple[str, ...] = tuple(OUTCOMES)
 
 
 #: Outcomes whose values (0 or 100) add up exactly in floating point, in any order.

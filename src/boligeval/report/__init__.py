@@ -1,18 +1,76 @@
 """boligeval.report: the bilingual, self-contained evaluation report.
 
-``write_report(results, out_dir, lang=..., meta=...)`` writes report.html,
+``write_report(published, out_dir, lang=..., meta=...)`` lays out the
+document (each analysis renders its own section) and writes report.html,
 tables.xlsx, tables.tex and figures/ from results that have passed
 ``boligeval.disclosure.protect_results``.
 """
 
 from __future__ import annotations
 
-from boligeval.report.writer import (
-    ReportPaths,
-    check_protected,
-    codebook_labels,
-    tex_escape,
-    write_report,
-)
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-__all__ = ["ReportPaths", "check_protected", "codebook_labels", "tex_escape", "write_report"]
+from boligeval.disclosure import Published
+from boligeval.errors import ReportError
+from boligeval.report.document import Document, build_document, codebook_labels
+
+__all__ = ["Document", "ReportPaths", "build_document", "codebook_labels", "write_report"]
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where the report's outputs were written."""
+
+    html: Path
+    xlsx: Path
+    tex: Path
+    figures_dir: Path
+    figures: tuple[Path, ...] = field(default_factory=tuple)
+
+
+def write_report(
+    published: Published,
+    out_dir: Path | str,
+    *,
+    lang: str = "da",
+    meta: Mapping[str, Any] | None = None,
+) -> ReportPaths:
+    """Write report.html, tables.xlsx, tables.tex and figures/ into ``out_dir``.
+
+    Parameters
+    ----------
+    published : Published
+        Results after ``boligeval.disclosure.protect_results`` (anything else
+        is refused).
+    out_dir : path
+        Folder to write into (created if needed).
+    lang : {"da", "en"}
+        Language of every label, heading, note and number.
+    meta : mapping, optional
+        ``timestamp`` (printed, the only run-dependent text), ``title`` and
+        ``subtitle`` (a string or ``{"da": ..., "en": ...}``) and ``labels``
+        (``{item_id: {"da": ..., "en": ...}}`` for survey items).
+
+    Raises
+    ------
+    ReportError
+        Unknown language, unprotected results, or outputs that cannot be
+        written.
+    """
+    from boligeval.write import write_figures, write_html, write_tex, write_xlsx
+
+    document = build_document(published, lang, meta=meta)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        figures = write_figures(document, out / "figures")
+        html = write_html(document, out / "report.html")
+        xlsx = write_xlsx(document, out / "tables.xlsx")
+        tex = write_tex(document, out / "tables.tex")
+    except OSError as exc:
+        raise ReportError(f"cannot write the report into {out}: {exc.strerror}") from None
+    return ReportPaths(html=html, xlsx=xlsx, tex=tex, figures_dir=out / "figures",
+                       figures=figures)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -32,7 +31,15 @@ from boligeval.report.tables import (
     decimals_for,
 )
 
-__all__ = ["Figure", "build_figures"]
+__all__ = [
+    "Figure",
+    "actor_figure",
+    "change_figure",
+    "coefficient_figure",
+    "decomposition_figure",
+    "event_figure",
+    "trend_figures",
+]
 
 PALETTE = ("#1b4f72", "#d35400", "#239b56", "#7d3c98", "#b7950b", "#566573")
 RC = {
@@ -96,7 +103,8 @@ def _new(width: float, height: float) -> MplFigure:
         return MplFigure(figsize=(width, height), layout="constrained")
 
 
-def _trend_figures(cells: list[dict[str, Any]], lang: str) -> list[Figure]:
+def trend_figures(cells: list[dict[str, Any]], lang: str) -> list[Figure]:
+    """Cohort means by year with 95 % intervals, one figure per population and outcome."""
     out: list[Figure] = []
     keys = sorted(
         {(c.get("population"), c.get("outcome")) for c in cells},
@@ -160,13 +168,12 @@ def _hidden_note(lang: str) -> str:
     return "· " + text(lang, "suppressed_note").split("(")[0].strip(" =·")
 
 
-def _coef_figure(estimates: list[dict[str, Any]], lang: str) -> Figure | None:
+def coefficient_figure(estimates: list[dict[str, Any]], lang: str) -> Figure | None:
+    """The effect of an active plan with its interval, by outcome and population."""
     recs = [
         r
         for r in estimates
-        if r.get("analysis") == "area_did"
-        and r.get("term") == "active_plan"
-        and r.get("model") in (None, "without_movers")
+        if r.get("term") == "active_plan" and r.get("model") in (None, "without_movers")
     ]
     if not recs:
         return None
@@ -203,12 +210,9 @@ def _coef_figure(estimates: list[dict[str, Any]], lang: str) -> Figure | None:
     return Figure("coefficients", label(lang, "figure", "coef"), svg, png)
 
 
-def _event_figure(estimates: list[dict[str, Any]], lang: str) -> Figure | None:
-    recs = [
-        r
-        for r in estimates
-        if r.get("analysis") == "event_study" and r.get("event_time") is not None
-    ]
+def event_figure(estimates: list[dict[str, Any]], lang: str, key: str) -> Figure | None:
+    """Event-study coefficients by event time, one panel per population and outcome."""
+    recs = [r for r in estimates if r.get("event_time") is not None]
     if not recs:
         return None
     keys = sorted({(r.get("population"), r.get("outcome")) for r in recs}, key=str)
@@ -243,11 +247,11 @@ def _event_figure(estimates: list[dict[str, Any]], lang: str) -> Figure | None:
             )
             ax.yaxis.set_major_formatter(_formatter(lang, 1 if decimals_for(outcome) else 0))
     svg, png = _render(fig)
-    return Figure("event_study", label(lang, "figure", "event"), svg, png)
+    return Figure(key, label(lang, "figure", "event"), svg, png)
 
 
-def _decomposition_figure(estimates: list[dict[str, Any]], lang: str) -> Figure | None:
-    recs = [r for r in estimates if r.get("analysis") == "decomposition"]
+def decomposition_figure(recs: list[dict[str, Any]], lang: str, key: str) -> Figure | None:
+    """The effect on the change in department means and on each mover term."""
     if not recs:
         return None
     keys = sorted({(r.get("population"), r.get("outcome")) for r in recs}, key=str)
@@ -293,15 +297,15 @@ def _decomposition_figure(estimates: list[dict[str, Any]], lang: str) -> Figure 
             )
             ax.xaxis.set_major_formatter(_formatter(lang, 1 if decimals_for(outcome) else 0))
     svg, png = _render(fig)
-    return Figure("decomposition", label(lang, "figure", "decomposition"), svg, png)
+    return Figure(key, label(lang, "figure", key), svg, png)
 
 
-def _survey_actor_figure(survey: list[dict[str, Any]], lang: str) -> Figure | None:
+def actor_figure(levels: list[dict[str, Any]], lang: str) -> Figure | None:
+    """The challenge level by actor group and wave."""
     recs = [
         r
-        for r in survey
-        if r.get("analysis") == "challenge_level"
-        and r.get("subset", "all_answers") == "all_answers"
+        for r in levels
+        if r.get("subset", "all_answers") == "all_answers"
         and r.get("statistic", "mean") == "mean"
     ]
     if not recs:
@@ -332,14 +336,22 @@ def _survey_actor_figure(survey: list[dict[str, Any]], lang: str) -> Figure | No
     return Figure("survey_actor", label(lang, "figure", "survey_actor"), svg, png)
 
 
-def _change_figure(
-    survey: list[dict[str, Any]], lang: str, item_labels: dict[str, dict[str, str]] | None
+def change_figure(
+    changes: list[dict[str, Any]],
+    item_means: list[dict[str, Any]],
+    lang: str,
+    item_labels: dict[str, dict[str, str]] | None,
+    key: str,
 ) -> Figure | None:
+    """Change in each challenge between the waves, sorted (seed figure 5.1).
+
+    Uses the plan-panel differences of ``changes``; without them, the
+    difference of the item means of the first and last wave.
+    """
     recs = [
         r
-        for r in survey
-        if r.get("analysis") == "challenge_change"
-        and r.get("item_id") is not None
+        for r in changes
+        if r.get("item_id") is not None
         and r.get("statistic") == "difference"
         and r.get("actor", "all") == "all"
         and r.get("subset", "all_answers") == "all_answers"
@@ -352,9 +364,8 @@ def _change_figure(
     if not recs:
         means = [
             r
-            for r in survey
-            if r.get("analysis") == "item_mean"
-            and r.get("actor") == "all"
+            for r in item_means
+            if r.get("actor") == "all"
             and r.get("statistic", "mean") == "mean"
             and r.get("item_id") is not None
         ]
@@ -390,24 +401,4 @@ def _change_figure(
         ax.set_xlabel(label(lang, "figure", "x_change"))
         ax.xaxis.set_major_formatter(_formatter(lang, 2))
     svg, png = _render(fig)
-    return Figure("challenge_change", label(lang, "figure", "challenge_change"), svg, png)
-
-
-def build_figures(
-    results: dict[str, Any], lang: str, *, item_labels: dict[str, dict[str, str]] | None = None
-) -> dict[str, list[Figure]]:
-    """Draw every figure the data allow, grouped by report section id."""
-    est: Sequence[dict[str, Any]] = results.get("estimates") or []
-    survey = results.get("survey") or []
-    figs: dict[str, list[Figure]] = {"effects": [], "diagnostics": [], "survey": []}
-    figs["effects"] += _trend_figures(list(results.get("cells") or []), lang)
-    for f in (_coef_figure(list(est), lang),):
-        if f:
-            figs["effects"].append(f)
-    for f in (_event_figure(list(est), lang), _decomposition_figure(list(est), lang)):
-        if f:
-            figs["diagnostics"].append(f)
-    for f in (_survey_actor_figure(survey, lang), _change_figure(survey, lang, item_labels)):
-        if f:
-            figs["survey"].append(f)
-    return figs
+    return Figure(key, label(lang, "figure", key), svg, png)

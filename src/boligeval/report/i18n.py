@@ -23,7 +23,7 @@ HEADINGS = {
         "contents": "Indholdsfortegnelse",
         "summary": "Sammenfatning af resultaterne",
         "design": "Design og opgørelse af datagrundlaget",
-        "balance": "Sammenlignelighed før indsatsen",
+        "baseline": "Sammenlignelighed før indsatsen",
         "effects": "Effekter for beboere og tilflyttere",
         "rent_support": "Huslejestøtte og helhedsplaner",
         "movers": "Individniveau: modeller med og uden tilflyttere",
@@ -38,7 +38,7 @@ HEADINGS = {
         "contents": "Table of contents",
         "summary": "Summary of findings",
         "design": "Design and row accounting",
-        "balance": "Balance at baseline",
+        "baseline": "Balance at baseline",
         "effects": "Effects on residents and in-movers",
         "rent_support": "Rent support and master plans",
         "movers": "Individual level: models with and without in-movers",
@@ -131,7 +131,7 @@ _COMMON = {
             "Hver boligafdeling og hver beboerrække ender ét sted: anvendt eller udeladt med en "
             "årsag."
         ),
-        "intro_balance": (
+        "intro_baseline": (
             "Boligafdelingernes karakteristika i før-målingen, særskilt for kontrolgruppen og "
             "indsatsgrupperne."
         ),
@@ -145,7 +145,7 @@ _COMMON = {
             "Forskel-i-forskelle-estimater på afdelingsniveau (år- og indsatsgruppe-dummies, "
             "klyngerobuste standardfejl på helhedsplansniveau)."
         ),
-        "intro_rent": (
+        "intro_rent_support": (
             "Tredobbelt forskel: kontrolgruppen er afdelinger uden helhedsplan og uden "
             "huslejestøtte i perioden."
         ),
@@ -153,13 +153,13 @@ _COMMON = {
             "Individniveau med boligafdelings- og års-fixed-effects; to modeller pr. udfaldsmål: "
             "uden og med tilflytterled."
         ),
-        "intro_diag": (
+        "intro_diagnostics": (
             "Estimater, der ikke hviler på antagelsen om homogene effekter i den klassiske "
             "to-vejs-model."
         ),
         "intro_survey": "Aktørernes vurderinger på en skala fra 1 (slet ikke) til 4 (i høj grad); "
         '"ved ikke" og "ikke relevant" indgår ikke.',
-        "intro_org": (
+        "intro_organisation": (
             "Udvalgte spørgsmål fordelt efter organiseringen af helhedsplanen, med chi²- eller "
             "Fishers test."
         ),
@@ -286,7 +286,7 @@ _COMMON = {
             "Every department and every resident row ends in one place: used, or excluded with a "
             "reason."
         ),
-        "intro_balance": (
+        "intro_baseline": (
             "Department characteristics at baseline, for the control group and each intervention "
             "group."
         ),
@@ -300,7 +300,7 @@ _COMMON = {
             "Department-level difference-in-differences estimates (year and cohort dummies, "
             "cluster-robust standard errors on plan)."
         ),
-        "intro_rent": (
+        "intro_rent_support": (
             "Triple differences: the control group is departments with neither a plan nor rent "
             "support in the period."
         ),
@@ -308,7 +308,7 @@ _COMMON = {
             "Individual level with department and year fixed effects; two models per outcome: "
             "without and with mover terms."
         ),
-        "intro_diag": (
+        "intro_diagnostics": (
             "Estimates that do not rest on the assumption of homogeneous effects in the classic "
             "two-way model."
         ),
@@ -316,7 +316,7 @@ _COMMON = {
             "Actors' assessments on a scale from 1 (not at all) to 4 (to a high degree); "
             '"don\'t know" and "not relevant" are left out.'
         ),
-        "intro_org": (
+        "intro_organisation": (
             "Selected items by how the plan is organised, with a chi-square or Fisher exact test."
         ),
         "intro_suppression": (
@@ -462,27 +462,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "honest_did": "Følsomhed over for parallelle tendenser",
             "decomposition": "Dekomponering efter flytninger",
             "power": "Styrke og mindste påviselige effekt",
-            "area_classification": "Officiel klassifikation af udsatte områder",
-        },
-        "en": {
-            "area_did": "Department-level difference-in-differences",
-            "area_ddd_rent_support": "Triple differences: rent support",
-            "area_ddd_capital": "Sensitivity: capital area",
-            "individual_did": "Individual-level difference-in-differences",
-            "att_gt": "Group-time effects, ATT(g, t)",
-            "att_aggregate": "Aggregated group-time effects",
-            "bacon": "Goodman-Bacon decomposition",
-            "event_study": "Event study",
-            "wild_bootstrap": "Wild cluster bootstrap",
-            "randomization_inference": "Randomization inference",
-            "honest_did": "Sensitivity to parallel trends",
-            "decomposition": "Decomposition by moves",
-            "power": "Power and minimum detectable effect",
-            "area_classification": "Official classification of vulnerable areas",
-        },
-    },
-    "survey_analysis": {
-        "da": {
+            "accounting": "Opgørelse af datagrundlaget",
+            "balance": "Sammenlignelighed før indsatsen",
             "response_rates": "Svarprocenter",
             "goals": "Mål for helhedsplanerne",
             "barriers": "Barrierer",
@@ -498,6 +479,21 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "plan_attributes": "Planernes redskaber fordelt på indsatsgrupper",
         },
         "en": {
+            "area_did": "Department-level difference-in-differences",
+            "area_ddd_rent_support": "Triple differences: rent support",
+            "area_ddd_capital": "Sensitivity: capital area",
+            "individual_did": "Individual-level difference-in-differences",
+            "att_gt": "Group-time effects, ATT(g, t)",
+            "att_aggregate": "Aggregated group-time effects",
+            "bacon": "Goodman-Bacon decomposition",
+            "event_study": "Event study",
+            "wild_bootstrap": "Wild cluster bootstrap",
+            "randomization_inference": "Randomization inference",
+            "honest_did": "Sensitivity to parallel trends",
+            "decomposition": "Decomposition by moves",
+            "power": "Power and minimum detectable effect",
+            "accounting": "Row accounting",
+            "balance": "Balance at baseline",
             "response_rates": "Response rates",
             "goals": "Goals of the plans",
             "barriers": "Barriers",
@@ -623,7 +619,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "mean_areas": "Mean number of intervention areas per plan",
         },
     },
-    "balance": {
+    "baseline_variable": {
         "da": {
             "capital_area": "Placeret i Københavns Kommune eller omegn (pct.)",
             "built_1955_1975": "Boliger opført 1955-1975 udgør 50 pct. eller mere (pct.)",

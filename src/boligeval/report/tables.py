@@ -13,23 +13,40 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from boligeval.config import OUTCOMES, POPULATIONS
 from boligeval.contract.labels import ANSWER_CODES
-from boligeval.disclosure import SHARE_OUTCOMES, SUPPRESSED_MARK
+from boligeval.disclosure import SUPPRESSED_MARK
 from boligeval.report.i18n import fmt_int, fmt_num, label, lower_first, text
+from boligeval.vocabulary import ACTORS, OUTCOMES, POPULATIONS, decimals_for
 
 __all__ = [
+    "ATT_AGGREGATE_LAYOUT",
+    "ATT_GT_LAYOUT",
+    "BACON_LAYOUT",
+    "DECOMPOSITION_LAYOUT",
+    "EVENT_STUDY_LAYOUT",
+    "HONEST_LAYOUT",
+    "POWER_LAYOUT",
+    "RANDOMIZATION_LAYOUT",
+    "WILD_BOOTSTRAP_LAYOUT",
+    "Layout",
     "Row",
     "Table",
+    "accounting_tables",
+    "balance_table",
     "challenge_change_tables",
+    "challenge_level_table",
     "crosstab_table",
     "decimals_for",
     "diagnostic_tables",
+    "largest_challenges_table",
+    "regression_tables",
     "stars",
+    "suppression_table",
+    "survey_pivot",
 ]
 
 POPULATION_ORDER = tuple(POPULATIONS)
-OUTCOME_ORDER = OUTCOMES
+OUTCOME_ORDER = tuple(OUTCOMES)
 REASON_ORDER = (
     "used",
     "not_in_register_every_year",
@@ -37,7 +54,7 @@ REASON_ORDER = (
     "missing_outcome",
     "outside_population",
 )
-ACTOR_ORDER = ("all", "project_leader", "housing_manager", "municipality", "tenant_board")
+ACTOR_ORDER = ("all", *ACTORS)
 SUBSET_ORDER = (
     "all_answers",
     "same_actor_both_waves",
@@ -89,11 +106,6 @@ def stars(p: Any) -> str:
         return ""
     p = float(p)
     return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
-
-
-def decimals_for(outcome: Any) -> int:
-    """Decimals to show for an outcome: 0 for amounts in DKK, 2 otherwise."""
-    return 2 if outcome in SHARE_OUTCOMES or outcome == "deprivation" or outcome is None else 0
 
 
 def _order(values: Iterable[Any], canonical: Sequence[Any]) -> list[Any]:
@@ -176,13 +188,14 @@ def regression_tables(
     extra_notes: Sequence[str] = (),
     term_labels: dict[str, str] | None = None,
     terms: Sequence[str] | None = None,
+    show_n_obs: bool = False,
 ) -> list[Table]:
     """Build one seed-layout table per outcome of a regression analysis.
 
     Columns are populations (and models, weights or comparisons where the
     records differ in them); rows are the terms, each a coefficient row with
     stars and a standard-error row, then departments, plans, observations
-    (individual level) and adjusted R².
+    (``show_n_obs``, for individual-level models) and adjusted R².
     """
     recs = [r for r in estimates if r.get("analysis") == analysis]
     tables: list[Table] = []
@@ -215,7 +228,7 @@ def regression_tables(
             rows.append(Row(name, tuple(p[0] for p in pairs), "coef"))
             rows.append(Row("", tuple(p[1] for p in pairs), "se"))
         firsts = [next((r for r in orecs if _col_key(r, fields) == c), {}) for c in cols]
-        if any(f.get("n_obs") is not None for f in firsts) and analysis == "individual_did":
+        if show_n_obs and any(f.get("n_obs") is not None for f in firsts):
             rows.append(
                 Row(
                     text(lang, "n_obs"),
@@ -495,32 +508,40 @@ def _model_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
     return [], rows
 
 
-_DIAG_BUILDERS: dict[str, Callable[..., tuple[list[str], list[Row]]]] = {
-    "att_gt": _att_gt_rows,
-    "att_aggregate": _att_aggregate_rows,
-    "bacon": _bacon_rows,
-    "event_study": _event_rows,
-    "honest_did": _honest_rows,
-    "decomposition": _decomposition_rows,
-    "power": _power_rows,
-    "wild_bootstrap": _model_rows,
-    "randomization_inference": _model_rows,
-}
-_DIAG_NOTES = {
-    "att_gt": "att_note",
-    "att_aggregate": "att_note",
-    "bacon": "bacon_note",
-    "honest_did": "honest_note",
-    "decomposition": "decomp_note",
-    "power": "power_note",
-    "wild_bootstrap": "wb_note",
-    "randomization_inference": "ri_note",
-}
-_DIAG_CORNER = {
-    "att_gt": "treated",
-    "att_aggregate": "aggregation",
-    "bacon": "comparison",
-}
+@dataclass(frozen=True)
+class Layout:
+    """How a beyond-TWFE analysis lays out its table.
+
+    Attributes
+    ----------
+    rows : callable
+        ``(records, decimals, lang) -> (extra column headings, rows)``.
+    note : str, optional
+        Key of the analysis's note in the diagnostics labels.
+    corner : str, optional
+        Key of the first column's heading (default: "term").
+    text_cols : int
+        Leading columns that hold text, not numbers.
+    estimate_only : bool
+        Show only the estimate column (no SE, interval, p).
+    """
+
+    rows: Callable[[list[dict[str, Any]], int, str], tuple[list[str], list[Row]]] = _model_rows
+    note: str | None = None
+    corner: str | None = None
+    text_cols: int = 0
+    estimate_only: bool = False
+
+
+ATT_GT_LAYOUT = Layout(_att_gt_rows, "att_note", "treated")
+ATT_AGGREGATE_LAYOUT = Layout(_att_aggregate_rows, "att_note", "aggregation", 1)
+BACON_LAYOUT = Layout(_bacon_rows, "bacon_note", "comparison", 2, estimate_only=True)
+EVENT_STUDY_LAYOUT = Layout(_event_rows)
+HONEST_LAYOUT = Layout(_honest_rows, "honest_note")
+DECOMPOSITION_LAYOUT = Layout(_decomposition_rows, "decomp_note")
+POWER_LAYOUT = Layout(_power_rows, "power_note")
+WILD_BOOTSTRAP_LAYOUT = Layout(_model_rows, "wb_note")
+RANDOMIZATION_LAYOUT = Layout(_model_rows, "ri_note")
 
 
 def diagnostic_tables(
@@ -528,6 +549,7 @@ def diagnostic_tables(
     analysis: str,
     lang: str,
     *,
+    layout: Layout = Layout(),
     rules: dict[str, Any] | None = None,
 ) -> list[Table]:
     """Build one table per population and outcome of a beyond-TWFE analysis.
@@ -549,13 +571,12 @@ def diagnostic_tables(
             str(k),
         ),
     )
-    builder = _DIAG_BUILDERS.get(analysis, _model_rows)
     for pop, outcome in keys:
         sub = [r for r in recs if (r.get("population"), r.get("outcome")) == (pop, outcome)]
-        extra_cols, rows = builder(sub, decimals_for(outcome), lang)
+        extra_cols, rows = layout.rows(sub, decimals_for(outcome), lang)
         if not rows:
             continue
-        if analysis == "bacon":
+        if layout.estimate_only:
             stat_cols = [text(lang, "estimate")]
         else:
             stat_cols = [
@@ -564,7 +585,7 @@ def diagnostic_tables(
                 text(lang, "ci"),
                 text(lang, "p_value"),
             ]
-        corner = _DIAG_CORNER.get(analysis)
+        corner = layout.corner
         corner_text = (
             text(lang, corner)
             if corner in ("comparison",)
@@ -577,8 +598,8 @@ def diagnostic_tables(
             f"{lower_first(label(lang, 'outcome', outcome))}"
         )
         notes = [text(lang, "stars_note")]
-        if analysis in _DIAG_NOTES:
-            notes.append(_diag(lang, _DIAG_NOTES[analysis]))
+        if layout.note:
+            notes.append(_diag(lang, layout.note))
         table = Table(
             f"{analysis}_{pop}_{outcome}",
             title,
@@ -586,14 +607,14 @@ def diagnostic_tables(
             tuple(rows),
             tuple(notes),
             corner_text,
-            {"bacon": 2, "att_aggregate": 1}.get(analysis, 0),
+            layout.text_cols,
         )
         out.append(_finish(table, lang, rules))
     return out
 
 
 def balance_table(
-    balance: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None
+    balance: list[dict[str, Any]], lang: str, *, key: str, rules: dict[str, Any] | None = None
 ) -> Table | None:
     """Baseline balance in the seed's Table 4.1 layout: statistics by group, stars vs control."""
     if not balance:
@@ -633,7 +654,7 @@ def balance_table(
                 st = r.get("stars") or stars(r.get("p_value"))
                 shown = fmt_num(float(r["value"]) * scale, dec, lang)
                 out.append(shown + (str(st) if g != "control" else ""))
-        rows.append(Row(label(lang, "balance", s), tuple(out), "coef"))
+        rows.append(Row(label(lang, "baseline_variable", s), tuple(out), "coef"))
     n_row = []
     for g in groups:
         r = cell.get(("n_departments", g)) or next((x for x in balance if x.get("group") == g), {})
@@ -641,9 +662,9 @@ def balance_table(
         n_row.append(fmt_int(n, lang))
     rows.append(Row(text(lang, "n_basis"), tuple(n_row), "stat"))
     cols = tuple(label(lang, "group", g) for g in groups)
-    title = text(lang, "balance")
+    title = text(lang, "baseline")
     return _finish(
-        Table("balance", title, cols, tuple(rows), (text(lang, "balance_note"),)), lang, rules
+        Table(key, title, cols, tuple(rows), (text(lang, "balance_note"),)), lang, rules
     )
 
 
@@ -851,7 +872,7 @@ def survey_pivot(
     return _finish(
         Table(
             key or f"survey_{analysis}",
-            title or label(lang, "survey_analysis", analysis),
+            title or label(lang, "analysis", analysis),
             col_labels,
             tuple(rows),
             tuple(notes),
@@ -863,17 +884,16 @@ def survey_pivot(
 
 
 def challenge_level_table(
-    survey: list[dict[str, Any]], lang: str, *, rules: dict[str, Any] | None = None
+    levels: list[dict[str, Any]],
+    changes: list[dict[str, Any]],
+    lang: str,
+    *,
+    analysis: str,
+    rules: dict[str, Any] | None = None,
 ) -> Table | None:
     """Seed Table 5.2: challenge level across actors per wave, the difference, interval, p-value."""
-    lev = [
-        r
-        for r in survey
-        if r.get("analysis") == "challenge_level" and r.get("actor", "all") == "all"
-    ]
-    chg = [
-        r for r in survey if r.get("analysis") == "challenge_change" and r.get("item_id") is None
-    ]
+    lev = [r for r in levels if r.get("actor", "all") == "all"]
+    chg = [r for r in changes if r.get("item_id") is None]
     if not lev:
         return None
     waves = sorted({int(r["wave"]) for r in lev if r.get("wave") is not None})
@@ -915,8 +935,8 @@ def challenge_level_table(
     notes = (text(lang, "unit_plan"), text(lang, "survey_source"))
     return _finish(
         Table(
-            "survey_challenge_level",
-            label(lang, "survey_analysis", "challenge_level"),
+            f"survey_{analysis}",
+            label(lang, "analysis", analysis),
             cols,
             tuple(rows),
             notes,
@@ -927,18 +947,15 @@ def challenge_level_table(
 
 
 def largest_challenges_table(
-    survey: list[dict[str, Any]],
+    records: list[dict[str, Any]],
     lang: str,
     *,
+    analysis: str,
     rules: dict[str, Any] | None = None,
     item_labels: dict[str, dict[str, str]] | None = None,
 ) -> Table | None:
     """Seed Table 5.1: per actor group the five challenges with the highest mean, largest first."""
-    recs = [
-        r
-        for r in survey
-        if r.get("analysis") == "largest_challenges" and r.get("statistic") == "rank"
-    ]
+    recs = [r for r in records if r.get("statistic") == "rank"]
     if not recs:
         return None
     wave = max((int(r["wave"]) for r in recs if r.get("wave") is not None), default=None)
@@ -952,12 +969,12 @@ def largest_challenges_table(
             r = next((x for x in recs if x.get("actor") == a and x.get("value") == k), None)
             cells.append("" if r is None else label(lang, "item", r.get("item_id"), item_labels))
         rows.append(Row(str(k), tuple(cells), "plain"))
-    title = label(lang, "survey_analysis", "largest_challenges") + (
+    title = label(lang, "analysis", analysis) + (
         f" ({wave})" if wave is not None else ""
     )
     return _finish(
         Table(
-            "survey_largest_challenges",
+            f"survey_{analysis}",
             title,
             tuple(label(lang, "actor", a) for a in actors),
             tuple(rows),
@@ -995,9 +1012,10 @@ CATEGORY_ORDER = ANSWER_CODES
 
 
 def challenge_change_tables(
-    survey: list[dict[str, Any]],
+    records: list[dict[str, Any]],
     lang: str,
     *,
+    analysis: str,
     rules: dict[str, Any] | None = None,
     item_labels: dict[str, dict[str, str]] | None = None,
 ) -> list[Table]:
@@ -1008,11 +1026,7 @@ def challenge_change_tables(
     equally), the second one column per actor group (plans with answers from
     the same actor group in both waves).
     """
-    recs = [
-        r
-        for r in survey
-        if r.get("analysis") == "challenge_change" and r.get("item_id") is not None
-    ]
+    recs = [r for r in records if r.get("item_id") is not None]
     if not recs:
         return []
     cell = {
@@ -1044,14 +1058,14 @@ def challenge_change_tables(
             keys = _order((r.get("subset") for r in recs if r.get("actor") == actor), SUBSET_ORDER)
             cols = [(actor, k) for k in keys]
             col_labels = tuple(label(lang, "subset_short", k) for k in keys)
-            title = f"{label(lang, 'survey_analysis', 'challenge_change')}: " + label(
+            title = f"{label(lang, 'analysis', analysis)}: " + label(
                 lang, "actor", "all"
             )
         else:
             keys = _order((r.get("actor") for r in recs if r.get("subset") == subset), ACTOR_ORDER)
             cols = [(k, subset) for k in keys]
             col_labels = tuple(label(lang, "actor", k) for k in keys)
-            title = f"{label(lang, 'survey_analysis', 'challenge_change')}: " + label(
+            title = f"{label(lang, 'analysis', analysis)}: " + label(
                 lang, "subset", subset
             )
         if not cols:
@@ -1066,7 +1080,7 @@ def challenge_change_tables(
         notes = (text(lang, "change_note"), text(lang, "unit_plan"), text(lang, "survey_source"))
         out.append(
             _finish(
-                Table(f"survey_challenge_change_{across}", title, col_labels, tuple(rows), notes),
+                Table(f"survey_{analysis}_{across}", title, col_labels, tuple(rows), notes),
                 lang,
                 rules,
             )
@@ -1075,9 +1089,10 @@ def challenge_change_tables(
 
 
 def crosstab_table(
-    survey: list[dict[str, Any]],
+    records: list[dict[str, Any]],
     lang: str,
     *,
+    analysis: str,
     rules: dict[str, Any] | None = None,
     item_labels: dict[str, dict[str, str]] | None = None,
 ) -> Table | None:
@@ -1087,7 +1102,7 @@ def crosstab_table(
     (item and variable, with the test's p-value); columns are the answer
     categories and the number of answers behind each row.
     """
-    recs = [r for r in survey if r.get("analysis") == "crosstab"]
+    recs = list(records)
     if not recs:
         return None
     shares = [r for r in recs if r.get("statistic") != "p_value"]
@@ -1126,8 +1141,8 @@ def crosstab_table(
     notes = (text(lang, "unit_answer"), text(lang, "survey_source"))
     return _finish(
         Table(
-            "survey_crosstab",
-            label(lang, "survey_analysis", "crosstab") + " (%)",
+            f"survey_{analysis}",
+            label(lang, "analysis", analysis) + " (%)",
             cols,
             tuple(rows),
             notes,

@@ -1,9 +1,10 @@
 """Actor surveys: scoring, the two units of analysis, the seed's survey analyses.
 
-Public entry point: :func:`analyse_survey` (every analysis, records for
-results.json). The single analyses take a :class:`PreparedSurvey` made by
-:func:`prepare_survey`. :func:`check_survey` holds the analysis-level input
-checks and is meant to be called by the contract's validation too.
+A :class:`Survey` holds the survey tables of an evaluation; the registered
+survey analyses (``boligeval.analyses``) run on it. The single analyses take
+a :class:`PreparedSurvey` made by :func:`prepare_survey`. :func:`check_survey`
+holds the analysis-level input checks and is meant to be called by the
+contract's validation too.
 """
 
 from __future__ import annotations
@@ -29,26 +30,24 @@ from boligeval.survey._analyses import (
 )
 from boligeval.survey._checks import check_survey
 from boligeval.survey._codebook import (
-    ACTORS,
     ATTRIBUTE_ITEMS,
     LIKERT_SCORES,
     MISSING_CODES,
     SCALE_CODES,
     load_codebook,
+    normalise_codebook,
 )
 from boligeval.survey._prepare import PreparedSurvey, plan_answers, prepare_survey
-from boligeval.survey._results import SurveyResults, analyse_survey
+from boligeval.survey._survey import Survey
 
 __all__ = [
-    "ACTORS",
     "AREA_CODES",
     "ATTRIBUTE_ITEMS",
     "LIKERT_SCORES",
     "MISSING_CODES",
     "SCALE_CODES",
     "PreparedSurvey",
-    "SurveyResults",
-    "analyse_survey",
+    "Survey",
     "barriers",
     "challenge_change",
     "challenge_level",
@@ -60,6 +59,7 @@ __all__ = [
     "item_means",
     "largest_challenges",
     "load_codebook",
+    "normalise_codebook",
     "plan_answers",
     "plan_attribute_table",
     "plan_attributes",

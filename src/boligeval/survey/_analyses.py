@@ -1,7 +1,7 @@
 """The ten survey analyses of survey.md, each returning a tidy long table.
 
-Every table has the results.json record columns (``analysis, actor, wave,
-subset, item_id, statistic, value, n, unit``), a ``weighting`` column and
+Every table has the survey record columns (``actor, wave, subset, item_id,
+statistic, value, n, unit``), a ``weighting`` column and
 extra columns where an analysis needs them (``category``, ``group``,
 ``level``, ``theme``, ``cohort``, ``rank``, ``count``, ``mean``, ``test``,
 ``base_wave``). Shares are percentages (0-100).
@@ -21,10 +21,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from boligeval.contract.schemas import INTERVENTION_AREAS
 from boligeval.errors import SurveyError
-from boligeval.survey._codebook import ACTORS, ATTRIBUTE_ITEMS, PASS_CODES, SCALE_CODES
+from boligeval.survey._codebook import ATTRIBUTE_ITEMS, PASS_CODES, SCALE_CODES
 from boligeval.survey._prepare import PreparedSurvey, plan_answers
+from boligeval.vocabulary import (
+    ACTORS,
+    INTERVENTION_AREAS,
+    INTERVENTION_AREAS_COLUMN,
+    RESULT_AREA_BLOCK,
+    RESULT_TYPE_BLOCK,
+)
 
 __all__ = [
     "AREA_CODES",
@@ -48,7 +54,6 @@ __all__ = [
 ]
 
 BASE_COLUMNS: tuple[str, ...] = (
-    "analysis",
     "actor",
     "wave",
     "subset",
@@ -119,7 +124,6 @@ def response_rates(survey: PreparedSurvey) -> pd.DataFrame:
             n_any = int(sum(answered.get(k, 0) for k in keys))
             n_full = int(sum(complete.get(k, 0) for k in keys))
             base = {
-                "analysis": "response_rates",
                 "actor": actor,
                 "wave": int(wave),
                 "n": n_sent,
@@ -155,7 +159,6 @@ def goals(survey: PreparedSurvey, *, top: int = 3) -> pd.DataFrame:
             for item in sorted(shares.index, key=order.__getitem__):
                 rows.append(
                     {
-                        "analysis": "goals",
                         "actor": actor,
                         "wave": wave,
                         "item_id": item,
@@ -194,7 +197,6 @@ def barriers(survey: PreparedSurvey) -> pd.DataFrame:
             for actor, view in _actor_views(valid):
                 rows.append(
                     {
-                        "analysis": "barriers",
                         "actor": actor,
                         "wave": wave,
                         "item_id": item,
@@ -211,7 +213,6 @@ def barriers(survey: PreparedSurvey) -> pd.DataFrame:
                 scores = view.loc[view["item_id"] == item, "score"]
                 rows.append(
                     {
-                        "analysis": "barriers",
                         "actor": actor,
                         "wave": wave,
                         "item_id": item,
@@ -236,9 +237,9 @@ def intervention_areas(plans: pd.DataFrame | None) -> pd.DataFrame:
     plan's budget). Unit: plans with a non-null ``intervention_areas``.
     Returns an empty table without ``plans`` or that column.
     """
-    if plans is None or "intervention_areas" not in plans.columns:
+    if plans is None or INTERVENTION_AREAS_COLUMN not in plans.columns:
         return _frame([])
-    stripped = plans["intervention_areas"].astype("string").str.strip()
+    stripped = plans[INTERVENTION_AREAS_COLUMN].astype("string").str.strip()
     text = stripped.mask(stripped == "")
     known = plans.loc[text.notna()].copy()
     codes = text[text.notna()].map(
@@ -248,7 +249,7 @@ def intervention_areas(plans: pd.DataFrame | None) -> pd.DataFrame:
     if n_plans == 0:
         return _frame([])
     seen = sorted({c for cs in codes for c in cs} - set(AREA_CODES))
-    base = {"analysis": "intervention_areas", "actor": ALL, "unit": "plan", "weighting": "plans"}
+    base = {"actor": ALL, "unit": "plan", "weighting": "plans"}
     rows: list[dict[str, object]] = []
     for code in [*AREA_CODES, *seen]:
         has = codes.map(lambda cs, c=code: c in cs)
@@ -355,7 +356,6 @@ def item_means(survey: PreparedSurvey) -> pd.DataFrame:
     if not rows:
         return _frame([])
     out = pd.concat(rows, ignore_index=True).rename(columns={"mean": "value"})
-    out["analysis"] = "item_mean"
     out["statistic"] = "mean"
     out["n"] = out["n"].astype("int64")
     out["wave"] = out["wave"].astype("int64")
@@ -363,7 +363,7 @@ def item_means(survey: PreparedSurvey) -> pd.DataFrame:
 
 
 def _block_analysis(
-    survey: PreparedSurvey, block: str, analysis: str, *, themes: bool = False
+    survey: PreparedSurvey, block: str, *, themes: bool = False
 ) -> pd.DataFrame:
     """Item means and block levels of a plan-unit block, optionally theme means."""
     items = survey.items(block)
@@ -375,7 +375,6 @@ def _block_analysis(
     theme_of = survey.codebook.set_index("item_id")["theme"]
     for r in means.to_dict("records"):
         row: dict[str, object] = {
-            "analysis": analysis,
             "actor": r["actor"],
             "wave": int(r["wave"]),
             "item_id": r["item_id"],
@@ -393,7 +392,6 @@ def _block_analysis(
     for r in levels.to_dict("records"):
         rows.append(
             {
-                "analysis": analysis,
                 "actor": r["actor"],
                 "wave": int(r["wave"]),
                 "statistic": "mean",
@@ -414,7 +412,6 @@ def _block_analysis(
         for r in table.to_dict("records"):
             rows.append(
                 {
-                    "analysis": analysis,
                     "actor": r["actor"],
                     "wave": int(r["wave"]),
                     "statistic": "mean",
@@ -454,7 +451,6 @@ def largest_challenges(survey: PreparedSurvey, *, top: int = 5) -> pd.DataFrame:
             for rank, r in enumerate(sub.head(top).to_dict("records"), start=1):
                 rows.append(
                     {
-                        "analysis": "largest_challenges",
                         "actor": actor,
                         "wave": int(wave),
                         "item_id": r["item_id"],
@@ -564,7 +560,6 @@ def challenge_level(
         for r in levels.to_dict("records"):
             rows.append(
                 {
-                    "analysis": "challenge_level",
                     "actor": r["actor"],
                     "wave": int(r["wave"]),
                     "subset": subset,
@@ -671,7 +666,6 @@ def challenge_change(
         for actor, item in keys:
             n = int(sub["plan_id"].nunique()) if actor == ALL else int(plans_of[actor])
             base = {
-                "analysis": "challenge_change",
                 "actor": actor,
                 "wave": w1,
                 "subset": subset,
@@ -698,7 +692,7 @@ def result_areas(survey: PreparedSurvey) -> pd.DataFrame:
 
     Rows with ``item_id`` null are the block level (mean of item means).
     """
-    return _block_analysis(survey, "result_area", "result_area")
+    return _block_analysis(survey, RESULT_AREA_BLOCK)
 
 
 def result_types(survey: PreparedSurvey) -> pd.DataFrame:
@@ -707,7 +701,7 @@ def result_types(survey: PreparedSurvey) -> pd.DataFrame:
     Item rows carry their ``theme``; theme rows have ``item_id`` null and a
     ``theme``; the block level has both null.
     """
-    return _block_analysis(survey, "result_type", "result_type", themes=True)
+    return _block_analysis(survey, RESULT_TYPE_BLOCK, themes=True)
 
 
 # --------------------------------------------------------------------------- 8
@@ -741,7 +735,6 @@ def distributions(
                     count = int(counts.get((item, category), 0))
                     rows.append(
                         {
-                            "analysis": "distribution",
                             "actor": actor,
                             "wave": wave,
                             "item_id": item,
@@ -913,7 +906,6 @@ def crosstab(
     test, p_value = _test(counts, seed)
     rows: list[dict[str, object]] = []
     base = {
-        "analysis": "crosstab",
         "actor": actor,
         "wave": wave,
         "item_id": item_id,
@@ -992,7 +984,6 @@ def plan_attributes(
                 continue
             plans = sub.drop_duplicates("plan_id")
             base = {
-                "analysis": "plan_attributes",
                 "actor": ALL,
                 "item_id": name,
                 "cohort": cohort,

@@ -14,7 +14,8 @@ from __future__ import annotations
 import pandas as pd
 
 from boligeval.errors import SurveyError
-from boligeval.survey._codebook import ACTORS, SCALE_CODES, _examples, normalise_codebook
+from boligeval.survey._codebook import SCALE_CODES, _examples, normalise_codebook
+from boligeval.vocabulary import ACTORS
 
 __all__ = ["check_survey", "normalise_tables"]
 

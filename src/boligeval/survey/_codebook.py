@@ -1,4 +1,4 @@
-"""Survey vocabulary (actors, scales, codes) and the codebook loader.
+"""Survey codes (scores, missing codes, attribute items) and the codebook loader.
 
 The shipped codebook (``boligeval/survey/data/codebook.csv``) holds the seed
 questionnaire (seed appendix 2, chapters 3 and 5-10) with Danish and English
@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from boligeval.contract.schemas import SCALES
 from boligeval.errors import SurveyError
+from boligeval.vocabulary import AREA_BLOCKS, SCALES
 
 __all__ = [
-    "ACTORS",
     "ATTRIBUTE_ITEMS",
     "CODEBOOK_COLUMNS",
     "LIKERT_SCORES",
@@ -25,9 +24,6 @@ __all__ = [
     "SCALE_CODES",
     "load_codebook",
 ]
-
-ACTORS: tuple[str, ...] = ("project_leader", "housing_manager", "municipality", "tenant_board")
-"""Actor groups in the order of the seed's tables."""
 
 LIKERT_SCORES: dict[str, float] = {
     "not_at_all": 1.0,
@@ -64,9 +60,7 @@ ATTRIBUTE_ITEMS: dict[str, str] = {
 }
 """Plan-level attributes that can be derived from survey items (attribute -> item)."""
 
-PLAN_UNIT_BLOCKS: frozenset[str] = frozenset(
-    {"challenge", "result_area", "result_type", "target_group"}
-)
+PLAN_UNIT_BLOCKS: frozenset[str] = frozenset(AREA_BLOCKS)
 """Blocks about the area, analysed per plan when a codebook has no ``unit`` column."""
 
 

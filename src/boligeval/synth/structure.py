@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from boligeval.vocabulary import INTERVENTION_AREAS, INTERVENTION_AREAS_COLUMN
+
 __all__ = ["GROUPS", "Structure", "build_structure"]
 
 #: Analysis groups of the seed: control, intervention group 1 and 2.
@@ -79,16 +81,9 @@ _OTHER_MUNI = (
     "0671",
     "0707",
 )
-_AREAS = (
-    ("children_youth_family", 0.93),
-    ("social_life", 0.88),
-    ("reputation", 0.77),
-    ("tenant_democracy", 0.76),
-    ("employment_education", 0.70),
-    ("health", 0.64),
-    ("vulnerable_residents", 0.59),
-    ("ethnic_minorities", 0.46),
-)
+# Share of the seed's plans with activities in each intervention area (seed T3.3).
+_AREAS = tuple(zip(INTERVENTION_AREAS, (0.93, 0.88, 0.77, 0.76, 0.70, 0.64, 0.59, 0.46),
+                   strict=True))
 
 # Resident-composition levers per group (tuned to the seed's baseline gaps).
 _NONWESTERN = {"control": 0.48, "g1": 0.62, "g2": 0.46}
@@ -385,7 +380,7 @@ def build_structure(rng: np.random.Generator, scale: float, *,
             "start_year": pd.array(start_year, dtype="Int64"),
             "end_year": pd.array(end_year, dtype="Int64"),
             "municipality": pd.array(plans["municipality"].to_numpy(), dtype="string"),
-            "intervention_areas": pd.array(areas, dtype="string"),
+            INTERVENTION_AREAS_COLUMN: pd.array(areas, dtype="string"),
             "secretariat_type": pd.array(_nullable(is_plan, secretariat), dtype="string"),
             "municipal_staff_in_secretariat": pd.array(_nullable(is_plan, staff), dtype="boolean"),
             "area_secretariat": pd.array(_nullable(is_plan, area_secr), dtype="boolean"),

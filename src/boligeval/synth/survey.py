@@ -26,7 +26,15 @@ import pandas as pd
 from scipy import stats
 
 from boligeval.errors import SurveyError
-from boligeval.survey._codebook import ACTORS, ATTRIBUTE_ITEMS, load_codebook, normalise_codebook
+from boligeval.survey import ATTRIBUTE_ITEMS, load_codebook, normalise_codebook
+from boligeval.vocabulary import (
+    ACTORS,
+    AREA_BLOCKS,
+    INTERVENTION_AREAS_COLUMN,
+    RESULT_AREA_BLOCK,
+    RESULT_TYPE_BLOCK,
+    TARGET_GROUP_BLOCK,
+)
 
 __all__ = ["RESPONSE_TARGETS", "SEED_DISPATCH", "SEED_PLANS", "generate_survey"]
 
@@ -179,7 +187,6 @@ BLOCK_ACTORS: dict[str, tuple[str, ...]] = {
     "organisation": ("project_leader", "municipality"),
     "plan_attribute": ("project_leader",),
 }
-AREA_BLOCKS = ("challenge", "result_area", "result_type", "target_group")
 DONT_KNOW = 0.04
 NOT_RELEVANT = 0.02
 ITEM_NONRESPONSE = 0.01
@@ -250,8 +257,8 @@ def _truth(
             drawn = np.where(given.isna(), drawn, given.fillna(False).astype(bool))
         truth[name] = np.asarray(drawn, dtype=bool)
     drawn_areas = {code: rng.random(n) < share for code, share in AREA_SHARES.items()}
-    if "intervention_areas" in plans.columns:
-        text = plans["intervention_areas"].astype("string")
+    if INTERVENTION_AREAS_COLUMN in plans.columns:
+        text = plans[INTERVENTION_AREAS_COLUMN].astype("string")
         for code in AREA_SHARES:
             has = text.map(lambda s, c=code: None if pd.isna(s) else c in str(s).split(";"))
             truth[f"area_{code}"] = np.where(has.isna(), drawn_areas[code], has.fillna(False))
@@ -395,7 +402,7 @@ def _answers_for_item(
             + np.array([CHALLENGE_ACTOR[a] for a in actor])
         )
         plan_effect = tr["need"].to_numpy()
-    elif block in ("result_area", "result_type", "target_group"):
+    elif block in (RESULT_AREA_BLOCK, RESULT_TYPE_BLOCK, TARGET_GROUP_BLOCK):
         target = RESULT_MEAN.get(item_id, 3.0) + np.array([RESULT_ACTOR[a] for a in actor])
         plan_effect = tr["success"].to_numpy()
     elif block == "goal":
@@ -413,7 +420,7 @@ def _answers_for_item(
     u = rng.random(n)
     codes[u < DONT_KNOW] = "dont_know"
     codes[(u >= DONT_KNOW) & (u < DONT_KNOW + NOT_RELEVANT)] = "not_relevant"
-    if block == "result_area":
+    if block == RESULT_AREA_BLOCK:
         area = item_id.removeprefix("ra_")
         if f"area_{area}" in tr.columns:
             codes[~tr[f"area_{area}"].to_numpy(dtype=bool)] = "not_relevant"

@@ -27,6 +27,7 @@ from boligeval.errors import ConfigError
 from boligeval.synth.effects import Effects
 from boligeval.synth.people import DeptSpec, Residents, cpi_index, simulate_department
 from boligeval.synth.structure import GROUPS, build_structure
+from boligeval.synth.survey import generate_survey
 from boligeval.synth.truth import TruthAccumulator, compute_truth
 
 __all__ = ["RESIDENTS_SCHEMA", "SynthSummary", "synthesize"]
@@ -175,6 +176,7 @@ def synthesize(
     effects: Effects | None = None,
     dynamic: bool = False,
     full_truth: bool = True,
+    survey: bool = True,
     progress: Callable[[str, float], None] | None = None,
 ) -> SynthSummary:
     """Write a synthetic world (contract files, counterfactual and truth) to ``out_dir``.
@@ -203,6 +205,9 @@ def synthesize(
         Also write the counterfactual residents and the true mover
         decomposition; Monte Carlo studies that need only the truth cells
         and ``truth.json``'s effects turn this off.
+    survey : bool
+        Also write both waves of the actor surveys (respondents, answers,
+        dispatch) for the world's plans.
     progress : callable, optional
         Called as ``progress(stage, fraction)``.
 
@@ -316,6 +321,14 @@ def synthesize(
     report("truth", 0.0)
     compute_truth(out_dir, truth, structure.plans, structure.departments, header)
     report("truth", 1.0)
+    if survey:
+        report("survey", 0.0)
+        tables = generate_survey(structure.plans, structure.departments, seed=seed)
+        for name, frame in tables.items():
+            path = out_dir / f"{name}.{ext}"
+            _write_frame(frame, path, fmt)
+            paths[name] = path
+        report("survey", 1.0)
     return SynthSummary(
         out_dir=out_dir,
         paths=paths,

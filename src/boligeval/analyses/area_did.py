@@ -1,0 +1,107 @@
+"""Area-level DiD: year and cohort (or department) effects, plan-clustered (tables 4.2-4.5).
+
+Also the cohort-by-year means behind the seed's figures 4.1-4.2 (``cells``).
+"""
+
+from __future__ import annotations
+
+import math
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+from scipy import stats
+
+from boligeval.analyses import register
+from boligeval.analyses._common import (
+    COVARIATES,
+    FIXED_EFFECTS_LEVEL,
+    WEIGHTING,
+    model_records,
+    weights_column,
+)
+from boligeval.analyses.base import Context, RegisterAnalysis
+from boligeval.config import AnalysisSpec
+from boligeval.records import CELLS, Record
+
+
+def cohort_means(data: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
+    """Cohort-by-year means of department values with t intervals.
+
+    ``top_share`` is the largest single contribution to the cohort's sum over
+    that sum: the dominance rule's input, consumed by disclosure control.
+    """
+    rows: list[dict[str, Any]] = []
+    for (cohort, year), g in data.groupby(["cohort", "year"], sort=True):
+        k = len(g)
+        mean = float(g["value"].mean())
+        half = (float(stats.t.ppf(1 - alpha / 2, k - 1) * g["value"].std(ddof=1) / math.sqrt(k))
+                if k > 1 else float("nan"))
+        amount = g["value"].abs() * g["n"]
+        top = (g["top_share"] * amount).max() / amount.sum() if amount.sum() > 0 else None
+        rows.append({
+            "cohort": cohort, "year": int(str(year)), "mean": mean,
+            "ci_low": mean - half if k > 1 else None,
+            "ci_high": mean + half if k > 1 else None,
+            "n_departments": int(k), "n_persons": int(g["n"].sum()),
+            "top_share": None if top is None or pd.isna(top) else float(top),
+        })
+    return rows
+
+
+@register
+class AreaDid(RegisterAnalysis):
+    """The effect of an active plan on department means."""
+
+    id = "area_did"
+    chapter = "effects"
+    order = 30
+    options = MappingProxyType({"fixed_effects_level": FIXED_EFFECTS_LEVEL, "weighting": WEIGHTING,
+               "covariates": COVARIATES})
+
+    def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+        from boligeval.estimate.did import area_did
+
+        assert ctx.panel is not None
+        data = ctx.panel.for_analysis(spec.population, outcome)
+        fit = area_did(data, spec.population, outcome,
+                       fixed_effects_level=spec.option("fixed_effects_level"),
+                       weights=weights_column(spec), covariates=spec.covariates)
+        alpha = ctx.cfg.inference.alpha
+        records = model_records(fit.tidy(alpha), analysis=self.id, population=spec.population,
+                                outcome=outcome, fit=fit)
+        records += [Record(CELLS, {"population": spec.population, "outcome": outcome, **row})
+                    for row in cohort_means(data, alpha)]
+        return records
+
+    def report(self, view: Any) -> list[Any]:
+        from boligeval.report.figures import coefficient_figure, trend_figures
+        from boligeval.report.tables import regression_tables
+
+        records = view.records(self.id)
+        blocks: list[Any] = list(regression_tables(records, self.id, view.lang, rules=view.rules))
+        blocks += trend_figures(view.section(CELLS), view.lang)
+        figure = coefficient_figure(records, view.lang)
+        return blocks + ([figure] if figure else [])
+
+    def findings(self, view: Any) -> list[str]:
+        from boligeval.report.findings import estimate_finding
+        from boligeval.report.i18n import label
+
+        lead = label(view.lang, "term", "active_plan")
+        return [estimate_finding(view.lang, r, lead) for r in view.records(self.id)
+                if r.get("term") == "active_plan"]
+
+    def screen(self, records: Any) -> list[str]:
+        head = [r for r in records if r.get("term") == "active_plan"]
+        if not head:
+            return []
+        lines = ["Effect of an active plan (area-level DiD, plan-clustered):",
+                 f"  {'population':<24}{'outcome':<22}{'estimate':>12}{'std.err.':>11}{'p':>7}"]
+        for r in head:
+            if r.get("suppressed"):
+                lines.append(f"  {r['population']:<24}{r['outcome']:<22}{'·':>12}")
+                continue
+            lines.append(f"  {r['population']:<24}{r['outcome']:<22}{r['estimate']:>12.2f}"
+                         f"{r['std_error']:>11.2f}{r['p_value']:>7.3f}")
+        return lines

@@ -1,0 +1,80 @@
+"""Callaway-Sant'Anna group-time effects and their aggregations."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, Literal
+
+from boligeval.analyses import register
+from boligeval.analyses._common import COVARIATES
+from boligeval.analyses.base import Context, Option, RegisterAnalysis
+from boligeval.config import AnalysisSpec
+from boligeval.records import Record, from_tidy
+
+#: Records of the aggregations carry this id.
+AGGREGATE = "att_aggregate"
+AGGREGATIONS: tuple[Literal["simple", "group", "dynamic", "calendar"], ...] = (
+    "simple", "group", "dynamic", "calendar",
+)
+
+
+@register
+class AttGt(RegisterAnalysis):
+    """ATT(g, t) with a plan-clustered multiplier bootstrap and uniform bands."""
+
+    id = "att_gt"
+    produces = (AGGREGATE,)
+    chapter = "diagnostics"
+    order = 70
+    options = MappingProxyType({
+        "control_group": Option("notyettreated", ("notyettreated", "nevertreated"),
+                                "comparison departments: not yet or never treated"),
+        "est_method": Option("unconditional", ("unconditional", "reg", "dr"),
+                             "without covariates, outcome regression or doubly robust"),
+        "covariates": COVARIATES,
+    })
+
+    def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+        from boligeval.estimate.staggered import att_gt
+
+        assert ctx.panel is not None
+        data = ctx.panel.first_treated(spec.population, outcome)
+        inf = ctx.cfg.inference
+        res = att_gt(data, yname="value", tname="year", idname="department_id",
+                     gname="first_treated", control_group=spec.option("control_group"),
+                     est_method=spec.option("est_method"), covariates=spec.covariates,
+                     cluster="plan_id", bootstrap=True, B=inf.bootstrap_draws, seed=inf.seed,
+                     alpha=inf.alpha)
+        base: dict[str, Any] = {"population": spec.population, "outcome": outcome,
+                "n_departments": int(data["department_id"].nunique()),
+                "n_plans": int(data["plan_id"].nunique())}
+        records = from_tidy(res.tidy(), analysis=self.id, **base)
+        for kind in AGGREGATIONS:
+            records += from_tidy(res.aggregate(kind).tidy(), analysis=AGGREGATE,
+                                 aggregation=kind, **base)
+        return records
+
+    def report(self, view: Any) -> list[Any]:
+        from boligeval.report.tables import (
+            ATT_AGGREGATE_LAYOUT,
+            ATT_GT_LAYOUT,
+            diagnostic_tables,
+        )
+
+        return [
+            *diagnostic_tables(view.records(self.id), self.id, view.lang,
+                               layout=ATT_GT_LAYOUT, rules=view.rules),
+            *diagnostic_tables(view.records(AGGREGATE), AGGREGATE, view.lang,
+                               layout=ATT_AGGREGATE_LAYOUT, rules=view.rules),
+        ]
+
+    def findings(self, view: Any) -> list[str]:
+        from boligeval.report.findings import estimate_finding
+        from boligeval.report.i18n import label
+
+        lead = label(view.lang, "analysis", AGGREGATE)
+        return [
+            estimate_finding(view.lang, r, lead) for r in view.records(AGGREGATE)
+            if r.get("aggregation") in (None, "simple") and r.get("group") in (None, "overall")
+            and r.get("event_time") is None and r.get("time") is None
+        ]

@@ -1,0 +1,77 @@
+"""TWFE event study: leads and lags with a joint Wald test of the leads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from boligeval.analyses import register
+from boligeval.analyses.base import Context, RegisterAnalysis
+from boligeval.config import AnalysisSpec
+from boligeval.errors import EstimationError, PrePeriodsError
+from boligeval.panel import Panel
+from boligeval.records import ESTIMATES, Record, from_tidy
+
+
+def fit_event_study(panel: Panel, population: str, outcome: str) -> tuple[Any, pd.DataFrame]:
+    """Estimate the event study of one panel on measurement periods.
+
+    Raises
+    ------
+    PrePeriodsError
+        When no cohort has two pre-treatment measurement years.
+    """
+    from boligeval.estimate.event_study import event_study
+
+    data = panel.first_treated(population, outcome)
+    periods = sorted(data["year"].unique())
+    index = {y: i for i, y in enumerate(periods)}
+    data["period"] = data["year"].map(index)
+    data["first_period"] = data["first_treated"].map(lambda g: index.get(g, 0) if g else 0)
+    treated = data.loc[data["first_period"] > 0, "first_period"]
+    if treated.empty:
+        raise EstimationError("The event study needs treated departments.")
+    leads = int(treated.max())          # periods before the latest cohort's start
+    lags = int(len(periods) - 1 - treated.min())
+    if leads < 2:
+        raise PrePeriodsError(
+            "The event study needs at least two pre-treatment measurement years for some "
+            "cohort (one is the reference); use annual data (synth --years 2000-2012)."
+        )
+    return event_study(data, "value", "period", "department_id", "first_period",
+                       leads=leads, lags=lags, cluster="plan_id"), data
+
+
+@register
+class EventStudy(RegisterAnalysis):
+    """Dynamic effects by measurement period relative to the start of the plan."""
+
+    id = "event_study"
+    chapter = "diagnostics"
+    order = 90
+    needs_pre_periods = True
+
+    def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+        assert ctx.panel is not None
+        res, data = fit_event_study(ctx.panel, spec.population, outcome)
+        base: dict[str, Any] = {"analysis": self.id, "population": spec.population,
+                                "outcome": outcome,
+                "n_departments": int(data["department_id"].nunique()),
+                "n_plans": int(data["plan_id"].nunique()), "n_obs": int(res.fit.n_obs)}
+        records = from_tidy(res.tidy(alpha=ctx.cfg.inference.alpha), **base)
+        if res.pretrend is not None:
+            records.append(Record(ESTIMATES, {
+                **base, "term": "pretrend_wald", "statistic": float(res.pretrend.statistic),
+                "p_value": float(res.pretrend.p_value), "df": int(res.pretrend.df_num)}))
+        return records
+
+    def report(self, view: Any) -> list[Any]:
+        from boligeval.report.figures import event_figure
+        from boligeval.report.tables import EVENT_STUDY_LAYOUT, diagnostic_tables
+
+        records = view.records(self.id)
+        blocks: list[Any] = list(diagnostic_tables(records, self.id, view.lang,
+                                                   layout=EVENT_STUDY_LAYOUT, rules=view.rules))
+        figure = event_figure(records, view.lang, self.id)
+        return blocks + ([figure] if figure else [])
