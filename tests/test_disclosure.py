@@ -25,7 +25,6 @@ from boligeval.errors import ConfigError, ReportError
 from tests.test_report_fixture import make_results
 
 
-
 def _protect(*args, **kwargs):
     """protect_results as results.json sections and the log."""
     published = protect_results(*args, **kwargs)

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from boligeval.disclosure import Published, find_identifiers, protect_results
 from boligeval.errors import ReportError
 from boligeval.report import ReportPaths, write_report
-from boligeval.write import tex_escape
 from boligeval.report.i18n import HEADINGS, fmt_int, fmt_num, label
 from boligeval.report.tables import stars
+from boligeval.write import tex_escape
 from tests.test_report_fixture import META, make_results
 
 FIGURE_KEYS = (

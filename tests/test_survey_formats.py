@@ -10,8 +10,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from boligeval.contract import load_inputs
 from boligeval.analyses import analyse_survey
+from boligeval.contract import load_inputs
 from tests.test_survey_fixture import ANSWERS, CODEBOOK, DISPATCH, PLANS, RESPONDENTS
 
 TABLES = {

@@ -579,6 +579,10 @@ class Published:
     """
 
     __slots__ = ("_sections", "log", "notes", "rules")
+    _sections: dict[str, tuple[dict[str, Any], ...]]
+    rules: DisclosureRules
+    log: tuple[dict[str, Any], ...]
+    notes: tuple[str, ...]
 
     def __init__(self, seal: object, sections: dict[str, list[dict[str, Any]]],
                  rules: DisclosureRules, log: list[dict[str, Any]],

@@ -35,7 +35,7 @@ class SurveyTable(SurveyAnalysis):
     def run_all(self, ctx: Context) -> list[Record]:
         assert ctx.survey is not None
         rows = [
-            {k: v for k, v in row.items() if k in SURVEY_FIELDS or json_value(v) is not None}
+            {str(k): v for k, v in row.items() if k in SURVEY_FIELDS or json_value(v) is not None}
             for row in self.table(ctx.survey).to_dict("records")
         ]
         return from_rows(rows, section=SURVEY, analysis=self.id)
