@@ -22,7 +22,7 @@ from boligeval.disclosure import (
     suppress_table,
 )
 from boligeval.errors import ConfigError, ReportError
-from tests.test_report_fixture import make_results
+from tests.builders.report_results import make_results
 
 
 def _protect(*args, **kwargs):

@@ -13,7 +13,7 @@ from boligeval.design import build_design
 from boligeval.errors import PanelError
 from boligeval.panel import build_panel
 from boligeval.panel.derive import derive_persons
-from tests.panel_fixtures import departments_frame, plans_frame, register, resident
+from tests.builders.panel_worlds import departments_frame, plans_frame, register, resident
 
 YEARS = (2005, 2007, 2009)
 PRICES = pd.DataFrame({"year": [2005, 2007, 2009], "index": [100.0, 104.0, 110.0]})

@@ -16,7 +16,7 @@ from boligeval.design import build_design
 from boligeval.estimate.decomposition import decomposition
 from boligeval.panel import build_panel
 from boligeval.panel.decomposition import decomposition_terms
-from tests.panel_fixtures import departments_frame, plans_frame, register
+from tests.builders.panel_worlds import departments_frame, plans_frame, register
 
 SOURCES = ["employed", "unemployed_long", "social_assistance", "student", "retired", "missing",
            "disability_pension"]

@@ -68,7 +68,7 @@ def one_world(seed: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         world = Path(tmp) / "world"
         synthesize(world, scale=SCALE, department_size=DEPARTMENT_SIZE, seed=seed,
-                   full_truth=False)
+                   full_truth=False, survey=False)
         cells = pd.read_parquet(world / "truth" / "cells.parquet")
         # One DuckDB thread: the two worker processes already use both cores.
         con, _, _, panel = _panel(world, Path(tmp) / "scratch", DDD_MIN_COUNT, threads=1,
@@ -142,7 +142,7 @@ def test_rejection_rate_under_no_effect_is_nominal(monte_carlo: pd.DataFrame):
 def test_panel_equals_the_synthetic_truth_cells(tmp_path: Path):
     """The panel (DuckDB SQL) and the synthetic world's own truth code agree cell by cell."""
     world = tmp_path / "world"
-    synthesize(world, scale=0.05, seed=8)
+    synthesize(world, scale=0.05, seed=8, survey=False)
     cells = pd.read_parquet(world / "truth" / "cells.parquet")
     _, _, _, panel = _panel(world, tmp_path / "scratch")
     merged = _with_truth(panel.frame, cells)
@@ -155,7 +155,7 @@ def test_decomposition_did_recovers_the_in_mover_term(tmp_path: Path):
     import json
 
     world = tmp_path / "world"
-    synthesize(world, scale=0.5, seed=21, effects=Effects.plan_only())
+    synthesize(world, scale=0.5, seed=21, effects=Effects.plan_only(), survey=False)
     truth = json.loads((world / "truth.json").read_text(encoding="utf-8"))
     con, cfg, design, panel = _panel(world, tmp_path / "scratch")
     data = panel.for_analysis(POPULATION, OUTCOME)

@@ -15,7 +15,7 @@ from boligeval.report import ReportPaths, write_report
 from boligeval.report.i18n import HEADINGS, fmt_int, fmt_num, label
 from boligeval.report.tables import stars
 from boligeval.write import tex_escape
-from tests.test_report_fixture import META, make_results
+from tests.builders.report_results import META, make_results
 
 FIGURE_KEYS = (
     "trends_working_age_employed",
@@ -41,8 +41,8 @@ SECTION_IDS = (
 
 
 @pytest.fixture(scope="module")
-def protected() -> Published:
-    return protect_results(make_results())
+def protected(published_report_results: Published) -> Published:
+    return published_report_results
 
 
 @pytest.fixture(scope="module")

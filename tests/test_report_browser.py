@@ -22,7 +22,7 @@ import pytest
 
 from boligeval.disclosure import protect_results
 from boligeval.report import write_report
-from tests.test_report_fixture import META, make_results
+from tests.builders.report_results import META, make_results
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from boligeval.analyses import analyse_survey
 from boligeval.errors import SurveyError
 from boligeval.survey import check_survey, crosstab, load_codebook, prepare_survey
 from boligeval.survey._analyses import plan_attribute_table
-from tests.test_survey_fixture import ANSWERS, CODEBOOK, DISPATCH, RESPONDENTS
+from tests.builders.survey_tables import ANSWERS, CODEBOOK, DISPATCH, RESPONDENTS
 
 
 def test_fixture_passes():

@@ -12,7 +12,7 @@ import pytest
 
 from boligeval.analyses import analyse_survey
 from boligeval.contract import load_inputs
-from tests.test_survey_fixture import ANSWERS, CODEBOOK, DISPATCH, PLANS, RESPONDENTS
+from tests.builders.survey_tables import ANSWERS, CODEBOOK, DISPATCH, PLANS, RESPONDENTS
 
 TABLES = {
     "plans": PLANS[["plan_id", "grant_year", "municipality", "intervention_areas"]].assign(

@@ -60,12 +60,16 @@ __all__ = [
 _REGISTRY: dict[str, Analysis] = {}
 _DISCOVERED = False
 
-A = TypeVar("A", bound=type[Analysis])
+A = TypeVar("A", bound=type[Analysis] | Analysis)
 
 
-def register(cls: A) -> A:
-    """Class decorator: register one instance of an analysis class under its id."""
-    instance = cls()
+def register(analysis: A) -> A:
+    """Register an analysis under its id (an instance, or a class to instantiate).
+
+    Used as a class decorator, or called with an instance of a parameterised
+    analysis class.
+    """
+    instance = analysis() if isinstance(analysis, type) else analysis
     if instance.chapter not in CHAPTERS:
         raise ValueError(f"analysis {instance.id}: unknown chapter '{instance.chapter}'")
     taken = {i: a.id for a in _REGISTRY.values() for i in a.ids}
@@ -73,7 +77,7 @@ def register(cls: A) -> A:
         if ident in taken and taken[ident] != instance.id:
             raise ValueError(f"analysis id '{ident}' is registered twice")
     _REGISTRY[instance.id] = instance
-    return cls
+    return analysis
 
 
 def _discover() -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from boligeval.analyses.base import Option
+from boligeval.analyses.base import Context, Option, RegisterAnalysis
 from boligeval.records import Record, from_tidy
 
 if TYPE_CHECKING:
@@ -16,6 +16,7 @@ __all__ = [
     "COVARIATES",
     "FIXED_EFFECTS_LEVEL",
     "WEIGHTING",
+    "AreaModel",
     "model_records",
     "weights_column",
 ]
@@ -48,3 +49,30 @@ def model_records(tidy: pd.DataFrame, *, analysis: str, population: str, outcome
         n_obs=int(fit.n_obs), n_departments=int(fit.n_departments), n_plans=int(fit.n_plans),
         adj_r2=float(fit.adj_r2), **extra,
     )
+
+
+class AreaModel(RegisterAnalysis):
+    """A regression on the department-year panel, shown in the seed's table layout.
+
+    Subclasses say how to :meth:`fit` one outcome; the records are the
+    model's terms with its sample counts.
+    """
+
+    def fit(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> Any:
+        """Estimate the model (a ``DidResult``)."""
+        raise NotImplementedError
+
+    def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+        fit = self.fit(ctx, spec, outcome)
+        return model_records(fit.tidy(ctx.cfg.inference.alpha), analysis=self.id,
+                             population=spec.population, outcome=outcome, fit=fit)
+
+    def table_options(self, lang: str) -> dict[str, Any]:
+        """Extra arguments of ``regression_tables`` (terms, labels, notes)."""
+        return {}
+
+    def report(self, view: Any) -> list[Any]:
+        from boligeval.report.tables import regression_tables
+
+        return list(regression_tables(view.records(self.id), self.id, view.lang,
+                                      rules=view.rules, **self.table_options(view.lang)))

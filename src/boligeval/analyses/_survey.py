@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -16,27 +17,40 @@ BY_WAVE = ("actor", "wave", "statistic")
 
 
 class SurveyTable(SurveyAnalysis):
-    """A survey analysis computed as one tidy table.
+    """A survey analysis computed as one tidy table and shown as a pivot of it.
 
-    Subclasses implement :meth:`table`; the report shows the records as a
-    pivot of ``rows`` by ``columns`` unless :meth:`report` is overridden.
+    Parameters
+    ----------
+    id : str
+        The analysis id.
+    order : int
+        Position in the survey chapter.
+    compute : callable
+        ``Survey -> DataFrame`` in the survey record columns.
+    rows, columns : tuple of str
+        Record fields that make the pivot's rows and columns.
+    show_n : bool
+        Show the number of units under each value.
+    appendix : bool
+        Fold the table in the HTML page (long tables).
     """
 
     chapter: ClassVar[str] = "survey"
-    rows: ClassVar[tuple[str, ...]] = ITEM_ROWS
-    columns: ClassVar[tuple[str, ...]] = BY_WAVE
-    show_n: ClassVar[bool] = True
-    appendix: ClassVar[bool] = False
 
-    def table(self, survey: Survey) -> pd.DataFrame:
-        """The analysis's tidy table (survey record columns)."""
-        raise NotImplementedError
+    def __init__(self, id: str, order: int, compute: Callable[[Survey], pd.DataFrame], *,
+                 rows: tuple[str, ...] = ITEM_ROWS, columns: tuple[str, ...] = BY_WAVE,
+                 show_n: bool = True, appendix: bool = False) -> None:
+        self.id = id  # type: ignore[misc]
+        self.order = order  # type: ignore[misc]
+        self.compute = compute
+        self.rows, self.columns = rows, columns
+        self.show_n, self.appendix = show_n, appendix
 
     def run_all(self, ctx: Context) -> list[Record]:
         assert ctx.survey is not None
         rows = [
             {str(k): v for k, v in row.items() if k in SURVEY_FIELDS or json_value(v) is not None}
-            for row in self.table(ctx.survey).to_dict("records")
+            for row in self.compute(ctx.survey).to_dict("records")
         ]
         return from_rows(rows, section=SURVEY, analysis=self.id)
 

@@ -10,16 +10,11 @@ from boligeval.records import ACCOUNTING, Record, from_tidy
 
 
 @register
-class Accounting(PanelAnalysis):
+class Accounting(PanelAnalysis, id=ACCOUNTING, chapter="design", order=10):
     """Departments and resident rows: used, or excluded with a reason."""
 
-    id = ACCOUNTING
-    chapter = "design"
-    order = 10
-
     def run_all(self, ctx: Context) -> list[Record]:
-        assert ctx.panel is not None
-        return from_tidy(ctx.panel.accounting, section=ACCOUNTING, analysis=self.id)
+        return from_tidy(ctx.register.accounting, section=ACCOUNTING, analysis=self.id)
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.report.tables import accounting_tables

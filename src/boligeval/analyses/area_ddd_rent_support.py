@@ -2,44 +2,32 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
 from boligeval.analyses import register
-from boligeval.analyses._common import WEIGHTING, model_records, weights_column
-from boligeval.analyses.base import Context, RegisterAnalysis
+from boligeval.analyses._common import WEIGHTING, AreaModel, weights_column
+from boligeval.analyses.base import Context
 from boligeval.config import AnalysisSpec
-from boligeval.records import Record
 
 
 @register
-class AreaDddRentSupport(RegisterAnalysis):
+class AreaDddRentSupport(AreaModel, id="area_ddd_rent_support", chapter="rent_support",
+                         order=40, options={"weighting": WEIGHTING}):
     """Rent support (psi), an active plan (tau), both (omega) and the combined effect."""
 
-    id = "area_ddd_rent_support"
-    chapter = "rent_support"
-    order = 40
-    options = MappingProxyType({"weighting": WEIGHTING})
-
-    def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+    def fit(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> Any:
         from boligeval.estimate.did import area_ddd_rent_support
 
-        assert ctx.panel is not None
-        data = ctx.panel.for_analysis(spec.population, outcome)
-        fit = area_ddd_rent_support(data, spec.population, outcome,
-                                    weights=weights_column(spec))
-        return model_records(fit.tidy(ctx.cfg.inference.alpha), analysis=self.id,
-                             population=spec.population, outcome=outcome, fit=fit)
+        return area_ddd_rent_support(ctx.data(spec, outcome), spec.population, outcome,
+                                     weights=weights_column(spec))
 
-    def report(self, view: Any) -> list[Any]:
+    def table_options(self, lang: str) -> dict[str, Any]:
         from boligeval.report.i18n import label, text
-        from boligeval.report.tables import RENT_TERMS, regression_tables
+        from boligeval.report.tables import RENT_TERMS
 
-        return list(regression_tables(
-            view.records(self.id), self.id, view.lang, rules=view.rules, terms=RENT_TERMS,
-            term_labels={"active_plan": label(view.lang, "term", "plan_tau")},
-            extra_notes=[text(view.lang, "combined_test")],
-        ))
+        return {"terms": RENT_TERMS,
+                "term_labels": {"active_plan": label(lang, "term", "plan_tau")},
+                "extra_notes": [text(lang, "combined_test")]}
 
     def findings(self, view: Any) -> list[str]:
         from boligeval.report.findings import estimate_finding

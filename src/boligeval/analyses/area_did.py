@@ -6,7 +6,6 @@ Also the cohort-by-year means behind the seed's figures 4.1-4.2 (``cells``).
 from __future__ import annotations
 
 import math
-from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -17,10 +16,10 @@ from boligeval.analyses._common import (
     COVARIATES,
     FIXED_EFFECTS_LEVEL,
     WEIGHTING,
-    model_records,
+    AreaModel,
     weights_column,
 )
-from boligeval.analyses.base import Context, RegisterAnalysis
+from boligeval.analyses.base import Context
 from boligeval.config import AnalysisSpec
 from boligeval.records import CELLS, Record
 
@@ -50,39 +49,30 @@ def cohort_means(data: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
 
 
 @register
-class AreaDid(RegisterAnalysis):
+class AreaDid(AreaModel, id="area_did", chapter="effects", order=30,
+              options={"fixed_effects_level": FIXED_EFFECTS_LEVEL, "weighting": WEIGHTING,
+                       "covariates": COVARIATES}):
     """The effect of an active plan on department means."""
 
-    id = "area_did"
-    chapter = "effects"
-    order = 30
-    options = MappingProxyType({"fixed_effects_level": FIXED_EFFECTS_LEVEL, "weighting": WEIGHTING,
-               "covariates": COVARIATES})
-
-    def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+    def fit(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> Any:
         from boligeval.estimate.did import area_did
 
-        assert ctx.panel is not None
-        data = ctx.panel.for_analysis(spec.population, outcome)
-        fit = area_did(data, spec.population, outcome,
-                       fixed_effects_level=spec.option("fixed_effects_level"),
-                       weights=weights_column(spec), covariates=spec.covariates)
-        alpha = ctx.cfg.inference.alpha
-        records = model_records(fit.tidy(alpha), analysis=self.id, population=spec.population,
-                                outcome=outcome, fit=fit)
-        records += [Record(CELLS, {"population": spec.population, "outcome": outcome, **row})
-                    for row in cohort_means(data, alpha)]
-        return records
+        return area_did(ctx.data(spec, outcome), spec.population, outcome,
+                        fixed_effects_level=spec.option("fixed_effects_level"),
+                        weights=weights_column(spec), covariates=spec.covariates)
+
+    def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+        means = cohort_means(ctx.data(spec, outcome), ctx.cfg.inference.alpha)
+        return super().run(ctx, spec, outcome) + [
+            Record(CELLS, {"population": spec.population, "outcome": outcome, **row})
+            for row in means]
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.report.figures import coefficient_figure, trend_figures
-        from boligeval.report.tables import regression_tables
 
-        records = view.records(self.id)
-        blocks: list[Any] = list(regression_tables(records, self.id, view.lang, rules=view.rules))
-        blocks += trend_figures(view.section(CELLS), view.lang)
-        figure = coefficient_figure(records, view.lang)
-        return blocks + ([figure] if figure else [])
+        figure = coefficient_figure(view.records(self.id), view.lang)
+        return [*super().report(view), *trend_figures(view.section(CELLS), view.lang),
+                *([figure] if figure else [])]
 
     def findings(self, view: Any) -> list[str]:
         from boligeval.report.findings import estimate_finding

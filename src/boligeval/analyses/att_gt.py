@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any, Literal
 
 from boligeval.analyses import register
@@ -19,26 +18,19 @@ AGGREGATIONS: tuple[Literal["simple", "group", "dynamic", "calendar"], ...] = (
 
 
 @register
-class AttGt(RegisterAnalysis):
+class AttGt(RegisterAnalysis, id="att_gt", chapter="diagnostics", order=70,
+            produces=(AGGREGATE,), options={
+                "control_group": Option("notyettreated", ("notyettreated", "nevertreated"),
+                                        "comparison departments: not yet or never treated"),
+                "est_method": Option("unconditional", ("unconditional", "reg", "dr"),
+                                     "without covariates, outcome regression or doubly robust"),
+                "covariates": COVARIATES}):
     """ATT(g, t) with a plan-clustered multiplier bootstrap and uniform bands."""
-
-    id = "att_gt"
-    produces = (AGGREGATE,)
-    chapter = "diagnostics"
-    order = 70
-    options = MappingProxyType({
-        "control_group": Option("notyettreated", ("notyettreated", "nevertreated"),
-                                "comparison departments: not yet or never treated"),
-        "est_method": Option("unconditional", ("unconditional", "reg", "dr"),
-                             "without covariates, outcome regression or doubly robust"),
-        "covariates": COVARIATES,
-    })
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         from boligeval.estimate.staggered import att_gt
 
-        assert ctx.panel is not None
-        data = ctx.panel.first_treated(spec.population, outcome)
+        data = ctx.staggered(spec, outcome)
         inf = ctx.cfg.inference
         res = att_gt(data, yname="value", tname="year", idname="department_id",
                      gname="first_treated", control_group=spec.option("control_group"),

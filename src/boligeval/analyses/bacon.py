@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from boligeval.analyses import register
-from boligeval.analyses.base import Context, RegisterAnalysis
+from boligeval.analyses.base import Context, DiagnosticAnalysis
 from boligeval.config import AnalysisSpec
 from boligeval.records import Record, from_tidy
+from boligeval.report.tables import BACON_LAYOUT
 
 
 @register
-class Bacon(RegisterAnalysis):
+class Bacon(DiagnosticAnalysis, id="bacon", order=80, layout=BACON_LAYOUT):
     """The 2x2 comparisons behind the TWFE estimate and their weights."""
-
-    id = "bacon"
-    chapter = "diagnostics"
-    order = 80
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         from boligeval.estimate.bacon import bacon
 
-        assert ctx.panel is not None
-        data = ctx.panel.first_treated(spec.population, outcome)
+        data = ctx.staggered(spec, outcome)
         res = bacon(data, yname="value", tname="year", idname="department_id",
                     gname="first_treated")
         return from_tidy(res.tidy(), analysis=self.id, population=spec.population,
                          outcome=outcome, n_departments=int(data["department_id"].nunique()))
-
-    def report(self, view: Any) -> list[Any]:
-        from boligeval.report.tables import BACON_LAYOUT, diagnostic_tables
-
-        return list(diagnostic_tables(view.records(self.id), self.id, view.lang,
-                                      layout=BACON_LAYOUT, rules=view.rules))

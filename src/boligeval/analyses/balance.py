@@ -10,24 +10,19 @@ from boligeval.records import BALANCE, Record, from_tidy
 
 
 @register
-class Balance(PanelAnalysis):
+class Balance(PanelAnalysis, id=BALANCE, chapter="baseline", order=20):
     """Department characteristics and deprivation at baseline, by intervention group."""
-
-    id = BALANCE
-    chapter = "baseline"
-    order = 20
 
     def run_all(self, ctx: Context) -> list[Record]:
         from boligeval.estimate.balance import balance_table
 
-        assert ctx.panel is not None
         baseline = ctx.cfg.measurement_years[0]
-        cells = ctx.panel.cells
+        cells = ctx.register.cells
         deprivation = cells[(cells["population"] == "all") & (cells["outcome"] == "deprivation")
                             & (cells["year"] == baseline)][["department_id", "value", "n"]]
         deprivation = deprivation.rename(columns={"value": "deprivation",
                                                   "n": "n_deprivation"})
-        data = ctx.panel.departments().merge(deprivation, on="department_id", how="left")
+        data = ctx.register.departments().merge(deprivation, on="department_id", how="left")
         return from_tidy(balance_table(data), section=BALANCE, analysis=self.id)
 
     def report(self, view: Any) -> list[Any]:

@@ -19,24 +19,16 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from boligeval.errors import ConfigError
+from boligeval.errors import ConfigError, PanelError
 from boligeval.records import Record
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from boligeval.config import AnalysisSpec, EvaluationConfig
     from boligeval.panel import Panel
     from boligeval.report.view import ReportView
     from boligeval.survey import Survey
-
-__all__ = [
-    "CHAPTERS",
-    "Analysis",
-    "Context",
-    "Option",
-    "PanelAnalysis",
-    "RegisterAnalysis",
-    "SurveyAnalysis",
-]
 
 #: Report chapters, in order; each analysis names the one it belongs to.
 CHAPTERS: tuple[str, ...] = (
@@ -107,12 +99,29 @@ class Context:
     panel: Panel | None = None
     survey: Survey | None = None
 
+    @property
+    def register(self) -> Panel:
+        """The panel; an error for an analysis that needs register data and has none."""
+        if self.panel is None:
+            raise PanelError("This analysis needs register data (plans, departments, residents).")
+        return self.panel
+
+    def data(self, spec: AnalysisSpec, outcome: str) -> pd.DataFrame:
+        """The balanced department-year panel of the block's population and an outcome."""
+        return self.register.for_analysis(spec.population, outcome)
+
+    def staggered(self, spec: AnalysisSpec, outcome: str) -> pd.DataFrame:
+        """The same panel with each department's first active year (``first_treated``)."""
+        return self.register.first_treated(spec.population, outcome)
+
 
 class Analysis:
     """One kind of analysis and everything it owns.
 
-    Subclasses set the class attributes and override the hooks; the module
-    that defines one registers an instance with :func:`register`.
+    Subclasses name their id, chapter and order as class keywords
+    (``class Bacon(RegisterAnalysis, id="bacon", chapter="diagnostics",
+    order=80)``) and override the hooks; the module that defines one
+    registers it with :func:`register`.
 
     Attributes
     ----------
@@ -136,6 +145,13 @@ class Analysis:
     order: ClassVar[int]
     produces: ClassVar[tuple[str, ...]] = ()
     margins: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **settings: Any) -> None:
+        super().__init_subclass__()
+        for name, value in settings.items():
+            if not hasattr(cls, name) and name not in ("id", "chapter", "order"):
+                raise TypeError(f"{cls.__name__}: unknown analysis setting '{name}'")
+            setattr(cls, name, MappingProxyType(value) if isinstance(value, dict) else value)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -188,6 +204,26 @@ class RegisterAnalysis(Analysis):
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         """Estimate one outcome of one block; return unprotected records."""
         raise NotImplementedError
+
+
+class DiagnosticAnalysis(RegisterAnalysis):
+    """A register analysis shown as one table per population and outcome.
+
+    Attributes
+    ----------
+    layout : Layout, optional
+        How its table is laid out (``boligeval.report.tables.Layout``); None
+        gives one row per term.
+    """
+
+    chapter: ClassVar[str] = "diagnostics"
+    layout: ClassVar[Any] = None
+
+    def report(self, view: ReportView) -> list[Any]:
+        from boligeval.report.tables import diagnostic_tables
+
+        return list(diagnostic_tables(view.records(self.id), self.id, view.lang,
+                                      layout=self.layout, rules=view.rules))
 
 
 class PanelAnalysis(Analysis):

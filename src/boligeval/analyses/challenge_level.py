@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from boligeval.analyses import register
 from boligeval.analyses._survey import SurveyTable
-from boligeval.analyses.challenge_change import ChallengeChange
-from boligeval.survey import Survey
+from boligeval.analyses.challenge_change import CHALLENGE_CHANGE
+from boligeval.survey import _analyses as an
 
 
 def _overall(records: Any) -> list[dict[str, Any]]:
@@ -17,25 +15,15 @@ def _overall(records: Any) -> list[dict[str, Any]]:
             and not r.get("suppressed") and r.get("value") is not None]
 
 
-@register
 class ChallengeLevel(SurveyTable):
     """Mean challenge score, plans weighted equally within and actors across."""
-
-    id = "challenge_level"
-    order = 220
-
-    def table(self, survey: Survey) -> pd.DataFrame:
-        from boligeval.survey import _analyses as an
-
-        return an.challenge_level(survey.prepared, survey.plans,
-                                  first_round_years=survey.first_round_years)
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.report.figures import actor_figure
         from boligeval.report.tables import challenge_level_table
 
         records = view.records(self.id)
-        table = challenge_level_table(records, view.records(ChallengeChange.id), view.lang,
+        table = challenge_level_table(records, view.records(CHALLENGE_CHANGE.id), view.lang,
                                       analysis=self.id, rules=view.rules)
         figure = actor_figure(records, view.lang)
         return [b for b in (table, figure) if b is not None]
@@ -61,3 +49,8 @@ class ChallengeLevel(SurveyTable):
         shown = ", ".join(f"{r['wave']}: {r['value']:.2f}" for r in levels
                           if r.get("value") is not None)
         return [f"Challenge level across actors (survey): {shown}"]
+
+
+register(ChallengeLevel(
+    "challenge_level", 220,
+    lambda s: an.challenge_level(s.prepared, s.plans, first_round_years=s.first_round_years)))

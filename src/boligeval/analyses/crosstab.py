@@ -9,6 +9,7 @@ import pandas as pd
 from boligeval.analyses import register
 from boligeval.analyses._survey import SurveyTable
 from boligeval.survey import Survey
+from boligeval.survey import _analyses as an
 
 #: Blocks cross-tabulated by every plan attribute (seed ch. 8-10).
 CROSSTAB_BLOCKS: tuple[str, ...] = ("goal_focus", "collaboration", "area_secretariat")
@@ -17,33 +18,30 @@ CROSSTAB_BLOCKS: tuple[str, ...] = ("goal_focus", "collaboration", "area_secreta
 NOT_ORGANISATION = ("letting_tools", "image_intervention")
 
 
-@register
+def crosstabs(survey: Survey) -> pd.DataFrame:
+    """Every cross-tab of the survey: the user's list, or the seed's blocks by attribute."""
+    prepared = survey.prepared
+    book = prepared.codebook
+    items = book.loc[book["block"].isin(CROSSTAB_BLOCKS), "item_id"].tolist()
+    screens = book.loc[book["block"] == "barrier", "filter_item"].dropna().unique().tolist()
+    attributes = survey.attributes
+    names = [c for c in attributes.columns if c != "plan_id"]
+    answered = set(prepared.scored["item_id"])
+    pairs = list(survey.crosstabs) if survey.crosstabs is not None else [
+        (item, name) for item in [*screens, *items] if item in answered
+        for name in names if name not in NOT_ORGANISATION
+    ]
+    tables = [an.crosstab(prepared, item, name, attributes, actor=survey.attribute_actor,
+                          seed=survey.seed + i) for i, (item, name) in enumerate(pairs)]
+    tables = [t for t in tables if len(t)]
+    return pd.concat(tables, ignore_index=True) if tables else an._frame([])
+
+
 class Crosstab(SurveyTable):
     """Answer shares by level of each organisation attribute, with an exact test."""
 
-    id = "crosstab"
     chapter = "organisation"
-    order = 400
     margins = True
-
-    def table(self, survey: Survey) -> pd.DataFrame:
-        from boligeval.survey import _analyses as an
-
-        prepared = survey.prepared
-        book = prepared.codebook
-        items = book.loc[book["block"].isin(CROSSTAB_BLOCKS), "item_id"].tolist()
-        screens = book.loc[book["block"] == "barrier", "filter_item"].dropna().unique().tolist()
-        attributes = survey.attributes
-        names = [c for c in attributes.columns if c != "plan_id"]
-        answered = set(prepared.scored["item_id"])
-        pairs = list(survey.crosstabs) if survey.crosstabs is not None else [
-            (item, name) for item in [*screens, *items] if item in answered
-            for name in names if name not in NOT_ORGANISATION
-        ]
-        tables = [an.crosstab(prepared, item, name, attributes, actor=survey.attribute_actor,
-                              seed=survey.seed + i) for i, (item, name) in enumerate(pairs)]
-        tables = [t for t in tables if len(t)]
-        return pd.concat(tables, ignore_index=True) if tables else an._frame([])
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.report.tables import crosstab_table
@@ -51,3 +49,6 @@ class Crosstab(SurveyTable):
         table = crosstab_table(view.records(self.id), view.lang, analysis=self.id,
                                rules=view.rules, item_labels=view.labels)
         return [table] if table is not None else []
+
+
+register(Crosstab("crosstab", 400, crosstabs))

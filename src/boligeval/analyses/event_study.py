@@ -7,11 +7,12 @@ from typing import Any
 import pandas as pd
 
 from boligeval.analyses import register
-from boligeval.analyses.base import Context, RegisterAnalysis
+from boligeval.analyses.base import Context, DiagnosticAnalysis
 from boligeval.config import AnalysisSpec
 from boligeval.errors import EstimationError, PrePeriodsError
 from boligeval.panel import Panel
 from boligeval.records import ESTIMATES, Record, from_tidy
+from boligeval.report.tables import EVENT_STUDY_LAYOUT
 
 
 def fit_event_study(panel: Panel, population: str, outcome: str) -> tuple[Any, pd.DataFrame]:
@@ -44,17 +45,12 @@ def fit_event_study(panel: Panel, population: str, outcome: str) -> tuple[Any, p
 
 
 @register
-class EventStudy(RegisterAnalysis):
+class EventStudy(DiagnosticAnalysis, id="event_study", order=90, layout=EVENT_STUDY_LAYOUT,
+                 needs_pre_periods=True):
     """Dynamic effects by measurement period relative to the start of the plan."""
 
-    id = "event_study"
-    chapter = "diagnostics"
-    order = 90
-    needs_pre_periods = True
-
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
-        assert ctx.panel is not None
-        res, data = fit_event_study(ctx.panel, spec.population, outcome)
+        res, data = fit_event_study(ctx.register, spec.population, outcome)
         base: dict[str, Any] = {"analysis": self.id, "population": spec.population,
                                 "outcome": outcome,
                 "n_departments": int(data["department_id"].nunique()),
@@ -68,10 +64,6 @@ class EventStudy(RegisterAnalysis):
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.report.figures import event_figure
-        from boligeval.report.tables import EVENT_STUDY_LAYOUT, diagnostic_tables
 
-        records = view.records(self.id)
-        blocks: list[Any] = list(diagnostic_tables(records, self.id, view.lang,
-                                                   layout=EVENT_STUDY_LAYOUT, rules=view.rules))
-        figure = event_figure(records, view.lang, self.id)
-        return blocks + ([figure] if figure else [])
+        figure = event_figure(view.records(self.id), view.lang, self.id)
+        return super().report(view) + ([figure] if figure else [])

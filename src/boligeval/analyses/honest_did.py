@@ -8,26 +8,22 @@ from typing import Any
 import numpy as np
 
 from boligeval.analyses import register
-from boligeval.analyses.base import Context, RegisterAnalysis
+from boligeval.analyses.base import Context, DiagnosticAnalysis
 from boligeval.analyses.event_study import fit_event_study
 from boligeval.config import AnalysisSpec
 from boligeval.records import ESTIMATES, Record, from_tidy
+from boligeval.report.tables import HONEST_LAYOUT
 
 
 @register
-class HonestDid(RegisterAnalysis):
+class HonestDid(DiagnosticAnalysis, id="honest_did", order=120, layout=HONEST_LAYOUT,
+                needs_pre_periods=True):
     """Sensitivity of the first post-period effect to violations of parallel trends."""
-
-    id = "honest_did"
-    chapter = "diagnostics"
-    order = 120
-    needs_pre_periods = True
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         from boligeval.estimate.honest import honest_did
 
-        assert ctx.panel is not None
-        res, data = fit_event_study(ctx.panel, spec.population, outcome)
+        res, data = fit_event_study(ctx.register, spec.population, outcome)
         tidy = res.tidy()
         pre = tidy[(tidy["event_time"] < res.ref)]
         post = tidy[tidy["event_time"] >= 0]
@@ -49,9 +45,3 @@ class HonestDid(RegisterAnalysis):
             **base, "term": "breakdown_mbar",
             "estimate": breakdown if math.isfinite(breakdown) else None}))
         return records
-
-    def report(self, view: Any) -> list[Any]:
-        from boligeval.report.tables import HONEST_LAYOUT, diagnostic_tables
-
-        return list(diagnostic_tables(view.records(self.id), self.id, view.lang,
-                                      layout=HONEST_LAYOUT, rules=view.rules))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any, Literal
 
 from boligeval.analyses import register
@@ -14,24 +13,19 @@ from boligeval.vocabulary import POPULATIONS
 
 
 @register
-class IndividualDid(RegisterAnalysis):
+class IndividualDid(RegisterAnalysis, id="individual_did", chapter="movers", order=50,
+                    options={"unit": Option("person", ("person", "household"),
+                                            "person rows, or households (equivalised income)"),
+                             "covariates": COVARIATES}):
     """Persons or households with absorbed department effects and in-mover terms."""
-
-    id = "individual_did"
-    chapter = "movers"
-    order = 50
-    options = MappingProxyType({"unit": Option("person", ("person", "household"),
-                              "person rows, or households (equivalised income)"),
-               "covariates": COVARIATES})
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         from boligeval.estimate.did import individual_did
 
-        assert ctx.panel is not None
         household = (spec.option("unit") == "household"
                      or POPULATIONS[spec.population] == "household")
         unit: Literal["person", "household"] = "household" if household else "person"
-        units = ctx.panel.units(spec.population, outcome, unit=unit,
+        units = ctx.register.units(spec.population, outcome, unit=unit,
                                 covariates=spec.covariates)
         records: list[Record] = []
         for model, movers in (("without_movers", False), ("with_movers", True)):

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from boligeval.analyses import register
 from boligeval.analyses._survey import SurveyTable
-from boligeval.survey import Survey
+from boligeval.survey import _analyses as an
 
 
-@register
 class LargestChallenges(SurveyTable):
     """Per actor group the challenges with the highest mean score, ranked."""
-
-    id = "largest_challenges"
-    order = 210
-
-    def table(self, survey: Survey) -> pd.DataFrame:
-        from boligeval.survey import _analyses as an
-
-        return an.largest_challenges(survey.prepared)
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.report.tables import largest_challenges_table
@@ -29,3 +18,7 @@ class LargestChallenges(SurveyTable):
         table = largest_challenges_table(view.records(self.id), view.lang, analysis=self.id,
                                          rules=view.rules, item_labels=view.labels)
         return [table] if table is not None else []
+
+
+register(LargestChallenges("largest_challenges", 210,
+                           lambda s: an.largest_challenges(s.prepared)))

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from boligeval.analyses import register
-from boligeval.analyses.base import Context, RegisterAnalysis
+from boligeval.analyses.base import Context, DiagnosticAnalysis
 from boligeval.config import AnalysisSpec
 from boligeval.records import Record, from_tidy
+from boligeval.report.tables import POWER_LAYOUT
 
 
 @register
-class Power(RegisterAnalysis):
+class Power(DiagnosticAnalysis, id="power", order=140, layout=POWER_LAYOUT):
     """What effect the design could have detected, and with what power."""
-
-    id = "power"
-    chapter = "diagnostics"
-    order = 140
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         from boligeval.estimate.power import power
 
-        assert ctx.panel is not None
-        data = ctx.panel.for_analysis(spec.population, outcome)
-        inf = ctx.cfg.inference
+        data, inf = ctx.data(spec, outcome), ctx.cfg.inference
         res = power(data, alpha=inf.alpha, power=inf.power, seed=inf.seed)
         return from_tidy(res.tidy(), analysis=self.id, population=spec.population,
-                         outcome=outcome, n_departments=int(data["department_id"].nunique()),
-                         n_plans=int(data["plan_id"].nunique()))
-
-    def report(self, view: Any) -> list[Any]:
-        from boligeval.report.tables import POWER_LAYOUT, diagnostic_tables
-
-        return list(diagnostic_tables(view.records(self.id), self.id, view.lang,
-                                      layout=POWER_LAYOUT, rules=view.rules))
+                         outcome=outcome, n_plans=int(data["plan_id"].nunique()),
+                         n_departments=int(data["department_id"].nunique()))

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
 from boligeval.analyses import register
 from boligeval.analyses._common import FIXED_EFFECTS_LEVEL, WEIGHTING, weights_column
 from boligeval.analyses.area_ddd_rent_support import AreaDddRentSupport
 from boligeval.analyses.area_did import AreaDid
-from boligeval.analyses.base import Context, RegisterAnalysis
+from boligeval.analyses.base import Context, DiagnosticAnalysis
 from boligeval.config import AnalysisSpec
 from boligeval.errors import EstimationError
 from boligeval.records import ESTIMATES, Record
+from boligeval.report.tables import WILD_BOOTSTRAP_LAYOUT
 
 #: The triple-differences combined effect psi + tau + omega.
 COMBINED = {"rent_support": 1.0, "active_plan": 1.0, "rent_support_in_plan": 1.0}
@@ -28,20 +28,16 @@ def _record(res: Any, spec: AnalysisSpec, outcome: str, analysis: str,
 
 
 @register
-class WildBootstrap(RegisterAnalysis):
+class WildBootstrap(DiagnosticAnalysis, id="wild_bootstrap", order=100,
+                    layout=WILD_BOOTSTRAP_LAYOUT,
+                    options={"fixed_effects_level": FIXED_EFFECTS_LEVEL, "weighting": WEIGHTING}):
     """Few-cluster robust p-values and intervals (Rademacher; Webb below 12 clusters)."""
-
-    id = "wild_bootstrap"
-    chapter = "diagnostics"
-    order = 100
-    options = MappingProxyType({"fixed_effects_level": FIXED_EFFECTS_LEVEL, "weighting": WEIGHTING})
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         from boligeval.estimate.bootstrap import wild_cluster_bootstrap
         from boligeval.estimate.did import area_ddd_rent_support, area_did
 
-        assert ctx.panel is not None
-        data = ctx.panel.for_analysis(spec.population, outcome)
+        data = ctx.data(spec, outcome)
         weights = weights_column(spec)
         inf = ctx.cfg.inference
         fit = area_did(data, spec.population, outcome,
@@ -57,9 +53,3 @@ class WildBootstrap(RegisterAnalysis):
         except EstimationError:
             return records
         return [*records, _record(res, spec, outcome, self.id, AreaDddRentSupport.id)]
-
-    def report(self, view: Any) -> list[Any]:
-        from boligeval.report.tables import WILD_BOOTSTRAP_LAYOUT, diagnostic_tables
-
-        return list(diagnostic_tables(view.records(self.id), self.id, view.lang,
-                                      layout=WILD_BOOTSTRAP_LAYOUT, rules=view.rules))

@@ -10,19 +10,13 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 
+from boligeval.vocabulary import SCALES
+
 __all__ = ["ANSWER_CODES", "LABEL_CODES", "label_to_code"]
 
 #: Every answer code of the contract's scales, in display order.
-ANSWER_CODES = (
-    "not_at_all",
-    "small_degree",
-    "some_degree",
-    "high_degree",
-    "dont_know",
-    "not_relevant",
-    "yes",
-    "no",
-)
+ANSWER_CODES: tuple[str, ...] = tuple(dict.fromkeys(c for codes in SCALES.values()
+                                                   for c in codes))
 
 _LABELS = {
     "not_at_all": ("not at all", "slet ikke", "slet ikke i nogen grad"),

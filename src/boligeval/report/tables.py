@@ -549,7 +549,7 @@ def diagnostic_tables(
     analysis: str,
     lang: str,
     *,
-    layout: Layout = Layout(),
+    layout: Layout | None = None,
     rules: dict[str, Any] | None = None,
 ) -> list[Table]:
     """Build one table per population and outcome of a beyond-TWFE analysis.
@@ -561,6 +561,7 @@ def diagnostic_tables(
     breakdown value, decomposition components, power); every label is
     translated. Analyses without a dedicated layout get one row per term.
     """
+    layout = layout or Layout()
     recs = [r for r in estimates if r.get("analysis") == analysis]
     out: list[Table] = []
     keys = sorted(

@@ -70,6 +70,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from boligeval.config import DEFAULT_DEPRIVATION_WEIGHTS
+from boligeval.vocabulary import OUTCOMES
+
 __all__ = [
     "COHORTS",
     "DEPRIVATION_WEIGHTS",
@@ -87,32 +90,9 @@ WORKING_AGE = (16, 64)
 EDUCATION_AGES = (25, 64)
 DEPRIVATION_AGES = (18, 64)
 COMPETENCE = ("vocational", "short_tertiary", "medium_tertiary", "long_tertiary")
-#: methods.md §2: labour-market weights (disability pension by age 50), origin, family, crime.
-DEPRIVATION_WEIGHTS = {
-    "employed": 0.0,
-    "leave": 0.0,
-    "unemployed_short": 0.0,
-    "unemployed_long": 1.0,
-    "social_assistance": 1.5,
-    "missing": 1.5,
-    "student": 0.0,
-    "retired": 0.0,
-    "other": 0.0,
-    "disability_pension_old": 0.5,
-    "disability_pension_young": 2.5,
-    "danish": 0.0,
-    "western": 1.0,
-    "non_western": 1.5,
-    "single_parent": 1.0,
-    "convicted": 1.0,
-}
-PERSON_OUTCOMES = (
-    "employed",
-    "disposable_income",
-    "equivalised_income",
-    "competence_education",
-    "deprivation",
-)
+#: methods §2: labour-market weights (disability pension by age 50), origin, family, crime.
+DEPRIVATION_WEIGHTS = DEFAULT_DEPRIVATION_WEIGHTS
+PERSON_OUTCOMES = tuple(OUTCOMES)
 PERSON_POPULATIONS = {
     "all": "TRUE",
     "working_age": "working_age",

@@ -1,0 +1,1 @@
+"""Builders of the hand-made inputs that several test modules share."""
