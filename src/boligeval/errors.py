@@ -11,6 +11,7 @@ status 2. Anything else is a bug and shows a traceback.
   x EstimationError       a model cannot be estimated as asked
   x SurveyError           survey inputs or settings are unusable
   x ReportError           outputs cannot be written
+  x ResourceError         the machine ran out of memory or disk space
 
 Warnings are classes too, so users can filter them:
 
@@ -30,6 +31,7 @@ __all__ = [
     "EstimationError",
     "PanelError",
     "ReportError",
+    "ResourceError",
     "SingletonWarning",
     "SurveyError",
 ]
@@ -93,6 +95,10 @@ class SurveyError(BoligevalError):
 
 class ReportError(BoligevalError):
     """Outputs cannot be written."""
+
+
+class ResourceError(BoligevalError):
+    """The machine ran out of memory or disk space; the input itself may be fine."""
 
 
 class BoligevalWarning(UserWarning):
