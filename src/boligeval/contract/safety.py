@@ -219,6 +219,7 @@ _REJECT_WORDS = {
     "MISSING COLUMNS": "fewer fields than the header",
     "UNQUOTED VALUE": "a quote that is not closed, or text right after a closing quote",
     "INVALID UNICODE": "bytes that are not valid in the encoding",
+    "INVALID ENCODING": "bytes that are not valid in the encoding",
     "LINE SIZE OVER MAXIMUM": "a line longer than the reader's maximum (2 MB)",
     "INVALID STATE": "a structure the CSV reader cannot follow",
 }
@@ -265,14 +266,21 @@ def csv_failure(path: Path, dialect: CsvDialect | None) -> ContractError:
     parts = []
     for kind, n, first in kinds:
         words = _REJECT_WORDS.get(str(kind), "a malformed structure")
-        if kind == "INVALID UNICODE":
+        if kind in ("INVALID UNICODE", "INVALID ENCODING"):
             words = f"bytes that are not valid {dialect.encoding.upper()}"
         parts.append(f"{n} line{'s' if n != 1 else ''} with {words} (first: line {first})")
-    plural = "line" if total == 1 else "lines"
+    plural = "line breaks" if total == 1 else "lines break"
     what = (
-        f"{total} {plural} break the CSV structure: {'; '.join(parts)}; example lines "
+        f"{total} {plural} the CSV structure: {'; '.join(parts)}; example lines "
         f"(1-based, the header is line 1): {', '.join(map(str, lines))}"
     )
+    if dialect.encoding != "latin-1" and any(
+        k in ("INVALID UNICODE", "INVALID ENCODING") for k, _, _ in kinds
+    ):
+        what += (
+            f" (the file is not {dialect.encoding.upper()} throughout; Danish Excel saves "
+            "Windows-1252: save the file as UTF-8, or set [data.csv] encoding = \"latin-1\")"
+        )
     err = format_failure(path, "csv", what, dialect=dialect)
     err.n_rows, err.rows = total, lines
     return err
