@@ -197,17 +197,20 @@ def check_header(path: Path, names: list[str], name: str) -> None:
     for i, col in enumerate(names, start=1):
         key = col.strip().lower()
         if key in seen:
+            first = names[seen[key] - 1]
+            safe = shown_name(first) and shown_name(col)
             shown = (
-                f"column '{col}'"
-                if shown_name(col)
+                f"column '{first}'" + (f" (as '{col}')" if col != first else "")
+                if safe
                 else "a column name (not shown: it looks like a data value)"
             )
             raise ContractError(
                 f"{path}: {shown} occurs twice in the file, as columns {seen[key]} and {i} "
-                "(rule 'duplicate_column'; names are compared without regard to case). How "
-                "to fix: give every column a distinct name, or drop one of the two.",
+                "(rule 'duplicate_column'; names are compared without regard to case and "
+                "surrounding spaces). How to fix: give every column a distinct name, or drop "
+                "one of the two.",
                 file=str(path),
-                column=col if shown_name(col) else None,
+                column=first if safe else None,
                 rule="duplicate_column",
                 n_rows=0,
                 rows=[],
@@ -430,8 +433,8 @@ def open_source(
             row_expr = "ordinality"  # already 1-based
         else:
             if fmt == "parquet":
-                check_header(path, _source_names(path, fmt, con), name)
                 plain_from, numbered_from, row_expr = _parquet_from(path, con)
+                check_header(path, _source_names(path, fmt, con), name)
             else:
                 target = scratch_dir / f"{name}.{fmt}.parquet"
                 if fmt == "xlsx":
@@ -475,21 +478,22 @@ def _layout_hint(source: Source) -> str:
     hints = [f"the file was {source.how_read()} and has {len(names)} column"
              + ("" if len(names) == 1 else "s")]
     hidden = [n for n in names if not shown_name(n)]
-    if names and len(hidden) * 2 >= len(names):
+    others = []
+    if source.dialect is not None and len(names) == 1:
+        others = [d for d in (",", ";", "\t", "|") if d != source.dialect.delimiter
+                  and d in names[0]]
+    if others:
+        shown = "TAB" if others[0] == "\t" else repr(others[0])
+        toml = '"\\t"' if others[0] == "\t" else f'"{others[0]}"'
+        hints.append(
+            f"its header contains {shown}: if that is the delimiter, set "
+            f"[data.csv] delimiter = {toml}"
+        )
+    elif names and len(hidden) * 3 >= len(names):
         hints.append(
             "its first line looks like data rather than column names (the file needs a "
             "header row)"
         )
-    elif source.dialect is not None and len(names) == 1:
-        others = [d for d in (",", ";", "\t", "|") if d != source.dialect.delimiter
-                  and d in names[0]]
-        if others:
-            shown = "TAB" if others[0] == "\t" else repr(others[0])
-            toml = '"\\t"' if others[0] == "\t" else f'"{others[0]}"'
-            hints.append(
-                f"its header contains {shown}: if that is the delimiter, set "
-                f"[data.csv] delimiter = {toml}"
-            )
     return "; ".join(hints)
 
 

@@ -214,6 +214,79 @@ def read_failure(
     return format_failure(path, fmt, what)
 
 
+#: How far the Python diagnosis of a refused CSV file reads (an error path only).
+_DIAGNOSIS_BYTES = 64 << 20
+
+
+def _python_diagnosis(path: Path, dialect: CsvDialect) -> tuple[int, list[int], str] | None:
+    """(count, first lines, words) of the malformed lines at the start of a CSV file.
+
+    Reads at most 64 MiB with Python's CSV reader in ``dialect``: records with
+    another number of fields than the header, text that does not decode, a
+    quote left open at the end, and line endings that change within the file.
+    """
+    import csv
+    import io
+
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(_DIAGNOSIS_BYTES)
+    except OSError:
+        return None
+    complete = len(raw) < _DIAGNOSIS_BYTES
+    codec = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}[dialect.encoding]
+    bad: dict[str, list[int]] = {}
+    # Undecodable bytes, by line.
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        if complete or exc.start < len(raw) - 4:
+            line = raw[: exc.start].count(b"\n") + 1
+            bad.setdefault("bytes that are not valid " + dialect.encoding.upper(), []).append(line)
+        text = raw[: exc.start].decode(codec, errors="replace")
+    if not complete and "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    if crlf and lf:
+        rare_crlf = crlf < lf
+        odd = bad.setdefault("a line ending (CRLF or LF) unlike the file's other lines", [])
+        for i, line_text in enumerate(text.split("\n")[:-1], start=1):
+            if line_text.endswith("\r") == rare_crlf:
+                odd.append(i)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar='"', strict=True
+    )
+    width, last = None, 0
+    try:
+        for record in reader:
+            if width is None:
+                width = len(record)
+            elif record and len(record) != width:
+                words = "more" if len(record) > width else "fewer"
+                bad.setdefault(f"{words} fields than the header", []).append(last + 1)
+            last = reader.line_num
+    except csv.Error:
+        bad.setdefault(
+            "a quote that is not closed, or text right after a closing quote", []
+        ).append(last + 1)
+    if not bad:
+        return None
+    lines = sorted({n for found in bad.values() for n in found})
+    parts = [
+        f"{len(found)} line{'s' if len(found) != 1 else ''} with {words} (first: line "
+        f"{min(found)})"
+        for words, found in sorted(bad.items(), key=lambda kv: min(kv[1]))
+    ]
+    scope = "" if complete else " in the first 64 MiB"
+    plural = "line breaks" if len(lines) == 1 else "lines break"
+    what = (
+        f"{len(lines)} {plural} the CSV structure{scope}: {'; '.join(parts)}; example lines "
+        f"(1-based, the header is line 1): {', '.join(map(str, lines[:10]))}"
+    )
+    return len(lines), lines[:10], what
+
+
 _REJECT_WORDS = {
     "TOO MANY COLUMNS": "more fields than the header",
     "MISSING COLUMNS": "fewer fields than the header",
@@ -258,6 +331,14 @@ def csv_failure(path: Path, dialect: CsvDialect | None) -> ContractError:
     finally:
         con.close()
     if not total:
+        # DuckDB's sniffer gives up on errors within its sample, before any
+        # rejects are recorded: find the lines with Python's CSV reader instead.
+        found = _python_diagnosis(path, dialect)
+        if found is not None:
+            total, lines, what = found
+            err = format_failure(path, "csv", what, dialect=dialect)
+            err.n_rows, err.rows = total, lines
+            return err
         what = (
             "the CSV reader could not make out the file's structure (it may not be a text "
             "file, or its delimiter, quotes or encoding differ from the ones used)"

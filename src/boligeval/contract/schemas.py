@@ -216,8 +216,8 @@ def _amount(name: str) -> Check:
         column=name,
         bad_sql=f"isinf({name}) OR abs({name}) >= {AMOUNT_LIMIT:.0e}",
         text=f"{name} must be a finite amount below {AMOUNT_LIMIT:,.0f} DKK in absolute value",
-        fix="give amounts in DKK as plain numbers; missing or unknown amounts as empty cells, "
-        "never as codes such as 9999999999 or as infinity",
+        fix="give amounts in DKK as plain numbers, and missing or unknown amounts as empty "
+        "cells, not as special codes or infinite values",
     )
 
 
