@@ -736,3 +736,17 @@ def test_every_csv_read_is_documented_in_the_message_as_read(tmp_path: Path) -> 
     with pytest.raises(ContractError) as info:
         load_inputs(tmp_path / "data", duckdb.connect(), scratch_dir=tmp_path / "s")
     assert "read as CSV with delimiter ','" in str(info.value)
+
+
+def test_cli_never_prints_duckdb_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A DuckDB error that escapes every stage is a bug; its text may quote a value.
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise duckdb.ConversionException(f"Could not cast value {SECRET_PERSON} to DECIMAL")
+
+    monkeypatch.setattr("boligeval.run.validate_inputs", boom)
+    d = write_world(tmp_path / "data", world())
+    result = run_cli(["validate", str(config_for(tmp_path, d))])
+    assert result.exit_code == 1
+    assert "ConversionException" in result.output and SECRET_PERSON not in result.output
+    result = run_cli(["--debug", "validate", str(config_for(tmp_path, d))])
+    assert isinstance(result.exception, duckdb.ConversionException)
