@@ -405,6 +405,15 @@ def test_table_without_rows_is_refused(tmp_path: Path, fmt: str) -> None:
     assert "no data rows" in str(info.value)
 
 
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\r\n\r\n"])
+def test_empty_csv_file_is_refused(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "residents.csv"
+    path.write_bytes(content)
+    with pytest.raises(ContractError) as info:
+        read_table(path, duckdb.connect(), "residents", tmp_path / "s")
+    assert info.value.rule == "empty_table" and "the file is empty" in str(info.value)
+
+
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_header_only_residents_through_the_cli(tmp_path: Path, command: str) -> None:
     data = world()

@@ -426,7 +426,18 @@ def open_source(
     try:
         if fmt == "csv":
             dialect = detect_dialect(path, csv_options)
-            check_header(path, parse_header(path, dialect), name)
+            header = parse_header(path, dialect)
+            if not header:
+                raise ContractError(
+                    f"{path}: the file is empty, without a header or rows (rule "
+                    f"'empty_table'): the {name} table needs a header row and at least one "
+                    "data row. How to fix: export the table again.",
+                    file=str(path),
+                    rule="empty_table",
+                    n_rows=0,
+                    rows=[],
+                )
+            check_header(path, header, name)
             reader = csv_reader_sql(path, dialect)
             plain_from = reader
             numbered_from = f"{reader} WITH ORDINALITY"
