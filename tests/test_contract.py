@@ -604,7 +604,8 @@ def test_trim_shortcut_gives_what_trim_gives() -> None:
 
 def test_every_rule_identifier_is_tested_or_covered() -> None:
     tested = {case[4] for case in RULE_CASES}
-    other = {"missing_file", "duplicate_file", "unknown_table", "file_format", "duplicate_column"}
+    other = {"missing_file", "duplicate_file", "unknown_table", "file_format", "duplicate_column",
+             "file_access", "empty_table"}  # the last two: tests/test_bad_inputs.py
     assert tested | other == set(RULES)
 
 

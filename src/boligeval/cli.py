@@ -35,6 +35,18 @@ def _user_errors(func: F) -> F:
                 raise
             click.echo(f"boligeval: error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except Exception as exc:
+            # DuckDB's messages quote values (a row, a cast value): a bug that ends in one
+            # must not print data. --debug shows it.
+            if debug or not type(exc).__module__.lstrip("_").startswith("duckdb"):
+                raise
+            click.echo(
+                f"boligeval: internal error: DuckDB raised {type(exc).__name__}; its message "
+                "is not shown because it can quote input data. Run again with --debug to see "
+                "it, where showing data is allowed, and report the error.",
+                err=True,
+            )
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 

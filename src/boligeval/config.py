@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from boligeval.contract.dialect import check_csv_options
 from boligeval.disclosure import DisclosureRules
 from boligeval.errors import ConfigError
 from boligeval.vocabulary import POPULATIONS
@@ -54,10 +55,14 @@ class DataSpec:
         Folder with one file per contract table (``plans.parquet``, ...).
     rename : dict
         Per table, a mapping from the file's column names to contract names.
+    csv : dict
+        How CSV files are written: ``delimiter``, ``decimal`` and
+        ``encoding`` (each ``auto`` by default: detected per file).
     """
 
     dir: Path = Path("world")
     rename: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    csv: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -310,7 +315,7 @@ def _spec_keys(cls: type) -> list[str]:
 
 
 def _parse_data(raw: Mapping[str, Any], base: Path) -> DataSpec:
-    _check_keys(raw, ["dir", "rename"], "data")
+    _check_keys(raw, ["dir", "rename", "csv"], "data")
     if "dir" not in raw:
         raise ConfigError("[data] needs dir = \"<folder with the input files>\".")
     directory = Path(_str(raw["dir"], "data.dir"))
@@ -333,7 +338,12 @@ def _parse_data(raw: Mapping[str, Any], base: Path) -> DataSpec:
                 'e.g. PNR = "person_id".'
             )
         rename[table] = dict(mapping)
-    return DataSpec(dir=directory, rename=rename)
+    csv_raw = raw.get("csv", {})
+    if not isinstance(csv_raw, dict):
+        raise ConfigError('[data.csv] must be a table, e.g. delimiter = ";".')
+    csv = check_csv_options({str(k): v for k, v in csv_raw.items()})
+    return DataSpec(dir=directory, rename=rename,
+                    csv={k: v for k, v in csv.items() if k in csv_raw})
 
 
 def _parse_design(raw: Mapping[str, Any]) -> DesignSpec:
@@ -556,6 +566,10 @@ def dump_config(cfg: EvaluationConfig, *, data_dir: Path | None = None) -> str:
     """Write a config as TOML that :func:`load_config` reads back to the same config."""
     lines: list[str] = ["# boligeval evaluation config", ""]
     lines += ["[data]", f"dir = {_toml_value(data_dir or cfg.data.dir)}", ""]
+    if cfg.data.csv:
+        lines.append("[data.csv]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in cfg.data.csv.items()]
+        lines.append("")
     for table, mapping in cfg.data.rename.items():
         lines.append(f"[data.rename.{table}]")
         lines += [f"{_key(k)} = {_toml_value(v)}" for k, v in mapping.items()]

@@ -11,6 +11,7 @@ status 2. Anything else is a bug and shows a traceback.
   x EstimationError       a model cannot be estimated as asked
   x SurveyError           survey inputs or settings are unusable
   x ReportError           outputs cannot be written
+  x ResourceError         the machine ran out of memory or disk space
 
 Warnings are classes too, so users can filter them:
 
@@ -31,6 +32,7 @@ __all__ = [
     "PanelError",
     "PrePeriodsError",
     "ReportError",
+    "ResourceError",
     "SingletonWarning",
     "SurveyError",
 ]
@@ -102,6 +104,10 @@ class SurveyError(BoligevalError):
 
 class ReportError(BoligevalError):
     """Outputs cannot be written."""
+
+
+class ResourceError(BoligevalError):
+    """The machine ran out of memory or disk space; the input itself may be fine."""
 
 
 class BoligevalWarning(UserWarning):

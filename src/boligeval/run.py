@@ -137,6 +137,7 @@ def workspace(
                 inputs = load_inputs(
                     cfg.data.dir, con, scratch_dir=scratch / "converted",
                     rename=cfg.data.rename, tables=tables, need_prices=_needs_prices(cfg),
+                    csv_options=cfg.data.csv,
                 )
             yield Workspace(con=con, inputs=inputs, scratch=scratch)
         finally:

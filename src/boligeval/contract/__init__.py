@@ -23,21 +23,33 @@ Rule identifiers
 rule                meaning
 ==================  ==========================================================
 missing_file        a required table has no file (or the data dir is missing)
+file_access         the file cannot be opened (permission denied, I/O error)
 duplicate_file      a table comes in more than one file/format
 unknown_table       a table name (in ``tables`` or ``rename``) is not in the contract
 file_format         the file cannot be read in the format its extension names
-duplicate_column    two columns have the same name after renaming
+duplicate_column    two columns have the same name (in the file, regardless of
+                    case, or after renaming)
+empty_table         the file has no data rows (a header alone)
 required_column     a contract column is missing from the file
 type                a value does not parse as the column's type (int, float, bool)
 not_null            a required value is missing
 allowed_values      a code is not in the column's list (sex, origin, actor, ...)
-range               a value is out of range (birth_year, dwellings, shares, index)
+range               a value is out of range (birth_year, dwellings, shares, index;
+                    amounts must be finite and below 1e10 DKK, numbers in extra
+                    columns finite and below 1e20)
 unique              a key occurs more than once (plan_id, (person_id, year), ...)
 foreign_key         a reference has no match (departments.plan_id in plans, ...)
 scale_value         an answer is not a code of its item's scale
 dispatch_sent       fewer questionnaires sent than respondents for wave/actor/plan
 price_coverage      a residents year has no price index (only with ``need_prices``)
 ==================  ==========================================================
+
+No message quotes a record: example rows are row numbers (for rule
+``file_format`` of a CSV file, line numbers, the header being line 1), and
+values are quoted only from code columns and only when they look like codes
+(never an id, an amount or a whole line). Errors of DuckDB and the format
+libraries are reported by kind, never by their own text. Running out of
+memory or disk space raises :class:`boligeval.errors.ResourceError`.
 
 Uniqueness keys: plans.plan_id, departments.department_id,
 residents.(person_id, year), prices.year, respondents.respondent_id,
@@ -60,10 +72,12 @@ from boligeval.contract.schemas import (
 
 RULES: tuple[str, ...] = (
     "missing_file",
+    "file_access",
     "duplicate_file",
     "unknown_table",
     "file_format",
     "duplicate_column",
+    "empty_table",
     "required_column",
     "type",
     "not_null",

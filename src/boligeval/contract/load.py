@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from boligeval.contract.dialect import check_csv_options
 from boligeval.contract.readers import (
     FORMATS,
     file_sha256,
@@ -16,6 +18,7 @@ from boligeval.contract.readers import (
     qident,
     schema_for,
 )
+from boligeval.contract.safety import read_failure
 from boligeval.contract.schemas import REGISTER_TABLES, SURVEY_TABLES, TABLE_ORDER
 from boligeval.contract.validate import (
     CheckedTable,
@@ -105,6 +108,9 @@ class InputTables:
 def find_files(data_dir: Path) -> dict[str, Path]:
     """Map each contract table to its file in ``data_dir``.
 
+    A folder named like a file (``residents.parquet/``, a partitioned Parquet
+    dataset) counts as that table's file.
+
     Raises
     ------
     ContractError
@@ -119,7 +125,9 @@ def find_files(data_dir: Path) -> dict[str, Path]:
         )
     found: dict[str, list[Path]] = {}
     for path in sorted(data_dir.iterdir()):
-        if path.is_file() and path.suffix.lower() in FORMATS and path.stem in TABLE_ORDER:
+        if (path.is_file() or path.is_dir()) and path.suffix.lower() in FORMATS and (
+            path.stem in TABLE_ORDER
+        ):
             found.setdefault(path.stem, []).append(path)
     for name, paths in found.items():
         if len(paths) > 1:
@@ -139,25 +147,24 @@ def _check_table(
     name: str,
     scratch_dir: Path,
     rename: Mapping[str, str],
+    csv_options: Mapping[str, str] | None = None,
 ) -> CheckedTable:
     schema = schema_for(name)
-    source = open_source(path, con, name, scratch_dir, rename)
+    source = open_source(path, con, name, scratch_dir, rename, csv_options)
     missing_columns(source, schema, rename)
     try:
         return local_checks(con, schema, source)
-    except duckdb.Error as exc:
-        raise ContractError(
-            f"{path}: the file cannot be read as {source.format} (rule 'file_format'): {exc}. "
-            "How to fix: export the file again in the format its extension names (CSV: "
-            "UTF-8, comma-separated, one header row).",
-            file=str(path),
-            rule="file_format",
-        ) from exc
+    except (duckdb.Error, OSError, MemoryError) as exc:
+        raise read_failure(exc, path, source.format, dialect=source.dialect) from None
 
 
 def _info(table: CheckedTable) -> TableInfo:
     path = table.source.path
-    return TableInfo(table.schema.name, path, table.source.format, table.n_rows, file_sha256(path))
+    try:
+        digest = file_sha256(path)
+    except OSError as exc:
+        raise read_failure(exc, path, table.source.format) from None
+    return TableInfo(table.schema.name, path, table.source.format, table.n_rows, digest)
 
 
 def read_table(
@@ -166,6 +173,7 @@ def read_table(
     name: str,
     scratch_dir: Path,
     rename: Mapping[str, str] | None = None,
+    csv_options: Mapping[str, str] | None = None,
 ) -> TableInfo:
     """Read one contract file into view ``name`` and check its own rules.
 
@@ -186,12 +194,16 @@ def read_table(
         outlive the connection's use of the view.
     rename : mapping, optional
         File column name -> contract column name.
+    csv_options : mapping, optional
+        CSV ``delimiter``, ``decimal``, ``encoding`` (default: detected).
 
     Returns
     -------
     TableInfo
     """
-    table = _check_table(Path(path), con, name, Path(scratch_dir), rename or {})
+    table = _check_table(
+        Path(path), con, name, Path(scratch_dir), rename or {}, check_csv_options(csv_options)
+    )
     con.execute(f"DROP VIEW IF EXISTS {qident(table.check_view)}")
     return _info(table)
 
@@ -255,6 +267,7 @@ def load_inputs(
     rename: Mapping[str, Mapping[str, str]] | None = None,
     tables: Sequence[str] | None = None,
     need_prices: bool = False,
+    csv_options: Mapping[str, str] | None = None,
 ) -> InputTables:
     """Read and validate the contract tables of ``data_dir`` into views of ``con``.
 
@@ -274,6 +287,11 @@ def load_inputs(
     need_prices : bool
         Whether income outcomes are requested; then ``prices`` is required
         and must cover every year in ``residents``.
+    csv_options : mapping, optional
+        How CSV files are read (``[data.csv]``): ``delimiter`` (``,``, ``;``,
+        ``\t`` or ``|``), ``decimal`` (``.`` or ``,``) and ``encoding``
+        (``utf-8``, ``utf-16`` or ``latin-1``); each defaults to ``auto``,
+        detected per file.
 
     Returns
     -------
@@ -282,11 +300,17 @@ def load_inputs(
     Raises
     ------
     ContractError
-        On the first broken rule; no views are left behind.
+        On the first broken rule; no views are left behind. No message quotes
+        a record (see :mod:`boligeval.contract.safety`).
+    ConfigError
+        For unknown ``csv_options``.
+    ResourceError
+        When the machine runs out of memory or disk space while reading.
     """
     data_dir = Path(data_dir)
     scratch_dir = Path(scratch_dir)
     rename = rename or {}
+    options = check_csv_options(csv_options)
     for key in rename:
         schema_for(key)
     files = find_files(data_dir)
@@ -296,16 +320,25 @@ def load_inputs(
     try:
         for name in order:
             created.append(name)
-            checked[name] = _check_table(files[name], con, name, scratch_dir, rename.get(name, {}))
-            for fk in checked[name].schema.foreign_keys:
-                if fk.ref_table != name:
-                    check_foreign_key(con, checked[name], fk.columns, fk.ref_table, fk.ref_columns)
+            checked[name] = _check_table(
+                files[name], con, name, scratch_dir, rename.get(name, {}), options
+            )
+            with _reading(checked[name]):
+                for fk in checked[name].schema.foreign_keys:
+                    if fk.ref_table != name:
+                        check_foreign_key(
+                            con, checked[name], fk.columns, fk.ref_table, fk.ref_columns
+                        )
         if "answers" in checked:
-            check_scale_values(con, checked["answers"])
+            with _reading(checked["answers"]):
+                check_scale_values(con, checked["answers"])
         if "dispatch" in checked:
-            check_dispatch_sent(con, checked["dispatch"])
+            with _reading(checked["dispatch"]):
+                check_dispatch_sent(con, checked["dispatch"])
         if need_prices and "residents" in checked:
-            check_price_coverage(con, checked["residents"])
+            with _reading(checked["residents"]):
+                check_price_coverage(con, checked["residents"])
+        infos = tuple(_info(checked[n]) for n in order)
     except BaseException:
         for name in created:
             con.execute(f"DROP VIEW IF EXISTS {qident(name)}")
@@ -313,4 +346,14 @@ def load_inputs(
     finally:
         for name in created:
             con.execute(f"DROP VIEW IF EXISTS {qident('__contract_check_' + name)}")
-    return InputTables(data_dir, tuple(_info(checked[n]) for n in order))
+    return InputTables(data_dir, infos)
+
+
+@contextmanager
+def _reading(table: CheckedTable) -> Iterator[None]:
+    """Report a failure while a table's views are scanned without quoting DuckDB."""
+    try:
+        yield
+    except (duckdb.Error, OSError, MemoryError) as exc:
+        source = table.source
+        raise read_failure(exc, source.path, source.format, dialect=source.dialect) from None

@@ -23,7 +23,9 @@ from boligeval.vocabulary import (
 
 __all__ = [
     "ACTORS",
+    "AMOUNT_LIMIT",
     "EDUCATION",
+    "EXTRA_LIMIT",
     "ID_COLUMNS",
     "INCOME_SOURCES",
     "INTERVENTION_AREAS",
@@ -57,6 +59,15 @@ ID_COLUMNS = frozenset(
         "item_id",
     }
 )
+
+#: Amounts (DKK per person and year) must be finite and below this in absolute
+#: value: ten billion DKK is no one's disposable income, and the panel's exact
+#: sums need amounts far below the largest double.
+AMOUNT_LIMIT = 1e10
+#: Floating-point extra columns (possible outcomes and covariates) must be finite
+#: and below this in absolute value.
+EXTRA_LIMIT = 1e20
+
 
 @dataclass(frozen=True)
 class ColumnSpec:
@@ -161,6 +172,17 @@ def _share(name: str) -> Check:
     )
 
 
+def _amount(name: str) -> Check:
+    return Check(
+        rule="range",
+        column=name,
+        bad_sql=f"isinf({name}) OR abs({name}) >= {AMOUNT_LIMIT:.0e}",
+        text=f"{name} must be a finite amount below {AMOUNT_LIMIT:,.0f} DKK in absolute value",
+        fix="give amounts in DKK as plain numbers, and missing or unknown amounts as empty "
+        "cells, not as special codes or infinite values",
+    )
+
+
 _PLANS = TableSchema(
     name="plans",
     columns=(
@@ -233,6 +255,8 @@ _RESIDENTS = TableSchema(
             text="birth_year must lie between year - 120 and year",
             fix="check that birth_year is a four-digit birth year and year the measurement year",
         ),
+        _amount("disposable_income"),
+        _amount("gross_income"),
     ),
 )
 
@@ -244,8 +268,8 @@ _PRICES = TableSchema(
         Check(
             rule="range",
             column="index",
-            bad_sql='"index" <= 0 OR isnan("index")',
-            text="the price index must be greater than 0",
+            bad_sql='"index" <= 0 OR isnan("index") OR isinf("index")',
+            text="the price index must be a finite number greater than 0",
             fix="give the consumer price index (any base year) as a positive number",
         ),
     ),

@@ -20,16 +20,20 @@ from boligeval.contract.readers import (
     Source,
     extra_expr,
     infer_extra_types,
+    plain_type,
     qident,
     qstr,
 )
 from boligeval.contract.readers import typed_expr as _typed_expr
-from boligeval.contract.schemas import SCALES, ColumnSpec, TableSchema
+from boligeval.contract.safety import shown_value
+from boligeval.contract.schemas import EXTRA_LIMIT, SCALES, ColumnSpec, TableSchema
 from boligeval.errors import ContractError
 
 __all__ = ["CheckedTable", "build_views", "check_rule", "local_checks", "raise_rule"]
 
 MAX_EXAMPLES = 10
+#: How many distinct bad codes a message may quote.
+MAX_FOUND = 5
 
 _KIND_WORDS = {
     "int": "whole numbers",
@@ -62,8 +66,13 @@ def raise_rule(
     rows: list[int],
     fix: str,
     found: list[str] | None = None,
+    hidden: int = 0,
 ) -> ContractError:
-    """Build the ContractError for a broken rule (the caller raises it)."""
+    """Build the ContractError for a broken rule (the caller raises it).
+
+    ``found`` are codes that may be quoted (see :func:`safety.shown_value`);
+    ``hidden`` counts the distinct bad values that may not.
+    """
     plural = "row" if n_rows == 1 else "rows"
     msg = (
         f"{source.path}: column '{column}' breaks rule '{rule}' ({text}) in {n_rows} {plural}; "
@@ -71,6 +80,11 @@ def raise_rule(
     )
     if found:
         msg += " Values found: " + ", ".join(repr(v) for v in found) + "."
+    if hidden:
+        msg += (
+            f" {hidden} other value{'s' if hidden != 1 else ''} not shown (numbers, long "
+            "text and id-like values are never quoted)."
+        )
     msg += f" How to fix: {fix}."
     return ContractError(
         msg, file=str(source.path), column=column, rule=rule, n_rows=n_rows, rows=rows
@@ -102,17 +116,23 @@ def check_rule(
     ).fetchone()
     n = int(row[0]) if row else 0
     if n:
-        found = None
+        found: list[str] | None = None
+        hidden = 0
         if found_sql is not None:
-            found = [
+            values = [
                 str(r[0])
                 for r in con.execute(
                     f"SELECT DISTINCT {found_sql} FROM {qident(table.check_view)} AS t "
-                    f"WHERE coalesce(({bad_sql}), FALSE) ORDER BY 1 LIMIT 5"
+                    f"WHERE coalesce(({bad_sql}), FALSE) ORDER BY 1 LIMIT 1000"
                 ).fetchall()
             ]
+            spec = next((c for c in table.schema.columns if c.name == column), None)
+            limit = 80 if spec is not None and spec.list_sep else 40
+            shown = [v for v in values if shown_value(v, max_len=limit)]
+            found = shown[:MAX_FOUND]
+            hidden = len(values) - len(shown)
         rows = _fetch_rows(con, table.check_view, bad_sql)
-        raise raise_rule(table.source, column, rule, text, n, rows, fix, found)
+        raise raise_rule(table.source, column, rule, text, n, rows, fix, found, hidden)
 
 
 def _allowed_sql(spec: ColumnSpec) -> str:
@@ -148,19 +168,29 @@ def build_views(
         if spec.name not in source.columns:
             typed.append(f"CAST(NULL AS {spec.duckdb_type}) AS {name}")
             continue
-        expr, norm = _typed_expr(spec, source.columns[spec.name])
+        typ = source.columns[spec.name]
+        expr, norm = _typed_expr(spec, typ, source.decimal)
         typed.append(f"{expr} AS {name}")
         if spec.kind in _KIND_WORDS:
             source_value = qident(f"__source_{spec.name}")
             flags.append(f"{norm} AS {source_value}")
+            fix = _KIND_FIX[spec.kind]
+            if spec.kind != "bool" and source.dialect is not None:
+                mark = source.dialect.decimal
+                fix = (
+                    f"write plain numbers with {mark!r} as decimal mark and no thousands "
+                    f"separators (the file was {source.how_read()}; set [data.csv] decimal "
+                    "if that is not the file's decimal mark)"
+                )
+            if not plain_type(typ):
+                fix = f"store the column as {_KIND_WORDS[spec.kind]}, not as {typ[:40]}; " + fix
             rules.append(
                 (
                     "type",
                     spec.name,
                     f"t.{source_value} IS NOT NULL AND t.{name} IS NULL",
                     f"values must be {_KIND_WORDS[spec.kind]}",
-                    _KIND_FIX[spec.kind]
-                    + ("; leave the cell empty for a missing value" if spec.nullable else ""),
+                    fix + ("; leave the cell empty for a missing value" if spec.nullable else ""),
                     None,
                 )
             )
@@ -198,8 +228,25 @@ def build_views(
     extras = [c for c in source.columns if c not in contract]
     inferred = infer_extra_types(con, source, extras)
     extra_sql = [
-        f"{extra_expr(c, source.columns[c], inferred.get(c))} AS {qident(c)}" for c in extras
+        f"{extra_expr(c, source.columns[c], inferred.get(c), source.decimal)} AS {qident(c)}"
+        for c in extras
     ]
+    checked_extras: list[str] = []
+    for c, sql in zip(extras, extra_sql, strict=True):
+        if inferred.get(c, source.columns[c]) in ("DOUBLE", "FLOAT", "REAL"):
+            col = f"t.{qident(c)}"
+            checked_extras.append(sql)
+            rules.append(
+                (
+                    "range",
+                    c,
+                    f"isinf({col}) OR abs({col}) >= {EXTRA_LIMIT:.0e}",
+                    "numbers in extra columns must be finite and smaller than "
+                    f"{EXTRA_LIMIT:.0e} in absolute value",
+                    "correct or remove the values, or drop the column from the file",
+                    None,
+                )
+            )
     con.execute(
         f"CREATE OR REPLACE VIEW {qident(schema.name)} AS SELECT "
         f"{', '.join(typed + extra_sql)} FROM ({source.plain_sql})"
@@ -207,7 +254,7 @@ def build_views(
     check_view = f"__contract_check_{schema.name}"
     con.execute(
         f"CREATE OR REPLACE VIEW {qident(check_view)} AS SELECT "
-        f"{', '.join([*typed, *flags, ROW])} FROM ({source.numbered_sql})"
+        f"{', '.join([*typed, *checked_extras, *flags, ROW])} FROM ({source.numbered_sql})"
     )
     return check_view, rules
 
@@ -247,7 +294,7 @@ def local_checks(
     Raises
     ------
     ContractError
-        On the first broken rule, in the order: type, not_null,
+        On the first broken rule, in the order: empty_table, type, not_null,
         allowed_values, range, unique, foreign_key (self references only).
     """
     check_view, rules = build_views(con, schema, source)
@@ -270,6 +317,17 @@ def local_checks(
     ranges = {k: (bounds[2 * i], bounds[2 * i + 1]) for i, k in enumerate(ranged)}
     pre_checks = got[1 + len(rules) + len(ends):]
     table = CheckedTable(schema, source, check_view, n_rows)
+    if n_rows == 0:
+        raise ContractError(
+            f"{source.path}: the file has no data rows (rule 'empty_table'; it was "
+            f"{source.how_read()}): the {schema.name} table needs at least one row. How to "
+            "fix: export the table again with its rows (a header alone is not a table), or "
+            "leave the file out if the table is optional.",
+            file=str(source.path),
+            rule="empty_table",
+            n_rows=0,
+            rows=[],
+        )
     for (rule, column, bad, text, fix, found), n in zip(rules, broken, strict=True):
         if n:
             check_rule(
