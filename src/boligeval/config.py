@@ -276,6 +276,8 @@ class EvaluationConfig:
     report: ReportSpec = field(default_factory=ReportSpec)
     disclosure: DisclosureSpec = field(default_factory=DisclosureSpec)
     source: Path | None = None
+    #: The raw ``[registers]`` table, parsed by :mod:`boligeval.registers.config`.
+    registers: Mapping[str, Any] | None = None
 
     @property
     def measurement_years(self) -> tuple[int, ...]:
@@ -506,7 +508,7 @@ def _parse_analysis(raw: Any, i: int) -> AnalysisSpec:
 
 _SECTIONS = [
     "data", "design", "population", "income", "deprivation", "panel",
-    "analysis", "survey", "inference", "report", "disclosure",
+    "analysis", "survey", "inference", "report", "disclosure", "registers",
 ]
 
 
@@ -542,6 +544,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         report=_parse_simple(ReportSpec, raw.get("report", {}), "report"),
         disclosure=_parse_simple(DisclosureSpec, raw.get("disclosure", {}), "disclosure"),
         source=source,
+        registers=raw.get("registers"),
     )
     if "analysis" in raw:
         blocks = raw["analysis"]
@@ -634,7 +637,19 @@ def dump_config(cfg: EvaluationConfig, *, data_dir: Path | None = None) -> str:
         for f in fields(a):
             lines.append(f"{f.name} = {_toml_value(getattr(a, f.name))}")
         lines.append("")
+    if cfg.registers is not None:
+        lines += _dump_table("registers", cfg.registers)
     return "\n".join(lines)
+
+
+def _dump_table(name: str, table: Mapping[str, Any]) -> list[str]:
+    """A raw TOML table with its sub-tables, as written (used for [registers])."""
+    plain = {k: v for k, v in table.items() if not isinstance(v, Mapping)}
+    lines = [f"[{name}]", *(f"{_key(k)} = {_toml_value(v)}" for k, v in plain.items()), ""]
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            lines += _dump_table(f"{name}.{_key(key)}", value)
+    return lines
 
 
 def as_dict(cfg: EvaluationConfig) -> dict[str, Any]:
