@@ -442,6 +442,10 @@ def _build(
         accounting.append(("kraf", None, "outside_public_housing",
                            "person never at a public-housing address in a measurement year",
                            n_total - int(n_res[0] if n_res else 0)))
+        in_window = sum(int(r[1]) + int(r[2]) + int(r[3]) for r in kraf_rows)
+        accounting.append(("kraf", None, "outside_years",
+                           "decision of a resident outside every measurement year",
+                           int(n_res[0] if n_res else 0) - in_window))
         for y, used, not_guilty, other_law in kraf_rows:
             accounting.append(("kraf", int(y), "kept", "guilty decision, counted law, in the year",
                                int(used)))
