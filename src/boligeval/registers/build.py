@@ -258,17 +258,18 @@ def _build(
             SELECT b.*, a.department_id
             FROM ({bef_sql}) b JOIN addr a ON a.address = b.address AND a.year = b.year
         """)
-        counts = _count_rows(con, sources["bef"])
-        kept = dict(con.execute("SELECT year, count(*) FROM pb GROUP BY year").fetchall())
-        for y, n in sorted(counts.items(), key=lambda t: t[0] or 0):
-            if y in years:
-                accounting.append(("bef", y, "kept", "", int(kept.get(y, 0))))
-                accounting.append(("bef", y, "outside_public_housing",
-                                   "address not in the address key", n - int(kept.get(y, 0))))
+        bef_counts = _count_rows(con, sources["bef"])
+        bef_kept = dict(con.execute("SELECT year, count(*) FROM pb GROUP BY year").fetchall())
+        for cy, cn in sorted(bef_counts.items(), key=lambda t: t[0] or 0):
+            if cy in years:
+                accounting.append(("bef", cy, "kept", "", int(bef_kept.get(cy, 0))))
+                accounting.append(("bef", cy, "outside_public_housing",
+                                   "address not in the address key",
+                                   cn - int(bef_kept.get(cy, 0))))
             else:
                 reason = ("not a measurement year (read for the previous department)"
-                          if y in bef_years else "not a measurement year")
-                accounting.append(("bef", y, "outside_years", reason, n))
+                          if cy in bef_years else "not a measurement year")
+                accounting.append(("bef", cy, "outside_years", reason, cn))
         dup = con.execute(
             f"SELECT year, count(*) FROM (SELECT pnr, year FROM pb WHERE year IN ({yl}) "
             "GROUP BY ALL HAVING count(*) > 1) GROUP BY year ORDER BY year"
@@ -369,34 +370,36 @@ def _build(
             con.execute(f"CREATE TEMP TABLE {name}_k AS SELECT r.* FROM ({sql}) r "
                         "SEMI JOIN keys k ON k.pnr = r.pnr AND k.year = r.year")
             filtered[name] = f"{name}_k"
-            dup = con.execute(
+            dup2 = con.execute(
                 f"SELECT year, count(*) FROM (SELECT pnr, year FROM {name}_k GROUP BY ALL "
                 "HAVING count(*) > 1) GROUP BY year ORDER BY year LIMIT 1"
             ).fetchone()
-            if dup:
+            if dup2:
+                dy, dn = int(dup2[0]), int(dup2[1])
                 raise _fail(
-                    f"register {name} year {dup[0]}: {dup[1]:,} person(s) living in public "
+                    f"register {name} year {dy}: {dn:,} person(s) living in public "
                     f"housing occur twice or more (rule 'unique_person_year', variable PNR, "
-                    f"file {sources[name].where(dup[0])}). How to fix: one row per person and "
+                    f"file {sources[name].where(dy)}). How to fix: one row per person and "
                     "year.",
-                    register=name, year=int(dup[0]), column="PNR", rule="unique_person_year",
-                    file=sources[name].where(dup[0]), n_rows=int(dup[1]),
+                    register=name, year=dy, column="PNR", rule="unique_person_year",
+                    file=sources[name].where(dy), n_rows=dn,
                 )
             counts = _count_rows(con, sources[name])
             kept = dict(con.execute(f"SELECT year, count(*) FROM {name}_k GROUP BY year")
                         .fetchall())
-            for y, n in sorted(counts.items(), key=lambda t: t[0] or 0):
-                if y in years:
-                    accounting.append((name, y, "kept", "", int(kept.get(y, 0))))
-                    accounting.append((name, y, "outside_public_housing",
+            for cy, cn in sorted(counts.items(), key=lambda t: t[0] or 0):
+                if cy in years:
+                    accounting.append((name, cy, "kept", "", int(kept.get(cy, 0))))
+                    accounting.append((name, cy, "outside_public_housing",
                                        "person not at a public-housing address",
-                                       n - int(kept.get(y, 0))))
+                                       cn - int(kept.get(cy, 0))))
                 else:
-                    accounting.append((name, y, "outside_years", "not a measurement year", n))
-        for name, col, cl in (("akm", "socio13", "socio13"), ("udda", "hfaudd", "hfaudd")):
+                    accounting.append((name, cy, "outside_years", "not a measurement year", cn))
+        for name, col, clname in (("akm", "socio13", "socio13"), ("udda", "hfaudd", "hfaudd")):
             unknown = con.execute(
                 f"SELECT year, {col}, count(*) FROM {name}_k r WHERE {col} IS NOT NULL AND "
-                f"{_match('r.' + col, codelists[cl])} IS NULL GROUP BY ALL ORDER BY 3 DESC, 1, 2 "
+                f"{_match('r.' + col, codelists[clname])} IS NULL GROUP BY ALL "
+                "ORDER BY 3 DESC, 1, 2 "
                 "LIMIT 5"
             ).fetchall()
             if unknown:
@@ -404,9 +407,10 @@ def _build(
                 codes = ", ".join(sorted({f"'{c}'" for _, c, _ in unknown}))
                 raise _fail(
                     f"register {name} year {y}: variable {col.upper()} has codes not in the code "
-                    f"list {cl} ({codelists[cl].where}), e.g. {codes} (rule 'known_code', file "
+                    f"list {clname} ({codelists[clname].where}), e.g. {codes} (rule 'known_code', "
+                    "file "
                     f"{sources[name].where(y)}). How to fix: add the codes to your code list "
-                    f"([registers.codelists] {cl} = \"file.csv\").",
+                    f"([registers.codelists] {clname} = \"file.csv\").",
                     register=name, year=y, column=col.upper(), rule="known_code",
                     file=sources[name].where(y), n_rows=int(sum(r[2] for r in unknown)),
                 )

@@ -95,8 +95,8 @@ class TableSource:
                 year_sql, where = str(b.year), ""
             parts.append(f"SELECT {', '.join(cols)}, {year_sql} AS year FROM {b.reader}{where}")
         if not parts:
-            cols = ", ".join(f"NULL AS {qident(out)}" for out in variables.values())
-            return f"SELECT {cols}, NULL::INTEGER AS year WHERE false"
+            nulls = ", ".join(f"NULL AS {qident(out)}" for out in variables.values())
+            return f"SELECT {nulls}, NULL::INTEGER AS year WHERE false"
         return "\nUNION ALL\n".join(parts)
 
 
@@ -126,11 +126,12 @@ def _convert(path: Path, fmt: str, wanted: set[str], out: Path) -> None:
     import pyarrow.parquet as pq
     import pyreadstat
 
-    read: Callable[..., Any] = {
+    readers: dict[str, Callable[..., Any]] = {
         "sas7bdat": pyreadstat.read_sas7bdat,
         "xport": pyreadstat.read_xport,
         "dta": pyreadstat.read_dta,
-    }[fmt]
+    }
+    read = readers[fmt]
     try:
         _, meta = read(str(path), metadataonly=True)
     except Exception as exc:  # pyreadstat raises its own error types

@@ -22,6 +22,7 @@ comes from ``numpy.random.default_rng(seed)``.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -146,7 +147,7 @@ def write_registers(
         return f"hash({s}, '{tag}', {col})"
 
     say("synthetic registers: households, addresses and moves")
-    con.execute(f"""
+    con.execute("""
         CREATE TABLE hy AS
         SELECT household_id, year,
                row_number() OVER (PARTITION BY household_id ORDER BY year) - 1 AS idx,
@@ -163,7 +164,7 @@ def write_registers(
           AND idx = 1 + {h('mi', 'household_id')} % (n - 1)
     """)
     con.execute("CREATE TABLE pf AS SELECT person_id, min(year) AS first_year FROM r GROUP BY 1")
-    con.execute(f"""
+    con.execute("""
         CREATE TABLE plads AS
         WITH x AS (
             SELECT person_id, year, household_id, single_parent,
@@ -281,7 +282,7 @@ def write_registers(
         ) TO {qstr(str(out / 'kraf'))} (FORMAT parquet, PARTITION_BY (year), COMPRESSION zstd)
     """)
     say("synthetic registers: persons outside public housing")
-    later = {y: n for y, n in zip(years, years[1:], strict=False)}
+    later = dict(itertools.pairwise(years))
     if later:
         cases = " ".join(f"WHEN {y} THEN {n}" for y, n in later.items())
         con.execute(f"""
@@ -319,6 +320,11 @@ def write_registers(
     return _write_config(world_dir, years, paths)
 
 
+def _jan1(years: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of 1 January of each year."""
+    return (years - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+
+
 def _filler(out: Path, n: int, years: list[int], seed: int, say: Callable[[str], None]) -> None:
     """Persons who never live in public housing: plain rows in every register and year."""
     rng = np.random.default_rng([seed, 13])
@@ -330,18 +336,15 @@ def _filler(out: Path, n: int, years: list[int], seed: int, say: Callable[[str],
     doy = rng.integers(0, 300, n)
     koen_all = rng.integers(1, 3, n).astype(np.int64)
     hf_all = rng.choice(np.array([1010, 2010, 3010, 4010, 5010, 6510], dtype=np.int64), n)
-    epoch = np.datetime64("1970-01-01")
     for y in years:
         say(f"synthetic registers: national filler {y} ({n:,} persons)")
         for start in range(0, n, _CHUNK):
             sl = slice(start, min(start + _CHUNK, n))
             m = sl.stop - sl.start
             birth = np.minimum(birth_all[sl], y)
-            foed = (birth.astype("datetime64[Y]").astype("datetime64[D]") + doy[sl])
-            foed_days = (foed - epoch).astype(np.int32)
+            foed_days = (_jan1(birth) + doy[sl]).astype(np.int32)
             bop_year = np.maximum(birth, y - rng.integers(0, 20, m))
-            bop = bop_year.astype("datetime64[Y]").astype("datetime64[D]") + 300
-            bop_days = np.maximum((bop - epoch).astype(np.int32), foed_days)
+            bop_days = np.maximum(_jan1(bop_year) + 300, foed_days).astype(np.int32)
             pnr = pnr_all[sl]
             part = f"filler-{start // _CHUNK:03d}.parquet"
             bef = pa.table({
@@ -371,7 +374,8 @@ def _filler(out: Path, n: int, years: list[int], seed: int, say: Callable[[str],
 def _write_config(world_dir: Path, years: list[int], codelists: dict[str, Path]) -> Path:
     lists = "\n".join(f'{k} = "{p.relative_to(world_dir).as_posix()}"'
                       for k, p in codelists.items())
-    text = f"""# The synthetic world's raw registers, for `boligeval registers registers.toml --out OUT`.
+    text = f"""# The synthetic world's raw registers:
+# boligeval registers registers.toml --out OUT
 # Written by `boligeval synth --registers`; OUT gets residents.parquet (the world's own,
 # row for row), register_accounting.csv, the world's other tables and config.toml.
 
