@@ -339,7 +339,7 @@ def _build(
     with progress.stage("families"):
         child = ("TRUE" if rules.lone_parent_children == "any_age"
                  else "(year - year(foed)) < 18")
-        adult = ("(plads = '3' AND year - year(foed) >= 18)"
+        adult = ("(p.plads = '3' AND p.year - year(p.foed) >= 18)"
                  if rules.lone_parent_adult_children else "FALSE")
         con.execute(f"""
             CREATE TEMP TABLE fam AS

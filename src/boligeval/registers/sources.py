@@ -86,7 +86,9 @@ class TableSource:
             if years is not None and b.year is not None and b.year not in years:
                 continue
             cols = [f"{_typed(v, *b.source(v))} AS {qident(out)}" for v, out in variables.items()]
-            if b.year is None:
+            if b.year is None and "YEAR" not in b.columns:  # KRAF: dated, no year
+                year_sql, where = "NULL::INTEGER", ""
+            elif b.year is None:
                 yname = b.source("YEAR")[0]
                 year_sql = f"CAST({qident(yname)} AS INTEGER)"
                 where = (f" WHERE {year_sql} IN ({', '.join(map(str, years))})"
@@ -141,11 +143,22 @@ def _convert(path: Path, fmt: str, wanted: set[str], out: Path) -> None:
     fields = [pa.field(c, pa.string() if meta.readstat_variable_types.get(c) == "string"
                        else pa.float64()) for c in cols]
     schema = pa.schema(fields)
+    # Date-times (SAS DATETIME: seconds, Stata %tc: milliseconds since 1960) become days
+    # since 1960, like SAS and Stata dates.
+    scale: dict[str, float] = {}
+    for c in cols:
+        form = str(meta.original_variable_types.get(c, "")).upper()
+        if form.startswith("DATETIME"):
+            scale[c] = 86_400.0
+        elif form.startswith("%TC"):
+            scale[c] = 86_400_000.0
     out.parent.mkdir(parents=True, exist_ok=True)
     with pq.ParquetWriter(str(out), schema) as writer:
         for df, _ in pyreadstat.read_file_in_chunks(
             read, str(path), chunksize=_CHUNK, usecols=cols, disable_datetime_conversion=True
         ):
+            for c, factor in scale.items():
+                df[c] = (df[c] // factor).astype("float64")
             for f in fields:
                 if pa.types.is_string(f.type):
                     df[f.name] = [None if v is None or (isinstance(v, float) and math.isnan(v))
