@@ -197,7 +197,21 @@ def run(config: Path, out_dir: Path, lang: str | None) -> None:
     from boligeval.run import run_evaluation
 
     cfg = load_config(config)
-    result = run_evaluation(cfg, out_dir, lang=lang, progress=Progress())
+    if cfg.registers is not None:
+        # [registers] in the config: build residents from the raw registers first, in a
+        # scratch folder, then run on the prepared inputs (nothing reaches --out on error).
+        import tempfile
+
+        from boligeval.registers import build_residents
+
+        progress = Progress()
+        with tempfile.TemporaryDirectory(prefix="boligeval-prepared-") as tmp:
+            prepared = build_residents(cfg, Path(tmp) / "prepared", progress=progress)
+            progress.log(str(prepared))
+            result = run_evaluation(load_config(prepared.paths["config"]), out_dir, lang=lang,
+                                    progress=progress)
+    else:
+        result = run_evaluation(cfg, out_dir, lang=lang, progress=Progress())
     click.echo(result.screen_summary())
 
 

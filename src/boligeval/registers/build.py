@@ -252,12 +252,8 @@ def _build(
             "PNR": "pnr", "FOED_DAG": "foed", "KOEN": "koen", "IE_TYPE": "ie_type",
             "OPR_LAND": "opr_land", "FAMILIE_ID": "familie_id", "PLADS": "plads",
             "BOP_VFRA": "bop", key: "address",
-        }, bef_years)
-        con.execute(f"""
-            CREATE TEMP TABLE pb AS
-            SELECT b.*, a.department_id
-            FROM ({bef_sql}) b JOIN addr a ON a.address = b.address AND a.year = b.year
-        """)
+        }, bef_years, join=("JOIN", "addr", {key: "address"}, ["department_id"]))
+        con.execute(f"CREATE TEMP TABLE pb AS {bef_sql}")
         bef_counts = _count_rows(con, sources["bef"])
         bef_kept = dict(con.execute("SELECT year, count(*) FROM pb GROUP BY year").fetchall())
         for cy, cn in sorted(bef_counts.items(), key=lambda t: t[0] or 0):
@@ -366,9 +362,9 @@ def _build(
                            ("ind", {"PNR": "pnr", "DISPON_13": "dispon",
                                     "PERINDKIALT_13": "perindk"}),
                            ("udda", {"PNR": "pnr", "HFAUDD": "hfaudd"})):
-            sql = sources[name].select(cols, years)
-            con.execute(f"CREATE TEMP TABLE {name}_k AS SELECT r.* FROM ({sql}) r "
-                        "SEMI JOIN keys k ON k.pnr = r.pnr AND k.year = r.year")
+            sql = sources[name].select(cols, years,
+                                       join=("SEMI JOIN", "keys", {"PNR": "pnr"}, []))
+            con.execute(f"CREATE TEMP TABLE {name}_k AS {sql}")
             filtered[name] = f"{name}_k"
             dup2 = con.execute(
                 f"SELECT year, count(*) FROM (SELECT pnr, year FROM {name}_k GROUP BY ALL "
@@ -396,11 +392,12 @@ def _build(
                 else:
                     accounting.append((name, cy, "outside_years", "not a measurement year", cn))
         for name, col, clname in (("akm", "socio13", "socio13"), ("udda", "hfaudd", "hfaudd")):
+            known = (f"{_match('r.' + col, codelists[clname])} IS NULL"
+                     if codelists[clname].prefix else
+                     f"r.{col} NOT IN (SELECT code FROM cl_{clname})")
             unknown = con.execute(
                 f"SELECT year, {col}, count(*) FROM {name}_k r WHERE {col} IS NOT NULL AND "
-                f"{_match('r.' + col, codelists[clname])} IS NULL GROUP BY ALL "
-                "ORDER BY 3 DESC, 1, 2 "
-                "LIMIT 5"
+                f"{known} GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 5"
             ).fetchall()
             if unknown:
                 y = int(unknown[0][0])
@@ -416,12 +413,13 @@ def _build(
                 )
 
     with progress.stage("court decisions"):
+        con.execute("CREATE TEMP TABLE res_pnr AS SELECT DISTINCT pnr FROM keys")
         kraf_sql = sources["kraf"].select(
             {"PNR": "pnr", "AFG_DATO": "dato", "AFG_AFGTYP": "afgtyp", "AFG_GER7": "ger7"}, None)
         con.execute(f"""
             CREATE TEMP TABLE kraf_k AS
             SELECT r.pnr, r.dato, r.afgtyp, r.ger7 FROM ({kraf_sql}) r
-            SEMI JOIN (SELECT DISTINCT pnr FROM keys) k ON k.pnr = r.pnr
+            SEMI JOIN res_pnr k ON k.pnr = r.pnr
         """)
         con.execute(f"""
             CREATE TEMP TABLE kraf_j AS
@@ -459,9 +457,16 @@ def _build(
                                int(other_law)))
 
     with progress.stage("residents"):
-        soc = _match("a.socio13", codelists["socio13"])
-        edu = _match("u.hfaudd", codelists["hfaudd"])
-        west = _match("p.opr_land", codelists["western_countries"])
+        joins = ""
+        values = {}
+        for alias, col, name in (("cs", "a.socio13", "socio13"), ("ch", "u.hfaudd", "hfaudd"),
+                                 ("cw", "p.opr_land", "western_countries")):
+            if codelists[name].prefix:
+                values[name] = _match(col, codelists[name])
+            else:
+                joins += f" LEFT JOIN cl_{name} {alias} ON {alias}.code = {col}"
+                values[name] = f"{alias}.value"
+        soc, edu, west = values["socio13"], values["hfaudd"], values["western_countries"]
         age = "(p.year - year(p.foed))"
         con.execute(f"""
             CREATE TEMP TABLE res AS
@@ -497,6 +502,7 @@ def _build(
             LEFT JOIN udda_k u ON u.pnr = p.pnr AND u.year = p.year
             LEFT JOIN conv c ON c.pnr = p.pnr AND c.year = p.year
             LEFT JOIN move_in m ON m.pnr = p.pnr AND m.year = p.year
+            {joins}
         """)
         touched = con.execute("""
             SELECT year,

@@ -71,7 +71,12 @@ class TableSource:
                 return str(b.files[0]) if len(b.files) == 1 else f"{b.files[0].parent}/"
         return str(self.spec)
 
-    def select(self, variables: Mapping[str, str], years: Sequence[int] | None) -> str:
+    def select(
+        self,
+        variables: Mapping[str, str],
+        years: Sequence[int] | None,
+        join: tuple[str, str, Mapping[str, str], Sequence[str]] | None = None,
+    ) -> str:
         """SQL selecting typed, DST-named ``variables`` (name -> output name) and ``year``.
 
         Parameters
@@ -80,30 +85,43 @@ class TableSource:
             DST variable (upper case, as configured) -> output column name.
         years : sequence of int, optional
             Only these years (None: all).
+        join : (kind, table, keys, extra), optional
+            Join each file to ``table`` while it is read (``kind`` ``JOIN`` or
+            ``SEMI JOIN``) on ``keys`` (DST variable -> the table's column) and
+            the year, keeping the table's ``extra`` columns: only the rows that
+            match are typed and passed on.
         """
         parts: list[str] = []
         for b in self.branches:
             if years is not None and b.year is not None and b.year not in years:
                 continue
-            cols = [f"{_typed(v, *b.source(v))} AS {qident(out)}" for v, out in variables.items()]
+            cols = [f"{_typed(v, *b.source(v), b.fmt)} AS {qident(out)}"
+                    for v, out in variables.items()]
             if b.year is None and "YEAR" not in b.columns:  # KRAF: dated, no year
                 year_sql, where = "NULL::INTEGER", ""
             elif b.year is None:
                 yname = b.source("YEAR")[0]
-                year_sql = f"CAST({qident(yname)} AS INTEGER)"
+                year_sql = f"CAST(r.{qident(yname)} AS INTEGER)"
                 where = (f" WHERE {year_sql} IN ({', '.join(map(str, years))})"
                          if years is not None else "")
             else:
                 year_sql, where = str(b.year), ""
-            parts.append(f"SELECT {', '.join(cols)}, {year_sql} AS year FROM {b.reader}{where}")
+            from_sql = f"{b.reader} r"
+            if join is not None:
+                kind, table, keys, extra = join
+                on = " AND ".join(f"j.{qident(col)} = {_typed(v, *b.source(v), b.fmt)}"
+                                  for v, col in keys.items())
+                from_sql += f" {kind} {table} j ON {on} AND j.year = {year_sql}"
+                cols += [f"j.{qident(e)}" for e in extra]
+            parts.append(f"SELECT {', '.join(cols)}, {year_sql} AS year FROM {from_sql}{where}")
         if not parts:
             nulls = ", ".join(f"NULL AS {qident(out)}" for out in variables.values())
             return f"SELECT {nulls}, NULL::INTEGER AS year WHERE false"
         return "\nUNION ALL\n".join(parts)
 
 
-def _typed(var: str, name: str, typ: str) -> str:
-    col = qident(name)
+def _typed(var: str, name: str, typ: str, fmt: str = "parquet") -> str:
+    col = f"r.{qident(name)}"
     base = typ.split("(")[0].upper()
     if var in DATES:
         if base == "DATE":
@@ -114,11 +132,13 @@ def _typed(var: str, name: str, typ: str) -> str:
             return f"(DATE '1960-01-01' + CAST({col} AS INTEGER))"
         return f"TRY_CAST(trim(CAST({col} AS VARCHAR)) AS DATE)"
     if var in AMOUNTS:
-        return f"TRY_CAST({col} AS DOUBLE)"
+        return col if base == "DOUBLE" else f"TRY_CAST({col} AS DOUBLE)"
     if base in _NUMERIC:
         if base in ("FLOAT", "DOUBLE", "REAL"):
             return f"CAST(CAST({col} AS BIGINT) AS VARCHAR)"
         return f"CAST({col} AS VARCHAR)"
+    if base == "VARCHAR" and fmt == "parquet":
+        return col  # typed text as it is: no per-row work on national files
     return f"NULLIF(trim(CAST({col} AS VARCHAR)), '')"
 
 
