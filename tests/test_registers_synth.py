@@ -53,3 +53,25 @@ def test_synthetic_registers_round_trip(tmp_path: Path, years: str | None) -> No
     # validate and panel run on the output folder unchanged
     ok = CliRunner().invoke(main, ["validate", str(out / "config.toml")])
     assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.slow
+def test_run_takes_registers_directly_and_matches_the_world(tmp_path: Path) -> None:
+    world = tmp_path / "world"
+    made = CliRunner().invoke(main, ["synth", "--out", str(world), "--scale", "0.05", "--seed",
+                                     str(SEED + 1), "--registers"])
+    assert made.exit_code == 0, made.output
+    text = (world / "registers.toml").read_text()
+    plain = world / "plain.toml"
+    plain.write_text(text.split("[registers]")[0], encoding="utf-8")
+    direct = CliRunner().invoke(main, ["run", str(world / "registers.toml"),
+                                       "--out", str(tmp_path / "direct")])
+    assert direct.exit_code == 0, direct.output
+    ref = CliRunner().invoke(main, ["run", str(plain), "--out", str(tmp_path / "ref")])
+    assert ref.exit_code == 0, ref.output
+    import json
+
+    got = json.loads((tmp_path / "direct" / "results.json").read_text())
+    want = json.loads((tmp_path / "ref" / "results.json").read_text())
+    assert got["estimates"] == want["estimates"]
+    assert got["cells"] == want["cells"]
