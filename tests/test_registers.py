@@ -398,3 +398,15 @@ def test_errors_are_contract_errors_with_the_rule(tmp_path: Path) -> None:
         build_residents(load_config(cfg), tmp_path / "out")
     assert info.value.rule == "missing_year"
     assert info.value.column == "year"
+
+
+def test_registers_block_is_written_back_by_dump_config(tmp_path: Path) -> None:
+    import tomllib
+
+    from boligeval.config import dump_config, parse_config
+
+    cfg = load_config(_write(tmp_path, _world(), {"newborns": "in_mover"}))
+    again = parse_config(tomllib.loads(dump_config(cfg)), base=tmp_path)
+    assert again.registers == cfg.registers
+    assert again.registers is not None
+    assert again.registers["rules"]["newborns"] == "in_mover"
