@@ -116,18 +116,53 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 @click.option("--effects", default=None,
               help="Effect sizes as key=value,... ('none' sets every effect to zero).")
 @click.option("--dynamic", is_flag=True, help="Effects differ by cohort and grow over time.")
+@click.option("--registers", "raw_registers", is_flag=True,
+              help="Also write the world as raw registers (BEF, AKM, IND, UDDA, KRAF) and "
+                   "registers.toml.")
+@click.option("--national", is_flag=True,
+              help="With --registers: add the rest of the country (5.5 million persons a year).")
 @_user_errors
 def synth(out_dir: Path, scale: float, department_size: float, seed: int, fmt: str,
-          years: str | None, effects: str | None, dynamic: bool) -> None:
+          years: str | None, effects: str | None, dynamic: bool, raw_registers: bool,
+          national: bool) -> None:
     """Write a synthetic world in the input-contract shape, with truth.json."""
     from boligeval.progress import Progress
     from boligeval.run import synthesize_world
 
+    if national and not raw_registers:
+        from boligeval.errors import ConfigError
+
+        raise ConfigError("--national needs --registers.")
+    progress = Progress()
     summary = synthesize_world(out_dir, scale=scale, department_size=department_size,
                                seed=seed, fmt=fmt,
                                years=_parse_years(years), effects=_parse_effects(effects),
-                               dynamic=dynamic, progress=Progress())
+                               dynamic=dynamic, progress=progress)
     click.echo(summary)
+    if raw_registers:
+        from boligeval.synth.registers import write_registers
+
+        with progress.stage("synthetic registers"):
+            path = write_registers(out_dir, seed=seed, national=national, progress=progress.log)
+        click.echo(f"Raw registers: {out_dir / 'registers'}; config: {path}")
+
+
+@main.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder for residents.parquet, register_accounting.csv and config.toml.")
+@click.option("--overwrite", is_flag=True, help="Replace the files in a non-empty --out.")
+@_user_errors
+def registers(config: Path, out_dir: Path, overwrite: bool) -> None:
+    """Build residents from the raw registers named in CONFIG's [registers] block."""
+    from boligeval.config import load_config
+    from boligeval.progress import Progress
+    from boligeval.registers import build_residents
+
+    cfg = load_config(config)
+    result = build_residents(cfg, out_dir, overwrite=overwrite, progress=Progress())
+    click.echo(str(result))
+    click.echo(f"Next: boligeval validate {result.paths['config']}")
 
 
 @main.command()
@@ -174,7 +209,21 @@ def run(config: Path, out_dir: Path, lang: str | None) -> None:
     from boligeval.run import run_evaluation
 
     cfg = load_config(config)
-    result = run_evaluation(cfg, out_dir, lang=lang, progress=Progress())
+    if cfg.registers is not None:
+        # [registers] in the config: build residents from the raw registers first, in a
+        # scratch folder, then run on the prepared inputs (nothing reaches --out on error).
+        import tempfile
+
+        from boligeval.registers import build_residents
+
+        progress = Progress()
+        with tempfile.TemporaryDirectory(prefix="boligeval-prepared-") as tmp:
+            prepared = build_residents(cfg, Path(tmp) / "prepared", progress=progress)
+            progress.log(str(prepared))
+            result = run_evaluation(load_config(prepared.paths["config"]), out_dir, lang=lang,
+                                    progress=progress)
+    else:
+        result = run_evaluation(cfg, out_dir, lang=lang, progress=Progress())
     click.echo(result.screen_summary())
 
 

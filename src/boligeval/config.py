@@ -233,6 +233,8 @@ class EvaluationConfig:
     report: ReportSpec = field(default_factory=ReportSpec)
     disclosure: DisclosureRules = field(default_factory=DisclosureRules)
     source: Path | None = None
+    #: The raw ``[registers]`` table, parsed by :mod:`boligeval.registers.config`.
+    registers: Mapping[str, Any] | None = None
 
     @property
     def measurement_years(self) -> tuple[int, ...]:
@@ -466,7 +468,7 @@ def _parse_analysis(raw: Any, i: int) -> AnalysisSpec:
 
 _SECTIONS = [
     "data", "design", "population", "income", "deprivation", "panel",
-    "analysis", "survey", "inference", "report", "disclosure",
+    "analysis", "survey", "inference", "report", "disclosure", "registers",
 ]
 
 
@@ -502,6 +504,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         report=_parse_simple(ReportSpec, raw.get("report", {}), "report"),
         disclosure=_parse_simple(DisclosureRules, raw.get("disclosure", {}), "disclosure"),
         source=source,
+        registers=raw.get("registers"),
     )
     if "analysis" in raw:
         blocks = raw["analysis"]
@@ -596,7 +599,19 @@ def dump_config(cfg: EvaluationConfig, *, data_dir: Path | None = None) -> str:
         lines.append(f"outcomes = {_toml_value(a.outcomes)}")
         lines += [f"{k} = {_toml_value(v)}" for k, v in a.options.items()]
         lines.append("")
+    if cfg.registers is not None:
+        lines += _dump_table("registers", cfg.registers)
     return "\n".join(lines)
+
+
+def _dump_table(name: str, table: Mapping[str, Any]) -> list[str]:
+    """A raw TOML table with its sub-tables, as written (used for [registers])."""
+    plain = {k: v for k, v in table.items() if not isinstance(v, Mapping)}
+    lines = [f"[{name}]", *(f"{_key(k)} = {_toml_value(v)}" for k, v in plain.items()), ""]
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            lines += _dump_table(f"{name}.{_key(key)}", value)
+    return lines
 
 
 def as_dict(cfg: EvaluationConfig) -> dict[str, Any]:
