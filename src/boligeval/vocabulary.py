@@ -9,6 +9,7 @@ docs/input-contract.md).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
@@ -30,6 +31,7 @@ __all__ = [
     "decimals_for",
     "dominance_applies",
     "outcome_kind",
+    "stars",
 ]
 
 OutcomeKind = Literal["share", "amount", "score"]
@@ -117,6 +119,13 @@ def decimals_for(name: object) -> int:
         return 2
     known = OUTCOMES.get(str(name))
     return known.decimals if known is not None else 0
+
+
+def stars(p: object) -> str:
+    """Significance stars of the field's tables: * below 0.1, ** below 0.05, *** below 0.01."""
+    if p is None or not isinstance(p, int | float) or math.isnan(p):
+        return ""
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
 
 
 #: Actor groups of the surveys, in the order of the seed's tables.

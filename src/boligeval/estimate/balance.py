@@ -7,7 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from boligeval.errors import EstimationError
-from boligeval.estimate.ols import stars
+from boligeval.vocabulary import stars
 
 __all__ = ["balance_table"]
 

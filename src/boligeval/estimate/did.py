@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from boligeval.errors import EstimationError
-from boligeval.estimate.ols import FeolsResult, LincomResult, add_dummies, feols, stars
+from boligeval.estimate.ols import FeolsResult, LincomResult, add_dummies, feols
+from boligeval.vocabulary import stars
 
 __all__ = [
     "DidResult",

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from boligeval.errors import EstimationError
-from boligeval.estimate.ols import FeolsResult, VcovType, WaldResult, feols, stars
+from boligeval.estimate.ols import FeolsResult, VcovType, WaldResult, feols
+from boligeval.vocabulary import stars
 
 __all__ = ["EventStudyResult", "event_study"]
 

@@ -31,6 +31,7 @@ import scipy.linalg
 from scipy import stats
 
 from boligeval.errors import CollinearityWarning, EstimationError, SingletonWarning
+from boligeval.vocabulary import stars
 
 __all__ = [
     "INTERCEPT",
@@ -41,7 +42,6 @@ __all__ = [
     "add_dummies",
     "demean",
     "feols",
-    "stars",
 ]
 
 VcovType = Literal["iid", "HC1", "CR1"]
@@ -310,13 +310,6 @@ def _vcov(design: _Design, vcov: str) -> tuple[np.ndarray, int, int, int | None]
     scores = design.xw * design.uw[:, None]
     meat = scores.T @ scores
     return n / (n - df_k) * (bread @ meat @ bread), df_k, n - df_k, None
-
-
-def stars(p: float) -> str:
-    """Significance stars at 0.1 (*), 0.05 (**) and 0.01 (***)."""
-    if not np.isfinite(p):
-        return ""
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import Any
 from boligeval.contract.labels import ANSWER_CODES
 from boligeval.disclosure import SUPPRESSED_MARK
 from boligeval.report.i18n import fmt_int, fmt_num, label, lower_first, text
-from boligeval.vocabulary import ACTORS, OUTCOMES, POPULATIONS, decimals_for
+from boligeval.vocabulary import ACTORS, OUTCOMES, POPULATIONS, decimals_for, stars
 
 __all__ = [
     "ATT_AGGREGATE_LAYOUT",
@@ -98,14 +98,6 @@ class Table:
     def has_suppressed(self) -> bool:
         """Whether any cell is shown as suppressed."""
         return any(SUPPRESSED_MARK in c for r in self.rows for c in r.cells)
-
-
-def stars(p: Any) -> str:
-    """Return significance stars: * < 0.1, ** < 0.05, *** < 0.01."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    p = float(p)
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
 
 
 def _order(values: Iterable[Any], canonical: Sequence[Any]) -> list[Any]:
