@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from boligeval.report.view import ReportView
     from boligeval.survey import Survey
 
+#: Which data make an analysis run: its config blocks, the register panel, the survey.
+Trigger = Literal["config", "register", "survey"]
+
 #: Report chapters, in order; each analysis names the one it belongs to.
 CHAPTERS: tuple[str, ...] = (
     "design",
@@ -41,8 +44,6 @@ CHAPTERS: tuple[str, ...] = (
     "survey",
     "organisation",
 )
-
-Trigger = Literal["config", "register", "survey"]
 
 
 @dataclass(frozen=True)
@@ -78,41 +79,6 @@ class Option:
                 f"{where} = '{value}' is not allowed; use one of {', '.join(self.choices)}."
             )
         return value
-
-
-@dataclass(frozen=True)
-class Context:
-    """What analyses run on.
-
-    Attributes
-    ----------
-    cfg : EvaluationConfig
-        The evaluation config (inference settings, design, populations).
-    panel : Panel or None
-        The department-year panel and its person-level views; None without
-        register data.
-    survey : Survey or None
-        The actor surveys; None without survey data.
-    """
-
-    cfg: EvaluationConfig
-    panel: Panel | None = None
-    survey: Survey | None = None
-
-    @property
-    def register(self) -> Panel:
-        """The panel; an error for an analysis that needs register data and has none."""
-        if self.panel is None:
-            raise PanelError("This analysis needs register data (plans, departments, residents).")
-        return self.panel
-
-    def data(self, spec: AnalysisSpec, outcome: str) -> pd.DataFrame:
-        """The balanced department-year panel of the block's population and an outcome."""
-        return self.register.for_analysis(spec.population, outcome)
-
-    def staggered(self, spec: AnalysisSpec, outcome: str) -> pd.DataFrame:
-        """The same panel with each department's first active year (``first_treated``)."""
-        return self.register.first_treated(spec.population, outcome)
 
 
 class Analysis:
@@ -244,3 +210,38 @@ class SurveyAnalysis(Analysis):
     def run_all(self, ctx: Context) -> list[Record]:
         """Compute every record of this analysis."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Context:
+    """What analyses run on.
+
+    Attributes
+    ----------
+    cfg : EvaluationConfig
+        The evaluation config (inference settings, design, populations).
+    panel : Panel or None
+        The department-year panel and its person-level views; None without
+        register data.
+    survey : Survey or None
+        The actor surveys; None without survey data.
+    """
+
+    cfg: EvaluationConfig
+    panel: Panel | None = None
+    survey: Survey | None = None
+
+    @property
+    def register(self) -> Panel:
+        """The panel; an error for an analysis that needs register data and has none."""
+        if self.panel is None:
+            raise PanelError("This analysis needs register data (plans, departments, residents).")
+        return self.panel
+
+    def data(self, spec: AnalysisSpec, outcome: str) -> pd.DataFrame:
+        """The balanced department-year panel of the block's population and an outcome."""
+        return self.register.for_analysis(spec.population, outcome)
+
+    def staggered(self, spec: AnalysisSpec, outcome: str) -> pd.DataFrame:
+        """The same panel with each department's first active year (``first_treated``)."""
+        return self.register.first_treated(spec.population, outcome)

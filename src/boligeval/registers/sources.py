@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from boligeval.contract.readers import qident, qstr
+from boligeval.contract.safety import read_failure
 from boligeval.errors import ConfigError, ContractError
 
 __all__ = ["Branch", "TableSource", "open_table"]
@@ -156,9 +157,8 @@ def _convert(path: Path, fmt: str, wanted: set[str], out: Path) -> None:
     read = readers[fmt]
     try:
         _, meta = read(str(path), metadataonly=True)
-    except Exception as exc:  # pyreadstat raises its own error types
-        raise ContractError(f"{path}: cannot be read as {fmt}: {exc}", file=str(path),
-                            rule="file_format") from exc
+    except Exception as exc:  # pyreadstat raises its own error types; never show their text
+        raise read_failure(exc, path, fmt) from None
     cols = [c for c in meta.column_names if c.upper() in wanted]
     fields = [pa.field(c, pa.string() if meta.readstat_variable_types.get(c) == "string"
                        else pa.float64()) for c in cols]
@@ -284,9 +284,8 @@ def open_table(
             reader = _reader(files, fmt)
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
-        except duckdb.Error as exc:
-            raise ContractError(f"{files[0]}: cannot be read as {fmt}: {exc}",
-                                file=str(files[0]), rule="file_format") from exc
+        except duckdb.Error as exc:  # DuckDB's text may quote the file: never show it
+            raise read_failure(exc, files[0], fmt) from None
         columns: dict[str, str] = {}
         for row in described:
             local = str(row[0])

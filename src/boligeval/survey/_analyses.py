@@ -32,27 +32,6 @@ from boligeval.vocabulary import (
     RESULT_TYPE_BLOCK,
 )
 
-__all__ = [
-    "AREA_CODES",
-    "BASE_COLUMNS",
-    "barriers",
-    "challenge_change",
-    "challenge_level",
-    "crosstab",
-    "distributions",
-    "goals",
-    "intervention_areas",
-    "item_means",
-    "largest_challenges",
-    "plan_attribute_table",
-    "plan_attributes",
-    "plan_moderators",
-    "plan_rounds",
-    "response_rates",
-    "result_areas",
-    "result_types",
-]
-
 BASE_COLUMNS: tuple[str, ...] = (
     "actor",
     "wave",
@@ -370,37 +349,26 @@ def _block_analysis(
     pa = plan_answers(survey, items)
     if pa.empty:
         return _frame([])
-    rows: list[dict[str, object]] = []
-    means = _sort_actor_item(_plan_item_means(pa), survey)
-    theme_of = survey.codebook.set_index("item_id")["theme"]
-    for r in means.to_dict("records"):
-        row: dict[str, object] = {
+    def row(r: Mapping[Any, Any], **extra: object) -> dict[str, object]:
+        return {
             "actor": r["actor"],
             "wave": int(r["wave"]),
-            "item_id": r["item_id"],
             "statistic": "mean",
             "value": float(r["mean"]),
             "n": int(r["n"]),
             "unit": "plan",
             "weighting": "actor_groups_equal" if r["actor"] == ALL else "plans",
+            **extra,
         }
-        if themes:
-            theme = theme_of.get(r["item_id"])
-            row["theme"] = None if pd.isna(theme) else theme
-        rows.append(row)
+
+    theme_of = survey.codebook.set_index("item_id")["theme"]
+    rows: list[dict[str, object]] = []
+    for r in _sort_actor_item(_plan_item_means(pa), survey).to_dict("records"):
+        theme = theme_of.get(r["item_id"])
+        extra = {"theme": None if pd.isna(theme) else theme} if themes else {}
+        rows.append(row(r, item_id=r["item_id"], **extra))
     levels = _sort_actor_item(_block_levels(pa).assign(item_id=None), survey)
-    for r in levels.to_dict("records"):
-        rows.append(
-            {
-                "actor": r["actor"],
-                "wave": int(r["wave"]),
-                "statistic": "mean",
-                "value": float(r["mean"]),
-                "n": int(r["n"]),
-                "unit": "plan",
-                "weighting": "actor_groups_equal" if r["actor"] == ALL else "plans",
-            }
-        )
+    rows += [row(r) for r in levels.to_dict("records")]
     if themes:
         with_theme = pa.assign(theme=pa["item_id"].map(theme_of)).dropna(subset=["theme"])
         item = with_theme.groupby(["wave", "actor", "theme", "item_id"])["score"].mean()
@@ -409,19 +377,7 @@ def _block_analysis(
         per_df = pd.concat([per, n], axis=1).reset_index()
         across = per_df.groupby(["wave", "theme"]).agg(mean=("mean", "mean"), n=("n", "sum"))
         table = pd.concat([per_df, across.reset_index().assign(actor=ALL)], ignore_index=True)
-        for r in table.to_dict("records"):
-            rows.append(
-                {
-                    "actor": r["actor"],
-                    "wave": int(r["wave"]),
-                    "statistic": "mean",
-                    "value": float(r["mean"]),
-                    "n": int(r["n"]),
-                    "unit": "plan",
-                    "weighting": "actor_groups_equal" if r["actor"] == ALL else "plans",
-                    "theme": r["theme"],
-                }
-            )
+        rows += [row(r, theme=r["theme"]) for r in table.to_dict("records")]
     return _frame(rows)
 
 
