@@ -10,6 +10,9 @@ from click.testing import CliRunner
 
 from boligeval.cli import main
 
+# A whole evaluation on 13 annual years: CI's tier, not the fast one.
+pytestmark = pytest.mark.slow
+
 YEARS = list(range(2000, 2013))
 
 

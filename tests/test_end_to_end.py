@@ -16,6 +16,9 @@ from boligeval.cli import main
 from boligeval.config import DEFAULT_SEED
 from boligeval.disclosure import find_identifiers
 
+# Whole synthetic evaluations (two runs each): CI's tier, not the fast one.
+pytestmark = pytest.mark.slow
+
 MIN_PERSONS = 5
 
 

@@ -101,6 +101,7 @@ def test_wcr_auto_uses_webb_below_12_clusters_and_rejects_bad_input() -> None:
         wild_cluster_bootstrap(fit, "x9", seed=1)
 
 
+@pytest.mark.slow
 def test_wcr_size_with_ten_clusters() -> None:
     # True null (beta1 = 0), 10 clusters, Webb weights: rejection at 5 % should be 3-7 %.
     worlds, rejections = 1000, 0

@@ -373,6 +373,7 @@ def _cohort_year_att(truth: dict, cohort: str, years: range) -> float:
     return sum(c["att"] * c["n"] for c in picked) / sum(c["n"] for c in picked)
 
 
+@pytest.mark.slow
 def test_dynamic_effects_grow_and_differ_by_cohort(tmp_path: Path) -> None:
     annual = range(2000, 2013)
     truths = {}
