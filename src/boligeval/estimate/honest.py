@@ -263,6 +263,15 @@ def _second_diff_basis(num_pre: int, num_post: int) -> np.ndarray:
 class _Flci:
     center: float
     half_length: float
+    max_bias: float
+    sd: float
+
+
+def _cv_slope(bias_ratio: float, cv: float) -> float:
+    """Derivative of :func:`_cv_alpha` in the bias ratio (implicit function theorem)."""
+    a = stats.norm.pdf(cv - bias_ratio)
+    b = stats.norm.pdf(cv + bias_ratio)
+    return float((a - b) / (a + b))
 
 
 def _flci(
@@ -274,41 +283,85 @@ def _flci(
     m: float,
     alpha: float,
 ) -> _Flci:
+    """Shortest fixed-length interval ``w'beta +/- h(w)`` over Delta^SD(M).
+
+    Affine estimators with ``w_post = l`` and ``w_pre`` orthogonal to linear
+    trends have worst-case bias ``b = M * ||K'w||_1`` and half-length
+    ``h = s * cv_alpha(b / s)`` with ``s = sd(w'beta_hat)``. With
+    ``K'w = p - n`` (p, n >= 0) the problem is to minimise the smooth convex
+    function ``s * cv_alpha(M * sum(p + n) / s)`` subject to linear
+    constraints, which SLSQP solves to machine precision from the
+    minimum-variance estimator.
+    """
     t = np.r_[np.arange(-num_pre, 0), np.arange(1, num_post + 1)].astype(float)
     t_pre, t_post = t[:num_pre], t[num_pre:]
     kmat = _second_diff_basis(num_pre, num_post)
-    # w' t_pre = -l' t_post: particular (least-norm) solution plus null-space directions
     w0 = -(l_vec @ t_post) * t_pre / (t_pre @ t_pre)
     null = np.linalg.svd(t_pre[None, :])[2][1:].T  # (num_pre, num_pre - 1)
+    nz = null.shape[1]
+    k_pre, k_post = kmat[:num_pre], kmat[num_pre:]
+    a_mat = k_pre.T @ null  # K'w = a_mat z + c_vec
+    c_vec = k_pre.T @ w0 + k_post.T @ l_vec
+    n_r = c_vec.size
 
-    def parts(z: np.ndarray) -> tuple[float, float]:
-        wt = np.r_[w0 + null @ z, l_vec]
-        return m * float(np.abs(kmat.T @ wt).sum()), float(np.sqrt(wt @ sigma @ wt))
+    def weights(z: np.ndarray) -> np.ndarray:
+        return np.r_[w0 + null @ z, l_vec]
 
-    def half(z: np.ndarray) -> float:
-        b, s = parts(z)
-        return s * _cv_alpha(b / s, alpha)
+    def sd_of(z: np.ndarray) -> float:
+        wt = weights(z)
+        return float(np.sqrt(max(wt @ sigma @ wt, 0.0)))
 
-    z = np.zeros(num_pre - 1)
-    if num_pre > 1:
-        # The half-length is convex in w (a perspective of the convex cv_alpha,
-        # increasing in bias and sd, composed with two norms), so local search
-        # from the minimum-variance and the least-norm estimators suffices.
-        s_pp = null.T @ sigma[:num_pre, :num_pre] @ null
-        s_pw = null.T @ (sigma[:num_pre, :num_pre] @ w0 + sigma[:num_pre, num_pre:] @ l_vec)
-        z_minvar = -np.linalg.lstsq(s_pp, s_pw, rcond=None)[0]
-        best = None
-        for z0 in (z_minvar, z):
-            r = optimize.minimize(
-                half, z0, method="Nelder-Mead",
-                options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 2000},
-            )  # fmt: skip
-            if best is None or r.fun < best.fun:
-                best = r
-        assert best is not None
-        z = best.x
-    wt = np.r_[w0 + null @ z, l_vec]
-    return _Flci(float(wt @ beta), half(z))
+    s_pp = null.T @ sigma[:num_pre, :num_pre] @ null
+    s_pw = null.T @ (sigma[:num_pre, :num_pre] @ w0 + sigma[:num_pre, num_pre:] @ l_vec)
+    z_minvar = -np.linalg.lstsq(s_pp, s_pw, rcond=None)[0] if nz else np.zeros(0)
+    if nz == 0 or m == 0:
+        z = z_minvar
+        s = sd_of(z)
+        bias = m * float(np.abs(a_mat @ z + c_vec).sum())
+        return _Flci(float(weights(z) @ beta), s * _cv_alpha(bias / s, alpha), bias, s)
+
+    def unpack(x: np.ndarray) -> tuple[np.ndarray, float]:
+        return x[:nz], m * float(x[nz:].sum())
+
+    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
+        z, bias = unpack(x)
+        wt = weights(z)
+        s = sd_of(z)
+        r = bias / s
+        cv = _cv_alpha(r, alpha)
+        slope = _cv_slope(r, cv)
+        ds_dz = null.T @ (sigma[:num_pre] @ wt) / s
+        grad = np.empty_like(x)
+        grad[:nz] = (cv - r * slope) * ds_dz
+        grad[nz:] = m * slope
+        return s * cv, grad
+
+    def start(z: np.ndarray) -> np.ndarray:
+        r = a_mat @ z + c_vec
+        return np.r_[z, np.maximum(r, 0.0), np.maximum(-r, 0.0)]
+
+    eq = {
+        "type": "eq",
+        "fun": lambda x: a_mat @ x[:nz] + c_vec - x[nz : nz + n_r] + x[nz + n_r :],
+        "jac": lambda x: np.hstack([a_mat, -np.eye(n_r), np.eye(n_r)]),
+    }
+    bounds = [(None, None)] * nz + [(0.0, None)] * (2 * n_r)
+    best_val, best_z = np.inf, z_minvar
+    for z_init in (z_minvar, np.zeros(nz)):
+        res = optimize.minimize(
+            objective, start(z_init), jac=True, method="SLSQP", constraints=[eq],
+            bounds=bounds, options={"ftol": 1e-15, "maxiter": 1000},
+        )  # fmt: skip
+        z = res.x[:nz]
+        s = sd_of(z)
+        bias = m * float(np.abs(a_mat @ z + c_vec).sum())  # the true bias of this z
+        val = s * _cv_alpha(bias / s, alpha)
+        if val < best_val:
+            best_val, best_z = val, z
+    z = best_z
+    s = sd_of(z)
+    bias = m * float(np.abs(a_mat @ z + c_vec).sum())
+    return _Flci(float(weights(z) @ beta), s * _cv_alpha(bias / s, alpha), bias, s)
 
 
 # --------------------------------------------------------------------------- API
