@@ -61,7 +61,7 @@ def test_att_gt_covers_truth_and_twfe_is_biased() -> None:
     for rep in range(N_REPS):
         df = simulate(rng)
         res = att_gt(df, yname="y", tname="year", idname="dept", gname="g", cluster="plan",
-                     control_group="notyettreated", bootstrap=True, B=199, seed=rep)  # fmt: skip
+                     control_group="notyettreated", bootstrap=True, bootstrap_draws=199, seed=rep)  # fmt: skip
         truth = np.array(
             [true_effect(int(g), int(t)) for g, t in zip(res.groups, res.times, strict=True)]
         )

@@ -183,7 +183,7 @@ def _att_gt(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> list[Reco
                  control_group=spec.control_group,  # type: ignore[arg-type]
                  est_method=spec.est_method,  # type: ignore[arg-type]
                  covariates=spec.covariates, cluster="plan_id", bootstrap=True,
-                 B=inf.bootstrap_draws, seed=inf.seed, alpha=inf.alpha)
+                 bootstrap_draws=inf.bootstrap_draws, seed=inf.seed, alpha=inf.alpha)
     base = {"analysis": "att_gt", "population": spec.population, "outcome": outcome,
             "n_departments": int(data["department_id"].nunique()),
             "n_plans": int(data["plan_id"].nunique()), "suppressed": False}
@@ -275,8 +275,8 @@ def _wild_bootstrap(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> l
     fit = area_did(data, spec.population, outcome, fixed_effects=_fe(spec), weights=weights)
     inf = ctx.cfg.inference
     records = []
-    res = wild_cluster_bootstrap(fit, "active_plan", B=inf.wild_bootstrap_draws, seed=inf.seed,
-                                 alpha=inf.alpha)
+    res = wild_cluster_bootstrap(fit, "active_plan", bootstrap_draws=inf.wild_bootstrap_draws,
+                                 seed=inf.seed, alpha=inf.alpha)
     for rec in res.records("wild_bootstrap", spec.population, outcome):
         rec["model"] = "area_did"
         records.append(rec)
@@ -284,8 +284,8 @@ def _wild_bootstrap(ctx: RegisterContext, spec: AnalysisSpec, outcome: str) -> l
     try:
         ddd = area_ddd_rent_support(data, spec.population, outcome, weights=weights)
         combined = {"rent_support": 1.0, "active_plan": 1.0, "rent_support_in_plan": 1.0}
-        res = wild_cluster_bootstrap(ddd, combined, B=inf.wild_bootstrap_draws, seed=inf.seed,
-                                     alpha=inf.alpha, label="combined")
+        res = wild_cluster_bootstrap(ddd, combined, bootstrap_draws=inf.wild_bootstrap_draws,
+                                     seed=inf.seed, alpha=inf.alpha, label="combined")
     except EstimationError:
         return records
     for rec in res.records("wild_bootstrap", spec.population, outcome):

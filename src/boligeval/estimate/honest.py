@@ -38,7 +38,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from boligeval.errors import EstimationError
 
@@ -236,14 +236,17 @@ def _rm_set(st: _RmSetup, mbar: float, alpha: float, grid: int) -> tuple[float, 
 def _cv_alpha(bias_ratio: float, alpha: float) -> float:
     """1 - alpha quantile of |N(b, 1)|: solves Phi(c - b) - Phi(-c - b) = 1 - alpha."""
     if bias_ratio <= 0:
-        return float(stats.norm.ppf(1 - alpha / 2))
+        return float(special.ndtri(1 - alpha / 2))
     r = bias_ratio
-    lo = r + float(stats.norm.ppf(1 - alpha))
-    hi = r + float(stats.norm.ppf(1 - alpha / 2))
-    f = lambda c: stats.norm.cdf(c - r) - stats.norm.cdf(-c - r) - (1 - alpha)  # noqa: E731
+    lo = r + float(special.ndtri(1 - alpha))
+    hi = r + float(special.ndtri(1 - alpha / 2))
+
+    def f(c: float) -> float:
+        return float(special.ndtr(c - r) - special.ndtr(-c - r) - (1 - alpha))
+
     if f(lo) >= 0:
         return lo
-    return float(optimize.brentq(f, lo, hi, xtol=1e-13))
+    return float(optimize.brentq(f, lo, hi, xtol=1e-14, rtol=1e-15))
 
 
 def _second_diff_basis(num_pre: int, num_post: int) -> np.ndarray:
@@ -269,9 +272,8 @@ class _Flci:
 
 def _cv_slope(bias_ratio: float, cv: float) -> float:
     """Derivative of :func:`_cv_alpha` in the bias ratio (implicit function theorem)."""
-    a = stats.norm.pdf(cv - bias_ratio)
-    b = stats.norm.pdf(cv + bias_ratio)
-    return float((a - b) / (a + b))
+    # phi(cv - r) - phi(cv + r) over their sum, as a tanh to avoid underflow
+    return float(np.tanh(cv * bias_ratio))
 
 
 def _flci(
@@ -347,10 +349,10 @@ def _flci(
     }
     bounds = [(None, None)] * nz + [(0.0, None)] * (2 * n_r)
     best_val, best_z = np.inf, z_minvar
-    for z_init in (z_minvar, np.zeros(nz)):
+    for z_init in (z_minvar, np.zeros(nz)):  # the second start only if the first fails
         res = optimize.minimize(
             objective, start(z_init), jac=True, method="SLSQP", constraints=[eq],
-            bounds=bounds, options={"ftol": 1e-15, "maxiter": 1000},
+            bounds=bounds, options={"ftol": 1e-15, "maxiter": 2000},
         )  # fmt: skip
         z = res.x[:nz]
         s = sd_of(z)
@@ -358,6 +360,8 @@ def _flci(
         val = s * _cv_alpha(bias / s, alpha)
         if val < best_val:
             best_val, best_z = val, z
+        if res.status == 0:
+            break
     z = best_z
     s = sd_of(z)
     bias = m * float(np.abs(a_mat @ z + c_vec).sum())
@@ -403,6 +407,7 @@ def honest_did(
     l_vec: Sequence[float] | None = None,
     alpha: float = 0.05,
     grid_points: int = 41,
+    breakdown: bool = True,
 ) -> HonestDidResult:
     """Robust confidence sets for ``l' tau_post`` under restricted trend violations.
 
@@ -426,6 +431,8 @@ def honest_did(
     grid_points : int
         Grid of candidate values for the relative-magnitude test inversion;
         the set's ends are then refined by bisection.
+    breakdown : bool, default True
+        Compute the breakdown value (bisection; NaN when False).
 
     Returns
     -------
@@ -461,7 +468,11 @@ def honest_did(
         gam = np.linalg.svd(lv[None, :])[2][1:].T
         st = _RmSetup(beta, sig, lv, num_pre, num_post, embed, gam)
         bounds = [_rm_set(st, float(m), alpha, grid_points) for m in grid]
-        breakdown = _bisect_breakdown(lambda m: _rm_accepts(st, m, 0.0, alpha), 1.0)
+        brk = (
+            _bisect_breakdown(lambda m: _rm_accepts(st, m, 0.0, alpha), 1.0)
+            if breakdown
+            else np.nan
+        )
     elif method == "smoothness":
         grid = np.asarray(np.linspace(0, 4 * sd, 5) if M is None else M, dtype=float)
         if (grid < 0).any():
@@ -473,10 +484,10 @@ def honest_did(
             f = _flci(beta, sig, lv, num_pre, num_post, m, alpha)
             return abs(f.center) <= f.half_length
 
-        breakdown = _bisect_breakdown(contains, max(sd, 1e-12))
+        brk = _bisect_breakdown(contains, max(sd, 1e-12)) if breakdown else np.nan
     else:
         raise EstimationError(
             f"method must be 'relative_magnitude' or 'smoothness', got {method!r}"
         )
     lo, hi = (np.array(v, dtype=float) for v in zip(*bounds, strict=True))
-    return HonestDidResult(method, grid, lo, hi, est, sd, original, breakdown, alpha)
+    return HonestDidResult(method, grid, lo, hi, est, sd, original, brk, alpha)
