@@ -42,7 +42,7 @@ from scipy import optimize, special, stats
 
 from boligeval.errors import EstimationError
 
-__all__ = ["HonestDidResult", "honest_did"]
+__all__ = ["HonestDidResult", "event_study_inputs", "honest_did"]
 
 HonestMethod = Literal["relative_magnitude", "smoothness"]
 
@@ -395,12 +395,52 @@ def _bisect_breakdown(contains_zero: object, scale: float) -> float:
     return hi
 
 
+def event_study_inputs(result: object) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Coefficients, covariance and numbers of pre and post periods of an event study.
+
+    Accepts a Callaway-Sant'Anna event study (``att_gt(...).aggregate("dynamic")``
+    with ``base_period="universal"``: its e = -1 component, identically zero, is
+    the reference) or a TWFE ``EventStudyResult`` (its ``ref`` is the
+    reference). Pre-periods are the event times before the reference, post-periods
+    those after it, in HonestDiD's order.
+    """
+    labels = getattr(result, "labels", None)
+    if labels is not None and getattr(result, "kind", None) == "dynamic":
+        e = np.asarray(labels, dtype=float)
+        est = np.asarray(result.estimates, dtype=float)
+        vc = np.asarray(result.vcov, dtype=float)
+        ref = np.flatnonzero(e == -1)
+        if ref.size != 1 or est[ref[0]] != 0.0 or vc[ref[0], ref[0]] != 0.0:
+            raise EstimationError(
+                "honest_did needs an event study with a universal base period "
+                "(att_gt(..., base_period='universal')), whose e = -1 effect is zero"
+            )
+        keep = e != -1
+        pre = int(np.sum(e < -1))
+        return est[keep], vc[np.ix_(keep, keep)], pre, int(keep.sum()) - pre
+    fit = getattr(result, "fit", None)
+    times = getattr(result, "event_times", None)
+    if fit is not None and times is not None:
+        ref_e = int(result.ref)
+        names = [f"event_{k}" for k in sorted(times) if f"event_{k}" in fit.terms]
+        idx = [fit.terms.index(t) for t in names]
+        ev = np.array([int(t.removeprefix("event_")) for t in names])
+        return (
+            np.asarray(fit.beta)[idx], np.asarray(fit.vcov)[np.ix_(idx, idx)],
+            int(np.sum(ev < ref_e)), int(np.sum(ev > ref_e)),
+        )  # fmt: skip
+    raise EstimationError(
+        "honest_did takes betahat and sigma, or an event study: "
+        "att_gt(...).aggregate('dynamic') or an EventStudyResult"
+    )
+
+
 def honest_did(
-    betahat: Sequence[float] | np.ndarray,
-    sigma: np.ndarray,
+    betahat: Sequence[float] | np.ndarray | object,
+    sigma: np.ndarray | None = None,
     *,
-    num_pre: int,
-    num_post: int,
+    num_pre: int | None = None,
+    num_post: int | None = None,
     method: HonestMethod = "relative_magnitude",
     Mbar: Sequence[float] | None = None,
     M: Sequence[float] | None = None,
@@ -413,12 +453,14 @@ def honest_did(
 
     Parameters
     ----------
-    betahat : array_like
-        Event-study coefficients, pre-periods then post-periods, reference omitted.
-    sigma : np.ndarray
-        Their covariance matrix.
-    num_pre, num_post : int
-        Number of pre- and post-period coefficients.
+    betahat : array_like or event-study result
+        Event-study coefficients, pre-periods then post-periods, reference
+        omitted; or an event-study result (see :func:`event_study_inputs`),
+        whose coefficients, covariance and period counts are then used.
+    sigma : np.ndarray, optional
+        Covariance matrix of ``betahat`` (not with a result).
+    num_pre, num_post : int, optional
+        Number of pre- and post-period coefficients (not with a result).
     method : {"relative_magnitude", "smoothness"}
         Restriction on the violations (see module notes).
     Mbar, M : sequence of float, optional
@@ -438,8 +480,13 @@ def honest_did(
     -------
     HonestDidResult
     """
-    beta = np.asarray(betahat, dtype=float)
-    sig = np.asarray(sigma, dtype=float)
+    if sigma is None:
+        beta, sig, num_pre, num_post = event_study_inputs(betahat)
+    else:
+        if num_pre is None or num_post is None:
+            raise EstimationError("num_pre and num_post are needed with betahat and sigma")
+        beta = np.asarray(betahat, dtype=float)
+        sig = np.asarray(sigma, dtype=float)
     if num_pre < 1 or num_post < 1 or beta.size != num_pre + num_post:
         raise EstimationError(
             "betahat must hold num_pre >= 1 pre and num_post >= 1 post coefficients"

@@ -484,6 +484,14 @@ class AggregateResult:
         One minus the confidence level.
     influence : np.ndarray
         Influence function of the overall effect, shape (n,).
+    component_influence : np.ndarray
+        Influence functions of the components, shape (n, m), scaled so that
+        estimate - truth is approximately their column sums (as ``influence``).
+    vcov : np.ndarray
+        Analytic covariance of the components, shape (m, m): the cross-products
+        of their cluster sums of influence (did's ``V = IF'IF / n^2`` when units
+        are the clusters). An event study (``kind="dynamic"`` with a universal
+        base period) with it goes straight into ``honest_did``.
     """
 
     kind: str
@@ -495,6 +503,8 @@ class AggregateResult:
     crit_val: float
     alpha: float
     influence: np.ndarray
+    component_influence: np.ndarray
+    vcov: np.ndarray
 
     def tidy(self) -> pd.DataFrame:
         """Overall row, then one row per component, with pointwise p-values."""
@@ -680,7 +690,7 @@ class AttGtResult:
             res = self._infer(inf[:, None], stream=1)
             return AggregateResult(
                 kind, overall, float(res.se[0]), np.array([]), np.array([]), np.array([]),
-                res.crit, self.alpha, inf,
+                res.crit, self.alpha, inf, np.zeros((inf.size, 0)), np.zeros((0, 0)),
             )  # fmt: skip
         comps: list[float] = []
         comp_inf: list[np.ndarray] = []
@@ -734,9 +744,10 @@ class AttGtResult:
             inf = c_inf.mean(axis=1)
         comp_res = self._infer(c_inf, stream=2)
         over_res = self._infer(inf[:, None], stream=3)
+        sums = _cluster_sums(c_inf, self.cluster, self.n_clusters)
         return AggregateResult(
             kind, overall, float(over_res.se[0]), np.asarray(labels, dtype=float), c_att,
-            comp_res.se, comp_res.crit, self.alpha, inf,
+            comp_res.se, comp_res.crit, self.alpha, inf, c_inf, sums.T @ sums,
         )  # fmt: skip
 
 
