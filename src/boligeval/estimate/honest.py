@@ -20,7 +20,14 @@ method that HonestDiD recommends for each:
   and centrosymmetric, where the fixed-length confidence interval (FLCI,
   Armstrong & Kolesar 2018) is near-optimal; it is
   ``w'beta_hat +/- sd * cv_alpha(max_bias / sd)`` for the affine estimator
-  ``w`` that minimises that half-length.
+  ``w`` that minimises that half-length. The minimisation is convex; it is
+  solved exactly as a smooth problem with the bias's absolute values split
+  into positive and negative parts (see ``_flci``), and reproduces the
+  intervals HonestDiD and its Stata port print.
+
+Coefficients and covariance can be passed directly or as an event-study
+result: a Callaway-Sant'Anna ``aggregate("dynamic")`` with a universal base
+period, or a TWFE ``EventStudyResult`` (see :func:`event_study_inputs`).
 
 The breakdown value is the smallest ``Mbar`` (or ``M``) at which the robust
 set contains 0, found by bisection.
