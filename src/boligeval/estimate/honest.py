@@ -414,8 +414,8 @@ def event_study_inputs(result: object) -> tuple[np.ndarray, np.ndarray, int, int
     labels = getattr(result, "labels", None)
     if labels is not None and getattr(result, "kind", None) == "dynamic":
         e = np.asarray(labels, dtype=float)
-        est = np.asarray(result.estimates, dtype=float)
-        vc = np.asarray(result.vcov, dtype=float)
+        est = np.asarray(getattr(result, "estimates", None), dtype=float)
+        vc = np.asarray(getattr(result, "vcov", None), dtype=float)
         ref = np.flatnonzero(e == -1)
         if ref.size != 1 or est[ref[0]] != 0.0 or vc[ref[0], ref[0]] != 0.0:
             raise EstimationError(
@@ -428,7 +428,7 @@ def event_study_inputs(result: object) -> tuple[np.ndarray, np.ndarray, int, int
     fit = getattr(result, "fit", None)
     times = getattr(result, "event_times", None)
     if fit is not None and times is not None:
-        ref_e = int(result.ref)
+        ref_e = int(getattr(result, "ref", -1))
         names = [f"event_{k}" for k in sorted(times) if f"event_{k}" in fit.terms]
         idx = [fit.terms.index(t) for t in names]
         ev = np.array([int(t.removeprefix("event_")) for t in names])
