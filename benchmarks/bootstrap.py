@@ -114,11 +114,11 @@ def contenders(df: pd.DataFrame, xnames: list[str], kind: str) -> list[Contender
     model = sm.OLS(df["y"].to_numpy(), sm.add_constant(df[xnames].to_numpy(dtype=float)))
 
     def ours() -> tuple[float, float]:
-        res = wild_cluster_bootstrap(fit, "active_plan", B=B, weights=kind, seed=1, ci=False)  # type: ignore[arg-type]
+        res = wild_cluster_bootstrap(fit, "active_plan", bootstrap_draws=B, weight_type=kind, seed=1, ci=False)  # type: ignore[arg-type]
         return res.p_value, res.t_stat
 
     def ours_ci() -> tuple[float, float]:
-        res = wild_cluster_bootstrap(fit, "active_plan", B=B, weights=kind, seed=1)  # type: ignore[arg-type]
+        res = wild_cluster_bootstrap(fit, "active_plan", bootstrap_draws=B, weight_type=kind, seed=1)  # type: ignore[arg-type]
         return res.p_value, res.t_stat
 
     def theirs(parallel: bool) -> Callable[[], tuple[float, float]]:

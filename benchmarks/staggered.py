@@ -64,7 +64,7 @@ Runner = Callable[[pd.DataFrame], dict[tuple[int, int], float]]
 def run_boligeval(df: pd.DataFrame) -> dict[tuple[int, int], float]:
     """boligeval.att_gt."""
     res = att_gt(df, yname="y", tname="year", idname="dept", gname="g", cluster="plan",
-                 control_group="notyettreated", B=B, seed=1)  # fmt: skip
+                 control_group="notyettreated", bootstrap_draws=B, seed=1)  # fmt: skip
     return {
         (int(g), int(t)): float(a) for g, t, a in zip(res.groups, res.times, res.att, strict=True)
     }

@@ -55,7 +55,7 @@ def _mc_tol(p: float) -> float:
 def test_wcr_pvalue_matches_wildboottest(term: str, kind: str) -> None:
     df = clustered_data(3, 20)
     fit = feols(df, "y", ["x1", "x2"], cluster="cl")
-    ours = wild_cluster_bootstrap(fit, term, B=B, weights=kind, seed=1, ci=False)  # type: ignore[arg-type]
+    ours = wild_cluster_bootstrap(fit, term, bootstrap_draws=B, weight_type=kind, seed=1, ci=False)  # type: ignore[arg-type]
     model = sm.OLS(df["y"].to_numpy(), sm.add_constant(df[["x1", "x2"]].to_numpy()))
     ref = wildboottest(
         model,
@@ -69,34 +69,38 @@ def test_wcr_pvalue_matches_wildboottest(term: str, kind: str) -> None:
     p_ref = float(ref["p-value"].iloc[0])
     assert ours.t_stat == pytest.approx(float(ref["statistic"].iloc[0]), rel=1e-8)
     assert ours.p_value == pytest.approx(p_ref, abs=_mc_tol(p_ref))
-    assert ours.weights == kind and ours.B == B
+    assert ours.weight_type == kind and ours.bootstrap_draws == B
 
 
 def test_wcr_interval_inverts_the_test_and_lincom_equals_term() -> None:
     df = clustered_data(5, 16)
     fit = feols(df, "y", ["x1", "x2"], cluster="cl")
-    res = wild_cluster_bootstrap(fit, "x1", B=1999, seed=9)
-    assert res.weights == "rademacher"  # 16 clusters: no Webb
+    res = wild_cluster_bootstrap(fit, "x1", bootstrap_draws=1999, seed=9)
+    assert res.weight_type == "rademacher"  # 16 clusters: no Webb
     assert res.ci_low < res.estimate < res.ci_high
-    at_low = wild_cluster_bootstrap(fit, "x1", B=1999, seed=9, null=res.ci_low, ci=False)
-    at_high = wild_cluster_bootstrap(fit, "x1", B=1999, seed=9, null=res.ci_high, ci=False)
+    at_low = wild_cluster_bootstrap(fit, "x1", bootstrap_draws=1999, seed=9, null=res.ci_low, ci=False)
+    at_high = wild_cluster_bootstrap(fit, "x1", bootstrap_draws=1999, seed=9, null=res.ci_high, ci=False)
     assert at_low.p_value == pytest.approx(0.05, abs=2 / 1999)
     assert at_high.p_value == pytest.approx(0.05, abs=2 / 1999)
-    as_combo = wild_cluster_bootstrap(fit, {"x1": 1.0}, B=1999, seed=9)
+    as_combo = wild_cluster_bootstrap(fit, {"x1": 1.0}, bootstrap_draws=1999, seed=9)
     assert (as_combo.p_value, as_combo.ci_low) == (res.p_value, res.ci_low)
-    summed = wild_cluster_bootstrap(fit, {"x1": 1.0, "x2": 1.0}, B=1999, seed=9, ci=False)
+    summed = wild_cluster_bootstrap(fit, {"x1": 1.0, "x2": 1.0}, bootstrap_draws=1999, seed=9, ci=False)
     assert summed.estimate == pytest.approx(fit.lincom({"x1": 1, "x2": 1}).estimate)
     assert summed.std_error == pytest.approx(fit.lincom({"x1": 1, "x2": 1}).std_error, rel=1e-10)
 
 
 def test_wcr_auto_uses_webb_below_12_clusters_and_rejects_bad_input() -> None:
     fit = feols(clustered_data(1, 10), "y", ["x1", "x2"], cluster="cl")
-    assert wild_cluster_bootstrap(fit, "x1", B=199, seed=1, ci=False).weights == "webb"
+    assert wild_cluster_bootstrap(fit, "x1", bootstrap_draws=199, seed=1, ci=False).weight_type == "webb"
     with pytest.raises(EstimationError, match="FeolsResult"):
         wild_cluster_bootstrap("not a fit", "x1", seed=1)
     unclustered = feols(clustered_data(1, 10), "y", ["x1"], vcov="HC1")
-    with pytest.raises(EstimationError, match="cluster variable"):
-        wild_cluster_bootstrap(unclustered, "x1", seed=1)
+    by_obs = wild_cluster_bootstrap(unclustered, "x1", bootstrap_draws=199, seed=1, ci=False)
+    assert by_obs.n_clusters == unclustered.n_obs  # each observation is a bootstrap cluster
+    with pytest.raises(EstimationError, match="weight_type"):
+        wild_cluster_bootstrap(fit, "x1", seed=1, weight_type="uniform")  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match="coarser"):
+        wild_cluster_bootstrap(fit, "x1", seed=1, bootstrap_cluster=np.arange(fit.n_obs))
     with pytest.raises(EstimationError, match="not in the model"):
         wild_cluster_bootstrap(fit, "x9", seed=1)
 
@@ -108,7 +112,7 @@ def test_wcr_size_with_ten_clusters() -> None:
     for world in range(worlds):
         df = clustered_data(10_000 + world, 10, beta1=0.0)
         fit = feols(df, "y", ["x1", "x2"], cluster="cl")
-        res = wild_cluster_bootstrap(fit, "x1", B=399, seed=world, ci=False)
+        res = wild_cluster_bootstrap(fit, "x1", bootstrap_draws=399, seed=world, ci=False)
         rejections += res.p_value < 0.05
     rate = rejections / worlds
     assert 0.03 <= rate <= 0.07, rate

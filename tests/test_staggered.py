@@ -150,12 +150,12 @@ def test_bootstrap_reproducible_and_close_to_analytic() -> None:
     """Same seed, same draws; bootstrap SEs near analytic ones; band wider than pointwise."""
     df = _strata_panel(3).assign(cl=lambda d: d["unit"] // 2)
     kw = {"yname": "y", "tname": "year", "idname": "unit", "gname": "g", "cluster": "cl"}
-    a = att_gt(df, **kw, B=999, seed=4)  # type: ignore[arg-type]
-    b = att_gt(df, **kw, B=999, seed=4)  # type: ignore[arg-type]
+    a = att_gt(df, **kw, bootstrap_draws=999, seed=4)  # type: ignore[arg-type]
+    b = att_gt(df, **kw, bootstrap_draws=999, seed=4)  # type: ignore[arg-type]
     an = att_gt(df, **kw, bootstrap=False)  # type: ignore[arg-type]
     np.testing.assert_array_equal(a.std_errors, b.std_errors)
     assert a.std_errors[0] == pytest.approx(an.std_errors[0], rel=0.12)
-    r = att_gt(df, **kw, B=999, seed=4, bootstrap_weights="rademacher")  # type: ignore[arg-type]
+    r = att_gt(df, **kw, bootstrap_draws=999, seed=4, weight_type="mammen")  # type: ignore[arg-type]
     assert r.std_errors[0] == pytest.approx(an.std_errors[0], rel=0.12)
     assert a.aggregate("simple").overall_se == pytest.approx(an.std_errors[0], rel=0.12)
 

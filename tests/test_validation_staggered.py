@@ -126,7 +126,7 @@ def _all_values() -> dict[str, float]:
     mp = _mpdta()
     spec = {"yname": "lemp", "tname": "year", "idname": "countyreal", "gname": "first.treat"}
     never = att_gt(mp, **spec, control_group="nevertreated", bootstrap=False)
-    never_boot = att_gt(mp, **spec, control_group="nevertreated", B=999, seed=BOOT_SEED)
+    never_boot = att_gt(mp, **spec, control_group="nevertreated", bootstrap_draws=999, seed=BOOT_SEED)
     nyt = att_gt(mp, **spec, control_group="notyettreated", bootstrap=False)
     values = _mpdta_values("M.", never, never_boot)
     values |= _mpdta_values("M.ny.", nyt, None)

@@ -42,13 +42,13 @@ class WildBootstrap(DiagnosticAnalysis, id="wild_bootstrap", order=100,
         inf = ctx.cfg.inference
         fit = area_did(data, spec.population, outcome,
                        fixed_effects_level=spec.option("fixed_effects_level"), weights=weights)
-        res = wild_cluster_bootstrap(fit, "active_plan", B=inf.wild_bootstrap_draws,
+        res = wild_cluster_bootstrap(fit, "active_plan", bootstrap_draws=inf.wild_bootstrap_draws,
                                      seed=inf.seed, alpha=inf.alpha)
         records = [_record(res, spec, outcome, self.id, AreaDid.id)]
         # The triple-differences combined effect, where the model is identified.
         try:
             ddd = area_ddd_rent_support(data, spec.population, outcome, weights=weights)
-            res = wild_cluster_bootstrap(ddd, COMBINED, B=inf.wild_bootstrap_draws,
+            res = wild_cluster_bootstrap(ddd, COMBINED, bootstrap_draws=inf.wild_bootstrap_draws,
                                          seed=inf.seed, alpha=inf.alpha, label="combined")
         except EstimationError:
             return records

@@ -20,7 +20,14 @@ method that HonestDiD recommends for each:
   and centrosymmetric, where the fixed-length confidence interval (FLCI,
   Armstrong & Kolesar 2018) is near-optimal; it is
   ``w'beta_hat +/- sd * cv_alpha(max_bias / sd)`` for the affine estimator
-  ``w`` that minimises that half-length.
+  ``w`` that minimises that half-length. The minimisation is convex; it is
+  solved exactly as a smooth problem with the bias's absolute values split
+  into positive and negative parts (see ``_flci``), and reproduces the
+  intervals HonestDiD and its Stata port print.
+
+Coefficients and covariance can be passed directly or as an event-study
+result: a Callaway-Sant'Anna ``aggregate("dynamic")`` with a universal base
+period, or a TWFE ``EventStudyResult`` (see :func:`event_study_inputs`).
 
 The breakdown value is the smallest ``Mbar`` (or ``M``) at which the robust
 set contains 0, found by bisection.
@@ -38,11 +45,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from boligeval.errors import EstimationError
 
-__all__ = ["HonestDidResult", "honest_did"]
+__all__ = ["HonestDidResult", "event_study_inputs", "honest_did"]
 
 HonestMethod = Literal["relative_magnitude", "smoothness"]
 
@@ -236,14 +243,17 @@ def _rm_set(st: _RmSetup, mbar: float, alpha: float, grid: int) -> tuple[float, 
 def _cv_alpha(bias_ratio: float, alpha: float) -> float:
     """1 - alpha quantile of |N(b, 1)|: solves Phi(c - b) - Phi(-c - b) = 1 - alpha."""
     if bias_ratio <= 0:
-        return float(stats.norm.ppf(1 - alpha / 2))
+        return float(special.ndtri(1 - alpha / 2))
     r = bias_ratio
-    lo = r + float(stats.norm.ppf(1 - alpha))
-    hi = r + float(stats.norm.ppf(1 - alpha / 2))
-    f = lambda c: stats.norm.cdf(c - r) - stats.norm.cdf(-c - r) - (1 - alpha)  # noqa: E731
+    lo = r + float(special.ndtri(1 - alpha))
+    hi = r + float(special.ndtri(1 - alpha / 2))
+
+    def f(c: float) -> float:
+        return float(special.ndtr(c - r) - special.ndtr(-c - r) - (1 - alpha))
+
     if f(lo) >= 0:
         return lo
-    return float(optimize.brentq(f, lo, hi, xtol=1e-13))
+    return float(optimize.brentq(f, lo, hi, xtol=1e-14, rtol=1e-15))
 
 
 def _second_diff_basis(num_pre: int, num_post: int) -> np.ndarray:
@@ -263,6 +273,14 @@ def _second_diff_basis(num_pre: int, num_post: int) -> np.ndarray:
 class _Flci:
     center: float
     half_length: float
+    max_bias: float
+    sd: float
+
+
+def _cv_slope(bias_ratio: float, cv: float) -> float:
+    """Derivative of :func:`_cv_alpha` in the bias ratio (implicit function theorem)."""
+    # phi(cv - r) - phi(cv + r) over their sum, as a tanh to avoid underflow
+    return float(np.tanh(cv * bias_ratio))
 
 
 def _flci(
@@ -274,41 +292,87 @@ def _flci(
     m: float,
     alpha: float,
 ) -> _Flci:
+    """Shortest fixed-length interval ``w'beta +/- h(w)`` over Delta^SD(M).
+
+    Affine estimators with ``w_post = l`` and ``w_pre`` orthogonal to linear
+    trends have worst-case bias ``b = M * ||K'w||_1`` and half-length
+    ``h = s * cv_alpha(b / s)`` with ``s = sd(w'beta_hat)``. With
+    ``K'w = p - n`` (p, n >= 0) the problem is to minimise the smooth convex
+    function ``s * cv_alpha(M * sum(p + n) / s)`` subject to linear
+    constraints, which SLSQP solves to machine precision from the
+    minimum-variance estimator.
+    """
     t = np.r_[np.arange(-num_pre, 0), np.arange(1, num_post + 1)].astype(float)
     t_pre, t_post = t[:num_pre], t[num_pre:]
     kmat = _second_diff_basis(num_pre, num_post)
-    # w' t_pre = -l' t_post: particular (least-norm) solution plus null-space directions
     w0 = -(l_vec @ t_post) * t_pre / (t_pre @ t_pre)
     null = np.linalg.svd(t_pre[None, :])[2][1:].T  # (num_pre, num_pre - 1)
+    nz = null.shape[1]
+    k_pre, k_post = kmat[:num_pre], kmat[num_pre:]
+    a_mat = k_pre.T @ null  # K'w = a_mat z + c_vec
+    c_vec = k_pre.T @ w0 + k_post.T @ l_vec
+    n_r = c_vec.size
 
-    def parts(z: np.ndarray) -> tuple[float, float]:
-        wt = np.r_[w0 + null @ z, l_vec]
-        return m * float(np.abs(kmat.T @ wt).sum()), float(np.sqrt(wt @ sigma @ wt))
+    def weights(z: np.ndarray) -> np.ndarray:
+        return np.r_[w0 + null @ z, l_vec]
 
-    def half(z: np.ndarray) -> float:
-        b, s = parts(z)
-        return s * _cv_alpha(b / s, alpha)
+    def sd_of(z: np.ndarray) -> float:
+        wt = weights(z)
+        return float(np.sqrt(max(wt @ sigma @ wt, 0.0)))
 
-    z = np.zeros(num_pre - 1)
-    if num_pre > 1:
-        # The half-length is convex in w (a perspective of the convex cv_alpha,
-        # increasing in bias and sd, composed with two norms), so local search
-        # from the minimum-variance and the least-norm estimators suffices.
-        s_pp = null.T @ sigma[:num_pre, :num_pre] @ null
-        s_pw = null.T @ (sigma[:num_pre, :num_pre] @ w0 + sigma[:num_pre, num_pre:] @ l_vec)
-        z_minvar = -np.linalg.lstsq(s_pp, s_pw, rcond=None)[0]
-        best = None
-        for z0 in (z_minvar, z):
-            r = optimize.minimize(
-                half, z0, method="Nelder-Mead",
-                options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 2000},
-            )  # fmt: skip
-            if best is None or r.fun < best.fun:
-                best = r
-        assert best is not None
-        z = best.x
-    wt = np.r_[w0 + null @ z, l_vec]
-    return _Flci(float(wt @ beta), half(z))
+    s_pp = null.T @ sigma[:num_pre, :num_pre] @ null
+    s_pw = null.T @ (sigma[:num_pre, :num_pre] @ w0 + sigma[:num_pre, num_pre:] @ l_vec)
+    z_minvar = -np.linalg.lstsq(s_pp, s_pw, rcond=None)[0] if nz else np.zeros(0)
+    if nz == 0 or m == 0:
+        z = z_minvar
+        s = sd_of(z)
+        bias = m * float(np.abs(a_mat @ z + c_vec).sum())
+        return _Flci(float(weights(z) @ beta), s * _cv_alpha(bias / s, alpha), bias, s)
+
+    def unpack(x: np.ndarray) -> tuple[np.ndarray, float]:
+        return x[:nz], m * float(x[nz:].sum())
+
+    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
+        z, bias = unpack(x)
+        wt = weights(z)
+        s = sd_of(z)
+        r = bias / s
+        cv = _cv_alpha(r, alpha)
+        slope = _cv_slope(r, cv)
+        ds_dz = null.T @ (sigma[:num_pre] @ wt) / s
+        grad = np.empty_like(x)
+        grad[:nz] = (cv - r * slope) * ds_dz
+        grad[nz:] = m * slope
+        return s * cv, grad
+
+    def start(z: np.ndarray) -> np.ndarray:
+        r = a_mat @ z + c_vec
+        return np.r_[z, np.maximum(r, 0.0), np.maximum(-r, 0.0)]
+
+    eq = {
+        "type": "eq",
+        "fun": lambda x: a_mat @ x[:nz] + c_vec - x[nz : nz + n_r] + x[nz + n_r :],
+        "jac": lambda x: np.hstack([a_mat, -np.eye(n_r), np.eye(n_r)]),
+    }
+    bounds = [(None, None)] * nz + [(0.0, None)] * (2 * n_r)
+    best_val, best_z = np.inf, z_minvar
+    for z_init in (z_minvar, np.zeros(nz)):  # the second start only if the first fails
+        res = optimize.minimize(
+            objective, start(z_init), jac=True, method="SLSQP", constraints=[eq],
+            bounds=bounds, options={"ftol": 1e-15, "maxiter": 2000},
+        )  # fmt: skip
+        z = res.x[:nz]
+        s = sd_of(z)
+        bias = m * float(np.abs(a_mat @ z + c_vec).sum())  # the true bias of this z
+        val = s * _cv_alpha(bias / s, alpha)
+        if val < best_val:
+            best_val, best_z = val, z
+        if res.status == 0:
+            break
+    z = best_z
+    s = sd_of(z)
+    bias = m * float(np.abs(a_mat @ z + c_vec).sum())
+    return _Flci(float(weights(z) @ beta), s * _cv_alpha(bias / s, alpha), bias, s)
 
 
 # --------------------------------------------------------------------------- API
@@ -338,29 +402,72 @@ def _bisect_breakdown(contains_zero: object, scale: float) -> float:
     return hi
 
 
+def event_study_inputs(result: object) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Coefficients, covariance and numbers of pre and post periods of an event study.
+
+    Accepts a Callaway-Sant'Anna event study (``att_gt(...).aggregate("dynamic")``
+    with ``base_period="universal"``: its e = -1 component, identically zero, is
+    the reference) or a TWFE ``EventStudyResult`` (its ``ref`` is the
+    reference). Pre-periods are the event times before the reference, post-periods
+    those after it, in HonestDiD's order.
+    """
+    labels = getattr(result, "labels", None)
+    if labels is not None and getattr(result, "kind", None) == "dynamic":
+        e = np.asarray(labels, dtype=float)
+        est = np.asarray(getattr(result, "estimates", None), dtype=float)
+        vc = np.asarray(getattr(result, "vcov", None), dtype=float)
+        ref = np.flatnonzero(e == -1)
+        if ref.size != 1 or est[ref[0]] != 0.0 or vc[ref[0], ref[0]] != 0.0:
+            raise EstimationError(
+                "honest_did needs an event study with a universal base period "
+                "(att_gt(..., base_period='universal')), whose e = -1 effect is zero"
+            )
+        keep = e != -1
+        pre = int(np.sum(e < -1))
+        return est[keep], vc[np.ix_(keep, keep)], pre, int(keep.sum()) - pre
+    fit = getattr(result, "fit", None)
+    times = getattr(result, "event_times", None)
+    if fit is not None and times is not None:
+        ref_e = int(getattr(result, "ref", -1))
+        names = [f"event_{k}" for k in sorted(times) if f"event_{k}" in fit.terms]
+        idx = [fit.terms.index(t) for t in names]
+        ev = np.array([int(t.removeprefix("event_")) for t in names])
+        return (
+            np.asarray(fit.beta)[idx], np.asarray(fit.vcov)[np.ix_(idx, idx)],
+            int(np.sum(ev < ref_e)), int(np.sum(ev > ref_e)),
+        )  # fmt: skip
+    raise EstimationError(
+        "honest_did takes betahat and sigma, or an event study: "
+        "att_gt(...).aggregate('dynamic') or an EventStudyResult"
+    )
+
+
 def honest_did(
-    betahat: Sequence[float] | np.ndarray,
-    sigma: np.ndarray,
+    betahat: Sequence[float] | np.ndarray | object,
+    sigma: np.ndarray | None = None,
     *,
-    num_pre: int,
-    num_post: int,
+    num_pre: int | None = None,
+    num_post: int | None = None,
     method: HonestMethod = "relative_magnitude",
     Mbar: Sequence[float] | None = None,
     M: Sequence[float] | None = None,
     l_vec: Sequence[float] | None = None,
     alpha: float = 0.05,
     grid_points: int = 41,
+    breakdown: bool = True,
 ) -> HonestDidResult:
     """Robust confidence sets for ``l' tau_post`` under restricted trend violations.
 
     Parameters
     ----------
-    betahat : array_like
-        Event-study coefficients, pre-periods then post-periods, reference omitted.
-    sigma : np.ndarray
-        Their covariance matrix.
-    num_pre, num_post : int
-        Number of pre- and post-period coefficients.
+    betahat : array_like or event-study result
+        Event-study coefficients, pre-periods then post-periods, reference
+        omitted; or an event-study result (see :func:`event_study_inputs`),
+        whose coefficients, covariance and period counts are then used.
+    sigma : np.ndarray, optional
+        Covariance matrix of ``betahat`` (not with a result).
+    num_pre, num_post : int, optional
+        Number of pre- and post-period coefficients (not with a result).
     method : {"relative_magnitude", "smoothness"}
         Restriction on the violations (see module notes).
     Mbar, M : sequence of float, optional
@@ -373,13 +480,20 @@ def honest_did(
     grid_points : int
         Grid of candidate values for the relative-magnitude test inversion;
         the set's ends are then refined by bisection.
+    breakdown : bool, default True
+        Compute the breakdown value (bisection; NaN when False).
 
     Returns
     -------
     HonestDidResult
     """
-    beta = np.asarray(betahat, dtype=float)
-    sig = np.asarray(sigma, dtype=float)
+    if sigma is None:
+        beta, sig, num_pre, num_post = event_study_inputs(betahat)
+    else:
+        if num_pre is None or num_post is None:
+            raise EstimationError("num_pre and num_post are needed with betahat and sigma")
+        beta = np.asarray(betahat, dtype=float)
+        sig = np.asarray(sigma, dtype=float)
     if num_pre < 1 or num_post < 1 or beta.size != num_pre + num_post:
         raise EstimationError(
             "betahat must hold num_pre >= 1 pre and num_post >= 1 post coefficients"
@@ -408,7 +522,11 @@ def honest_did(
         gam = np.linalg.svd(lv[None, :])[2][1:].T
         st = _RmSetup(beta, sig, lv, num_pre, num_post, embed, gam)
         bounds = [_rm_set(st, float(m), alpha, grid_points) for m in grid]
-        breakdown = _bisect_breakdown(lambda m: _rm_accepts(st, m, 0.0, alpha), 1.0)
+        brk = (
+            _bisect_breakdown(lambda m: _rm_accepts(st, m, 0.0, alpha), 1.0)
+            if breakdown
+            else np.nan
+        )
     elif method == "smoothness":
         grid = np.asarray(np.linspace(0, 4 * sd, 5) if M is None else M, dtype=float)
         if (grid < 0).any():
@@ -420,10 +538,10 @@ def honest_did(
             f = _flci(beta, sig, lv, num_pre, num_post, m, alpha)
             return abs(f.center) <= f.half_length
 
-        breakdown = _bisect_breakdown(contains, max(sd, 1e-12))
+        brk = _bisect_breakdown(contains, max(sd, 1e-12)) if breakdown else np.nan
     else:
         raise EstimationError(
             f"method must be 'relative_magnitude' or 'smoothness', got {method!r}"
         )
     lo, hi = (np.array(v, dtype=float) for v in zip(*bounds, strict=True))
-    return HonestDidResult(method, grid, lo, hi, est, sd, original, breakdown, alpha)
+    return HonestDidResult(method, grid, lo, hi, est, sd, original, brk, alpha)

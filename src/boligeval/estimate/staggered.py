@@ -32,7 +32,7 @@ ControlGroup = Literal["notyettreated", "nevertreated"]
 BasePeriod = Literal["varying", "universal"]
 EstMethod = Literal["unconditional", "reg", "dr"]
 AggregateKind = Literal["simple", "group", "dynamic", "calendar"]
-BootstrapWeights = Literal["mammen", "rademacher"]
+WeightType = Literal["rademacher", "mammen"]
 
 _IQR_NORMAL = float(stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
 _DEGENERATE = np.sqrt(np.finfo(float).eps) * 10
@@ -380,11 +380,12 @@ def _bernoulli(rng: np.random.Generator, shape: tuple[int, int], p: float) -> np
 
 
 def _multiplier_draws(
-    rng: np.random.Generator, sums: np.ndarray, n_draws: int, kind: BootstrapWeights
+    rng: np.random.Generator, sums: np.ndarray, n_draws: int, kind: WeightType
 ) -> np.ndarray:
     """Bootstrap draws sum_c v_c * sums[c] for two-point multipliers v (mean 0, variance 1).
 
-    Mammen's weights (as did) or Rademacher. With v = hi + (lo - hi) * 1[low], the
+    Rademacher (as did since 2.1, via BMisc::multiplier_bootstrap) or Mammen's
+    weights. With v = hi + (lo - hi) * 1[low], the
     product is hi * colsum + (lo - hi) * (1[low] @ sums): the indicators are drawn
     as bits or bytes (:func:`_bernoulli`) and the sum is one float64 matrix product.
     """
@@ -419,10 +420,10 @@ def _inference(
     n_clusters: int,
     *,
     bootstrap: bool,
-    B: int,
+    bootstrap_draws: int,
     seed_entropy: int,
     stream: int,
-    weights_kind: BootstrapWeights,
+    weight_type: WeightType,
     alpha: float,
 ) -> _Inference:
     """Analytic or multiplier-bootstrap SEs and the uniform critical value.
@@ -436,11 +437,11 @@ def _inference(
         return _Inference(np.sqrt(np.sum(sums**2, axis=0)), z)
     rng = np.random.default_rng([seed_entropy, stream])
     se = np.zeros(psi.shape[1])
-    draws = np.empty((B, psi.shape[1]))
+    draws = np.empty((bootstrap_draws, psi.shape[1]))
     chunk = max(1, 2_000_000 // max(n_clusters, 1))
-    for start in range(0, B, chunk):
-        stop = min(B, start + chunk)
-        draws[start:stop] = _multiplier_draws(rng, sums, stop - start, weights_kind)
+    for start in range(0, bootstrap_draws, chunk):
+        stop = min(bootstrap_draws, start + chunk)
+        draws[start:stop] = _multiplier_draws(rng, sums, stop - start, weight_type)
     srt = np.sort(draws, axis=0)
     sigma = (_quantile_sorted(srt, 0.75) - _quantile_sorted(srt, 0.25)) / _IQR_NORMAL
     ok = sigma > _DEGENERATE
@@ -483,6 +484,14 @@ class AggregateResult:
         One minus the confidence level.
     influence : np.ndarray
         Influence function of the overall effect, shape (n,).
+    component_influence : np.ndarray
+        Influence functions of the components, shape (n, m), scaled so that
+        estimate - truth is approximately their column sums (as ``influence``).
+    vcov : np.ndarray
+        Analytic covariance of the components, shape (m, m): the cross-products
+        of their cluster sums of influence (did's ``V = IF'IF / n^2`` when units
+        are the clusters). An event study (``kind="dynamic"`` with a universal
+        base period) with it goes straight into ``honest_did``.
     """
 
     kind: str
@@ -494,6 +503,8 @@ class AggregateResult:
     crit_val: float
     alpha: float
     influence: np.ndarray
+    component_influence: np.ndarray
+    vcov: np.ndarray
 
     def tidy(self) -> pd.DataFrame:
         """Overall row, then one row per component, with pointwise p-values."""
@@ -545,12 +556,12 @@ class AttGtResult:
         Options used.
     bootstrap : bool
         Whether SEs and bands come from the multiplier bootstrap.
-    B : int
+    bootstrap_draws : int
         Bootstrap draws.
     seed_entropy : int
         Entropy of the seed sequence, so aggregations draw reproducibly.
-    bootstrap_weights : str
-        "mammen" or "rademacher".
+    weight_type : str
+        "rademacher" or "mammen".
     alpha : float
         One minus the confidence level.
     """
@@ -570,9 +581,9 @@ class AttGtResult:
     base_period: str
     est_method: str
     bootstrap: bool
-    B: int
+    bootstrap_draws: int
     seed_entropy: int
-    bootstrap_weights: BootstrapWeights
+    weight_type: WeightType
     alpha: float
 
     def tidy(self) -> pd.DataFrame:
@@ -608,10 +619,10 @@ class AttGtResult:
             self.cluster,
             self.n_clusters,
             bootstrap=self.bootstrap,
-            B=self.B,
+            bootstrap_draws=self.bootstrap_draws,
             seed_entropy=self.seed_entropy,
             stream=stream,
-            weights_kind=self.bootstrap_weights,
+            weight_type=self.weight_type,
             alpha=self.alpha,
         )
 
@@ -679,7 +690,7 @@ class AttGtResult:
             res = self._infer(inf[:, None], stream=1)
             return AggregateResult(
                 kind, overall, float(res.se[0]), np.array([]), np.array([]), np.array([]),
-                res.crit, self.alpha, inf,
+                res.crit, self.alpha, inf, np.zeros((inf.size, 0)), np.zeros((0, 0)),
             )  # fmt: skip
         comps: list[float] = []
         comp_inf: list[np.ndarray] = []
@@ -733,9 +744,10 @@ class AttGtResult:
             inf = c_inf.mean(axis=1)
         comp_res = self._infer(c_inf, stream=2)
         over_res = self._infer(inf[:, None], stream=3)
+        sums = _cluster_sums(c_inf, self.cluster, self.n_clusters)
         return AggregateResult(
             kind, overall, float(over_res.se[0]), np.asarray(labels, dtype=float), c_att,
-            comp_res.se, comp_res.crit, self.alpha, inf,
+            comp_res.se, comp_res.crit, self.alpha, inf, c_inf, sums.T @ sums,
         )  # fmt: skip
 
 
@@ -756,10 +768,10 @@ def att_gt(
     weights: str | None = None,
     cluster: str | None = None,
     bootstrap: bool = True,
-    B: int = 999,
+    bootstrap_draws: int = 999,
     seed: int | None = None,
     alpha: float = 0.05,
-    bootstrap_weights: BootstrapWeights = "mammen",
+    weight_type: WeightType = "rademacher",
 ) -> AttGtResult:
     """Estimate group-time average treatment effects ATT(g, t).
 
@@ -790,14 +802,17 @@ def att_gt(
         Time-invariant cluster (e.g. plan id); units are the clusters otherwise.
     bootstrap : bool
         Multiplier bootstrap SEs and uniform bands (else analytic, pointwise).
-    B : int
+    bootstrap_draws : int
         Bootstrap draws.
     seed : int, optional
         Seed of ``numpy.random.default_rng``.
     alpha : float
         One minus the confidence level.
-    bootstrap_weights : {"mammen", "rademacher"}
-        Multiplier distribution (did uses Mammen's).
+    weight_type : {"rademacher", "mammen"}
+        Multiplier distribution. did (2.1 and later) uses Rademacher weights;
+        Mammen's skewed two-point weights make the IQR-based standard error
+        collapse and the uniform critical value explode when a cohort has only
+        two or three clusters.
 
     Returns
     -------
@@ -814,10 +829,10 @@ def att_gt(
         raise EstimationError(f"est_method must be 'unconditional', 'reg' or 'dr', got {method!r}")
     if method == "unconditional" and covariates:
         raise EstimationError("est_method='unconditional' takes no covariates; use 'reg' or 'dr'")
-    if bootstrap and B < 2:
-        raise EstimationError("B must be at least 2")
-    if bootstrap_weights not in ("mammen", "rademacher"):
-        raise EstimationError(f"unknown bootstrap weights {bootstrap_weights!r}")
+    if bootstrap and bootstrap_draws < 2:
+        raise EstimationError("bootstrap_draws must be at least 2")
+    if weight_type not in ("mammen", "rademacher"):
+        raise EstimationError(f"unknown bootstrap weights {weight_type!r}")
     if not 0 < alpha < 1:
         raise EstimationError("alpha must be in (0, 1)")
     panel = _prepare(data, yname, tname, idname, gname, tuple(covariates), weights, cluster)
@@ -849,10 +864,10 @@ def att_gt(
         panel.cluster,
         panel.n_clusters,
         bootstrap=bootstrap,
-        B=B,
+        bootstrap_draws=bootstrap_draws,
         seed_entropy=entropy,
         stream=0,
-        weights_kind=bootstrap_weights,
+        weight_type=weight_type,
         alpha=alpha,
     )
     return AttGtResult(
@@ -871,8 +886,8 @@ def att_gt(
         base_period=base_period,
         est_method=method,
         bootstrap=bootstrap,
-        B=B,
+        bootstrap_draws=bootstrap_draws,
         seed_entropy=entropy,
-        bootstrap_weights=bootstrap_weights,
+        weight_type=weight_type,
         alpha=alpha,
     )
