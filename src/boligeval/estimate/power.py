@@ -215,7 +215,7 @@ def mde(
     power, alpha : float
         Target power and two-sided test level.
     fixed_effects_level : {"department", "cohort"}
-        Department or cohort fixed effects, with year effects (methods §5.1).
+        Department or cohort fixed effects, with year effects (docs/methods.md §5.1).
     weights : str, optional
         Analytic weights column (e.g. the cell count).
     share_reached : float

@@ -1,4 +1,4 @@
-"""The ten survey analyses of survey.md, each returning a tidy long table.
+"""The ten survey analyses of docs/survey.md, each returning a tidy long table.
 
 Every table has the survey record columns (``actor, wave, subset, item_id,
 statistic, value, n, unit``), a ``weighting`` column and
@@ -326,7 +326,7 @@ def _sort_actor_item(frame: pd.DataFrame, survey: PreparedSurvey) -> pd.DataFram
 def item_means(survey: PreparedSurvey) -> pd.DataFrame:
     """Mean score of every degree-scale item per actor group and wave.
 
-    Plan-unit items follow survey.md's averaging order (plan answer, then
+    Plan-unit items follow docs/survey.md's averaging order (plan answer, then
     mean over plans; ``all`` = equal-weight mean of the actor groups; ``n``
     = plans, or plan answers for ``all``). Answer-unit items are means over
     answers (``all`` pools the answers).
