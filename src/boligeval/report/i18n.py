@@ -100,7 +100,11 @@ _COMMON = {
         "n": "Antal",
         "unit_plan": (
             "Enhed: helhedsplan (aktørgruppens svar om samme plan er gennemsnit); aktørgrupper "
-            "vægtet lige."
+            "vægtet lige. n er antal helhedsplaner."
+        ),
+        "unit_plan_actor": (
+            "Ved »på tværs af aktører« er n antal planbesvarelser (helhedsplan × aktørgruppe), "
+            "summeret over aktørgrupperne: en plan med svar fra tre aktørgrupper tæller tre gange."
         ),
         "unit_answer": "Enhed: besvarelse (ingen gennemsnit pr. plan).",
         "difference": "Forskel",
@@ -254,8 +258,12 @@ _COMMON = {
         "subset": "Subset",
         "n": "N",
         "unit_plan": (
-            "Unit: plan (an actor group's answers about one plan are averaged); actor groups "
-            "weighted equally."
+            "Unit: plan (answers of an actor group about the same plan are averaged); actor "
+            "groups weighted equally. n is the number of plans."
+        ),
+        "unit_plan_actor": (
+            "For \"across actors\", n is the number of plan answers (plan × actor group), summed "
+            "over the actor groups: a plan answered by three actor groups counts three times."
         ),
         "unit_answer": "Unit: answer (no averaging per plan).",
         "difference": "Difference",

@@ -771,8 +771,11 @@ def _survey_value(r: dict[str, Any] | None, lang: str) -> str:
 
 
 def _unit_note(recs: list[dict[str, Any]], lang: str) -> list[str]:
-    units = sorted({str(r.get("unit")) for r in recs if r.get("unit")})
-    return [text(lang, f"unit_{u}") for u in units if u in ("plan", "answer")]
+    units = {str(r.get("unit")) for r in recs if r.get("unit")}
+    if "plan_actor" in units:
+        units.add("plan")
+    known = ("plan", "plan_actor", "answer")
+    return [text(lang, f"unit_{u}") for u in known if u in units]
 
 
 def survey_pivot(
@@ -886,7 +889,9 @@ def challenge_level_table(
 ) -> Table | None:
     """Seed Table 5.2: challenge level across actors per wave, the difference, interval, p-value."""
     lev = [r for r in levels if r.get("actor", "all") == "all"]
-    chg = [r for r in changes if r.get("item_id") is None]
+    # One row is one series: the difference, its interval and p come from the same
+    # across-actor values as the wave columns, never from one actor group's records.
+    chg = [r for r in changes if r.get("item_id") is None and r.get("actor", "all") == "all"]
     if not lev:
         return None
     waves = sorted({int(r["wave"]) for r in lev if r.get("wave") is not None})
@@ -925,7 +930,7 @@ def challenge_level_table(
                 "se",
             )
         )
-    notes = (text(lang, "unit_plan"), text(lang, "survey_source"))
+    notes = (*_unit_note(lev, lang), text(lang, "survey_source"))
     return _finish(
         Table(
             f"survey_{analysis}",

@@ -1,0 +1,138 @@
+"""Numbers of the report that must agree with each other (issue 14, defects 1-7).
+
+Each test builds the table from records (hand-written, or computed from the
+hand-made survey of ``tests/builders/survey_tables.py``) and checks that a
+row is one series and that every n says what it counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from boligeval.analyses import Context, run_analyses
+from boligeval.config import EvaluationConfig
+from boligeval.report.tables import (
+    Table,
+    challenge_change_tables,
+    challenge_level_table,
+    largest_challenges_table,
+)
+from boligeval.survey import Survey
+
+
+def num(cell: str) -> float:
+    """A formatted cell back as a number (Danish or English decimal mark, stars dropped)."""
+    return float(cell.rstrip("*").replace("\u2212", "-").replace(",", "."))
+
+
+def row_of(table: Table, label: str) -> tuple[str, ...]:
+    return next(r.cells for r in table.rows if r.label == label)
+
+
+# --------------------------------------------------------------------------- defect 1
+
+
+def _level(subset: str, wave: int, value: float, n: int, actor: str = "all") -> dict[str, Any]:
+    return {"analysis": "challenge_level", "actor": actor, "wave": wave, "subset": subset,
+            "statistic": "mean", "value": value, "n": n,
+            "unit": "plan_actor" if actor == "all" else "plan"}
+
+
+def _change(actor: str, stat: str, value: float) -> dict[str, Any]:
+    return {"analysis": "challenge_change", "actor": actor, "wave": 2013, "base_wave": 2010,
+            "subset": "same_actor_both_waves", "item_id": None, "statistic": stat,
+            "value": value, "n": 40, "unit": "plan"}
+
+
+def test_challenge_level_row_is_one_series() -> None:
+    """Defect 1: 'Forskel' and its p come from the across-actor series, not project leaders.
+
+    Before the fix the table took the first change record of any actor: the
+    project leaders' 0.09 (p = 0.212) under across-actor columns 2.71 and 2.68.
+    """
+    levels = [_level("same_actor_both_waves", 2010, 2.71, 120),
+              _level("same_actor_both_waves", 2013, 2.68, 120),
+              _level("same_actor_both_waves", 2010, 2.95, 40, "project_leader")]
+    changes = [_change("project_leader", "difference", 0.09),
+               _change("project_leader", "p_value", 0.212),
+               _change("all", "difference", 0.03),
+               _change("all", "p_value", 0.337)]
+    table = challenge_level_table(levels, changes, "en", analysis="challenge_level")
+    assert table is not None
+    cells = table.rows[0].cells
+    assert table.columns[:2] == ("2010", "2013")
+    assert num(cells[2]) == pytest.approx(0.03)
+    assert num(cells[2]) == pytest.approx(num(cells[0]) - num(cells[1]))
+    assert num(cells[-1]) == pytest.approx(0.337)
+
+
+@pytest.fixture(scope="module")
+def survey_records(hand_survey: Survey) -> dict[str, list[dict[str, Any]]]:
+    results = run_analyses(Context(EvaluationConfig(), survey=hand_survey), (), strict=True)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for rec in results.section("survey"):
+        out.setdefault(str(rec.analysis), []).append(rec.as_dict())
+    return out
+
+
+def test_challenge_level_difference_equals_columns_on_the_hand_survey(
+    survey_records: dict[str, list[dict[str, Any]]],
+) -> None:
+    """Defect 1 end to end: per subset, difference = first wave - last wave of the same row."""
+    table = challenge_level_table(survey_records["challenge_level"],
+                                  survey_records["challenge_change"], "da",
+                                  analysis="challenge_level")
+    assert table is not None
+    value_rows = [r for r in table.rows if r.kind == "coef"]
+    assert len(value_rows) == 4  # all answers, same actor both waves, round 1, later rounds
+    for row in value_rows:
+        first, last, diff = (num(c) for c in row.cells[:3])
+        assert diff == pytest.approx(first - last, abs=0.0151), row.label  # three roundings
+    # and exactly, in the records behind the cells
+    levels, changes = survey_records["challenge_level"], survey_records["challenge_change"]
+    for subset in ("all_answers", "same_actor_both_waves"):
+        lv = {r["wave"]: r["value"] for r in levels if r["actor"] == "all" and r["subset"] == subset}
+        diff_rec = next(r for r in changes if r["actor"] == "all" and r["subset"] == subset
+                        and r["item_id"] is None and r["statistic"] == "difference")
+        assert diff_rec["value"] == pytest.approx(lv[2010] - lv[2013], abs=1e-12)
+    # the hand survey's panel: 2.8125 in 2010, 2.6875 in 2013 -> 0.125 (shown 0,12: round half to even)
+    panel = value_rows[1].cells
+    assert panel[:3] == ("2,81", "2,69", "0,12")
+
+
+# --------------------------------------------------------------------------- defect 2
+
+
+def test_units_of_n_are_named(survey_records: dict[str, list[dict[str, Any]]]) -> None:
+    """Defect 2: the across-actor n counts plan-by-actor answers, and the table says so.
+
+    Before: challenge level (T23) n = 4 plan answers and challenge change
+    (T24/T25) n = plans, both under the same footnote "Unit: plan".
+    """
+    levels = survey_records["challenge_level"]
+    across = next(r for r in levels if r["actor"] == "all" and r["wave"] == 2010
+                  and r["subset"] == "all_answers")
+    assert across["n"] == 4 and across["unit"] == "plan_actor"
+    actor = next(r for r in levels if r["actor"] == "tenant_board" and r["wave"] == 2010
+                 and r["subset"] == "all_answers")
+    assert actor["n"] == 2 and actor["unit"] == "plan"
+    change = next(r for r in survey_records["challenge_change"] if r["actor"] == "all"
+                  and r["subset"] == "all_answers" and r["item_id"] is None)
+    assert change["n"] == 2 and change["unit"] == "plan"  # plans A and B
+
+    for lang, words in (("da", ("planbesvarelser", "antal helhedsplaner")),
+                        ("en", ("plan answers", "number of plans"))):
+        level_table = challenge_level_table(levels, survey_records["challenge_change"], lang,
+                                            analysis="challenge_level")
+        assert level_table is not None
+        notes = " ".join(level_table.notes)
+        assert all(w in notes for w in words), notes
+        for t in challenge_change_tables(survey_records["challenge_change"], lang,
+                                         analysis="challenge_change"):
+            notes = " ".join(t.notes)
+            assert words[1] in notes and words[0] not in notes
+    largest = largest_challenges_table(survey_records["largest_challenges"], "en",
+                                       analysis="largest_challenges")
+    assert largest is not None
