@@ -81,7 +81,7 @@ def test_every_analysis_in_results_has_its_table(
             assert label(lang, "analysis", a) in captions, (lang, a)
         survey = {r["analysis"] for r in results["survey"]}
         for a in survey - {"response_rates"}:
-            assert label(lang, "survey_analysis", a) in captions, (lang, a)
+            assert label(lang, "analysis", a) in captions, (lang, a)
 
 
 RAW_IDS = (
