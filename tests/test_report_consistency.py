@@ -136,3 +136,72 @@ def test_units_of_n_are_named(survey_records: dict[str, list[dict[str, Any]]]) -
     largest = largest_challenges_table(survey_records["largest_challenges"], "en",
                                        analysis="largest_challenges")
     assert largest is not None
+
+
+# --------------------------------------------------------------------------- defect 3
+
+
+def _area_panel() -> Any:
+    """Long panel of 40 plans, one department each, cohorts 2007 / 2009 / never, 3 years.
+
+    Departments differ a lot in level, so department and cohort fixed effects
+    give clearly different standard errors.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for p in range(40):
+        g = (2007, 2009, 0, 0)[p % 4]
+        level = rng.normal(scale=5.0)
+        for year in (2005, 2007, 2009):
+            active = int(g > 0 and year >= g)
+            rows.append({"department_id": f"d{p}", "plan_id": f"p{p}", "year": year,
+                         "population": "working_age", "outcome": "employed", "n": 50,
+                         "value": 50 + level + 0.5 * (year - 2005) + active + rng.normal(),
+                         "cohort": {2007: "g1", 2009: "g2", 0: "control"}[g],
+                         "active_plan": active, "rent_support": 0, "capital_area": False})
+    return pd.DataFrame(rows)
+
+
+class _Ctx:
+    def __init__(self, data: Any) -> None:
+        self._data = data
+        self.cfg = EvaluationConfig()
+
+    def data(self, spec: Any, outcome: str) -> Any:
+        return self._data
+
+
+def test_mde_uses_the_standard_error_of_the_did_table() -> None:
+    """Defect 3: MDE = (t + t) x SE of the cohort-effects model the DiD table shows.
+
+    Before: the department-effects SE (T20 showed 0.92 where T4's SE 0.444
+    gives 1.25), a "for residents reached" row always equal to the MDE, and
+    a standard error printed next to the MDE.
+    """
+    from scipy import stats
+
+    from boligeval.analyses import registry
+    from boligeval.config import AnalysisSpec
+    from boligeval.estimate.did import area_did
+
+    data = _area_panel()
+    fit = area_did(data, "working_age", "employed", fixed_effects_level="cohort")
+    se = float(fit.tidy().set_index("term").loc["active_plan", "std_error"])
+    dof = 39
+    expected = (stats.t.ppf(0.975, dof) + stats.t.ppf(0.8, dof)) * se
+    power = registry()["power"]
+    spec = AnalysisSpec(kind="power", population="working_age", outcomes=("employed",),
+                        options={"fixed_effects_level": "cohort", "share_reached": "1"})
+    recs = {r.get("term"): r.as_dict() for r in power.run(_Ctx(data), spec, "employed")}
+    assert recs["mde"]["estimate"] == pytest.approx(expected, rel=1e-10)
+    assert recs["tau_std_error"]["estimate"] == pytest.approx(se, rel=1e-10)
+    assert recs["mde"]["std_error"] is None or recs["mde"]["std_error"] != recs["mde"]["std_error"]
+    assert "mde_individual" not in recs  # reach 1: the row would repeat the MDE
+    # with a quarter of the residents reached, the individual MDE is four times the MDE
+    quarter = AnalysisSpec(kind="power", population="working_age", outcomes=("employed",),
+                           options={"fixed_effects_level": "cohort", "share_reached": "0.25"})
+    recs = {r.get("term"): r.as_dict() for r in power.run(_Ctx(data), quarter, "employed")}
+    assert recs["mde_individual"]["estimate"] == pytest.approx(4 * expected, rel=1e-10)

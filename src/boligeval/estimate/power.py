@@ -339,6 +339,7 @@ def power(
     treatment: str = "active_plan",
     share_reached: float = 1.0,
     n_sim: int = 500,
+    fixed_effects_level: FixedEffects = "department",
 ) -> PowerAnalysisResult:
     """MDE and simulated power at the MDE on a panel in the project's long format.
 
@@ -358,6 +359,9 @@ def power(
         Share of residents an activity reaches (individual MDE = MDE / p).
     n_sim : int
         Placebo designs.
+    fixed_effects_level : {"department", "cohort"}
+        The model whose standard error the MDE uses: the one the analysis asks
+        for (the seed's area models have cohort and year effects).
     """
     if treatment not in data.columns:
         raise EstimationError(f"column {treatment!r} not in data")
@@ -367,7 +371,9 @@ def power(
     df = data.assign(_boligeval_first=np.where(np.isinf(g), 0.0, g))
     gname = "_boligeval_first"
     m = mde(df, yname=yname, tname=tname, idname=idname, gname=gname, cluster=cluster,
-            power=power, alpha=alpha, share_reached=share_reached)  # fmt: skip
+            power=power, alpha=alpha, share_reached=share_reached,
+            fixed_effects_level=fixed_effects_level)  # fmt: skip
     p = simulated_power(df, yname=yname, tname=tname, idname=idname, gname=gname,
-                        cluster=cluster, effect=m.mde, alpha=alpha, n_sim=n_sim, seed=seed)
+                        cluster=cluster, effect=m.mde, alpha=alpha, n_sim=n_sim, seed=seed,
+                        fixed_effects_level=fixed_effects_level)
     return PowerAnalysisResult(m, p)

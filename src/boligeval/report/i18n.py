@@ -791,7 +791,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "in_movers": "Tilflyttere",
             "out_movers": "Fraflyttere",
             "mde": "Mindste påviselige effekt (analytisk)",
-            "mde_individual": "Mindste påviselige effekt for de berørte beboere",
+            "tau_std_error": "Standardfejl på effekten af aktiv helhedsplan (grundlag for MDE)",
+            "mde_individual": "Mindste påviselige effekt for de beboere, indsatsen når",
             "analytic_power": "Styrke ved den mindste påviselige effekt (analytisk)",
             "simulated_power": "Styrke ved den mindste påviselige effekt (simuleret)",
             "ri_note": (
@@ -814,7 +815,11 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "Hver 2×2-sammenligning i to-vejs-modellen med sin vægt; "
                 "den vægtede sum er TWFE-estimatet."
             ),
-            "power_note": "Styrke angives som andel (0-1).",
+            "power_note": (
+                "Styrke angives som andel (0-1). Mindste påviselige effekt = (t_{1-α/2} + "
+                "t_{styrke}) × standardfejlen i samme model som DiD-tabellen (år- og "
+                "indsatsgruppe-effekter); den har ingen standardfejl selv."
+            ),
             "att_note": (
                 "Startår = første år med aktiv helhedsplan; multiplikatorbootstrap clustret på "
                 "helhedsplan."
@@ -849,6 +854,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "in_movers": "In-movers",
             "out_movers": "Out-movers",
             "mde": "Minimum detectable effect (analytical)",
+            "tau_std_error": "Standard error of the active-plan effect (basis of the MDE)",
             "mde_individual": "Minimum detectable effect for the residents reached",
             "analytic_power": "Power at the minimum detectable effect (analytical)",
             "simulated_power": "Power at the minimum detectable effect (simulated)",
@@ -870,7 +876,11 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "Each 2×2 comparison inside the two-way model with its weight; the weighted sum "
                 "is the TWFE estimate."
             ),
-            "power_note": "Power is shown as a proportion (0-1).",
+            "power_note": (
+                "Power is shown as a proportion (0-1). Minimum detectable effect = (t_{1-α/2} + "
+                "t_{power}) × the standard error of the same model as the DiD table (year and "
+                "cohort effects); it has no standard error of its own."
+            ),
             "att_note": (
                 "Start = first year with an active plan; multiplier bootstrap clustered on plan."
             ),

@@ -471,7 +471,7 @@ def _decomposition_rows(
     return [], rows
 
 
-_POWER_TERMS = ("mde", "mde_individual", "analytic_power", "simulated_power")
+_POWER_TERMS = ("mde", "tau_std_error", "mde_individual", "analytic_power", "simulated_power")
 
 
 def _power_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
