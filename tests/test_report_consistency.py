@@ -205,3 +205,27 @@ def test_mde_uses_the_standard_error_of_the_did_table() -> None:
                            options={"fixed_effects_level": "cohort", "share_reached": "0.25"})
     recs = {r.get("term"): r.as_dict() for r in power.run(_Ctx(data), quarter, "employed")}
     assert recs["mde_individual"]["estimate"] == pytest.approx(4 * expected, rel=1e-10)
+
+
+# --------------------------------------------------------------------------- defect 5
+
+
+def test_event_study_rows_say_measurement_period_and_years() -> None:
+    """Defect 5: event time counts measurement periods two years apart, and says so.
+
+    Before: 'År -2 i forhold til start' for the period four years before the
+    start, while 'år' in the ATT(g, t) tables means calendar years.
+    """
+    from boligeval.report.tables import EVENT_STUDY_LAYOUT, diagnostic_tables
+
+    recs = [{"analysis": "event_study", "population": "working_age", "outcome": "employed",
+             "term": f"event_{e}", "event_time": e, "period_years": 2,
+             "estimate": 0.0 if e == -1 else 1.0, "std_error": None if e == -1 else 0.5,
+             "p_value": None if e == -1 else 0.05, "ci_low": None, "ci_high": None}
+            for e in (-2, -1, 0, 1)]
+    (table,) = diagnostic_tables(recs, "event_study", "da", layout=EVENT_STUDY_LAYOUT)
+    labels = [r.label for r in table.rows]
+    assert labels[0] == "Måleperiode −2 i forhold til start (−4 år)"
+    assert labels[3] == "Måleperiode 1 i forhold til start (2 år)"
+    (table,) = diagnostic_tables(recs, "event_study", "en", layout=EVENT_STUDY_LAYOUT)
+    assert table.rows[0].label == "Measurement period −2 relative to start (−4 years)"

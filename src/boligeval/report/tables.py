@@ -401,7 +401,7 @@ def _event_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
     rows: list[Row] = []
     coefs = [r for r in recs if r.get("event_time") is not None]
     for r in sorted(coefs, key=lambda r: _sort_num(r["event_time"])):
-        name = label(lang, "term", f"event_{_year(r['event_time'])}").replace("-", "−")
+        name = event_label(lang, r["event_time"], r.get("period_years"))
         reference = (
             not r.get("suppressed") and r.get("std_error") is None and r.get("estimate") == 0
         )
@@ -419,6 +419,15 @@ def _event_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
             cells = [stat, "", "", fmt_num(r.get("p_value"), 3, lang)]
         rows.append(Row(_diag(lang, "pretrend_wald"), tuple(cells), "stat"))
     return [], rows
+
+
+def event_label(lang: str, event_time: Any, period_years: Any) -> str:
+    """'Measurement period -2 relative to start (-4 years)': periods, with their length."""
+    name = label(lang, "term", f"event_{_year(event_time)}")
+    if period_years:
+        years = _year(float(event_time) * float(period_years))
+        name += " " + text(lang, "event_years").format(x=years)
+    return name.replace("-", "−")
 
 
 def _honest_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
