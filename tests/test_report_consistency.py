@@ -229,3 +229,58 @@ def test_event_study_rows_say_measurement_period_and_years() -> None:
     assert labels[3] == "Måleperiode 1 i forhold til start (2 år)"
     (table,) = diagnostic_tables(recs, "event_study", "en", layout=EVENT_STUDY_LAYOUT)
     assert table.rows[0].label == "Measurement period −2 relative to start (−4 years)"
+
+
+# --------------------------------------------------------------------------- defect 7
+
+
+def _share(level: str, cat: str, value: float | None, n: int) -> dict[str, Any]:
+    return {"analysis": "crosstab", "actor": "project_leader", "wave": 2013, "item_id": "x1",
+            "group": "secretariat_type", "level": level, "category": cat,
+            "statistic": "share", "value": value, "n": n, "unit": "answer",
+            "suppressed": value is None}
+
+
+def test_crosstab_hides_tests_of_suppressed_rows_and_names_who_answered() -> None:
+    """Defect 7: no p-value for a comparison with a suppressed row; caption says PL 2013.
+
+    Before: 'Områdesekretariat 32 vs 3 (all cells ·), p = 0,004' and a
+    caption without actor group or wave.
+    """
+    from boligeval.report.tables import crosstab_table
+
+    recs = [_share("area_secretariat", "high_degree", 60.0, 32),
+            _share("area_secretariat", "some_degree", 40.0, 32),
+            _share("plan_secretariat", "high_degree", None, 3),
+            _share("plan_secretariat", "some_degree", None, 3),
+            {**_share("", "", 0.004, 35), "statistic": "p_value", "level": None,
+             "category": None, "suppressed": False}]
+    table = crosstab_table(recs, "da", analysis="crosstab")
+    assert table is not None
+    assert "projektledere" in table.title.lower() and "2013" in table.title
+    head = table.rows[0]
+    assert head.cells[-1] == "·"
+    assert "0,004" not in " ".join(c for r in table.rows for c in r.cells)
+    # without a suppressed row the test is shown
+    shown = [{**r, "value": 50.0, "suppressed": False} if r["level"] == "plan_secretariat" else r
+             for r in recs]
+    table = crosstab_table(shown, "da", analysis="crosstab")
+    assert table is not None and table.rows[0].cells[-1] == "0,004"
+
+
+def test_plan_record_tables_name_their_source() -> None:
+    """Defect 7: intervention areas (T28) and plan tools (T31) come from plan records."""
+    from boligeval.analyses import registry
+
+    reg = registry()
+    assert reg["intervention_areas"].source == "plans_source"
+    assert reg["plan_attributes"].source == "plans_survey_source"
+    assert reg["goals"].source == "survey_source"
+    from boligeval.report.tables import survey_pivot
+
+    recs = [{"analysis": "intervention_areas", "actor": "all", "item_id": "employment",
+             "statistic": "share_plans", "value": 69.0, "n": 148, "unit": "plan"}]
+    table = survey_pivot(recs, "intervention_areas", "da", source="plans_source")
+    assert table is not None
+    notes = " ".join(table.notes)
+    assert "registreringer af helhedsplanerne" in notes and "Survey blandt" not in notes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from typing import Any
 
 import pandas as pd
@@ -52,7 +54,7 @@ class EventStudy(DiagnosticAnalysis, id="event_study", order=90, layout=EVENT_ST
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         res, data = fit_event_study(ctx.register, spec.population, outcome)
         years = sorted(int(y) for y in data["year"].unique())
-        steps = {b - a for a, b in zip(years, years[1:], strict=False)}
+        steps = {b - a for a, b in itertools.pairwise(years)}
         # Event time counts measurement periods; their length in years labels them.
         base: dict[str, Any] = {"analysis": self.id, "population": spec.population,
                                 "outcome": outcome,

@@ -109,6 +109,15 @@ _COMMON = {
             "summeret over aktørgrupperne: en plan med svar fra tre aktørgrupper tæller tre gange."
         ),
         "unit_answer": "Enhed: besvarelse (ingen gennemsnit pr. plan).",
+        "plans_source": "Kilde: Landsbyggefondens registreringer af helhedsplanerne.",
+        "plans_survey_source": (
+            "Kilde: Landsbyggefondens registreringer af helhedsplanerne; hvor de mangler, "
+            "projektledernes svar i surveyen."
+        ),
+        "crosstab_test_note": (
+            "p-værdi fra chi²-test eller Fishers eksakte test. Testen vises ikke (·), når en "
+            "af dens rækker er diskretioneret."
+        ),
         "difference": "Forskel",
         "mean": "Gennemsnit",
         "control": "Kontrolgruppe",
@@ -270,6 +279,15 @@ _COMMON = {
             "over the actor groups: a plan answered by three actor groups counts three times."
         ),
         "unit_answer": "Unit: answer (no averaging per plan).",
+        "plans_source": "Source: Landsbyggefonden's records of the plans.",
+        "plans_survey_source": (
+            "Source: Landsbyggefonden's records of the plans; where they are missing, the "
+            "project leaders' survey answers."
+        ),
+        "crosstab_test_note": (
+            "p-value from a chi-square or Fisher's exact test. The test is not shown (·) when "
+            "one of its rows is suppressed."
+        ),
         "difference": "Difference",
         "mean": "Mean",
         "control": "Control group",
@@ -921,7 +939,10 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "Betydningen af helhedsplaner på tværs af populationer og udfaldsmål (95 "
                 "%-konfidensinterval)"
             ),
-            "event": "Event study: effekt pr. måleperiode i forhold til start (95 %-konfidensinterval)",
+            "event": (
+                "Event study: effekt pr. måleperiode i forhold til start "
+                "(95 %-konfidensinterval)"
+            ),
             "decomposition": (
                 "Dekomponering af ændringen i afdelingernes gennemsnit efter flytninger"
             ),
@@ -936,7 +957,10 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         "en": {
             "trends": "Mean by intervention group and year with 95% confidence interval: {what}",
             "coef": "Effect of plans across populations and outcomes (95% confidence interval)",
-            "event": "Event study: effect by measurement period relative to start (95% confidence interval)",
+            "event": (
+                "Event study: effect by measurement period relative to start "
+                "(95% confidence interval)"
+            ),
             "decomposition": "Decomposition of the change in department means by moves",
             "survey_actor": "Level of challenges by actor group and wave (scale 1-4)",
             "challenge_change": "Change in actors' assessment of the challenges, by challenge",

@@ -801,6 +801,7 @@ def survey_pivot(
     filt: Callable[[dict[str, Any]], bool] | None = None,
     key: str | None = None,
     appendix: bool = False,
+    source: str = "survey_source",
 ) -> Table | None:
     """Pivot survey records of one analysis into a table with an n row under each value row.
 
@@ -873,7 +874,7 @@ def survey_pivot(
                 )
             if any(ns):
                 rows.append(Row("", tuple(ns), "se"))
-    notes = [*_unit_note(recs, lang), text(lang, "survey_source")]
+    notes = [*_unit_note(recs, lang), text(lang, source)]
     return _finish(
         Table(
             key or f"survey_{analysis}",
@@ -1124,6 +1125,9 @@ def crosstab_table(
         test = next((r for r in sub if r.get("statistic") == "p_value"), None)
         head = f"{label(lang, 'item', item, item_labels)} – {label(lang, 'group', group)}"
         p_cell = "" if test is None else _survey_value(test, lang)
+        # A test over a row whose shares are hidden would say something about it.
+        if any(r.get("suppressed") for r in sub if r.get("statistic") != "p_value"):
+            p_cell = "" if test is None else SUPPRESSED_MARK
         rows.append(Row(head, ("",) * len(cats) + ("", p_cell), "stat"))
         level_key = "level" if any(r.get("level") is not None for r in sub) else "group"
         levels = _order(
@@ -1145,11 +1149,16 @@ def crosstab_table(
         text(lang, "n"),
         text(lang, "p_value"),
     )
-    notes = (text(lang, "unit_answer"), text(lang, "survey_source"))
+    notes = (text(lang, "unit_answer"), text(lang, "crosstab_test_note"),
+             text(lang, "survey_source"))
+    actors = sorted({str(r.get("actor")) for r in recs if r.get("actor")})
+    waves = sorted({str(r.get("wave")) for r in recs if r.get("wave") is not None})
+    who = ", ".join([*(label(lang, "actor", a) for a in actors), *waves])
     return _finish(
         Table(
             f"survey_{analysis}",
-            label(lang, "analysis", analysis) + " (%)",
+            label(lang, "analysis", analysis) + (f": {lower_first(who)}" if who else "")
+            + " (%)",
             cols,
             tuple(rows),
             notes,
