@@ -284,3 +284,76 @@ def test_plan_record_tables_name_their_source() -> None:
     assert table is not None
     notes = " ".join(table.notes)
     assert "registreringer af helhedsplanerne" in notes and "Survey blandt" not in notes
+
+
+# --------------------------------------------------------------------------- defect 4
+
+
+def test_wild_bootstrap_publishes_the_triple_difference_components() -> None:
+    """Defect 4: psi, tau and omega are published beside the combined effect, same population.
+
+    Before: the wild-bootstrap table showed psi + tau + omega for working-age
+    residents while the components were published nowhere for that population.
+    """
+    import dataclasses
+
+    from boligeval.analyses import registry
+    from boligeval.config import AnalysisSpec
+    from boligeval.estimate.did import area_ddd_rent_support
+    from boligeval.report.tables import WILD_BOOTSTRAP_LAYOUT, diagnostic_tables
+
+    data = _area_panel()
+    support = data["department_id"].isin([f"d{p}" for p in range(40) if p % 8 in (1, 2, 3)])
+    data["rent_support"] = (support & (data["year"] >= 2007)).astype(int)
+    data["rent_support_cohort"] = support.map({True: "r2006", False: "none"})
+    ctx = _Ctx(data)
+    ctx.cfg = dataclasses.replace(
+        ctx.cfg, inference=dataclasses.replace(ctx.cfg.inference, wild_bootstrap_draws=99))
+    spec = AnalysisSpec(kind="wild_bootstrap", population="working_age", outcomes=("employed",),
+                        options={"fixed_effects_level": "cohort", "weighting": "none"})
+    recs = [r.as_dict() for r in registry()["wild_bootstrap"].run(ctx, spec, "employed")]
+    parts = {r["term"]: r for r in recs if r.get("inference") == "cr1"}
+    assert set(parts) == {"rent_support", "active_plan", "rent_support_in_plan"}
+    ddd = area_ddd_rent_support(data, "working_age", "employed").tidy().set_index("term")
+    for term, r in parts.items():
+        assert r["estimate"] == pytest.approx(ddd.loc[term, "estimate"], rel=1e-12)
+        assert r["population"] == "working_age"
+    combined = next(r for r in recs if r["term"] == "combined")
+    assert combined["estimate"] == pytest.approx(sum(p["estimate"] for p in parts.values()))
+    (table,) = diagnostic_tables(recs, "wild_bootstrap", "en", layout=WILD_BOOTSTRAP_LAYOUT)
+    labels = [r.label.strip() for r in table.rows]
+    assert "Effect of rent support within plans (ω) (CR1)" in labels
+    assert "population in the title" in " ".join(table.notes)
+
+
+# --------------------------------------------------------------------------- defect 6
+
+
+def test_tables_that_differ_from_the_area_did_say_why() -> None:
+    """Defect 6: T19's total change and T8-T10's samples differ from T4, and say why.
+
+    Before: 1.63 (decomposition) next to 1.75 (area DiD) and 521 departments /
+    444,597 observations next to 515 / 444,280, with no word on the difference.
+    """
+    from boligeval.report.tables import DECOMPOSITION_LAYOUT, diagnostic_tables
+
+    rec = {"analysis": "decomposition", "population": "working_age", "outcome": "employed",
+           "term": "active_plan", "component": "change", "estimate": 1.63, "std_error": 0.36,
+           "p_value": 0.0, "ci_low": 0.93, "ci_high": 2.34}
+    for lang, words in (("da", "førstedifferencer"), ("en", "first differences")):
+        (table,) = diagnostic_tables([rec], "decomposition", lang, layout=DECOMPOSITION_LAYOUT)
+        assert words in " ".join(table.notes)
+
+    from boligeval.analyses import registry
+
+    class View:
+        lang, rules = "en", None
+
+        def records(self, analysis: str) -> list[dict[str, Any]]:
+            return [{"analysis": "individual_did", "population": "working_age",
+                     "outcome": "employed", "model": "with_movers", "term": "active_plan",
+                     "estimate": 1.3, "std_error": 0.22, "p_value": 0.0, "n_obs": 444597,
+                     "n_departments": 521, "n_plans": 167, "adj_r2": 0.03}]
+
+    (table,) = registry()["individual_did"].report(View())
+    assert "without the minimum count" in " ".join(table.notes)

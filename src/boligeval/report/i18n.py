@@ -61,6 +61,11 @@ _COMMON = {
         "stars_note": "Signifikansniveau: * 0,1; ** 0,05 og *** 0,01.",
         "se_note": "Standardfejl i parentes, clustret på helhedsplansniveau (CR1).",
         "fe_note": "Alle modeller er kontrolleret for boligafdelings-fixed-effects.",
+        "indiv_sample_note": (
+            "Modellerne på individniveau bruger alle personobservationer i boligafdelinger, der "
+            "findes i registrene i hvert måleår, uden minimumsantallet på 20 pr. afdeling. Derfor "
+            "indgår flere afdelinger og observationer end i tabellerne på afdelingsniveau."
+        ),
         "source": "Kilde: Landsbyggefonden, Danmarks Statistik og egne beregninger.",
         "survey_source": (
             "Kilde: Survey blandt projektledere, kommuner, forretningsførere og "
@@ -232,6 +237,12 @@ _COMMON = {
         "stars_note": "Significance level: * 0.1; ** 0.05 and *** 0.01.",
         "se_note": "Standard errors in parentheses, clustered on plan (CR1).",
         "fe_note": "All models include department fixed effects.",
+        "indiv_sample_note": (
+            "The individual-level models use every person observation in departments found in "
+            "the registers in every measurement year, without the minimum count of 20 per "
+            "department; so more departments and observations enter than in the area-level "
+            "tables."
+        ),
         "source": "Source: Landsbyggefonden, Statistics Denmark and own calculations.",
         "survey_source": (
             "Source: survey of project leaders, municipalities, housing managers and tenant boards."
@@ -822,8 +833,12 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "standardfejlen er permutationsfordelingens spredning."
             ),
             "wb_note": (
-                "Restriktiv vild klyngebootstrap (Rademacher-vægte), klynger = helhedsplaner."
+                "Restricted wild cluster bootstrap (Rademacher-vægte), klynger = helhedsplaner. "
+                "Alle rækker gælder populationen i titlen; tabellerne over huslejestøtte kan "
+                "gælde en anden population (se deres titler). Komponenterne ψ, τ og ω er vist "
+                "med klyngerobuste standardfejl (CR1)."
             ),
+            "cr1_component": "(CR1)",
             "honest_note": (
                 "Robuste konfidensintervaller (Rambachan & Roth) under relativ størrelse: "
                 "brud på parallelle tendenser efter start højst M̄ gange det største før start. "
@@ -831,7 +846,12 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "decomp_note": (
                 "Hver række er effekten af helhedsplaner på ét led af dekomponeringen; "
-                "leddene summerer til den samlede ændring."
+                "leddene summerer til den samlede ændring. Den samlede ændring er estimeret i "
+                "førstedifferencer (ændringen mellem to målinger på periodedummies og ændringen "
+                "i aktiv helhedsplan) for afdelinger med beboere ved begge målinger. Den er "
+                "derfor ikke det samme tal som effekten i tabellen over forskel-i-forskelle på "
+                "afdelingsniveau for samme population og udfaldsmål, som estimeres i niveauer "
+                "med indsatsgruppe-effekter på afdelinger over minimumsantallet."
             ),
             "bacon_note": (
                 "Hver 2×2-sammenligning i to-vejs-modellen med sin vægt; "
@@ -884,15 +904,26 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "p-value from permuting cohort labels across plans; the standard error is the "
                 "spread of the permutation distribution."
             ),
-            "wb_note": "Restricted wild cluster bootstrap (Rademacher weights), clusters = plans.",
+            "wb_note": (
+                "Restricted wild cluster bootstrap (Rademacher weights), clusters = plans. Every "
+                "row is for the population in the title; the rent-support tables may be for "
+                "another population (see their titles). The components ψ, τ and ω are shown "
+                "with cluster-robust standard errors (CR1)."
+            ),
+            "cr1_component": "(CR1)",
             "honest_note": (
                 "Robust confidence intervals (Rambachan & Roth) under relative magnitudes: "
                 "post-start violations of parallel trends at most M̄ times the largest pre-start "
                 "one. The breakdown value is the smallest M̄ at which the interval includes 0."
             ),
             "decomp_note": (
-                "Each row is the effect of plans on one term of the decomposition; the terms "
-                "sum to the total change."
+                "Each row is the effect of plans on one term of the decomposition; the terms add "
+                "up to the total change. The total change is estimated in first differences (the "
+                "change between two measurements on period dummies and the change in active "
+                "plan) for departments with residents at both measurements. It is therefore not "
+                "the same number as the effect in the area-level difference-in-differences table "
+                "for the same population and outcome, which is estimated in levels with cohort "
+                "effects on departments above the minimum count."
             ),
             "bacon_note": (
                 "Each 2×2 comparison inside the two-way model with its weight; the weighted sum "

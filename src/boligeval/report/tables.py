@@ -499,12 +499,22 @@ def _power_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
 def _model_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
     """Wild bootstrap and randomization inference: one row per model or term."""
     rows = []
-    for r in sorted(recs, key=lambda r: (str(r.get("model") or ""), str(r.get("term")))):
-        name = (
-            label(lang, "model", r["model"])
-            if r.get("model")
-            else label(lang, "term", r.get("term"))
-        )
+    components = ("rent_support", "active_plan", "rent_support_in_plan")
+
+    def order(r: dict[str, Any]) -> tuple[str, int, int]:
+        cr1 = r.get("inference") == "cr1"
+        term = str(r.get("term"))
+        return (str(r.get("model") or ""), int(cr1),
+                components.index(term) if cr1 and term in components else 0)
+
+    for r in sorted(recs, key=order):
+        if r.get("inference") == "cr1":
+            term = "plan_tau" if r.get("term") == "active_plan" else r.get("term")
+            name = "  " + label(lang, "term", term) + " " + _diag(lang, "cr1_component")
+        elif r.get("model"):
+            name = label(lang, "model", r["model"])
+        else:
+            name = label(lang, "term", r.get("term"))
         rows.append(Row(name, tuple(_stat_cells(r, dec, lang))))
     return [], rows
 
