@@ -188,6 +188,11 @@ def test_mde_uses_the_standard_error_of_the_did_table() -> None:
     from boligeval.estimate.did import area_did
 
     data = _area_panel()
+    # plans whose activities never started, or started a period late, stay in their
+    # grant cohort (as in the seed's tables): the cohort is not the first active year
+    data.loc[data["plan_id"].isin(["p1", "p5", "p9"]), "active_plan"] = 0
+    late = data["plan_id"].isin(["p0", "p4"]) & (data["year"] == 2007)
+    data.loc[late, "active_plan"] = 0
     fit = area_did(data, "working_age", "employed", fixed_effects_level="cohort")
     se = float(fit.tidy().set_index("term").loc["active_plan", "std_error"])
     dof = 39

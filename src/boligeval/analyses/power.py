@@ -56,7 +56,7 @@ class Power(DiagnosticAnalysis, id="power", order=140, layout=POWER_LAYOUT,
         data, inf = ctx.data(spec, outcome), ctx.cfg.inference
         reach = share_reached(spec)
         res = power(data, alpha=inf.alpha, power=inf.power, seed=inf.seed,
-                    share_reached=reach,
+                    share_reached=reach, cohort="cohort" if "cohort" in data else None,
                     fixed_effects_level=spec.options.get("fixed_effects_level", "cohort"))
         m = res.mde
         nan = math.nan
