@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORE := $(VENV)/.installed-core
 DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test test-fast lint typecheck bench clean
+.PHONY: demo test test-fast lint typecheck bench clean chromium
 
 $(CORE): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,16 +17,31 @@ $(DEV): $(CORE)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(DEV)
 
+# The browser tests need headless Chromium. Installed with apt-get when missing and run
+# as root (as CI does); otherwise the target stops and says what to install.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	    || command -v google-chrome >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium (apt-get) for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	    echo "make test needs headless Chromium for the browser tests. Install it first:"; \
+	    echo "  Debian/Ubuntu: sudo apt-get install chromium   (Ubuntu: chromium-browser)"; \
+	    echo "  Fedora: sudo dnf install chromium    macOS: brew install --cask chromium"; \
+	    exit 1; \
+	fi
+
 demo: $(CORE)
 	$(BIN)/boligeval demo --out demo-out
 
-test: $(DEV)
+test: $(DEV) chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 # Development tier: everything but the tests marked slow (Monte Carlo, fuzzing, whole runs).
-test-fast: $(DEV)
+test-fast: $(DEV) chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q -m "not slow"

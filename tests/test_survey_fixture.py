@@ -362,7 +362,7 @@ def test_records_shape(results):
     ]  # fmt: skip
     assert level == [
         {"analysis": "challenge_level", "actor": "all", "wave": 2013, "subset": "all_answers",
-         "item_id": None, "statistic": "mean", "value": 3.09375, "n": 6, "unit": "plan",
+         "item_id": None, "statistic": "mean", "value": 3.09375, "n": 6, "unit": "plan_actor",
          "weighting": "actor_groups_equal"}
     ]  # fmt: skip
     import json

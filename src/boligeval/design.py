@@ -1,4 +1,4 @@
-"""Design: who is treated when (methods.md §1).
+"""Design: who is treated when (docs/methods.md §1).
 
 Cohorts come from the plan's ``grant_year`` alone; a plan becomes active in
 ``start_year`` (default ``grant_year + implementation_lag``); rent support is

@@ -67,7 +67,7 @@ class Outcome:
         return self.kind == "amount"
 
 
-#: Built-in outcomes (methods §3), in the report's order.
+#: Built-in outcomes (docs/methods.md §3), in the report's order.
 OUTCOMES: MappingProxyType[str, Outcome] = MappingProxyType({
     o.name: o for o in (
         Outcome("employed", "share", 2),
@@ -85,7 +85,7 @@ AMOUNT_OUTCOMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES.values()
 #: Outcomes defined for household populations.
 HOUSEHOLD_OUTCOMES: tuple[str, ...] = ("equivalised_income",)
 
-#: Populations of the department-year panel (methods §3) and their unit.
+#: Populations of the department-year panel (docs/methods.md §3) and their unit.
 POPULATIONS: MappingProxyType[str, Literal["person", "household"]] = MappingProxyType({
     "all": "person",
     "working_age": "person",

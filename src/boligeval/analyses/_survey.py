@@ -33,18 +33,22 @@ class SurveyTable(SurveyAnalysis):
         Show the number of units under each value.
     appendix : bool
         Fold the table in the HTML page (long tables).
+    source : str
+        Label key of the table's source note (the survey, or the plan records).
     """
 
     chapter: ClassVar[str] = "survey"
 
     def __init__(self, id: str, order: int, compute: Callable[[Survey], pd.DataFrame], *,
                  rows: tuple[str, ...] = ITEM_ROWS, columns: tuple[str, ...] = BY_WAVE,
-                 show_n: bool = True, appendix: bool = False) -> None:
+                 show_n: bool = True, appendix: bool = False,
+                 source: str = "survey_source") -> None:
         self.id = id  # type: ignore[misc]
         self.order = order  # type: ignore[misc]
         self.compute = compute
         self.rows, self.columns = rows, columns
         self.show_n, self.appendix = show_n, appendix
+        self.source = source
 
     def run_all(self, ctx: Context) -> list[Record]:
         assert ctx.survey is not None
@@ -60,5 +64,5 @@ class SurveyTable(SurveyAnalysis):
         table = survey_pivot(view.records(self.id), self.id, view.lang, rules=view.rules,
                              item_labels=view.labels, row_fields=self.rows,
                              col_fields=self.columns, show_n=self.show_n,
-                             appendix=self.appendix)
+                             appendix=self.appendix, source=self.source)
         return [table] if table is not None else []

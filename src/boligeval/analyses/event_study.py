@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pandas as pd
@@ -51,8 +52,12 @@ class EventStudy(DiagnosticAnalysis, id="event_study", order=90, layout=EVENT_ST
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         res, data = fit_event_study(ctx.register, spec.population, outcome)
+        years = sorted(int(y) for y in data["year"].unique())
+        steps = {b - a for a, b in itertools.pairwise(years)}
+        # Event time counts measurement periods; their length in years labels them.
         base: dict[str, Any] = {"analysis": self.id, "population": spec.population,
                                 "outcome": outcome,
+                                "period_years": steps.pop() if len(steps) == 1 else None,
                 "n_departments": int(data["department_id"].nunique()),
                 "n_plans": int(data["plan_id"].nunique()), "n_obs": int(res.fit.n_obs)}
         records = from_tidy(res.tidy(alpha=ctx.cfg.inference.alpha), **base)

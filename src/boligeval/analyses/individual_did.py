@@ -42,4 +42,5 @@ class IndividualDid(RegisterAnalysis, id="individual_did", chapter="movers", ord
 
         return list(regression_tables(view.records(self.id), self.id, view.lang,
                                       rules=view.rules, show_n_obs=True,
-                                      extra_notes=[text(view.lang, "fe_note")]))
+                                      extra_notes=[text(view.lang, "fe_note"),
+                                                   text(view.lang, "indiv_sample_note")]))

@@ -35,12 +35,13 @@ register(SurveyTable("goals", 240, lambda s: an.goals(s.prepared)))
 # Barriers to the plans' work (table 3.2).
 register(SurveyTable("barriers", 250, lambda s: an.barriers(s.prepared)))
 # Share of plans with activities per intervention area, from plan records (table 3.3).
-register(SurveyTable("intervention_areas", 260, lambda s: an.intervention_areas(s.plans)))
+register(SurveyTable("intervention_areas", 260, lambda s: an.intervention_areas(s.plans),
+                     source="plans_source"))
 # Mean result score per intervention area (table 5.3) and per result type (figure 5.3).
 register(SurveyTable("result_area", 270, lambda s: an.result_areas(s.prepared)))
 register(SurveyTable("result_type", 280, lambda s: an.result_types(s.prepared)))
 register(SurveyTable("plan_attributes", 290, _plan_attributes, rows=("item_id",),
-                     columns=("cohort", "statistic")))
+                     columns=("cohort", "statistic"), source="plans_survey_source"))
 # Appendix tables: the mean and the distribution of the answers to every item.
 ITEM_MEAN = register(SurveyTable("item_mean", 300, lambda s: an.item_means(s.prepared),
                                  appendix=True))

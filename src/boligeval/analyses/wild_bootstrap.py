@@ -27,6 +27,10 @@ def _record(res: Any, spec: AnalysisSpec, outcome: str, analysis: str,
     })
 
 
+#: The triple-differences terms published beside the combined effect (psi, tau, omega).
+DDD_COMPONENTS = ("rent_support", "active_plan", "rent_support_in_plan")
+
+
 @register
 class WildBootstrap(DiagnosticAnalysis, id="wild_bootstrap", order=100,
                     layout=WILD_BOOTSTRAP_LAYOUT,
@@ -52,4 +56,17 @@ class WildBootstrap(DiagnosticAnalysis, id="wild_bootstrap", order=100,
                                          seed=inf.seed, alpha=inf.alpha, label="combined")
         except EstimationError:
             return records
-        return [*records, _record(res, spec, outcome, self.id, AreaDddRentSupport.id)]
+        # Its components, with the model's cluster-robust (CR1) inference, so the
+        # combined effect can be read against psi, tau and omega of the same population.
+        parts = ddd.tidy(inf.alpha)
+        components = [
+            Record(ESTIMATES, {
+                "analysis": self.id, "population": spec.population, "outcome": outcome,
+                "term": str(row["term"]), "estimate": row["estimate"],
+                "std_error": row["std_error"], "p_value": row["p_value"],
+                "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                "model": AreaDddRentSupport.id, "inference": "cr1"})
+            for row in parts.to_dict("records") if row["term"] in DDD_COMPONENTS
+        ]
+        return [*records, _record(res, spec, outcome, self.id, AreaDddRentSupport.id),
+                *components]

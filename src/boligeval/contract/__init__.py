@@ -5,7 +5,7 @@ Stata, SAS, SPSS or Excel; the extension decides), applies the
 ``[data.rename]`` mapping, creates one DuckDB view per table with the
 contract's column names and canonical types (ids VARCHAR, years INTEGER,
 booleans BOOLEAN, amounts DOUBLE; extra columns kept) and checks every rule
-of input-contract.md with aggregate SQL, so residents never enter pandas.
+of docs/input-contract.md with aggregate SQL, so residents never enter pandas.
 
 Error behaviour: the first broken rule raises
 :class:`boligeval.errors.ContractError` (tables are checked parents first:

@@ -1,6 +1,6 @@
 """The input contract as data: columns, types and rules of every table.
 
-Everything input-contract.md says about a table is written down here once, as
+Everything docs/input-contract.md says about a table is written down here once, as
 frozen dataclasses, so the readers, the validator, the documentation and the
 tests all use the same definitions.
 """

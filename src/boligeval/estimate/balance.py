@@ -1,4 +1,4 @@
-"""Balance of the groups at baseline (methods §4; seed Tables 4.1 and 4.9)."""
+"""Balance of the groups at baseline (docs/methods.md §4; seed Tables 4.1 and 4.9)."""
 
 from __future__ import annotations
 

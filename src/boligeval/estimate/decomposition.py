@@ -1,4 +1,4 @@
-"""Difference-in-differences of the mover decomposition (methods.md §5.4).
+"""Difference-in-differences of the mover decomposition (docs/methods.md §5.4).
 
 The change in a department's mean between two measurement years is split
 exactly into a stayers, an in-movers and an out-movers term

@@ -1,6 +1,6 @@
 """The seed's difference-in-differences analyses as thin calls on ``feols``.
 
-Area level (methods §5.1-5.2) on the long department-year panel, individual
+Area level (docs/methods.md §5.1-5.2) on the long department-year panel, individual
 level (§5.3) on a person-level frame. Every model clusters on plan with CR1
 and ``t(G - 1)`` inference; a department without a plan is its own cluster.
 """
@@ -235,7 +235,7 @@ def area_ddd_rent_support(
     weights: str | None = None,
     covariates: Sequence[str] = (),
 ) -> DidResult:
-    """Triple differences for plans and rent support (methods §5.2).
+    """Triple differences for plans and rent support (docs/methods.md §5.2).
 
     ``Y = ... + tau D + psi R + omega D R + rent-support cohort dummies``. The
     reference (control) group is the departments with neither an active plan
@@ -340,7 +340,7 @@ def individual_did(
     population: str | None = None,
     weights: str | None = None,
 ) -> DidResult:
-    """Individual-level DiD (methods §5.3) with absorbed department effects.
+    """Individual-level DiD (docs/methods.md §5.3) with absorbed department effects.
 
     ``y_ist = department FE + year + tau D_st + theta M_ist + phi M_ist D_st``,
     clustered on plan (CR1). Terms ``active_plan``, ``in_mover``,

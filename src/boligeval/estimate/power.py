@@ -40,6 +40,7 @@ __all__ = [
 FixedEffects = Literal["department", "cohort"]
 _D = "_boligeval_d"
 _G = "_boligeval_g"
+_C = "_boligeval_c"
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,10 @@ class PowerResult:
 
 
 def _design(
-    data: pd.DataFrame, yname: str, tname: str, idname: str, gname: str, cluster: str
+    data: pd.DataFrame, yname: str, tname: str, idname: str, gname: str, cluster: str,
+    cohort: str | None = None,
 ) -> pd.DataFrame:
-    cols = [yname, tname, idname, gname, cluster]
+    cols = [yname, tname, idname, gname, cluster, *([cohort] if cohort else [])]
     missing = [c for c in cols if c not in data.columns]
     if missing:
         raise EstimationError(f"columns not in data: {missing}")
@@ -162,6 +164,8 @@ def _design(
     g = df[gname].to_numpy(dtype=float)
     df[_G] = g
     df[_D] = ((g > 0) & (df[tname].to_numpy(dtype=float) >= g)).astype(float)
+    # Cohort fixed effects: the design's cohorts (grant years) when given, else first years.
+    df[_C] = pd.factorize(df[cohort])[0].astype(float) if cohort else g
     if df[_D].nunique() < 2:
         raise EstimationError("no treated department-years (or no untreated ones)")
     return df
@@ -176,7 +180,7 @@ def _fit(
     fe: FixedEffects,
     weights: str | None,
 ) -> tuple[float, float, int]:
-    fes = [idname, tname] if fe == "department" else [_G, tname]
+    fes = [idname, tname] if fe == "department" else [_C, tname]
     res = feols(df, yname, [_D], fixed_effects=fes, weights=weights, vcov="CR1",
                 cluster=cluster)
     i = list(res.terms).index(_D)
@@ -203,6 +207,7 @@ def mde(
     fixed_effects_level: FixedEffects = "department",
     weights: str | None = None,
     share_reached: float = 1.0,
+    cohort: str | None = None,
 ) -> MdeResult:
     """Analytical minimum detectable effect of the TWFE DiD on this panel.
 
@@ -215,16 +220,19 @@ def mde(
     power, alpha : float
         Target power and two-sided test level.
     fixed_effects_level : {"department", "cohort"}
-        Department or cohort fixed effects, with year effects (methods §5.1).
+        Department or cohort fixed effects, with year effects (docs/methods.md §5.1).
     weights : str, optional
         Analytic weights column (e.g. the cell count).
     share_reached : float
         Share of residents the activity reaches; the individual MDE is MDE / p.
+    cohort : str, optional
+        Column of the design's cohorts (constant within plan) for cohort fixed
+        effects, as the DiD tables use; default the first active year.
     """
     _check(alpha, share_reached)
     if not 0 < power < 1:
         raise EstimationError("power must be in (0, 1)")
-    df = _design(data, yname, tname, idname, gname, cluster)
+    df = _design(data, yname, tname, idname, gname, cluster, cohort)
     _, se, dof = _fit(df, yname, tname, idname, cluster, fixed_effects_level, weights)
     m = (stats.t.ppf(1 - alpha / 2, dof) + stats.t.ppf(power, dof)) * se
     return MdeResult(float(m), float(m / share_reached), se, dof, power, alpha, share_reached)
@@ -245,6 +253,7 @@ def simulated_power(
     n_sim: int = 500,
     seed: int | None = None,
     remove_estimated_effect: bool = True,
+    cohort: str | None = None,
 ) -> PowerResult:
     """Power of the TWFE DiD against ``effect``: analytical and by placebo simulation.
 
@@ -269,11 +278,14 @@ def simulated_power(
     remove_estimated_effect : bool
         Subtract the estimated effect from the really treated cells first, so
         a real effect does not leak into the placebo designs.
+    cohort : str, optional
+        Column of the design's cohorts for cohort fixed effects (moved with
+        the first years in the placebo designs).
     """
     _check(alpha, 0.5)
     if n_sim < 0:
         raise EstimationError("n_sim must be non-negative")
-    df = _design(data, yname, tname, idname, gname, cluster)
+    df = _design(data, yname, tname, idname, gname, cluster, cohort)
     beta, se, dof = _fit(df, yname, tname, idname, cluster, fixed_effects_level, weights)
     crit = stats.t.ppf(1 - alpha / 2, dof)
     shift = effect / se
@@ -282,15 +294,18 @@ def simulated_power(
         beta * df[_D].to_numpy() if remove_estimated_effect else 0.0
     )
     plans = df.groupby(cluster, sort=True)[_G].first()
+    plan_cohort = df.groupby(cluster, sort=True)[_C].first().to_numpy(dtype=float)
     codes = pd.Index(plans.index).get_indexer(df[cluster])
     t = df[tname].to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
     rejections = 0
     sim = df.copy()
     for _ in range(n_sim):
-        g = rng.permutation(plans.to_numpy(dtype=float))[codes]
+        order = rng.permutation(len(plans))
+        g = plans.to_numpy(dtype=float)[order][codes]
         d = ((g > 0) & (t >= g)).astype(float)
         sim[_G] = g
+        sim[_C] = plan_cohort[order][codes]
         sim[_D] = d
         sim[yname] = base_y + effect * d
         b, s, k = _fit(sim, yname, tname, idname, cluster, fixed_effects_level, weights)
@@ -339,6 +354,8 @@ def power(
     treatment: str = "active_plan",
     share_reached: float = 1.0,
     n_sim: int = 500,
+    fixed_effects_level: FixedEffects = "department",
+    cohort: str | None = None,
 ) -> PowerAnalysisResult:
     """MDE and simulated power at the MDE on a panel in the project's long format.
 
@@ -358,6 +375,12 @@ def power(
         Share of residents an activity reaches (individual MDE = MDE / p).
     n_sim : int
         Placebo designs.
+    fixed_effects_level : {"department", "cohort"}
+        The model whose standard error the MDE uses: the one the analysis asks
+        for (the seed's area models have cohort and year effects).
+    cohort : str, optional
+        Column of the design's cohorts for cohort fixed effects (``"cohort"``
+        in the panel), so the SE is the DiD table's; default the first active year.
     """
     if treatment not in data.columns:
         raise EstimationError(f"column {treatment!r} not in data")
@@ -367,7 +390,9 @@ def power(
     df = data.assign(_boligeval_first=np.where(np.isinf(g), 0.0, g))
     gname = "_boligeval_first"
     m = mde(df, yname=yname, tname=tname, idname=idname, gname=gname, cluster=cluster,
-            power=power, alpha=alpha, share_reached=share_reached)  # fmt: skip
+            power=power, alpha=alpha, share_reached=share_reached,
+            fixed_effects_level=fixed_effects_level, cohort=cohort)  # fmt: skip
     p = simulated_power(df, yname=yname, tname=tname, idname=idname, gname=gname,
-                        cluster=cluster, effect=m.mde, alpha=alpha, n_sim=n_sim, seed=seed)
+                        cluster=cluster, effect=m.mde, alpha=alpha, n_sim=n_sim, seed=seed,
+                        fixed_effects_level=fixed_effects_level, cohort=cohort)
     return PowerAnalysisResult(m, p)

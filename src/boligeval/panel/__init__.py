@@ -1,4 +1,4 @@
-"""The mover-aware department-year panel (methods §2-3), the only door to person data.
+"""The mover-aware department-year panel (docs/methods.md §2-3), the only door to person data.
 
 :func:`build_panel` derives the person-level quantities in DuckDB, aggregates
 them to department-year cells per population and outcome, applies the

@@ -1,4 +1,4 @@
-"""From persons to the department-year panel (methods.md §3).
+"""From persons to the department-year panel (docs/methods.md §3).
 
 For every department, measurement year, population and outcome the panel
 holds the number of units with a non-missing outcome (``n``), their mean

@@ -1,4 +1,4 @@
-"""Mover decomposition of department means (methods.md §5.4), in DuckDB SQL.
+"""Mover decomposition of department means (docs/methods.md §5.4), in DuckDB SQL.
 
 Between consecutive measurement years t0 and t1, the units of a population
 with a non-missing outcome in department s split by ``person_id`` into

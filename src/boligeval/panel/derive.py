@@ -1,4 +1,4 @@
-"""Person-level derived quantities (methods.md §2), in DuckDB SQL.
+"""Person-level derived quantities (docs/methods.md §2), in DuckDB SQL.
 
 Everything here is row work on the ``residents`` table and runs out of core:
 DuckDB streams the rows and spills to disk when a window or a join does not

@@ -238,7 +238,11 @@ def event_figure(estimates: list[dict[str, Any]], lang: str, key: str) -> Figure
             ax.axhline(0, color="#444444", linewidth=0.8)
             ax.axvline(-0.5, color="#999999", linewidth=0.8, linestyle="--")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_xlabel(label(lang, "figure", "x_event"))
+            xlabel = label(lang, "figure", "x_event")
+            step = next((r.get("period_years") for r in sub if r.get("period_years")), None)
+            if step:
+                xlabel += " " + text(lang, "event_period_length").format(x=step)
+            ax.set_xlabel(xlabel)
             ax.set_ylabel(label(lang, "figure", "y_effect"))
             ax.set_title(
                 f"{label(lang, 'population', pop)}: {label(lang, 'outcome', outcome)}",

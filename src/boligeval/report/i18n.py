@@ -61,6 +61,11 @@ _COMMON = {
         "stars_note": "Signifikansniveau: * 0,1; ** 0,05 og *** 0,01.",
         "se_note": "Standardfejl i parentes, clustret på helhedsplansniveau (CR1).",
         "fe_note": "Alle modeller er kontrolleret for boligafdelings-fixed-effects.",
+        "indiv_sample_note": (
+            "Modellerne på individniveau bruger alle personobservationer i boligafdelinger, der "
+            "findes i registrene i hvert måleår, uden minimumsantallet på 20 pr. afdeling. Derfor "
+            "indgår flere afdelinger og observationer end i tabellerne på afdelingsniveau."
+        ),
         "source": "Kilde: Landsbyggefonden, Danmarks Statistik og egne beregninger.",
         "survey_source": (
             "Kilde: Survey blandt projektledere, kommuner, forretningsførere og "
@@ -86,6 +91,8 @@ _COMMON = {
         "group": "Gruppe",
         "time": "År",
         "event_time": "År i forhold til start",
+        "event_years": "({x} år)",
+        "event_period_length": "(1 måleperiode = {x} år)",
         "weight": "Vægt",
         "comparison": "Sammenligning",
         "model": "Model",
@@ -100,9 +107,22 @@ _COMMON = {
         "n": "Antal",
         "unit_plan": (
             "Enhed: helhedsplan (aktørgruppens svar om samme plan er gennemsnit); aktørgrupper "
-            "vægtet lige."
+            "vægtet lige. n er antal helhedsplaner."
+        ),
+        "unit_plan_actor": (
+            "Ved »på tværs af aktører« er n antal planbesvarelser (helhedsplan × aktørgruppe), "
+            "summeret over aktørgrupperne: en plan med svar fra tre aktørgrupper tæller tre gange."
         ),
         "unit_answer": "Enhed: besvarelse (ingen gennemsnit pr. plan).",
+        "plans_source": "Kilde: Landsbyggefondens registreringer af helhedsplanerne.",
+        "plans_survey_source": (
+            "Kilde: Landsbyggefondens registreringer af helhedsplanerne; hvor de mangler, "
+            "projektledernes svar i surveyen."
+        ),
+        "crosstab_test_note": (
+            "p-værdi fra chi²-test eller Fishers eksakte test. Testen vises ikke (·), når en "
+            "af dens rækker er diskretioneret."
+        ),
         "difference": "Forskel",
         "mean": "Gennemsnit",
         "control": "Kontrolgruppe",
@@ -217,6 +237,12 @@ _COMMON = {
         "stars_note": "Significance level: * 0.1; ** 0.05 and *** 0.01.",
         "se_note": "Standard errors in parentheses, clustered on plan (CR1).",
         "fe_note": "All models include department fixed effects.",
+        "indiv_sample_note": (
+            "The individual-level models use every person observation in departments found in "
+            "the registers in every measurement year, without the minimum count of 20 per "
+            "department; so more departments and observations enter than in the area-level "
+            "tables."
+        ),
         "source": "Source: Landsbyggefonden, Statistics Denmark and own calculations.",
         "survey_source": (
             "Source: survey of project leaders, municipalities, housing managers and tenant boards."
@@ -241,6 +267,8 @@ _COMMON = {
         "group": "Group",
         "time": "Year",
         "event_time": "Years relative to start",
+        "event_years": "({x} years)",
+        "event_period_length": "(1 measurement period = {x} years)",
         "weight": "Weight",
         "comparison": "Comparison",
         "model": "Model",
@@ -254,10 +282,23 @@ _COMMON = {
         "subset": "Subset",
         "n": "N",
         "unit_plan": (
-            "Unit: plan (an actor group's answers about one plan are averaged); actor groups "
-            "weighted equally."
+            "Unit: plan (answers of an actor group about the same plan are averaged); actor "
+            "groups weighted equally. n is the number of plans."
+        ),
+        "unit_plan_actor": (
+            "For \"across actors\", n is the number of plan answers (plan × actor group), summed "
+            "over the actor groups: a plan answered by three actor groups counts three times."
         ),
         "unit_answer": "Unit: answer (no averaging per plan).",
+        "plans_source": "Source: Landsbyggefonden's records of the plans.",
+        "plans_survey_source": (
+            "Source: Landsbyggefonden's records of the plans; where they are missing, the "
+            "project leaders' survey answers."
+        ),
+        "crosstab_test_note": (
+            "p-value from a chi-square or Fisher's exact test. The test is not shown (·) when "
+            "one of its rows is suppressed."
+        ),
         "difference": "Difference",
         "mean": "Mean",
         "control": "Control group",
@@ -421,7 +462,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "capital_area": "Hovedstadsområdet",
             "mde": "Mindste påviselige effekt",
             "weight": "Vægt",
-            "event": "År {x} i forhold til start",
+            "event": "Måleperiode {x} i forhold til start",
             "Intercept": "Konstant",
             "capital_area_x_active_plan": "Hovedstadsområdet × helhedsplan",
             "capital_area_x_year": "Hovedstadsområdet × år {x}",
@@ -440,7 +481,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "capital_area": "Capital area",
             "mde": "Minimum detectable effect",
             "weight": "Weight",
-            "event": "Year {x} relative to start",
+            "event": "Measurement period {x} relative to start",
             "Intercept": "Constant",
             "capital_area_x_active_plan": "Capital area × plan",
             "capital_area_x_year": "Capital area × year {x}",
@@ -783,7 +824,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "in_movers": "Tilflyttere",
             "out_movers": "Fraflyttere",
             "mde": "Mindste påviselige effekt (analytisk)",
-            "mde_individual": "Mindste påviselige effekt for de berørte beboere",
+            "tau_std_error": "Standardfejl på effekten af aktiv helhedsplan (grundlag for MDE)",
+            "mde_individual": "Mindste påviselige effekt for de beboere, indsatsen når",
             "analytic_power": "Styrke ved den mindste påviselige effekt (analytisk)",
             "simulated_power": "Styrke ved den mindste påviselige effekt (simuleret)",
             "ri_note": (
@@ -791,8 +833,12 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "standardfejlen er permutationsfordelingens spredning."
             ),
             "wb_note": (
-                "Restriktiv vild klyngebootstrap (Rademacher-vægte), klynger = helhedsplaner."
+                "Restricted wild cluster bootstrap (Rademacher-vægte), klynger = helhedsplaner. "
+                "Alle rækker gælder populationen i titlen; tabellerne over huslejestøtte kan "
+                "gælde en anden population (se deres titler). Komponenterne ψ, τ og ω er vist "
+                "med klyngerobuste standardfejl (CR1)."
             ),
+            "cr1_component": "(CR1)",
             "honest_note": (
                 "Robuste konfidensintervaller (Rambachan & Roth) under relativ størrelse: "
                 "brud på parallelle tendenser efter start højst M̄ gange det største før start. "
@@ -800,13 +846,22 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "decomp_note": (
                 "Hver række er effekten af helhedsplaner på ét led af dekomponeringen; "
-                "leddene summerer til den samlede ændring."
+                "leddene summerer til den samlede ændring. Den samlede ændring er estimeret i "
+                "førstedifferencer (ændringen mellem to målinger på periodedummies og ændringen "
+                "i aktiv helhedsplan) for afdelinger med beboere ved begge målinger. Den er "
+                "derfor ikke det samme tal som effekten i tabellen over forskel-i-forskelle på "
+                "afdelingsniveau for samme population og udfaldsmål, som estimeres i niveauer "
+                "med indsatsgruppe-effekter på afdelinger over minimumsantallet."
             ),
             "bacon_note": (
                 "Hver 2×2-sammenligning i to-vejs-modellen med sin vægt; "
                 "den vægtede sum er TWFE-estimatet."
             ),
-            "power_note": "Styrke angives som andel (0-1).",
+            "power_note": (
+                "Styrke angives som andel (0-1). Mindste påviselige effekt = (t_{1-α/2} + "
+                "t_{styrke}) × standardfejlen i samme model som DiD-tabellen (år- og "
+                "indsatsgruppe-effekter); den har ingen standardfejl selv."
+            ),
             "att_note": (
                 "Startår = første år med aktiv helhedsplan; multiplikatorbootstrap clustret på "
                 "helhedsplan."
@@ -841,6 +896,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "in_movers": "In-movers",
             "out_movers": "Out-movers",
             "mde": "Minimum detectable effect (analytical)",
+            "tau_std_error": "Standard error of the active-plan effect (basis of the MDE)",
             "mde_individual": "Minimum detectable effect for the residents reached",
             "analytic_power": "Power at the minimum detectable effect (analytical)",
             "simulated_power": "Power at the minimum detectable effect (simulated)",
@@ -848,21 +904,36 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "p-value from permuting cohort labels across plans; the standard error is the "
                 "spread of the permutation distribution."
             ),
-            "wb_note": "Restricted wild cluster bootstrap (Rademacher weights), clusters = plans.",
+            "wb_note": (
+                "Restricted wild cluster bootstrap (Rademacher weights), clusters = plans. Every "
+                "row is for the population in the title; the rent-support tables may be for "
+                "another population (see their titles). The components ψ, τ and ω are shown "
+                "with cluster-robust standard errors (CR1)."
+            ),
+            "cr1_component": "(CR1)",
             "honest_note": (
                 "Robust confidence intervals (Rambachan & Roth) under relative magnitudes: "
                 "post-start violations of parallel trends at most M̄ times the largest pre-start "
                 "one. The breakdown value is the smallest M̄ at which the interval includes 0."
             ),
             "decomp_note": (
-                "Each row is the effect of plans on one term of the decomposition; the terms "
-                "sum to the total change."
+                "Each row is the effect of plans on one term of the decomposition; the terms add "
+                "up to the total change. The total change is estimated in first differences (the "
+                "change between two measurements on period dummies and the change in active "
+                "plan) for departments with residents at both measurements. It is therefore not "
+                "the same number as the effect in the area-level difference-in-differences table "
+                "for the same population and outcome, which is estimated in levels with cohort "
+                "effects on departments above the minimum count."
             ),
             "bacon_note": (
                 "Each 2×2 comparison inside the two-way model with its weight; the weighted sum "
                 "is the TWFE estimate."
             ),
-            "power_note": "Power is shown as a proportion (0-1).",
+            "power_note": (
+                "Power is shown as a proportion (0-1). Minimum detectable effect = (t_{1-α/2} + "
+                "t_{power}) × the standard error of the same model as the DiD table (year and "
+                "cohort effects); it has no standard error of its own."
+            ),
             "att_note": (
                 "Start = first year with an active plan; multiplier bootstrap clustered on plan."
             ),
@@ -899,14 +970,17 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "Betydningen af helhedsplaner på tværs af populationer og udfaldsmål (95 "
                 "%-konfidensinterval)"
             ),
-            "event": "Hændelsesstudie: effekt pr. år i forhold til start (95 %-konfidensinterval)",
+            "event": (
+                "Event study: effekt pr. måleperiode i forhold til start "
+                "(95 %-konfidensinterval)"
+            ),
             "decomposition": (
                 "Dekomponering af ændringen i afdelingernes gennemsnit efter flytninger"
             ),
             "survey_actor": "Niveau af udfordringer pr. aktørgruppe og bølge (skala 1-4)",
             "challenge_change": "Ændring i aktørernes vurdering af udfordringerne, pr. udfordring",
             "x_year": "År",
-            "x_event": "År i forhold til start",
+            "x_event": "Måleperioder i forhold til start",
             "y_score": "Score (1-4)",
             "x_change": "Ændring i score (negativ = udfordringen er vokset)",
             "y_effect": "Effekt",
@@ -914,12 +988,15 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         "en": {
             "trends": "Mean by intervention group and year with 95% confidence interval: {what}",
             "coef": "Effect of plans across populations and outcomes (95% confidence interval)",
-            "event": "Event study: effect by year relative to start (95% confidence interval)",
+            "event": (
+                "Event study: effect by measurement period relative to start "
+                "(95% confidence interval)"
+            ),
             "decomposition": "Decomposition of the change in department means by moves",
             "survey_actor": "Level of challenges by actor group and wave (scale 1-4)",
             "challenge_change": "Change in actors' assessment of the challenges, by challenge",
             "x_year": "Year",
-            "x_event": "Years relative to start",
+            "x_event": "Measurement periods relative to start",
             "y_score": "Score (1-4)",
             "x_change": "Change in score (negative = the challenge has grown)",
             "y_effect": "Effect",

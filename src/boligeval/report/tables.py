@@ -401,7 +401,7 @@ def _event_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
     rows: list[Row] = []
     coefs = [r for r in recs if r.get("event_time") is not None]
     for r in sorted(coefs, key=lambda r: _sort_num(r["event_time"])):
-        name = label(lang, "term", f"event_{_year(r['event_time'])}").replace("-", "−")
+        name = event_label(lang, r["event_time"], r.get("period_years"))
         reference = (
             not r.get("suppressed") and r.get("std_error") is None and r.get("estimate") == 0
         )
@@ -419,6 +419,15 @@ def _event_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
             cells = [stat, "", "", fmt_num(r.get("p_value"), 3, lang)]
         rows.append(Row(_diag(lang, "pretrend_wald"), tuple(cells), "stat"))
     return [], rows
+
+
+def event_label(lang: str, event_time: Any, period_years: Any) -> str:
+    """'Measurement period -2 relative to start (-4 years)': periods, with their length."""
+    name = label(lang, "term", f"event_{_year(event_time)}")
+    if period_years:
+        years = _year(float(event_time) * float(period_years))
+        name += " " + text(lang, "event_years").format(x=years)
+    return name.replace("-", "−")
 
 
 def _honest_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
@@ -471,7 +480,7 @@ def _decomposition_rows(
     return [], rows
 
 
-_POWER_TERMS = ("mde", "mde_individual", "analytic_power", "simulated_power")
+_POWER_TERMS = ("mde", "tau_std_error", "mde_individual", "analytic_power", "simulated_power")
 
 
 def _power_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
@@ -490,12 +499,22 @@ def _power_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
 def _model_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
     """Wild bootstrap and randomization inference: one row per model or term."""
     rows = []
-    for r in sorted(recs, key=lambda r: (str(r.get("model") or ""), str(r.get("term")))):
-        name = (
-            label(lang, "model", r["model"])
-            if r.get("model")
-            else label(lang, "term", r.get("term"))
-        )
+    components = ("rent_support", "active_plan", "rent_support_in_plan")
+
+    def order(r: dict[str, Any]) -> tuple[str, int, int]:
+        cr1 = r.get("inference") == "cr1"
+        term = str(r.get("term"))
+        return (str(r.get("model") or ""), int(cr1),
+                components.index(term) if cr1 and term in components else 0)
+
+    for r in sorted(recs, key=order):
+        if r.get("inference") == "cr1":
+            term = "plan_tau" if r.get("term") == "active_plan" else r.get("term")
+            name = "  " + label(lang, "term", term) + " " + _diag(lang, "cr1_component")
+        elif r.get("model"):
+            name = label(lang, "model", r["model"])
+        else:
+            name = label(lang, "term", r.get("term"))
         rows.append(Row(name, tuple(_stat_cells(r, dec, lang))))
     return [], rows
 
@@ -771,8 +790,11 @@ def _survey_value(r: dict[str, Any] | None, lang: str) -> str:
 
 
 def _unit_note(recs: list[dict[str, Any]], lang: str) -> list[str]:
-    units = sorted({str(r.get("unit")) for r in recs if r.get("unit")})
-    return [text(lang, f"unit_{u}") for u in units if u in ("plan", "answer")]
+    units = {str(r.get("unit")) for r in recs if r.get("unit")}
+    if "plan_actor" in units:
+        units.add("plan")
+    known = ("plan", "plan_actor", "answer")
+    return [text(lang, f"unit_{u}") for u in known if u in units]
 
 
 def survey_pivot(
@@ -789,6 +811,7 @@ def survey_pivot(
     filt: Callable[[dict[str, Any]], bool] | None = None,
     key: str | None = None,
     appendix: bool = False,
+    source: str = "survey_source",
 ) -> Table | None:
     """Pivot survey records of one analysis into a table with an n row under each value row.
 
@@ -861,7 +884,7 @@ def survey_pivot(
                 )
             if any(ns):
                 rows.append(Row("", tuple(ns), "se"))
-    notes = [*_unit_note(recs, lang), text(lang, "survey_source")]
+    notes = [*_unit_note(recs, lang), text(lang, source)]
     return _finish(
         Table(
             key or f"survey_{analysis}",
@@ -886,7 +909,9 @@ def challenge_level_table(
 ) -> Table | None:
     """Seed Table 5.2: challenge level across actors per wave, the difference, interval, p-value."""
     lev = [r for r in levels if r.get("actor", "all") == "all"]
-    chg = [r for r in changes if r.get("item_id") is None]
+    # One row is one series: the difference, its interval and p come from the same
+    # across-actor values as the wave columns, never from one actor group's records.
+    chg = [r for r in changes if r.get("item_id") is None and r.get("actor", "all") == "all"]
     if not lev:
         return None
     waves = sorted({int(r["wave"]) for r in lev if r.get("wave") is not None})
@@ -925,7 +950,7 @@ def challenge_level_table(
                 "se",
             )
         )
-    notes = (text(lang, "unit_plan"), text(lang, "survey_source"))
+    notes = (*_unit_note(lev, lang), text(lang, "survey_source"))
     return _finish(
         Table(
             f"survey_{analysis}",
@@ -1110,6 +1135,9 @@ def crosstab_table(
         test = next((r for r in sub if r.get("statistic") == "p_value"), None)
         head = f"{label(lang, 'item', item, item_labels)} – {label(lang, 'group', group)}"
         p_cell = "" if test is None else _survey_value(test, lang)
+        # A test over a row whose shares are hidden would say something about it.
+        if any(r.get("suppressed") for r in sub if r.get("statistic") != "p_value"):
+            p_cell = "" if test is None else SUPPRESSED_MARK
         rows.append(Row(head, ("",) * len(cats) + ("", p_cell), "stat"))
         level_key = "level" if any(r.get("level") is not None for r in sub) else "group"
         levels = _order(
@@ -1131,11 +1159,16 @@ def crosstab_table(
         text(lang, "n"),
         text(lang, "p_value"),
     )
-    notes = (text(lang, "unit_answer"), text(lang, "survey_source"))
+    notes = (text(lang, "unit_answer"), text(lang, "crosstab_test_note"),
+             text(lang, "survey_source"))
+    actors = sorted({str(r.get("actor")) for r in recs if r.get("actor")})
+    waves = sorted({str(r.get("wave")) for r in recs if r.get("wave") is not None})
+    who = ", ".join([*(label(lang, "actor", a) for a in actors), *waves])
     return _finish(
         Table(
             f"survey_{analysis}",
-            label(lang, "analysis", analysis) + " (%)",
+            label(lang, "analysis", analysis) + (f": {lower_first(who)}" if who else "")
+            + " (%)",
             cols,
             tuple(rows),
             notes,

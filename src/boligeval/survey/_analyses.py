@@ -1,4 +1,4 @@
-"""The ten survey analyses of survey.md, each returning a tidy long table.
+"""The ten survey analyses of docs/survey.md, each returning a tidy long table.
 
 Every table has the survey record columns (``actor, wave, subset, item_id,
 statistic, value, n, unit``), a ``weighting`` column and
@@ -269,6 +269,15 @@ def intervention_areas(plans: pd.DataFrame | None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- item means
 
 
+def _plan_unit(actor: object) -> str:
+    """Unit of ``n`` of a plan-unit row: plans per actor group, plan answers across actors.
+
+    The ``all`` row sums the actor groups' plans, so its ``n`` counts plan by
+    actor-group units (a plan answered by three actor groups counts three times).
+    """
+    return "plan_actor" if actor == ALL else "plan"
+
+
 def _plan_item_means(pa: pd.DataFrame) -> pd.DataFrame:
     """Steps (2) and (4): item mean per actor over plans, and across actors (equal weights)."""
     per = (
@@ -305,7 +314,7 @@ def _sort_actor_item(frame: pd.DataFrame, survey: PreparedSurvey) -> pd.DataFram
 def item_means(survey: PreparedSurvey) -> pd.DataFrame:
     """Mean score of every degree-scale item per actor group and wave.
 
-    Plan-unit items follow survey.md's averaging order (plan answer, then
+    Plan-unit items follow docs/survey.md's averaging order (plan answer, then
     mean over plans; ``all`` = equal-weight mean of the actor groups; ``n``
     = plans, or plan answers for ``all``). Answer-unit items are means over
     answers (``all`` pools the answers).
@@ -316,7 +325,7 @@ def item_means(survey: PreparedSurvey) -> pd.DataFrame:
     rows: list[pd.DataFrame] = []
     if len(pa):
         plan = _sort_actor_item(_plan_item_means(pa), survey)
-        plan["unit"] = "plan"
+        plan["unit"] = plan["actor"].map(_plan_unit)
         plan["weighting"] = np.where(plan["actor"] == ALL, "actor_groups_equal", "plans")
         rows.append(plan)
     frame = survey.scored
@@ -349,6 +358,7 @@ def _block_analysis(
     pa = plan_answers(survey, items)
     if pa.empty:
         return _frame([])
+
     def row(r: Mapping[Any, Any], **extra: object) -> dict[str, object]:
         return {
             "actor": r["actor"],
@@ -356,7 +366,7 @@ def _block_analysis(
             "statistic": "mean",
             "value": float(r["mean"]),
             "n": int(r["n"]),
-            "unit": "plan",
+            "unit": _plan_unit(r["actor"]),
             "weighting": "actor_groups_equal" if r["actor"] == ALL else "plans",
             **extra,
         }
@@ -413,7 +423,7 @@ def largest_challenges(survey: PreparedSurvey, *, top: int = 5) -> pd.DataFrame:
                         "statistic": "rank",
                         "value": float(rank),
                         "n": int(r["n"]),
-                        "unit": "plan",
+                        "unit": _plan_unit(actor),
                         "weighting": "actor_groups_equal" if actor == ALL else "plans",
                         "mean": float(r["mean"]),
                     }
@@ -501,7 +511,8 @@ def challenge_level(
     Subsets: ``all_answers``; ``same_actor_both_waves`` (per actor group, the
     plans it answered about in the first and the last wave); with ``plans``,
     that panel split into ``round_1_both_waves`` and
-    ``later_rounds_both_waves``. ``n`` = plans (actor) or plan answers (``all``).
+    ``later_rounds_both_waves``. ``n`` = plans (actor, unit ``plan``) or plan
+    by actor-group answers (``all``, unit ``plan_actor``).
     """
     pa = plan_answers(survey, survey.items("challenge"))
     if pa.empty:
@@ -522,7 +533,7 @@ def challenge_level(
                     "statistic": "mean",
                     "value": float(r["mean"]),
                     "n": int(r["n"]),
-                    "unit": "plan",
+                    "unit": _plan_unit(r["actor"]),
                     "weighting": "actor_groups_equal" if r["actor"] == ALL else "plans",
                 }
             )

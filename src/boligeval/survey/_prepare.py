@@ -126,7 +126,7 @@ def prepare_survey(
 def plan_answers(survey: PreparedSurvey, items: list[str] | None = None) -> pd.DataFrame:
     """Average each actor group's valid answers about a plan into one plan answer.
 
-    Step (1) of survey.md's averaging order, for plan-unit items only.
+    Step (1) of docs/survey.md's averaging order, for plan-unit items only.
 
     Parameters
     ----------

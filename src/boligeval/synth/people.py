@@ -154,7 +154,7 @@ _NW_GAP_YOUNG = _NW_PENALTY_YOUNG
 # born during a tenancy and most single parents become so when a couple separates. Shares,
 # hazards and ages were fitted, with the births, children at arrival, separations and the
 # new-tenant penalty below, to seed Tables 4.6-4.7 under the people targets of
-# calibration.md (children 30 %, 20 % moved in two years, 308 departments with 20
+# the seed's chapter 4 (children 30 %, 20 % moved in two years, 308 departments with 20
 # in-movers): an in-mover is more likely employed than a resident of any age (few elderly,
 # fewer children), a little less than one of working age, and has a lower income (young
 # adults, children), less so per equivalised household (couples; children weigh little in

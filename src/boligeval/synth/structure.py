@@ -1,6 +1,6 @@
 """Programme structure of the synthetic world: plans and departments.
 
-Counts and shares follow calibration.md (seed Tables 4.1, 4.8, 4.9) and are
+Counts and shares follow the seed's Tables 4.1, 4.8 and 4.9 and are
 hit as exactly as integer counts allow; ``scale`` multiplies the numbers of
 plans and departments (keeping the cohort shares), never department sizes.
 """

@@ -2,13 +2,13 @@
 
 The observed residents file and ``truth/residents_counterfactual.parquet``
 hold the same person-years; they differ only in the outcomes the programme
-moves. The derived quantities follow methods.md §2 exactly (default
+moves. The derived quantities follow docs/methods.md §2 exactly (default
 settings): age = year - birth_year; working age 16-64; employed = 100 when
 ``income_source == "employed"``; real income = amount * index[2009] /
 index[year]; competence-giving education (vocational or tertiary) for ages
 25-64; household-equivalised income = household's summed real income /
 (1 + 0.5 (persons 15+ - 1) + 0.3 children < 15); deprivation score for ages
-18-64 with the weights of methods.md §2.
+18-64 with the weights of docs/methods.md §2.
 
 The truth is computed in NumPy while the world is simulated, batch by batch
 of whole departments, so it is an implementation independent of the panel's
@@ -21,7 +21,7 @@ Files written under ``truth/``:
   a non-missing outcome), observed, counterfactual (cell means), effect.
 * ``decomposition.parquet``: department_id, year (t1), year_from (t0),
   population, outcome, world (``observed``/``counterfactual``), n_stayers,
-  n_in, n_out, change, stayers, in_movers, out_movers (methods.md §5.4).
+  n_in, n_out, change, stayers, in_movers, out_movers (docs/methods.md §5.4).
 
 ``truth.json`` layout::
 
@@ -90,7 +90,7 @@ WORKING_AGE = (16, 64)
 EDUCATION_AGES = (25, 64)
 DEPRIVATION_AGES = (18, 64)
 COMPETENCE = ("vocational", "short_tertiary", "medium_tertiary", "long_tertiary")
-#: methods §2: labour-market weights (disability pension by age 50), origin, family, crime.
+#: docs/methods.md §2: labour-market weights (disability pension by age 50), origin, family, crime.
 DEPRIVATION_WEIGHTS = DEFAULT_DEPRIVATION_WEIGHTS
 PERSON_OUTCOMES = tuple(OUTCOMES)
 PERSON_POPULATIONS = {
@@ -124,7 +124,7 @@ def equivalence_scale(ages: Sequence[int], cutoff: int = 15) -> float:
 def deprivation_score(
     income_source: str, age: int, origin: str, single_parent: bool, convicted: bool
 ) -> float | None:
-    """Deprivation score of one person (methods.md §2); None outside ages 18-64."""
+    """Deprivation score of one person (docs/methods.md §2); None outside ages 18-64."""
     if not DEPRIVATION_AGES[0] <= age <= DEPRIVATION_AGES[1]:
         return None
     w = DEPRIVATION_WEIGHTS
@@ -167,7 +167,7 @@ def _dep_sql() -> str:
 
 @dataclass(frozen=True)
 class _Derived:
-    """Person-year derivations of one batch of whole departments (methods.md §2)."""
+    """Person-year derivations of one batch of whole departments (docs/methods.md §2)."""
 
     departments: np.ndarray  # department_id of each department code
     dept: np.ndarray  # department code per row
@@ -340,7 +340,7 @@ def _cells(d: _Derived, years: Sequence[int]) -> pd.DataFrame:
 
 
 def _decomposition(d: _Derived, years: Sequence[int]) -> pd.DataFrame:
-    """Stayers', in-movers' and out-movers' terms of each change in means (methods.md §5.4)."""
+    """Stayers', in-movers' and out-movers' terms of each change in means (docs/methods.md §5.4)."""
     n_dept = len(d.departments)
     key = d.person * n_dept + d.dept
     frames: list[pd.DataFrame] = []
