@@ -52,7 +52,7 @@ def _published(dataset: str) -> pd.DataFrame:
 
 
 def _check(dataset: str) -> None:
-    beta, sigma, num_pre, _ = EVENT_STUDIES[dataset]()
+    _, sigma, num_pre, _ = EVENT_STUDIES[dataset]()
     # R's quantile(type 7) of 1,000 draws at 0.995 is about the 995th order statistic
     levels = [None, *stats.beta.ppf([0.005, 0.995], 995, 6)]
     for row in _published(dataset).itertuples():

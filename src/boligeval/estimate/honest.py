@@ -10,11 +10,23 @@ method that HonestDiD recommends for each:
   ``Mbar`` times the largest pre-period change. Delta^RM is a union of
   polyhedra (one per location and sign of the largest pre-period change),
   so it is not convex and fixed-length intervals behave badly; the set is
-  the union of conditional-test (Andrews, Roth & Pakes 2023, "ARP") confidence
-  sets over the polyhedra, found by test inversion. We use the pure
-  conditional test rather than HonestDiD's conditional-least-favourable
-  hybrid: it is simpler, has the same size, and with ``Mbar = 0`` and one
-  post-period reduces exactly to the conventional two-sided interval.
+  the union of Andrews, Roth & Pakes (2023, "ARP") confidence sets over the
+  polyhedra, found by test inversion. The default test is HonestDiD's
+  conditional-least-favourable hybrid (C-LF: reject when the statistic
+  exceeds a simulated least-favourable critical value at size
+  ``kappa = alpha / 10``, else the conditional test at size
+  ``(alpha - kappa) / (1 - kappa)`` truncated at that value);
+  ``inference="conditional"`` gives the pure conditional test. As in
+  HonestDiD only the moments that involve post-period coefficients are
+  tested. The ARP statistic ``max_v v'y`` over the vertices of the dual
+  polytope is closed-form once those are enumerated (small problems), so
+  the statistic, its truncation points and the simulated critical value need
+  no linear programs; larger problems use linear programs.
+* ``smoothness_relative_magnitude``: the same for second differences
+  (HonestDiD's Delta^SDRM: post-period deviations from a linear trend at most
+  ``Mbar`` times the largest pre-period one).
+* Sign (``bias_direction``) and shape (``monotonicity``) restrictions add
+  rows to every polyhedron; with them, smoothness is also tested by ARP.
 * ``smoothness``: second differences of ``delta`` are at most ``M`` in
   absolute value (``M = 0`` allows exactly linear trends). Delta^SD is convex
   and centrosymmetric, where the fixed-length confidence interval (FLCI,
@@ -30,7 +42,8 @@ result: a Callaway-Sant'Anna ``aggregate("dynamic")`` with a universal base
 period, or a TWFE ``EventStudyResult`` (see :func:`event_study_inputs`).
 
 The breakdown value is the smallest ``Mbar`` (or ``M``) at which the robust
-set contains 0, found by bisection.
+set contains 0, found by bisection on the test of theta = 0 (ARP) or on the
+FLCI, with no grid; ``breakdown=False`` skips it.
 
 Coefficients are ordered as HonestDiD expects: ``num_pre`` pre-periods
 (-num_pre, ..., -1, the reference period 0 omitted) then ``num_post``
@@ -390,7 +403,7 @@ class _ArpSetup:
     lf_level: float | None = None  # quantile of the LF critical value (None: 1 - kappa)
 
     def moments(self, m: float) -> list[tuple[_ArpMoments, np.ndarray, np.ndarray]]:
-        """Test moments of each polyhedron (post-period rows only, as HonestDiD), with (A, d)."""
+        """Test moments of each polyhedron (post-period rows only, as HonestDiD), with A, d."""
         num_pre = self.num_pre
         tau_dir = self.l_vec / (self.l_vec @ self.l_vec)
         level = 1 - self.kappa if self.lf_level is None else self.lf_level
@@ -416,7 +429,7 @@ class _ArpSetup:
             mom = _ArpMoments(
                 ar @ self.beta - dr, ar[:, num_pre:] @ tau_dir, x, sig_y, sd, verts, lf
             )
-            out.append((mom, a, d))
+            out.append((mom, ar, dr))
         return out
 
     def accepts(
@@ -428,7 +441,12 @@ class _ArpSetup:
     def search_range(
         self, moms: Sequence[tuple[_ArpMoments, np.ndarray, np.ndarray]]
     ) -> tuple[float, float]:
-        """Thetas compatible with Delta when delta_pre is within 4 sd of beta_pre, +/- 8 sd."""
+        """Thetas compatible with the tested rows, delta_pre within 4 sd of beta_pre, +/- 8 sd.
+
+        Only the rows the tests use: with the pre-period-only rows the range
+        could exclude thetas the tests accept (e.g. a monotonicity the
+        pre-trend contradicts, which HonestDiD, like us, does not test).
+        """
         num_pre = self.num_pre
         est = float(self.l_vec @ self.beta[num_pre:])
         sd_theta = float(np.sqrt(self.l_vec @ self.sigma[num_pre:, num_pre:] @ self.l_vec))
