@@ -16,7 +16,7 @@ Z = stats.norm.ppf(0.975)
 
 def test_relative_magnitude_mbar_zero_is_conventional_ci() -> None:
     """With Mbar = 0 the post violation is 0 and the ARP conditional set is the usual CI."""
-    res = honest_did(BETA, SIGMA, num_pre=1, num_post=1, Mbar=[0.0])
+    res = honest_did(BETA, SIGMA, num_pre=1, num_post=1, Mbar=[0.0], inference="conditional")
     assert res.ci_low[0] == pytest.approx(1.0 - Z * 0.3, abs=1e-5)
     assert res.ci_high[0] == pytest.approx(1.0 + Z * 0.3, abs=1e-5)
     assert res.original_ci == pytest.approx((1.0 - Z * 0.3, 1.0 + Z * 0.3))

@@ -10,11 +10,23 @@ method that HonestDiD recommends for each:
   ``Mbar`` times the largest pre-period change. Delta^RM is a union of
   polyhedra (one per location and sign of the largest pre-period change),
   so it is not convex and fixed-length intervals behave badly; the set is
-  the union of conditional-test (Andrews, Roth & Pakes 2023, "ARP") confidence
-  sets over the polyhedra, found by test inversion. We use the pure
-  conditional test rather than HonestDiD's conditional-least-favourable
-  hybrid: it is simpler, has the same size, and with ``Mbar = 0`` and one
-  post-period reduces exactly to the conventional two-sided interval.
+  the union of Andrews, Roth & Pakes (2023, "ARP") confidence sets over the
+  polyhedra, found by test inversion. The default test is HonestDiD's
+  conditional-least-favourable hybrid (C-LF: reject when the statistic
+  exceeds a simulated least-favourable critical value at size
+  ``kappa = alpha / 10``, else the conditional test at size
+  ``(alpha - kappa) / (1 - kappa)`` truncated at that value);
+  ``inference="conditional"`` gives the pure conditional test. As in
+  HonestDiD only the moments that involve post-period coefficients are
+  tested. The ARP statistic ``max_v v'y`` over the vertices of the dual
+  polytope is closed-form once those are enumerated (small problems), so
+  the statistic, its truncation points and the simulated critical value need
+  no linear programs; larger problems use linear programs.
+* ``smoothness_relative_magnitude``: the same for second differences
+  (HonestDiD's Delta^SDRM: post-period deviations from a linear trend at most
+  ``Mbar`` times the largest pre-period one).
+* Sign (``bias_direction``) and shape (``monotonicity``) restrictions add
+  rows to every polyhedron; with them, smoothness is also tested by ARP.
 * ``smoothness``: second differences of ``delta`` are at most ``M`` in
   absolute value (``M = 0`` allows exactly linear trends). Delta^SD is convex
   and centrosymmetric, where the fixed-length confidence interval (FLCI,
@@ -30,7 +42,8 @@ result: a Callaway-Sant'Anna ``aggregate("dynamic")`` with a universal base
 period, or a TWFE ``EventStudyResult`` (see :func:`event_study_inputs`).
 
 The breakdown value is the smallest ``Mbar`` (or ``M``) at which the robust
-set contains 0, found by bisection.
+set contains 0, found by bisection on the test of theta = 0 (ARP) or on the
+FLCI, with no grid; ``breakdown=False`` skips it.
 
 Coefficients are ordered as HonestDiD expects: ``num_pre`` pre-periods
 (-num_pre, ..., -1, the reference period 0 omitted) then ``num_post``
@@ -39,6 +52,8 @@ post-periods (1, ..., num_post).
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -51,7 +66,7 @@ from boligeval.errors import EstimationError
 
 __all__ = ["HonestDidResult", "event_study_inputs", "honest_did"]
 
-HonestMethod = Literal["relative_magnitude", "smoothness"]
+HonestMethod = Literal["relative_magnitude", "smoothness", "smoothness_relative_magnitude"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,11 +76,11 @@ class HonestDidResult:
     Attributes
     ----------
     method : str
-        "relative_magnitude" (ARP conditional) or "smoothness" (FLCI).
+        "relative_magnitude", "smoothness" or "smoothness_relative_magnitude".
     m_values : np.ndarray
         Restriction sizes (Mbar or M), shape (m,).
     ci_low, ci_high : np.ndarray
-        Robust set (its convex hull for relative magnitudes), shape (m,); NaN
+        Robust set (its convex hull for ARP sets), shape (m,); NaN
         when the set is empty (the pre-periods reject every Delta).
     estimate, std_error : float
         Conventional estimate ``l' beta_post`` and its standard error.
@@ -76,6 +91,8 @@ class HonestDidResult:
         set already does; inf if none up to the search limit).
     alpha : float
         One minus the confidence level.
+    inference : str
+        "FLCI" (smoothness), "C-LF" or "conditional" (ARP tests).
     """
 
     method: str
@@ -87,10 +104,11 @@ class HonestDidResult:
     original_ci: tuple[float, float]
     breakdown: float
     alpha: float
+    inference: str = "FLCI"
 
     def tidy(self) -> pd.DataFrame:
         """First row the conventional CI, then one row per Mbar/M (no p-values for sets)."""
-        name = "Mbar" if self.method == "relative_magnitude" else "M"
+        name = "M" if self.method == "smoothness" else "Mbar"
         return pd.DataFrame(
             {
                 "term": ["original"] + [f"{name}={m:g}" for m in self.m_values],
@@ -105,46 +123,78 @@ class HonestDidResult:
 
     def summary(self) -> str:
         """Table and breakdown value."""
-        name = "Mbar" if self.method == "relative_magnitude" else "M"
+        name = "M" if self.method == "smoothness" else "Mbar"
         return (
-            f"Honest DiD ({self.method}), {100 * (1 - self.alpha):g}% robust sets\n"
+            f"Honest DiD ({self.method}, {self.inference}), "
+            f"{100 * (1 - self.alpha):g}% robust sets\n"
             + self.tidy().to_string(index=False)
             + f"\nbreakdown {name}: {self.breakdown:.4g}"
         )
 
 
-# --------------------------------------------------------------------------- ARP conditional test
+# --------------------------------------------------------------------------- ARP tests
+
+_MAX_SUBSETS = 60_000  # enumerate dual vertices when at most this many bases are candidates
 
 
 def _lp(c: np.ndarray, a_eq: np.ndarray, b_eq: np.ndarray) -> optimize.OptimizeResult:
     return optimize.linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs-ds")
 
 
-def _arp_pvalue(y: np.ndarray, x: np.ndarray, sigma_y: np.ndarray) -> float:
-    """Conditional ARP p-value of H0: exists g with E[y] - x g <= 0.
+def _column_basis(x: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of the column space of ``x`` (the ARP LP depends on nothing else)."""
+    if x.size == 0:
+        return np.zeros((x.shape[0], 0))
+    u, sv, _ = np.linalg.svd(x, full_matrices=False)
+    rank = int(np.sum(sv > 1e-10 * max(float(sv[0]), 1e-300)))
+    return u[:, :rank]
 
-    Solves the dual of ``min eta s.t. y - x g <= eta * sd`` for its optimal
-    vertex, and conditions on it: the statistic is then truncated normal with
-    the truncation points from two linear-fractional programs, solved as LPs
-    by the Charnes-Cooper transformation.
+
+def _dual_vertices(x: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
+    """All vertices of ``{lam >= 0, x' lam = 0, sd' lam = 1}``, or None if too many bases.
+
+    The ARP statistic ``min_g max_i (y - x g)_i / sd_i`` equals ``max_v v'y`` over
+    these vertices (LP duality), so with them the statistic, the optimal vertex
+    and its truncation points are closed-form for any ``y``.
     """
-    sd = np.sqrt(np.diag(sigma_y))
-    k = y.size
-    a_eq = np.vstack([x.T, sd[None, :]]) if x.size else sd[None, :]
-    b_eq = np.r_[np.zeros(a_eq.shape[0] - 1), 1.0]
+    a_eq = np.vstack([x.T, sd[None, :]])
+    m, r = sd.size, a_eq.shape[0]
+    if math.comb(m, r) > _MAX_SUBSETS:
+        return None
+    subsets = np.array(list(itertools.combinations(range(m), r)), dtype=int)
+    mats = np.moveaxis(a_eq[:, subsets], 1, 0)  # (n, r, r)
+    sv = np.linalg.svd(mats, compute_uv=False)
+    ok = sv[:, -1] > 1e-10 * np.maximum(sv[:, 0], 1e-300)
+    rhs = np.zeros((int(ok.sum()), r, 1))
+    rhs[:, -1, 0] = 1.0
+    sol = np.linalg.solve(mats[ok], rhs)[:, :, 0]
+    feasible = np.all(sol >= -1e-10, axis=1)
+    verts = np.zeros((int(feasible.sum()), m))
+    np.put_along_axis(verts, subsets[ok][feasible], np.maximum(sol[feasible], 0.0), axis=1)
+    if verts.shape[0] == 0:
+        return None
+    return np.unique(np.round(verts, 12), axis=0)
+
+
+def _eta_lp(y: np.ndarray, a_eq: np.ndarray, b_eq: np.ndarray) -> tuple[float, np.ndarray]:
+    """ARP statistic and optimal dual vertex by linear programming."""
     dual = _lp(-y, a_eq, b_eq)
     if dual.status != 0:
         raise EstimationError(f"ARP test: dual LP failed ({dual.message})")
-    lam = dual.x
-    eta = float(lam @ y)
-    s_eta = float(np.sqrt(lam @ sigma_y @ lam))
-    if s_eta <= 0:
-        raise EstimationError("ARP test: degenerate covariance of the test statistic")
-    cvec = sigma_y @ lam / s_eta**2
-    s = y - cvec * eta
+    return float(dual.x @ y), dual.x
+
+
+def _truncation_lp(
+    s: np.ndarray, cvec: np.ndarray, lam: np.ndarray, x: np.ndarray, sd: np.ndarray
+) -> tuple[float, float]:
+    """Range of ``t`` over which ``lam`` stays optimal for ``y = s + cvec t`` (LP version).
+
+    Two linear-fractional programs over the dual polytope, solved as LPs by the
+    Charnes-Cooper transformation.
+    """
+    k = s.size
+    n_eq = x.shape[1]
     ls = float(lam @ s)
-    n_eq = a_eq.shape[0] - 1
-    # variables (mu (k), t): X' mu = 0, sd' mu - t = 0, then the c-row
     base = np.hstack([x.T, np.zeros((n_eq, 1))]) if n_eq else np.empty((0, k + 1))
     row_sd = np.r_[sd, -1.0][None, :]
     up = _lp(
@@ -159,76 +209,284 @@ def _arp_pvalue(y: np.ndarray, x: np.ndarray, sigma_y: np.ndarray) -> float:
         np.r_[np.zeros(n_eq), 0.0, 1.0],
     )
     v_lo = float(-lo.fun) if lo.status == 0 else -np.inf
-    v_lo, v_up = min(v_lo, eta), max(v_up, eta)
-    a, b = v_lo / s_eta, v_up / s_eta
-    num = stats.norm.logsf(eta / s_eta)
+    return v_lo, v_up
+
+
+def _tn_upper_tail(z: float, a: float, b: float) -> float:
+    """``P(Z > z | a <= Z <= b)`` for standard normal Z, with a <= z <= b."""
+    num = stats.norm.logsf(z)
     den = stats.norm.logsf(a)
     if np.isfinite(b):
-        num = num + np.log1p(-np.exp(stats.norm.logsf(b) - num)) if b > eta / s_eta else -np.inf
+        if b <= z:
+            return 0.0
+        num = num + np.log1p(-np.exp(stats.norm.logsf(b) - num))
         den = den + np.log1p(-np.exp(stats.norm.logsf(b) - den))
     return float(np.exp(num - den)) if np.isfinite(num) else 0.0
 
 
+@dataclass(frozen=True, eq=False)
+class _ArpMoments:
+    """The moments ``E[y(theta) - x g] <= 0`` of one polyhedron, ready for ARP tests.
+
+    ``y(theta) = y0 - ydir * theta`` with ``y0 = A beta_hat - d``; ``x`` spans the
+    nuisance directions; ``lf_cv`` is the least-favourable critical value of the
+    C-LF hybrid (None for the pure conditional test).
+    """
+
+    y0: np.ndarray
+    ydir: np.ndarray
+    x: np.ndarray
+    sigma_y: np.ndarray
+    sd: np.ndarray
+    verts: np.ndarray | None
+    lf_cv: float | None
+
+    def accepts(self, theta: float, alpha: float, kappa: float) -> bool:
+        """Whether the conditional (or C-LF) test of ARP (2023) accepts ``theta``.
+
+        Follows HonestDiD's ``.lp_conditional_test_fn``: reject when the
+        statistic exceeds ``max(0, c)`` with ``c`` the ``1 - alpha`` quantile of the
+        normal truncated to where the optimal dual vertex stays optimal; the
+        C-LF hybrid first rejects when the statistic exceeds ``lf_cv``, then
+        caps the truncation at ``lf_cv`` and uses size
+        ``(alpha - kappa) / (1 - kappa)``.
+        """
+        y = self.y0 - self.ydir * theta
+        if self.verts is not None:
+            vals = self.verts @ y
+            i = int(np.argmax(vals))
+            eta, lam = float(vals[i]), self.verts[i]
+        else:
+            a_eq = np.vstack([self.x.T, self.sd[None, :]])
+            eta, lam = _eta_lp(y, a_eq, np.r_[np.zeros(self.x.shape[1]), 1.0])
+        if self.lf_cv is not None and eta > self.lf_cv:
+            return False
+        s2 = float(lam @ self.sigma_y @ lam)
+        if s2 <= (1e-10 * float(self.sd.max())) ** 2:
+            return eta <= 0
+        s_eta = np.sqrt(s2)
+        cvec = self.sigma_y @ lam / s2
+        s = y - cvec * eta
+        if self.verts is not None:
+            num, den = self.verts @ s, 1.0 - self.verts @ cvec
+            pos, neg = den > 1e-10, den < -1e-10
+            v_lo = float(np.max(num[pos] / den[pos])) if pos.any() else -np.inf
+            v_up = float(np.min(num[neg] / den[neg])) if neg.any() else np.inf
+        else:
+            v_lo, v_up = _truncation_lp(s, cvec, lam, self.x, self.sd)
+        v_lo, v_up = min(v_lo, eta), max(v_up, eta)
+        size = alpha
+        if self.lf_cv is not None:
+            v_up = min(v_up, self.lf_cv)
+            size = (alpha - kappa) / (1 - kappa)
+        z = eta / s_eta
+        if z <= 0:
+            return True  # the critical value is max(0, c)
+        return _tn_upper_tail(z, v_lo / s_eta, v_up / s_eta) >= size
+
+
+def _arp_pvalue(y: np.ndarray, x: np.ndarray, sigma_y: np.ndarray) -> float:
+    """Conditional ARP p-value of H0: exists g with E[y] - x g <= 0 (LP version).
+
+    Solves the dual of ``min eta s.t. y - x g <= eta * sd`` for its optimal
+    vertex, and conditions on it: the statistic is then truncated normal.
+    """
+    sd = np.sqrt(np.diag(sigma_y))
+    xb = _column_basis(x)
+    a_eq = np.vstack([xb.T, sd[None, :]])
+    eta, lam = _eta_lp(y, a_eq, np.r_[np.zeros(xb.shape[1]), 1.0])
+    s_eta = float(np.sqrt(lam @ sigma_y @ lam))
+    if s_eta <= 0:
+        raise EstimationError("ARP test: degenerate covariance of the test statistic")
+    cvec = sigma_y @ lam / s_eta**2
+    v_lo, v_up = _truncation_lp(y - cvec * eta, cvec, lam, xb, sd)
+    v_lo, v_up = min(v_lo, eta), max(v_up, eta)
+    return _tn_upper_tail(eta / s_eta, v_lo / s_eta, v_up / s_eta)
+
+
+def _sqrt_psd(a: np.ndarray) -> np.ndarray:
+    """Symmetric square root of a positive semi-definite matrix."""
+    w, v = np.linalg.eigh(a)
+    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+
+
+def _lf_cv(
+    x: np.ndarray, sigma_y: np.ndarray, sd: np.ndarray, verts: np.ndarray | None,
+    level: float, normals: np.ndarray,
+) -> float:  # fmt: skip
+    """``level`` (``1 - kappa``) quantile of the ARP statistic at the least favourable point.
+
+    Simulates ``y ~ N(0, sigma_y)`` from standard normals ``normals`` (draws x m),
+    as HonestDiD's ``.compute_least_favorable_cv`` does with its own generator.
+    """
+    xi = normals @ _sqrt_psd(sigma_y)
+    if verts is not None:
+        eta = np.max(xi @ verts.T, axis=1)
+    else:
+        a_eq = np.vstack([x.T, sd[None, :]])
+        b_eq = np.r_[np.zeros(x.shape[1]), 1.0]
+        eta = np.array([_eta_lp(row, a_eq, b_eq)[0] for row in xi])
+    return float(np.quantile(eta, level))
+
+
+def _diff_rows(num_pre: int, num_post: int, order: int) -> np.ndarray:
+    """First (order 1) or second (order 2) differences over t = -num_pre..num_post, delta_0 kept."""
+    k = num_pre + num_post
+    stencil = (-1.0, 1.0) if order == 1 else (1.0, -2.0, 1.0)
+    out = np.zeros((k + 1 - order, k + 1))
+    for j in range(k + 1 - order):
+        out[j, j : j + order + 1] = stencil
+    return out
+
+
 def _diff_matrix(num_pre: int, num_post: int) -> np.ndarray:
     """First differences delta_{j+1} - delta_j, j = -num_pre..num_post-1 (delta_0 = 0)."""
+    return np.delete(_diff_rows(num_pre, num_post, 1), num_pre, axis=1)
+
+
+def _polyhedra(
+    restriction: HonestMethod, num_pre: int, num_post: int, m: float,
+    bias: str | None, monotonicity: str | None,
+) -> list[tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+    """Delta as a union of polyhedra ``{A delta <= d}`` (HonestDiD's ``.create_A_*``).
+
+    Columns are delta without delta_0. Relative magnitudes (of first or, with
+    smoothness, second differences) give one polyhedron per location and sign
+    of the largest pre-period change; sign and shape restrictions add rows.
+    """
     k = num_pre + num_post
-    full = np.zeros((k, k + 1))
-    for j in range(k):
-        full[j, j + 1] = 1.0
-        full[j, j] = -1.0
-    return np.delete(full, num_pre, axis=1)  # drop the column of delta_0
+    polys: list[tuple[np.ndarray, np.ndarray]] = []
+    if restriction == "smoothness":
+        sec = _diff_rows(num_pre, num_post, 2)
+        polys.append((np.vstack([sec, -sec]), np.full(2 * sec.shape[0], m)))
+    else:
+        order = 1 if restriction == "relative_magnitude" else 2
+        dif = _diff_rows(num_pre, num_post, order)
+        n_pre_rows = num_pre + 1 - order  # differences that end at t <= 0
+        for s in range(n_pre_rows):
+            for sign in (1.0, -1.0):
+                v = sign * dif[s]
+                bound = np.vstack(
+                    [np.tile(v, (n_pre_rows, 1)), np.tile(m * v, (k + 1 - order - n_pre_rows, 1))]
+                )
+                a = np.vstack([dif - bound, -dif - bound])
+                a = a[np.sum(a * a, axis=1) > 1e-10]
+                polys.append((a, np.zeros(a.shape[0])))
+    polys = [(np.delete(a, num_pre, axis=1), d) for a, d in polys]
+    extra = []
+    if bias is not None:
+        sgn = -1.0 if bias == "positive" else 1.0
+        extra.append(np.hstack([np.zeros((num_post, num_pre)), sgn * np.eye(num_post)]))
+    if monotonicity is not None:
+        inc = -_diff_matrix(num_pre, num_post)  # delta_t - delta_{t-1} >= 0
+        extra.append(inc if monotonicity == "increasing" else -inc)
+    if extra:
+        add = np.vstack(extra)
+        polys = [(np.vstack([a, add]), np.r_[d, np.zeros(add.shape[0])]) for a, d in polys]
+    return polys
 
 
 @dataclass(frozen=True, eq=False)
-class _RmSetup:
+class _ArpSetup:
     beta: np.ndarray
     sigma: np.ndarray
     l_vec: np.ndarray
     num_pre: int
     num_post: int
-    post_embed: np.ndarray  # (k, num_post)
-    gamma: np.ndarray  # null space of l', (num_post, num_post - 1)
+    restriction: HonestMethod
+    bias: str | None
+    monotonicity: str | None
+    hybrid: str
+    alpha: float
+    kappa: float
+    normals: np.ndarray  # standard normals for the least-favourable critical values
+    lf_level: float | None = None  # quantile of the LF critical value (None: 1 - kappa)
 
-
-def _rm_accepts(st: _RmSetup, mbar: float, theta: float, alpha: float) -> bool:
-    """Whether theta is in the union (over location and sign) of ARP sets."""
-    dmat = _diff_matrix(st.num_pre, st.num_post)
-    pre_rows, post_rows = dmat[: st.num_pre], dmat[st.num_pre :]
-    tau_dir = st.post_embed @ st.l_vec / (st.l_vec @ st.l_vec)
-    for s in range(st.num_pre):
-        for sign in (1.0, -1.0):
-            a = np.vstack(
-                [post_rows - mbar * sign * pre_rows[s], -post_rows - mbar * sign * pre_rows[s]]
+    def moments(self, m: float) -> list[tuple[_ArpMoments, np.ndarray, np.ndarray]]:
+        """Test moments of each polyhedron (post-period rows only, as HonestDiD), with A, d."""
+        num_pre = self.num_pre
+        tau_dir = self.l_vec / (self.l_vec @ self.l_vec)
+        level = 1 - self.kappa if self.lf_level is None else self.lf_level
+        gamma = np.linalg.svd(self.l_vec[None, :])[2][1:].T  # null space of l'
+        out = []
+        for a, d in _polyhedra(
+            self.restriction, num_pre, self.num_post, m, self.bias, self.monotonicity
+        ):
+            rows = np.any(a[:, num_pre:] != 0, axis=1)  # postPeriodMomentsOnly
+            ar, dr = a[rows], d[rows]
+            sig_y = ar @ self.sigma @ ar.T
+            sd = np.sqrt(np.clip(np.diag(sig_y), 0.0, None))
+            if np.any(sd <= 0):
+                raise EstimationError("ARP test: a moment has zero variance (check sigma)")
+            x = _column_basis(ar[:, num_pre:] @ gamma)
+            verts = _dual_vertices(x, sd)
+            normals = self.normals if verts is not None else self.normals[:1000]
+            lf = (
+                _lf_cv(x, sig_y, sd, verts, level, normals[:, : sd.size])
+                if self.hybrid == "lf"
+                else None
             )
-            y = a @ st.beta - (a @ tau_dir) * theta
-            x = a @ st.post_embed @ st.gamma
-            if _arp_pvalue(y, x, a @ st.sigma @ a.T) >= alpha:
-                return True
-    return False
+            mom = _ArpMoments(
+                ar @ self.beta - dr, ar[:, num_pre:] @ tau_dir, x, sig_y, sd, verts, lf
+            )
+            out.append((mom, ar, dr))
+        return out
+
+    def accepts(
+        self, moms: Sequence[tuple[_ArpMoments, np.ndarray, np.ndarray]], theta: float
+    ) -> bool:
+        """Whether theta is in the union (over polyhedra) of ARP sets."""
+        return any(mom.accepts(theta, self.alpha, self.kappa) for mom, _, _ in moms)
+
+    def search_range(
+        self, moms: Sequence[tuple[_ArpMoments, np.ndarray, np.ndarray]]
+    ) -> tuple[float, float]:
+        """Thetas compatible with the tested rows, delta_pre within 4 sd of beta_pre, +/- 8 sd.
+
+        Only the rows the tests use: with the pre-period-only rows the range
+        could exclude thetas the tests accept (e.g. a monotonicity the
+        pre-trend contradicts, which HonestDiD, like us, does not test).
+        """
+        num_pre = self.num_pre
+        est = float(self.l_vec @ self.beta[num_pre:])
+        sd_theta = float(np.sqrt(self.l_vec @ self.sigma[num_pre:, num_pre:] @ self.l_vec))
+        half = 4 * np.sqrt(np.diag(self.sigma)[:num_pre])
+        box = [(b - h, b + h) for b, h in zip(self.beta[:num_pre], half, strict=True)]
+        box += [(None, None)] * self.num_post
+        c = np.r_[np.zeros(num_pre), self.l_vec]
+        lo, hi = np.inf, -np.inf
+        for _, a, d in moms:
+            for sgn in (1.0, -1.0):
+                res = optimize.linprog(sgn * c, A_ub=a, b_ub=d, bounds=box, method="highs")
+                if res.status == 0:
+                    val = sgn * float(res.fun)  # min (sgn=1) or max (sgn=-1) of l'delta_post
+                    lo, hi = min(lo, est - val), max(hi, est - val)
+                elif res.status == 3:  # unbounded
+                    return est - 1e3 * sd_theta, est + 1e3 * sd_theta
+        if not np.isfinite(lo):
+            lo = hi = est
+        return lo - 8 * sd_theta, hi + 8 * sd_theta
 
 
-def _rm_set(st: _RmSetup, mbar: float, alpha: float, grid: int) -> tuple[float, float]:
-    est = float(st.l_vec @ st.beta[st.num_pre :])
+def _arp_set(st: _ArpSetup, m: float, grid: int) -> tuple[float, float]:
+    """Convex hull of the ARP confidence set at restriction size m (grid, then bisection)."""
+    moms = st.moments(m)
     sd = float(np.sqrt(st.l_vec @ st.sigma[st.num_pre :, st.num_pre :] @ st.l_vec))
-    pre_d = _diff_matrix(st.num_pre, st.num_post)[: st.num_pre]
-    pre_sd = np.sqrt(np.diag(pre_d @ st.sigma @ pre_d.T))
-    m_pre = float(np.max(np.abs(pre_d @ st.beta) + 4 * pre_sd))
-    reach = mbar * m_pre * float(np.abs(st.l_vec) @ np.arange(1, st.num_post + 1))
-    half = reach + 8 * sd
-    thetas = np.linspace(est - half, est + half, grid)
-    acc = np.array([_rm_accepts(st, mbar, th, alpha) for th in thetas])
+    g_lo, g_hi = st.search_range(moms)
+    thetas = np.linspace(g_lo, g_hi, grid)
+    acc = np.array([st.accepts(moms, th) for th in thetas])
     if not acc.any():
         return np.nan, np.nan
     idx = np.flatnonzero(acc)
 
     def edge(inside: float, outside: float) -> float:
-        for _ in range(30):
+        for _ in range(60):
             mid = 0.5 * (inside + outside)
-            if _rm_accepts(st, mbar, mid, alpha):
+            if st.accepts(moms, mid):
                 inside = mid
             else:
                 outside = mid
-            if abs(inside - outside) < 1e-6 * max(sd, 1e-12):
+            if abs(inside - outside) < 1e-7 * max(sd, 1e-12):
                 break
         return inside
 
@@ -455,6 +713,11 @@ def honest_did(
     alpha: float = 0.05,
     grid_points: int = 41,
     breakdown: bool = True,
+    bias_direction: Literal["positive", "negative"] | None = None,
+    monotonicity: Literal["increasing", "decreasing"] | None = None,
+    inference: Literal["C-LF", "conditional"] = "C-LF",
+    lf_draws: int | None = None,
+    seed: int = 0,
 ) -> HonestDidResult:
     """Robust confidence sets for ``l' tau_post`` under restricted trend violations.
 
@@ -468,20 +731,35 @@ def honest_did(
         Covariance matrix of ``betahat`` (not with a result).
     num_pre, num_post : int, optional
         Number of pre- and post-period coefficients (not with a result).
-    method : {"relative_magnitude", "smoothness"}
+    method : {"relative_magnitude", "smoothness", "smoothness_relative_magnitude"}
         Restriction on the violations (see module notes).
     Mbar, M : sequence of float, optional
-        Grid of restriction sizes for relative magnitudes / smoothness
-        (defaults 0, 0.5, 1, 1.5, 2 and 0 .. 4 * sd of the first post coefficient).
+        Grid of restriction sizes: Mbar for the relative-magnitude methods
+        (default 0, 0.5, 1, 1.5, 2), M for smoothness (default 0 .. 4 * sd of
+        the target).
     l_vec : sequence of float, optional
         Weights of the target over post-periods (default: first post-period).
     alpha : float
         One minus the confidence level.
     grid_points : int
-        Grid of candidate values for the relative-magnitude test inversion;
-        the set's ends are then refined by bisection.
+        Grid of candidate values for the ARP test inversion; the set's ends
+        are then refined by bisection.
     breakdown : bool, default True
         Compute the breakdown value (bisection; NaN when False).
+    bias_direction : {"positive", "negative"}, optional
+        Add the sign restriction ``delta_post >= 0`` (or ``<= 0``).
+    monotonicity : {"increasing", "decreasing"}, optional
+        Add the shape restriction that delta is monotone.
+    inference : {"C-LF", "conditional"}
+        ARP test for the sets found by test inversion (all but plain
+        smoothness, which uses the FLCI): the conditional-least-favourable
+        hybrid (HonestDiD's default) or the pure conditional test.
+    lf_draws : int, optional
+        Normal draws for the least-favourable critical value of C-LF (default
+        10,000; 1,000, HonestDiD's number, when a polyhedron has too many dual
+        vertices to enumerate and each draw needs a linear program).
+    seed : int
+        Seed of ``numpy.random.default_rng`` for those draws.
 
     Returns
     -------
@@ -509,28 +787,35 @@ def honest_did(
         raise EstimationError("l_vec must have num_post entries, not all zero")
     if not 0 < alpha < 1:
         raise EstimationError("alpha must be in (0, 1)")
+    if method not in ("relative_magnitude", "smoothness", "smoothness_relative_magnitude"):
+        raise EstimationError(
+            "method must be 'relative_magnitude', 'smoothness' or "
+            f"'smoothness_relative_magnitude', got {method!r}"
+        )
+    if bias_direction not in (None, "positive", "negative"):
+        raise EstimationError("bias_direction must be None, 'positive' or 'negative'")
+    if monotonicity not in (None, "increasing", "decreasing"):
+        raise EstimationError("monotonicity must be None, 'increasing' or 'decreasing'")
+    if bias_direction is not None and monotonicity is not None:
+        raise EstimationError("give a sign or a monotonicity restriction, not both (as HonestDiD)")
+    if inference not in ("C-LF", "conditional"):
+        raise EstimationError("inference must be 'C-LF' or 'conditional'")
+    if method == "smoothness_relative_magnitude" and num_pre < 2:
+        raise EstimationError("smoothness_relative_magnitude needs at least 2 pre-periods")
     est = float(lv @ beta[num_pre:])
     sd = float(np.sqrt(lv @ sig[num_pre:, num_pre:] @ lv))
     z = float(stats.norm.ppf(1 - alpha / 2))
     original = (est - z * sd, est + z * sd)
-    if method == "relative_magnitude":
-        grid = np.asarray([0, 0.5, 1, 1.5, 2] if Mbar is None else Mbar, dtype=float)
-        if (grid < 0).any():
-            raise EstimationError("Mbar must be non-negative")
-        embed = np.zeros((beta.size, num_post))
-        embed[num_pre:] = np.eye(num_post)
-        gam = np.linalg.svd(lv[None, :])[2][1:].T
-        st = _RmSetup(beta, sig, lv, num_pre, num_post, embed, gam)
-        bounds = [_rm_set(st, float(m), alpha, grid_points) for m in grid]
-        brk = (
-            _bisect_breakdown(lambda m: _rm_accepts(st, m, 0.0, alpha), 1.0)
-            if breakdown
-            else np.nan
-        )
-    elif method == "smoothness":
+    if method == "smoothness":
         grid = np.asarray(np.linspace(0, 4 * sd, 5) if M is None else M, dtype=float)
-        if (grid < 0).any():
-            raise EstimationError("M must be non-negative")
+        name = "M"
+    else:
+        grid = np.asarray([0, 0.5, 1, 1.5, 2] if Mbar is None else Mbar, dtype=float)
+        name = "Mbar"
+    if (grid < 0).any():
+        raise EstimationError(f"{name} must be non-negative")
+    if method == "smoothness" and bias_direction is None and monotonicity is None:
+        label = "FLCI"
         fl = [_flci(beta, sig, lv, num_pre, num_post, float(m), alpha) for m in grid]
         bounds = [(f.center - f.half_length, f.center + f.half_length) for f in fl]
 
@@ -540,8 +825,22 @@ def honest_did(
 
         brk = _bisect_breakdown(contains, max(sd, 1e-12)) if breakdown else np.nan
     else:
-        raise EstimationError(
-            f"method must be 'relative_magnitude' or 'smoothness', got {method!r}"
-        )
+        label = inference
+        draws = 10_000 if lf_draws is None else int(lf_draws)
+        if draws < 100:
+            raise EstimationError("lf_draws must be at least 100")
+        width = 2 * (num_pre + num_post) + 2 * num_post
+        normals = np.random.default_rng(seed).standard_normal((draws, width))
+        st = _ArpSetup(
+            beta, sig, lv, num_pre, num_post, method, bias_direction, monotonicity,
+            "lf" if inference == "C-LF" else "conditional", alpha, alpha / 10, normals,
+        )  # fmt: skip
+        bounds = [_arp_set(st, float(m), grid_points) for m in grid]
+
+        def accepts_zero(m: float) -> bool:
+            return st.accepts(st.moments(m), 0.0)
+
+        scale = 1.0 if method != "smoothness" else max(sd, 1e-12)
+        brk = _bisect_breakdown(accepts_zero, scale) if breakdown else np.nan
     lo, hi = (np.array(v, dtype=float) for v in zip(*bounds, strict=True))
-    return HonestDidResult(method, grid, lo, hi, est, sd, original, brk, alpha)
+    return HonestDidResult(method, grid, lo, hi, est, sd, original, brk, alpha, label)
