@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 import pytest
 
 from boligeval.errors import EstimationError
+from boligeval.estimate import bootstrap as bootmod
 from boligeval.estimate.bootstrap import wild_cluster_bootstrap, wild_cluster_bootstrap_wald
 from boligeval.estimate.ols import feols
 
@@ -30,7 +32,10 @@ def collapsed() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def published() -> pd.DataFrame:
-    return pd.read_csv(DATA / "boottest_published.csv", dtype={"null": str, "p_tolerance": str})
+    return pd.read_csv(
+        DATA / "boottest_published.csv",
+        dtype={"null": str, "p_tolerance": str, "ci_low": str, "ci_high": str},
+    )
 
 
 def _row(published: pd.DataFrame, test: str, weight: str) -> pd.Series:
@@ -180,10 +185,10 @@ def test_single_restriction_wald_equals_squared_t(collapsed: pd.DataFrame) -> No
 
 
 def test_unrestricted_interval_is_percentile_t(collapsed: pd.DataFrame) -> None:
-    """WCU: the interval is estimate -/+ the (1 - alpha) quantile of |t*| times the SE."""
+    """WCU, ends at the jumps: estimate -/+ the (1 - alpha) quantile of |t*| times the SE."""
     fit = feols(collapsed, "hasinsurance", X, cluster="year")
     res = wild_cluster_bootstrap(fit, "post", weight_type="rademacher", bootstrap_draws=999,
-                                 seed=1, impose_null=False)  # fmt: skip
+                                 seed=1, impose_null=False, ci_method="jump")  # fmt: skip
     half = (res.ci_high - res.ci_low) / 2
     assert res.ci_low + half == pytest.approx(res.estimate, rel=1e-6)
     # the end is a jump point of the p-value: one of the |t*| times the SE
@@ -210,3 +215,98 @@ def test_coarser_bootstrap_cluster(collapsed: pd.DataFrame) -> None:
             feols(df, "hasinsurance", X, cluster="year"), "post_self", seed=1,
             bootstrap_cluster=df["cell"],
         )  # fmt: skip
+
+
+def _half_unit(printed: str) -> float:
+    """Half a unit of the last printed digit of a number such as ``-.02955``."""
+    return 0.5 * 10.0 ** -len(printed.split(".")[1])
+
+
+def _pvalue_function(df: pd.DataFrame, term: str) -> tuple[Callable[[float], float], float, float]:
+    """Our WCR p-value as a function of r (all 256 sign vectors), the estimate and boottest's half-width."""
+    fit = feols(df, "hasinsurance", X, cluster="year")
+    st = bootmod._setup(fit, None)
+    v, _ = bootmod._draws("rademacher", st.n_boot, 999, 1)
+    pvalue, theta, se = bootmod._one_restriction(
+        st, bootmod._restriction(fit, {term: 1.0}), v, True
+    )
+    n = st.x.shape[0]
+    half = 1.959963984540054 * 1.5 * se / np.sqrt(st.df_resid / (n - 1))
+    return pvalue, theta, half
+
+
+@pytest.mark.parametrize(("term", "null"), [("post_self", 0.04), ("post", 0.0)])
+def test_interval_ends_as_boottest(
+    collapsed: pd.DataFrame, published: pd.DataFrame, term: str, null: float
+) -> None:
+    """boottest's 95% sets for 256 enumerated Rademacher draws (``unit tests.log``).
+
+    boottest and WildBootTests.jl do not define an end as the point where the
+    step function p(r) crosses alpha: they evaluate p on 25 grid points
+    (estimate -/+ 1.5 z sqrt(V)) plus the estimate and, in the grid step where
+    p crosses alpha, run Chandrupatla's search, which returns the first point
+    with ``|p - alpha| < 1/256``, or a point whose p is not strictly between the
+    bracket's. We do the same (the default ``ci_method``): both upper ends match
+    the log to its printed digits.
+
+    The lower ends cannot be matched with an exact count. Two of the 256 sign
+    vectors (all +1, all -1) reproduce the observed statistic at every r: they
+    are ties, which we (and WildBootTests.jl, p = 0.0703 = 18/256) do not count.
+    Stata's Mata code counts them or not depending on rounding in its matrix
+    products: its log prints p = 0.0742 = 19/256 at r = .04 (one tie counted).
+    Near the lower ends p moves in steps of 2/256 (sign vectors come in +-v
+    pairs), so a counted tie moves p across the stopping band around alpha and
+    changes the search path: with one tie counted at every point, ``post``
+    gives [-.02955, -.0129] as printed, and ``post_self``'s lower end .0384
+    comes out only if the tie is counted at the grid point 0.03672 and not at
+    0.03874 (test below). Those ends are therefore rounding artefacts of one
+    run; we keep the exact count and test them through that reconstruction.
+    """
+    row = _row(published, term, "rademacher")
+    fit = feols(collapsed, "hasinsurance", X, cluster="year")
+    res = wild_cluster_bootstrap(fit, term, null=null, weight_type="rademacher",
+                                 bootstrap_draws=999, seed=1)  # fmt: skip
+    assert res.enumerated and res.ci_method == "boottest"
+    assert res.ci_high == pytest.approx(float(row["ci_high"]), abs=_half_unit(row["ci_high"]))
+    # exact count: the search stops one step (2/256) away from the printed lower end
+    lower = {"post_self": 0.0381509, "post": -0.0294273}[term]
+    assert res.ci_low == pytest.approx(lower, abs=5e-8)
+    assert abs(res.ci_low - float(row["ci_low"])) > _half_unit(row["ci_low"])
+    jump = wild_cluster_bootstrap(fit, term, null=null, weight_type="rademacher",
+                                  bootstrap_draws=999, seed=1, ci_method="jump")  # fmt: skip
+    # the jump points of p: our old ends [0.03821, 0.07128] and [-0.02934, -0.01294]
+    assert (round(jump.ci_low, 5), round(jump.ci_high, 5)) == {
+        "post_self": (0.03821, 0.07128),
+        "post": (-0.02934, -0.01294),
+    }[term]
+
+
+def test_published_lower_ends_are_counts_with_a_tie(
+    collapsed: pd.DataFrame, published: pd.DataFrame
+) -> None:
+    """Stata's ends follow from our p-values when one exact tie is counted (see above)."""
+    alpha, draws = 0.05, 256
+    for term, null in (("post_self", 0.04), ("post", 0.0)):
+        row = _row(published, term, "rademacher")
+        pvalue, theta, half = _pvalue_function(collapsed, term)
+        assert pvalue(null) * draws == {"post_self": 18, "post": 0}[term]  # Stata: 19, 0
+
+        def with_tie(r: float, pvalue: Callable[[float], float] = pvalue) -> float:
+            return pvalue(r) + 1 / draws
+
+        low, high = bootmod._boottest_interval(with_tie, theta, half, null, alpha, draws)
+        assert high == pytest.approx(float(row["ci_high"]), abs=_half_unit(row["ci_high"]))
+        if term == "post":
+            assert low == pytest.approx(float(row["ci_low"]), abs=_half_unit(row["ci_low"]))
+    # post_self: the lower end's grid step is [0.03672, 0.03874] (8 and 14 exceedances);
+    # counting the tie everywhere but at 0.03874 gives boottest's printed .0384
+    pvalue, theta, half = _pvalue_function(collapsed, "post_self")
+    grid = theta - half + 2 * half * np.arange(25) / 24
+    assert [round(pvalue(x) * draws) for x in grid[3:5]] == [8, 14]
+
+    def mixed(r: float) -> float:
+        return pvalue(r) + (0 if abs(r - grid[4]) < 1e-12 else 1) / draws
+
+    low, _ = bootmod._boottest_interval(mixed, theta, half, 0.04, alpha, draws)
+    row = _row(published, "post_self", "rademacher")
+    assert low == pytest.approx(float(row["ci_low"]), abs=_half_unit(row["ci_low"]))

@@ -23,6 +23,22 @@ exactly and are ties, not exceedances. With Rademacher weights and
 p-value is exact. Weights can be drawn on a coarser cluster than the
 variance's (``bootstrap_cluster``, boottest's ``bootcluster``); after a fit
 without clusters each observation is a bootstrap cluster.
+
+The bootstrap p-value is a step function of the null value r, so where an
+interval end lies within the steps next to alpha is a matter of definition.
+By default (``ci_method="boottest"``) the ends are those boottest
+(``boottest.mata``: ``plot()``, ``search()``) and WildBootTests.jl
+(``src/plot-CI.jl``) return: p on a grid of 25 points spanning the estimate
+-/+ ``1.5 z_(alpha/2) sqrt(V)`` (widened until the outer p-values are at most
+alpha; ``V`` is boottest's ``getV()``, the squared SE divided by its
+small-sample factor ``(N - K) / (N - 1)``, or ``/ N`` without robust
+variance) plus the estimate itself; then, in each grid step where p crosses
+alpha, Chandrupatla's (1997) quadratic-bisection search, stopped at the first
+point with ``|p - alpha| < 1/B``, at a point whose p is not strictly between
+the bracket's, or when the bracket is narrower than 1e-6 (relative). The end
+can thus lie one step of p on either side of the crossing.
+``ci_method="jump"`` gives the outermost points where p is still at least
+alpha instead (found by bisection; the default before issue 18).
 """
 
 from __future__ import annotations
@@ -47,6 +63,7 @@ __all__ = [
 ]
 
 WeightType = Literal["auto", "rademacher", "mammen", "webb", "normal", "gamma"]
+CiMethod = Literal["boottest", "jump"]
 WEIGHT_TYPES = ("rademacher", "mammen", "webb", "normal", "gamma")
 WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 WEBB_BELOW = 12
@@ -70,7 +87,7 @@ class WildBootstrapResult:
     p_value : float
         Symmetric bootstrap p-value, share of ``|t*| > |t|`` (strict).
     ci_low, ci_high : float
-        Interval by test inversion at level ``1 - alpha``.
+        Interval by test inversion at level ``1 - alpha`` (``ci_method``).
     alpha : float
         One minus the interval's coverage.
     bootstrap_draws : int
@@ -85,6 +102,8 @@ class WildBootstrapResult:
         Restricted (WCR, True) or unrestricted (WCU) bootstrap.
     enumerated : bool
         Whether all Rademacher sign vectors were enumerated (exact p-value).
+    ci_method : str
+        ``"boottest"`` (boottest's grid and search) or ``"jump"``.
     """
 
     term: str
@@ -102,6 +121,7 @@ class WildBootstrapResult:
     seed: int
     impose_null: bool = True
     enumerated: bool = False
+    ci_method: str = "boottest"
 
     def tidy(self) -> pd.DataFrame:
         """One-row table in the tidy columns plus draws and weight type."""
@@ -342,6 +362,7 @@ def wild_cluster_bootstrap(
     label: str | None = None,
     impose_null: bool = True,
     bootstrap_cluster: Sequence[object] | np.ndarray | pd.Series | None = None,
+    ci_method: CiMethod = "boottest",
 ) -> WildBootstrapResult:
     """Wild (cluster) bootstrap p-value and interval for a coefficient or combination.
 
@@ -372,6 +393,10 @@ def wild_cluster_bootstrap(
         Cluster of the weights, aligned with the rows passed to ``feols``;
         each of the fit's clusters must lie within one of them. Default: the
         fit's cluster (each observation after a fit without clusters).
+    ci_method : {"boottest", "jump"}, default "boottest"
+        Interval ends as boottest and WildBootTests.jl search them (a point of
+        the step of p next to alpha; see the module notes), or the outermost
+        points where p is still at least alpha (``"jump"``).
 
     Returns
     -------
@@ -382,6 +407,8 @@ def wild_cluster_bootstrap(
         raise EstimationError(f"bootstrap_draws must be at least 99, got {bootstrap_draws}")
     if not 0 < alpha < 1:
         raise EstimationError("alpha must be in (0, 1)")
+    if ci_method not in ("boottest", "jump"):
+        raise EstimationError(f"ci_method must be 'boottest' or 'jump', got {ci_method!r}")
     combo = {term_or_lincom: 1.0} if isinstance(term_or_lincom, str) else dict(term_or_lincom)
     avec = _restriction(fit, combo)
     name = label or _label(term_or_lincom, fit)
@@ -391,10 +418,16 @@ def wild_cluster_bootstrap(
     pvalue, theta, se_obs = _one_restriction(st, avec, v, impose_null)
     p = pvalue(null)
     lo = hi = np.nan
-    if ci:
+    if ci and ci_method == "jump":
         crit = float(stats.t.ppf(1 - alpha / 2, st.df_t))
         lo = _invert(pvalue, theta, -1.0, se_obs, crit, alpha)
         hi = _invert(pvalue, theta, 1.0, se_obs, crit, alpha)
+    elif ci:
+        # boottest's getV(): the squared SE over its small-sample factor (N - K) / (N - robust)
+        n = st.x.shape[0]
+        small = st.df_resid / (n - (st.vcov_type != "iid"))
+        half = -1.5 * float(stats.norm.ppf(alpha / 2)) * se_obs / np.sqrt(small)
+        lo, hi = _boottest_interval(pvalue, theta, half, null, alpha, int(v.shape[1]))
     return WildBootstrapResult(
         term=str(name),
         estimate=theta,
@@ -411,6 +444,7 @@ def wild_cluster_bootstrap(
         seed=seed,
         impose_null=impose_null,
         enumerated=enumerated,
+        ci_method=ci_method,
     )
 
 
@@ -526,6 +560,103 @@ def _invert(pvalue: Any, theta: float, side: float, se: float, crit: float, alph
         if abs(outer - inner) <= 1e-9 * se:
             break
     return float(0.5 * (inner + outer))
+
+
+def _chandrupatla(
+    pvalue: Callable[[float], float], alpha: float, draws: int,
+    f1: float, x1: float, f2: float, x2: float,
+) -> float:  # fmt: skip
+    """boottest's ``search()``: a point of the bracket [x1, x2] where p is near alpha.
+
+    Chandrupatla's (1997) quadratic-bisection root search, stopped as boottest
+    stops it: at ``|p - alpha| < 1/B``, at a point whose p is not strictly
+    between the bracket's (monotonicity broken, e.g. a flat step), or when the
+    bracket is narrower than 1e-6 relative to its end.
+    """
+    t = 0.5
+    x3 = f3 = np.nan
+    for _ in range(200):
+        x = x1 + t * (x2 - x1)
+        fx = pvalue(x)
+        if (fx > f1) == (fx > f2):
+            return x
+        if (fx < alpha) == (f1 < alpha):
+            x3, x1, f3, f1 = x1, x, f1, fx
+        else:
+            x3, x2, x1, f3, f2, f1 = x2, x1, x, f2, f1, fx
+        if abs(fx - alpha) < 1.000001 / draws or abs(x2 - x1) / (abs(x1) + 1) < 1e-6:
+            return x1 if abs(f1 - alpha) < abs(f2 - alpha) else x2
+        phi1 = (f1 - f2) / (f3 - f2)
+        xi1 = (x1 - x2) / (x3 - x2)
+        if phi1**2 > xi1 or xi1 > 2 * phi1 - phi1**2:
+            t = 0.5
+        else:
+            t = (
+                ((f3 - alpha) / (f1 - f2) + (x3 - x1) / ((x2 - x1) * (f3 - f1)) * (f2 - alpha))
+                * (f1 - alpha)
+                / (f3 - f2)
+            )
+            t = min(max(t, 1e-6), 0.999999)
+    return x1 if abs(f1 - alpha) < abs(f2 - alpha) else x2
+
+
+def _boottest_interval(
+    pvalue: Callable[[float], float], theta: float, half: float, null: float, alpha: float,
+    draws: int, points: int = 25,
+) -> tuple[float, float]:  # fmt: skip
+    """Interval ends as boottest's ``plot()``: a grid, then a search where p crosses alpha.
+
+    The grid spans ``theta -/+ half`` (widened by its width, at most ten times
+    per side, while the outer p-value exceeds alpha; the side farther from the
+    tested null first), with ``theta`` inserted at p = 1. Returns the lowest
+    and highest end found (the hull if the confidence set has gaps), -inf or
+    inf where the grid does not reach a rejection.
+    """
+    lo, hi = theta - half, theta + half
+    p_lo = p_hi = np.nan
+
+    def widen_low() -> None:
+        nonlocal lo, hi, p_lo
+        for _ in range(10):
+            p_lo = pvalue(lo)
+            if not p_lo > alpha:
+                break
+            width = hi - lo
+            lo, hi = lo - width, hi + width
+
+    def widen_high() -> None:
+        nonlocal lo, hi, p_hi
+        for _ in range(10):
+            p_hi = pvalue(hi)
+            if not p_hi > alpha:
+                break
+            width = hi - lo
+            lo, hi = lo - width, hi + width
+
+    if abs(lo - null) > abs(hi - null):
+        widen_low()
+        widen_high()
+    else:
+        widen_high()
+        widen_low()
+    xs = list(lo + (hi - lo) * np.arange(points) / (points - 1))
+    ps = [p_lo] + [np.nan] * (points - 2) + [p_hi]  # as boottest, the last p computed at each end
+    at = min(max(int(np.floor((theta - lo) / (hi - lo) * (points - 1))) + 1, 0), points)
+    xs.insert(at, theta)
+    ps.insert(at, 1.0)
+    ps = [pvalue(x) if np.isnan(p) else p for x, p in zip(xs, ps, strict=True)]
+    inside = np.array(ps) > alpha
+    steps = np.diff(inside.astype(int))
+    ups, downs = np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)
+    if ups.size == 0 and downs.size == 0:
+        return -np.inf, np.inf
+
+    def end(i: int) -> float:
+        return _chandrupatla(pvalue, alpha, draws, ps[i], xs[i], ps[i + 1], xs[i + 1])
+
+    low = -np.inf if ups.size == 0 or (downs.size and ups[0] > downs[0]) else end(int(ups[0]))
+    high = np.inf if downs.size == 0 or (ups.size and ups[-1] > downs[-1]) else end(int(downs[-1]))
+    return float(low), float(high)
 
 
 # --------------------------------------------------------------------------- joint tests
