@@ -35,8 +35,9 @@ small-sample factor ``(N - K) / (N - 1)``, or ``/ N`` without robust
 variance) plus the estimate itself; then, in each grid step where p crosses
 alpha, Chandrupatla's (1997) quadratic-bisection search, stopped at the first
 point with ``|p - alpha| < 1/B``, at a point whose p is not strictly between
-the bracket's, or when the bracket is narrower than 1e-6 (relative). The end
-can thus lie one step of p on either side of the crossing.
+the bracket's, or when the bracket is narrower than 1e-6 (relative). An end
+can thus lie on either side of where p crosses alpha, a step of p or more
+away from it.
 ``ci_method="jump"`` gives the outermost points where p is still at least
 alpha instead (found by bisection; the default before issue 18).
 """
