@@ -32,6 +32,7 @@ HEADINGS = {
         "organisation": "Organisering: krydstabeller",
         "methods": "Metodenoter",
         "suppression": "Oversigt over diskretionering",
+        "concordance": "Bilag: Tabeller og figurer i midtvejsevalueringen fra 2013",
     },
     "en": {
         "report_title": "Effect and results evaluation of social master plans",
@@ -47,6 +48,7 @@ HEADINGS = {
         "organisation": "Organisation: cross-tabulations",
         "methods": "Method notes",
         "suppression": "Overview of disclosure control",
+        "concordance": "Appendix: Tables and figures of the 2013 mid-term evaluation",
     },
 }
 
@@ -192,6 +194,38 @@ _COMMON = {
             "Stjerner fra parret test: * 0,1; ** 0,05 og *** 0,01."
         ),
         "appendix_open": "Vis tabellen ({n} rækker)",
+        "intro_concordance": (
+            "Hver nummereret tabel og figur i midtvejsevalueringen af Landsbyggefondens "
+            "2006-10-pulje (SFI og Rambøll, 2013), og hvor den findes i denne rapport, eller "
+            "hvorfor den ikke gør."
+        ),
+        "conc_seed": "Midtvejsevalueringen",
+        "conc_content": "Indhold",
+        "conc_where": "I denne rapport",
+        "conc_table": "tabel",
+        "conc_figure": "figur",
+        "conc_not_yet": "Ikke med endnu: {why}",
+        "conc_out": "Ikke med: {why}",
+        "conc_absent": "Ikke med i denne kørsel (analysen eller dens data mangler)",
+        "rs_rounds_title": (
+            "Boligafdelinger fordelt efter modtagelse af huslejestøtte, særskilt for "
+            "kontrolgruppen og indsatsgrupperne (pct.)"
+        ),
+        "rs_none": "Modtager ikke huslejestøtte i perioden",
+        "rs_round": "Modtager huslejestøtte i uddelingsrunde {x}",
+        "rs_deprivation_title": (
+            "Boligafdelingernes gennemsnitlige udsathedsgrad i før-målingen, særskilt for "
+            "kontrolgruppen og indsatsgrupperne samt for, om de modtager huslejestøtte"
+        ),
+        "rs_without": "uden huslejestøtte",
+        "rs_with": "med huslejestøtte",
+        "rs_intervention": "Indsatsgrupper",
+        "rs_deprivation_note": (
+            "Stjerner angiver, om forskellen mellem afdelinger med og uden huslejestøtte inden "
+            "for kontrolgruppen og inden for indsatsgrupperne er signifikant: * 0,1; ** 0,05 og "
+            "*** 0,01 (t-test med ens varians). Enhed: boligafdeling."
+        ),
+        "rs_unit_note": "Enhed: boligafdeling; beregningsgrundlag = antal boligafdelinger.",
         "section": "Afsnit",
         "rule": "Regel",
         "methods_text": [
@@ -369,6 +403,37 @@ _COMMON = {
             "Stars from a paired test: * 0.1; ** 0.05 and *** 0.01."
         ),
         "appendix_open": "Show the table ({n} rows)",
+        "intro_concordance": (
+            "Every numbered table and figure of the mid-term evaluation of Landsbyggefonden's "
+            "2006-10 pool (SFI and Rambøll, 2013), and where it is in this report, or why not."
+        ),
+        "conc_seed": "Mid-term evaluation",
+        "conc_content": "Content",
+        "conc_where": "In this report",
+        "conc_table": "table",
+        "conc_figure": "figure",
+        "conc_not_yet": "Not yet: {why}",
+        "conc_out": "Not included: {why}",
+        "conc_absent": "Not in this run (the analysis or its data are missing)",
+        "rs_rounds_title": (
+            "Departments by receipt of rent support, for the control group and the "
+            "intervention groups (%)"
+        ),
+        "rs_none": "No rent support in the period",
+        "rs_round": "Rent support in round {x}",
+        "rs_deprivation_title": (
+            "Mean deprivation score of departments at baseline, for the control group and the "
+            "intervention groups, without and with rent support"
+        ),
+        "rs_without": "without rent support",
+        "rs_with": "with rent support",
+        "rs_intervention": "Intervention groups",
+        "rs_deprivation_note": (
+            "Stars show whether departments with rent support differ from those without it "
+            "within the control group and within the intervention groups: * 0.1; ** 0.05 and "
+            "*** 0.01 (equal-variance t-test). Unit: department."
+        ),
+        "rs_unit_note": "Unit: department; basis = number of departments.",
         "section": "Section",
         "rule": "Rule",
         "methods_text": [
@@ -518,6 +583,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "distribution": "Fordeling af svar",
             "crosstab": "Krydstabel",
             "plan_attributes": "Planernes redskaber fordelt på indsatsgrupper",
+            "rent_support_groups": "Huslejestøtte pr. indsatsgruppe og udsathed",
         },
         "en": {
             "area_did": "Department-level difference-in-differences",
@@ -548,6 +614,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "distribution": "Distribution of answers",
             "crosstab": "Cross-tabulation",
             "plan_attributes": "Plan tools by intervention group",
+            "rent_support_groups": "Rent support by intervention group and deprivation",
         },
     },
     "reason": {
