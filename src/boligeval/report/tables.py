@@ -999,6 +999,7 @@ def largest_challenges_table(
             tuple(label(lang, "actor", a) for a in actors),
             tuple(rows),
             (text(lang, "unit_plan"), text(lang, "survey_source")),
+            text_cols=len(actors),  # every cell names a challenge
         ),
         lang,
         rules,
