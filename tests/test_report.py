@@ -175,7 +175,7 @@ def test_output_is_deterministic(tmp_path: Path, protected: Any) -> None:
     files_b = sorted(
         q.relative_to(tmp_path / "b") for q in (tmp_path / "b").rglob("*") if q.is_file()
     )
-    assert files_a == files_b and len(files_a) == 3 + 2 * len(FIGURE_KEYS)
+    assert files_a == files_b and len(files_a) == 4 + 2 * len(FIGURE_KEYS)
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     later = "2025-01-02T03:04:05Z"

@@ -218,3 +218,37 @@ def test_report_opens_offline_in_chromium(
     png = base64.b64decode(shot["data"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     (Path(paths.html).parent / "screenshot.png").write_bytes(png)
+
+
+_TABLE_PROBE = """
+(() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  return JSON.stringify([...document.querySelectorAll('.table-wrap')].map(w => {
+    const t = w.querySelector('table');
+    return {id: w.id, table: t.getBoundingClientRect().width, wrap: w.clientWidth,
+            scroll: w.scrollWidth};
+  }));
+})()
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 760])
+def test_no_table_is_wider_than_its_container(
+    browser: DevTools, tmp_path_factory: pytest.TempPathFactory, width: int
+) -> None:
+    """Wide tables (the row accounting, the DiD tables) wrap inside the page, at any width."""
+    paths = write_report(protect_results(make_results()),
+                         tmp_path_factory.mktemp(f"wide-{width}"), lang="da", meta=META)
+    _open(browser, paths.html.resolve().as_uri())
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+    )
+    tables = json.loads(
+        browser.call("Runtime.evaluate", {"expression": _TABLE_PROBE, "returnByValue": True})[
+            "result"]["value"]
+    )
+    assert len(tables) > 20
+    too_wide = [t for t in tables if t["table"] > t["wrap"] + 1 or t["scroll"] > t["wrap"] + 1]
+    assert too_wide == []
+    assert any(t["id"].startswith("tab-accounting") for t in tables)

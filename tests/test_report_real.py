@@ -115,12 +115,15 @@ def test_diagnostics_and_survey_labels_are_translated(pages: dict[str, str], lan
         assert not re.search(rf"(?m)(^|– ){re.escape(raw)}", text), raw
     assert not [c for c in cells if re.search(r"\b[a-z]+_[a-z_]+\b", c)]  # no raw ids
     expect = {
-        "da": ("Behandlede mod aldrig behandlede", "Samlet ændring", "Tilflyttere", "Konstant"),
-        "en": ("Treated vs never treated", "Total change", "In-movers", "Constant"),
+        "da": ("Indsatsgrupper mod kontrolgruppen (aldrig helhedsplan)", "Samlet ændring",
+               "Tilflyttere", "Konstant"),
+        "en": ("Intervention groups vs the control group (never a plan)", "Total change",
+               "In-movers", "Constant"),
     }[lang]
     for word in expect:
         assert word in text, word
-    other = {"da": "Treated vs never treated", "en": "Behandlede mod aldrig behandlede"}[lang]
+    other = {"da": "Intervention groups vs the control group",
+             "en": "Indsatsgrupper mod kontrolgruppen"}[lang]
     assert other not in text
     # survey items come with their codebook labels, not their ids
     assert (

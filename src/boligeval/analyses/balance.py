@@ -1,4 +1,4 @@
-"""Baseline balance per cohort with Fisher, Wilcoxon and t tests (seed tables 4.1, 4.9)."""
+"""Baseline balance per cohort with Fisher, Wilcoxon and t tests (seed table 4.1)."""
 
 from __future__ import annotations
 
@@ -28,5 +28,6 @@ class Balance(PanelAnalysis, id=BALANCE, chapter="baseline", order=20):
     def report(self, view: Any) -> list[Any]:
         from boligeval.report.tables import balance_table
 
-        table = balance_table(view.section(BALANCE), view.lang, key=self.id, rules=view.rules)
+        recs = [r for r in view.section(BALANCE) if r.get("analysis") in (None, self.id)]
+        table = balance_table(recs, view.lang, key=self.id, rules=view.rules)
         return [table] if table is not None else []

@@ -2,7 +2,7 @@
 
 ``write_report(published, out_dir, lang=..., meta=...)`` lays out the
 document (each analysis renders its own section) and writes report.html,
-tables.xlsx, tables.tex and figures/ from results that have passed
+report.docx, tables.xlsx, tables.tex and figures/ from results that have passed
 ``boligeval.disclosure.protect_results``.
 """
 
@@ -26,6 +26,7 @@ class ReportPaths:
 
     html: Path
     xlsx: Path
+    docx: Path
     tex: Path
     figures_dir: Path
     figures: tuple[Path, ...] = field(default_factory=tuple)
@@ -38,7 +39,7 @@ def write_report(
     lang: str = "da",
     meta: Mapping[str, Any] | None = None,
 ) -> ReportPaths:
-    """Write report.html, tables.xlsx, tables.tex and figures/ into ``out_dir``.
+    """Write report.html, report.docx, tables.xlsx, tables.tex and figures/ into ``out_dir``.
 
     Parameters
     ----------
@@ -52,7 +53,9 @@ def write_report(
     meta : mapping, optional
         ``timestamp`` (printed, the only run-dependent text), ``title`` and
         ``subtitle`` (a string or ``{"da": ..., "en": ...}``) and ``labels``
-        (``{item_id: {"da": ..., "en": ...}}`` for survey items).
+        (``{item_id: {"da": ..., "en": ...}}`` for survey items) and
+        ``docx_template`` (path of a .docx or .dotx whose styles, page set-up,
+        headers and footers report.docx is written on).
 
     Raises
     ------
@@ -60,7 +63,7 @@ def write_report(
         Unknown language, unprotected results, or outputs that cannot be
         written.
     """
-    from boligeval.write import write_figures, write_html, write_tex, write_xlsx
+    from boligeval.write import write_docx, write_figures, write_html, write_tex, write_xlsx
 
     document = build_document(published, lang, meta=meta)
     out = Path(out_dir)
@@ -70,7 +73,8 @@ def write_report(
         html = write_html(document, out / "report.html")
         xlsx = write_xlsx(document, out / "tables.xlsx")
         tex = write_tex(document, out / "tables.tex")
+        docx = write_docx(document, out / "report.docx")
     except OSError as exc:
         raise ReportError(f"cannot write the report into {out}: {exc.strerror}") from None
-    return ReportPaths(html=html, xlsx=xlsx, tex=tex, figures_dir=out / "figures",
+    return ReportPaths(html=html, xlsx=xlsx, docx=docx, tex=tex, figures_dir=out / "figures",
                        figures=figures)

@@ -223,8 +223,53 @@ def build_document(
                           for p in text(lang, "methods_text")]
     numbering.table(methods, suppression_table(list(published.log), lang))
     sections.append(methods)
+    appendix = Section("concordance", text(lang, "concordance"), [text(lang, "intro_concordance")])
+    numbering.table(appendix, concordance_table(sections, lang))
+    sections.append(appendix)
     return Document(lang, tuple(sections), tuple(numbering.tables), tuple(numbering.figures),
                     meta, published)
+
+
+def _numbers(sections: list[Section], lang: str) -> dict[str, str]:
+    """Each table's and figure's key with its number as the report prints it ("tabel 4")."""
+    out: dict[str, str] = {}
+    for sec in sections:
+        for b in sec.blocks:
+            item = b.table if b.table is not None else b.figure
+            if item is not None:
+                number = b.caption.split(".", 1)[0].split(" ", 1)[1]
+                word = text(lang, "conc_table" if b.kind == "table" else "conc_figure")
+                out.setdefault(item.key, f"{word} {number}")
+    return out
+
+
+def concordance_table(sections: list[Section], lang: str) -> Table:
+    """The seed's numbered tables and figures, each with where it is in this report."""
+    import fnmatch
+
+    from boligeval.report.concordance import ENTRIES
+    from boligeval.report.tables import Row
+
+    numbers = _numbers(sections, lang)
+    rows = []
+    for e in ENTRIES:
+        kind, number = e.seed[0], e.seed[1:]
+        seed = f"{text(lang, 'table' if kind == 'T' else 'figure')} {number}"
+        why = e.why_da if lang == "da" else e.why_en
+        if e.keys:
+            found = list(dict.fromkeys(
+                n for pattern in e.keys for k, n in numbers.items()
+                if fnmatch.fnmatchcase(k, pattern)))
+            where = ", ".join(found) if found else text(lang, "conc_absent")
+            if found and why:
+                where += f" ({why})"
+        else:
+            where = text(lang, "conc_out" if e.out_of_scope else "conc_not_yet").format(why=why)
+        title = e.title_da if lang == "da" else e.title_en
+        rows.append(Row(seed, (title, where[:1].upper() + where[1:])))
+    return Table("concordance", text(lang, "concordance"),
+                 (text(lang, "conc_content"), text(lang, "conc_where")), tuple(rows),
+                 corner=text(lang, "conc_seed"), text_cols=2)
 
 
 def require_document(document: Any) -> Document:

@@ -31,7 +31,8 @@ HEADINGS = {
         "survey": "Resultater fra surveyen blandt aktørerne",
         "organisation": "Organisering: krydstabeller",
         "methods": "Metodenoter",
-        "suppression": "Diskretioneringslog",
+        "suppression": "Oversigt over diskretionering",
+        "concordance": "Bilag: Tabeller og figurer i midtvejsevalueringen fra 2013",
     },
     "en": {
         "report_title": "Effect and results evaluation of social master plans",
@@ -46,7 +47,8 @@ HEADINGS = {
         "survey": "Results of the actor survey",
         "organisation": "Organisation: cross-tabulations",
         "methods": "Method notes",
-        "suppression": "Disclosure-control log",
+        "suppression": "Overview of disclosure control",
+        "concordance": "Appendix: Tables and figures of the 2013 mid-term evaluation",
     },
 }
 
@@ -127,7 +129,7 @@ _COMMON = {
         "mean": "Gennemsnit",
         "control": "Kontrolgruppe",
         "cohort": "Indsatsgruppe",
-        "departments_table": "Boligafdelinger og beboerrækker",
+        "departments_table": "Boligafdelinger og personobservationer",
         "residents_table": "Enheder pr. population og udfaldsmål",
         "departments_used": "Afdelinger anvendt",
         "departments_below": "Afdelinger under minimumsantallet",
@@ -148,8 +150,8 @@ _COMMON = {
             "afsnit."
         ),
         "intro_design": (
-            "Hver boligafdeling og hver beboerrække ender ét sted: anvendt eller udeladt med en "
-            "årsag."
+            "Alle boligafdelinger og personobservationer er gjort op: de indgår i analysen eller "
+            "er udeladt med angivet årsag."
         ),
         "intro_baseline": (
             "Boligafdelingernes karakteristika i før-målingen, særskilt for kontrolgruppen og "
@@ -192,6 +194,38 @@ _COMMON = {
             "Stjerner fra parret test: * 0,1; ** 0,05 og *** 0,01."
         ),
         "appendix_open": "Vis tabellen ({n} rækker)",
+        "intro_concordance": (
+            "Hver nummereret tabel og figur i midtvejsevalueringen af Landsbyggefondens "
+            "2006-10-pulje (SFI og Rambøll, 2013), og hvor den findes i denne rapport, eller "
+            "hvorfor den ikke gør."
+        ),
+        "conc_seed": "Midtvejsevalueringen",
+        "conc_content": "Indhold",
+        "conc_where": "I denne rapport",
+        "conc_table": "tabel",
+        "conc_figure": "figur",
+        "conc_not_yet": "Ikke med endnu: {why}",
+        "conc_out": "Ikke med: {why}",
+        "conc_absent": "Ikke med i denne kørsel (analysen eller dens data mangler)",
+        "rs_rounds_title": (
+            "Boligafdelinger fordelt efter modtagelse af huslejestøtte, særskilt for "
+            "kontrolgruppen og indsatsgrupperne (pct.)"
+        ),
+        "rs_none": "Modtager ikke huslejestøtte i perioden",
+        "rs_round": "Modtager huslejestøtte i uddelingsrunde {x}",
+        "rs_deprivation_title": (
+            "Boligafdelingernes gennemsnitlige udsathedsgrad i før-målingen, særskilt for "
+            "kontrolgruppen og indsatsgrupperne samt for, om de modtager huslejestøtte"
+        ),
+        "rs_without": "uden huslejestøtte",
+        "rs_with": "med huslejestøtte",
+        "rs_intervention": "Indsatsgrupper",
+        "rs_deprivation_note": (
+            "Stjerner angiver, om forskellen mellem afdelinger med og uden huslejestøtte inden "
+            "for kontrolgruppen og inden for indsatsgrupperne er signifikant: * 0,1; ** 0,05 og "
+            "*** 0,01 (t-test med ens varians). Enhed: boligafdeling."
+        ),
+        "rs_unit_note": "Enhed: boligafdeling; beregningsgrundlag = antal boligafdelinger.",
         "section": "Afsnit",
         "rule": "Regel",
         "methods_text": [
@@ -303,7 +337,7 @@ _COMMON = {
         "mean": "Mean",
         "control": "Control group",
         "cohort": "Intervention group",
-        "departments_table": "Departments and resident rows",
+        "departments_table": "Departments and person observations",
         "residents_table": "Units by population and outcome",
         "departments_used": "Departments used",
         "departments_below": "Departments below the minimum count",
@@ -324,8 +358,8 @@ _COMMON = {
             "Main results on the effect of the plans; unit and model are given in each section."
         ),
         "intro_design": (
-            "Every department and every resident row ends in one place: used, or excluded with a "
-            "reason."
+            "Every department and every person observation is accounted for: it enters the "
+            "analysis or is excluded with the reason given."
         ),
         "intro_baseline": (
             "Department characteristics at baseline, for the control group and each intervention "
@@ -369,6 +403,37 @@ _COMMON = {
             "Stars from a paired test: * 0.1; ** 0.05 and *** 0.01."
         ),
         "appendix_open": "Show the table ({n} rows)",
+        "intro_concordance": (
+            "Every numbered table and figure of the mid-term evaluation of Landsbyggefonden's "
+            "2006-10 pool (SFI and Rambøll, 2013), and where it is in this report, or why not."
+        ),
+        "conc_seed": "Mid-term evaluation",
+        "conc_content": "Content",
+        "conc_where": "In this report",
+        "conc_table": "table",
+        "conc_figure": "figure",
+        "conc_not_yet": "Not yet: {why}",
+        "conc_out": "Not included: {why}",
+        "conc_absent": "Not in this run (the analysis or its data are missing)",
+        "rs_rounds_title": (
+            "Departments by receipt of rent support, for the control group and the "
+            "intervention groups (%)"
+        ),
+        "rs_none": "No rent support in the period",
+        "rs_round": "Rent support in round {x}",
+        "rs_deprivation_title": (
+            "Mean deprivation score of departments at baseline, for the control group and the "
+            "intervention groups, without and with rent support"
+        ),
+        "rs_without": "without rent support",
+        "rs_with": "with rent support",
+        "rs_intervention": "Intervention groups",
+        "rs_deprivation_note": (
+            "Stars show whether departments with rent support differ from those without it "
+            "within the control group and within the intervention groups: * 0.1; ** 0.05 and "
+            "*** 0.01 (equal-variance t-test). Unit: department."
+        ),
+        "rs_unit_note": "Unit: department; basis = number of departments.",
         "section": "Section",
         "rule": "Rule",
         "methods_text": [
@@ -459,13 +524,13 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "year": "År {x}",
             "cohort": "Indsatsgruppe {x} i før-målingen",
             "plan_tau": "Effekten af helhedsplaner (τ)",
-            "capital_area": "Hovedstadsområdet",
+            "capital_area": "København og omegn",
             "mde": "Mindste påviselige effekt",
             "weight": "Vægt",
             "event": "Måleperiode {x} i forhold til start",
             "Intercept": "Konstant",
-            "capital_area_x_active_plan": "Hovedstadsområdet × helhedsplan",
-            "capital_area_x_year": "Hovedstadsområdet × år {x}",
+            "capital_area_x_active_plan": "København og omegn × helhedsplan",
+            "capital_area_x_year": "København og omegn × år {x}",
             "rent_support_cohort": "Huslejestøtte, uddelingsrunde {x}",
         },
         "en": {
@@ -478,13 +543,13 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "year": "Year {x}",
             "cohort": "Intervention group {x} at baseline",
             "plan_tau": "Effect of plans (τ)",
-            "capital_area": "Capital area",
+            "capital_area": "Copenhagen and surroundings",
             "mde": "Minimum detectable effect",
             "weight": "Weight",
             "event": "Measurement period {x} relative to start",
             "Intercept": "Constant",
-            "capital_area_x_active_plan": "Capital area × plan",
-            "capital_area_x_year": "Capital area × year {x}",
+            "capital_area_x_active_plan": "Copenhagen and surroundings × plan",
+            "capital_area_x_year": "Copenhagen and surroundings × year {x}",
             "rent_support_cohort": "Rent support, round {x}",
         },
     },
@@ -492,13 +557,13 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         "da": {
             "area_did": "Forskel-i-forskelle på afdelingsniveau",
             "area_ddd_rent_support": "Tredobbelt forskel: huslejestøtte",
-            "area_ddd_capital": "Følsomhed: hovedstadsområdet",
+            "area_ddd_capital": "Følsomhed: København og omegn",
             "individual_did": "Forskel-i-forskelle på individniveau",
             "att_gt": "Gruppe-tid-effekter, ATT(g, t)",
             "att_aggregate": "Sammenvejede gruppe-tid-effekter",
             "bacon": "Goodman-Bacon-dekomponering",
-            "event_study": "Hændelsesstudie",
-            "wild_bootstrap": "Vild klyngebootstrap",
+            "event_study": "Event study-analyse",
+            "wild_bootstrap": "Inferens med wild cluster bootstrap",
             "randomization_inference": "Randomiseringsinferens",
             "honest_did": "Følsomhed over for parallelle tendenser",
             "decomposition": "Dekomponering efter flytninger",
@@ -518,11 +583,12 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "distribution": "Fordeling af svar",
             "crosstab": "Krydstabel",
             "plan_attributes": "Planernes redskaber fordelt på indsatsgrupper",
+            "rent_support_groups": "Huslejestøtte pr. indsatsgruppe og udsathed",
         },
         "en": {
             "area_did": "Department-level difference-in-differences",
             "area_ddd_rent_support": "Triple differences: rent support",
-            "area_ddd_capital": "Sensitivity: capital area",
+            "area_ddd_capital": "Sensitivity: Copenhagen and surroundings",
             "individual_did": "Individual-level difference-in-differences",
             "att_gt": "Group-time effects, ATT(g, t)",
             "att_aggregate": "Aggregated group-time effects",
@@ -548,6 +614,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "distribution": "Distribution of answers",
             "crosstab": "Cross-tabulation",
             "plan_attributes": "Plan tools by intervention group",
+            "rent_support_groups": "Rent support by intervention group and deprivation",
         },
     },
     "reason": {
@@ -560,13 +627,13 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "total": "I alt",
             "in_records": "Boligafdelinger i programdata",
             "linked": "Koblet til registrene hvert år",
-            "in_file": "Beboerrækker (person-år) i registerudtrækket",
+            "in_file": "Personobservationer (personår) i registerudtrækket",
             "outside_measurement_years": "Uden for måleårene",
             "rows_not_linked": "I afdelinger, der ikke findes i registrene hvert år",
             "rows_linked": "I koblede afdelinger i måleårene",
-            "person_years": "person-år",
-            "household_years": "husstands-år",
-            "out_mover_person_years": "fraflytter-person-år",
+            "person_years": "personår",
+            "household_years": "husstandsår",
+            "out_mover_person_years": "personår for fraflyttere",
         },
         "en": {
             "used": "Used",
@@ -577,7 +644,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "total": "Total",
             "in_records": "Departments in the programme records",
             "linked": "Linked to the register every year",
-            "in_file": "Resident rows (person-years) in the register extract",
+            "in_file": "Person observations (person-years) in the register extract",
             "outside_measurement_years": "Outside the measurement years",
             "rows_not_linked": "In departments not found in the register every year",
             "rows_linked": "In linked departments in the measurement years",
@@ -662,7 +729,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
     },
     "baseline_variable": {
         "da": {
-            "capital_area": "Placeret i Københavns Kommune eller omegn (pct.)",
+            "capital_area": "Placeret i København og omegn (pct.)",
             "built_1955_1975": "Boliger opført 1955-1975 udgør 50 pct. eller mere (pct.)",
             "long_vacancy": "Mindst én bolig ledig i mere end tre måneder (pct.)",
             "one_two_room_share": "Andel af boliger med et eller to værelser (pct.)",
@@ -670,7 +737,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "n_departments": "Beregningsgrundlag",
         },
         "en": {
-            "capital_area": "Located in Copenhagen municipality or surroundings (%)",
+            "capital_area": "Located in Copenhagen and surroundings (%)",
             "built_1955_1975": "Dwellings built 1955-1975 make up 50% or more (%)",
             "long_vacancy": "At least one dwelling vacant for more than three months (%)",
             "one_two_room_share": "Share of dwellings with one or two rooms (%)",
@@ -717,7 +784,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "health": "Beboernes sundhed",
             "reputation": "Områdets omdømme",
             "social_life": "Det sociale liv i området",
-            "tenant_democracy": "Beboerdemokrati",
+            "tenant_democracy": "Beboerdemokrati og inddragelse",
             "vulnerable_residents": "Socialt udsatte beboere",
             "mean_areas": "Gns. antal indsatsområder pr. plan",
             "all": "Alle",
@@ -746,7 +813,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "health": "Residents' health",
             "reputation": "The area's reputation",
             "social_life": "Social life in the area",
-            "tenant_democracy": "Tenant democracy",
+            "tenant_democracy": "Tenant democracy and involvement",
             "vulnerable_residents": "Socially vulnerable residents",
             "mean_areas": "Mean number of intervention areas per plan",
             "all": "All",
@@ -805,22 +872,26 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "event_year": "{x} år",
             "aggregation": "Sammenvejning",
             "level": "Niveau",
-            "treated": "Behandlet gruppe",
+            "treated": "Indsatsgruppe",
             "comparison_group": "Sammenligningsgruppe",
-            "never_treated": "Aldrig behandlede",
-            "Treated vs Untreated": "Behandlede mod aldrig behandlede",
-            "Earlier vs Later Treated": "Tidligt mod senere behandlede (endnu ikke behandlet)",
-            "Later vs Earlier Treated": "Senere mod tidligt behandlede (allerede behandlet)",
+            "never_treated": "Kontrolgruppe (aldrig helhedsplan)",
+            "Treated vs Untreated": "Indsatsgrupper mod kontrolgruppen (aldrig helhedsplan)",
+            "Earlier vs Later Treated": (
+                "Tidlige mod senere indsatsgrupper (endnu uden helhedsplan)"
+            ),
+            "Later vs Earlier Treated": (
+                "Senere mod tidlige indsatsgrupper (allerede med helhedsplan)"
+            ),
             "bacon_total": "Vægtet sum (= TWFE-estimat med afdelings- og års-fixed-effects)",
             "reference": "0 (reference)",
             "pretrend_wald": "Fælles Wald-test af førperiodens koefficienter",
             "wald_stat": "F = {s} (fg. {df})",
-            "original": "Hændelsesstudiets estimat (første år med plan)",
+            "original": "Event study-estimat (første år med helhedsplan)",
             "mbar": "M̄ = {x}",
-            "breakdown_mbar": "Nedbrydningsværdi for M̄",
+            "breakdown_mbar": "Breakdown-værdi for M̄",
             "none": "ingen",
             "change": "Samlet ændring",
-            "stayers": "Bliverne",
+            "stayers": "Fastboende",
             "in_movers": "Tilflyttere",
             "out_movers": "Fraflyttere",
             "mde": "Mindste påviselige effekt (analytisk)",
@@ -842,7 +913,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "honest_note": (
                 "Robuste konfidensintervaller (Rambachan & Roth) under relativ størrelse: "
                 "brud på parallelle tendenser efter start højst M̄ gange det største før start. "
-                "Nedbrydningsværdien er det mindste M̄, hvor intervallet indeholder 0."
+                "Breakdown-værdien er det mindste M̄, hvor intervallet indeholder 0."
             ),
             "decomp_note": (
                 "Hver række er effekten af helhedsplaner på ét led af dekomponeringen; "
@@ -877,12 +948,16 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "event_year": "{x} years",
             "aggregation": "Aggregation",
             "level": "Level",
-            "treated": "Treated group",
+            "treated": "Intervention group",
             "comparison_group": "Comparison group",
-            "never_treated": "Never treated",
-            "Treated vs Untreated": "Treated vs never treated",
-            "Earlier vs Later Treated": "Earlier vs later treated (not yet treated)",
-            "Later vs Earlier Treated": "Later vs earlier treated (already treated)",
+            "never_treated": "Control group (never a plan)",
+            "Treated vs Untreated": "Intervention groups vs the control group (never a plan)",
+            "Earlier vs Later Treated": (
+                "Earlier vs later intervention groups (not yet in a plan)"
+            ),
+            "Later vs Earlier Treated": (
+                "Later vs earlier intervention groups (already in a plan)"
+            ),
             "bacon_total": "Weighted sum (= TWFE estimate with department and year fixed effects)",
             "reference": "0 (reference)",
             "pretrend_wald": "Joint Wald test of the pre-period coefficients",
@@ -946,7 +1021,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "g2": "Indsatsgruppe 2",
             "g3": "Indsatsgruppe 3",
             "overall": "Samlet",
-            "stayers": "Bliverne",
+            "stayers": "Fastboende",
             "in_movers": "Tilflyttere",
             "out_movers": "Fraflyttere",
             "total": "Samlet ændring",

@@ -37,9 +37,11 @@ __all__ = [
     "challenge_level_table",
     "crosstab_table",
     "decimals_for",
+    "deprivation_support_table",
     "diagnostic_tables",
     "largest_challenges_table",
     "regression_tables",
+    "rent_round_table",
     "stars",
     "suppression_table",
     "survey_pivot",
@@ -997,6 +999,7 @@ def largest_challenges_table(
             tuple(label(lang, "actor", a) for a in actors),
             tuple(rows),
             (text(lang, "unit_plan"), text(lang, "survey_source")),
+            text_cols=len(actors),  # every cell names a challenge
         ),
         lang,
         rules,
@@ -1176,3 +1179,60 @@ def crosstab_table(
         lang,
         rules,
     )
+
+
+def _cell_value(r: dict[str, Any] | None, dec: int, lang: str, star: bool = False) -> str:
+    if r is None:
+        return ""
+    if r.get("suppressed") or r.get("value") is None:
+        return SUPPRESSED_MARK
+    return fmt_num(r["value"], dec, lang) + (stars(r.get("p_value")) if star else "")
+
+
+def rent_round_table(
+    records: list[dict[str, Any]], lang: str, *, key: str, rules: dict[str, Any] | None = None
+) -> Table | None:
+    """Seed table 4.8: departments by rent-support round (rows) and group (columns), percent."""
+    if not records:
+        return None
+    groups = _order((r.get("group") for r in records), ("control", "g1", "g2", "g3"))
+    rounds = sorted({str(r["round"]) for r in records if r.get("round") is not None},
+                    key=lambda x: (x != "none", x))
+    cell = {(r.get("group"), r.get("round")): r for r in records
+            if r.get("statistic") == "share_departments"}
+    rows: list[Row] = []
+    for rnd in rounds:
+        name = (text(lang, "rs_none") if rnd == "none"
+                else text(lang, "rs_round").format(x=rnd.lstrip("r")))
+        rows.append(Row(name, tuple(_cell_value(cell.get((g, rnd)), 0, lang) or
+                                    fmt_num(0, 0, lang) for g in groups), "coef"))
+    rows.append(Row(text(lang, "total"), tuple(fmt_num(100, 0, lang) for _ in groups), "stat"))
+    n = {r.get("group"): r for r in records if r.get("statistic") == "n_departments"}
+    rows.append(Row(text(lang, "n_basis"),
+                    tuple(_cell_value(n.get(g), 0, lang) for g in groups), "stat"))
+    cols = tuple(label(lang, "group", g) for g in groups)
+    notes = (text(lang, "rs_unit_note"), text(lang, "source"))
+    return _finish(Table(key, text(lang, "rs_rounds_title"), cols, tuple(rows), notes), lang,
+                   rules)
+
+
+def deprivation_support_table(
+    records: list[dict[str, Any]], lang: str, *, key: str, rules: dict[str, Any] | None = None
+) -> Table | None:
+    """Seed table 4.9: mean deprivation by pooled group and rent support, t-test stars."""
+    if not records:
+        return None
+    cols_keys = [(g, s) for g in ("control", "intervention") for s in (0, 1)
+                 if any(r.get("group") == g and r.get("rent_support") == s for r in records)]
+    cell = {(r.get("group"), r.get("rent_support")): r for r in records}
+    head = {"control": text(lang, "control"), "intervention": text(lang, "rs_intervention")}
+    cols = tuple(f"{head[g]} – {text(lang, 'rs_with' if s else 'rs_without')}"
+                 for g, s in cols_keys)
+    rows = (
+        Row(label(lang, "baseline_variable", "deprivation"),
+            tuple(_cell_value(cell.get(k), 2, lang, star=k[1] == 1) for k in cols_keys), "coef"),
+        Row(text(lang, "n_basis"),
+            tuple(fmt_int(cell[k].get("n"), lang) for k in cols_keys), "stat"),
+    )
+    notes = (text(lang, "rs_deprivation_note"), text(lang, "source"))
+    return _finish(Table(key, text(lang, "rs_deprivation_title"), cols, rows, notes), lang, rules)

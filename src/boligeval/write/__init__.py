@@ -6,6 +6,7 @@ a report document built from them, and refuses anything else.
 
 from __future__ import annotations
 
+from boligeval.write.docx import write_docx
 from boligeval.write.figures import write_figures
 from boligeval.write.html import write_html
 from boligeval.write.manifest import write_manifest
@@ -15,6 +16,7 @@ from boligeval.write.xlsx import write_xlsx
 
 __all__ = [
     "tex_escape",
+    "write_docx",
     "write_figures",
     "write_html",
     "write_manifest",
