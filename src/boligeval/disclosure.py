@@ -856,7 +856,7 @@ def protect_results(
                     log.add(key, "forbidden_key_removed", _strip_forbidden(rec))
                     rec["suppressed"] = bool(rec.get("suppressed", False))
     if rules.round_counts or rules.round_amounts:
-        for key, section in out.items():
+        for section in out.values():
             for rec in section:
                 if isinstance(rec, dict):
                     _round_record(rec, rules)
