@@ -559,7 +559,7 @@ def _protect_survey_counts(records: list[dict[str, Any]], rules: DisclosureRules
         count = rec.get("count")
         if rec.get("suppressed") or _is_missing(count) or str(rec.get("unit")) in _NOT_PERSONS:
             continue
-        if 0 < float(count) < rules.survey_min_count:
+        if 0 < float(count) < rules.survey_min_count:  # type: ignore[arg-type]
             _null(rec, _SURVEY_VALUE_KEYS)
             log.add(SURVEY, "survey_min_count")
 

@@ -318,7 +318,7 @@ def _terminate_as_exit() -> Iterator[None]:
     def handler(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
-    installed: list[tuple[int, Any]] = []
+    installed: list[tuple[signal.Signals, Any]] = []
     try:
         for sig in (signal.SIGTERM, signal.SIGHUP):
             try:
@@ -327,9 +327,9 @@ def _terminate_as_exit() -> Iterator[None]:
                 break
         yield
     finally:
-        for sig, previous in installed:
+        for signum, previous in installed:
             with contextlib.suppress(ValueError, OSError):
-                signal.signal(sig, previous)
+                signal.signal(signum, previous)
 
 
 def _scratch_base() -> Path:

@@ -169,8 +169,8 @@ def _check_against_data(cfg: EvaluationConfig, ws: Workspace) -> None:
             f"{'that year' if len(missing) == 1 else 'those years'} (it covers {have}). Choose "
             "measurement years present in the data."
         )
-    n_plans = int(ws.con.execute("SELECT count(*) FROM plans").fetchone()[0]) \
-        if ws.has("plans") else 1  # type: ignore[index]
+    row = ws.con.execute("SELECT count(*) FROM plans").fetchone() if ws.has("plans") else None
+    n_plans = int(row[0]) if row else 1
     inf = cfg.inference
     cells = max(len(cfg.design.cohorts), 1) * len(cfg.measurement_years)
     need = max(draws_memory(inf.bootstrap_draws, cells),
@@ -460,7 +460,8 @@ def build_panel_outputs(
         with output_folder(out_dir, overwrite=overwrite, data_dirs=[cfg.data.dir]) as folder:
             panel.write(folder.stage, cfg.disclosure)
             accounting = protect_accounting(panel.accounting, cfg.disclosure)
-            population = _population_of(accounting.to_dict("records"))
+            population = _population_of(
+                [{str(k): v for k, v in r.items()} for r in accounting.to_dict("records")])
             found = _difference_warnings(population, _earlier_population(folder, compare_with),
                                          cfg.disclosure.min_persons)
             write_plain_manifest(
