@@ -54,13 +54,13 @@ def _secrets(world: Path) -> tuple[set[str], set[str]]:
 
 
 def _scan_text(texts: dict[str, bytes], tokens: set[str]) -> list[tuple[str, str]]:
-    """Tokens found as whole numbers (not inside a longer number)."""
+    """Tokens found as whole numbers (not inside a longer number): a set lookup per number."""
     import re
 
-    pattern = re.compile(rb"(?<![0-9.])(" + b"|".join(re.escape(t.encode()) for t in tokens)
-                         + rb")(?![0-9])")
-    return [(name, m.group(1).decode()) for name, data in texts.items()
-            for m in pattern.finditer(data)]
+    number = re.compile(rb"(?<![0-9.])-?[0-9]+(?:\.[0-9]+)?(?![0-9])")
+    wanted = {t.encode() for t in tokens}
+    return [(name, m.group(0).decode()) for name, data in texts.items()
+            for m in number.finditer(data) if m.group(0) in wanted]
 
 
 def _published_counts(results: dict) -> list[tuple[str, str, float]]:
