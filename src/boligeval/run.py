@@ -103,7 +103,7 @@ def memory_limit() -> tuple[str, float] | None:
     Raises
     ------
     ConfigError
-        When the value is not such a size or is below 64 MB.
+        When the value is not such a size or is 0.
     """
     text = os.environ.get("BOLIGEVAL_MEMORY_LIMIT")
     if text is None or not text.strip():
@@ -116,11 +116,8 @@ def memory_limit() -> tuple[str, float] | None:
         )
     unit = (match.group(2) or "B").upper()
     size = float(match.group(1)) * _UNIT_BYTES[unit]
-    if size < 64e6:
-        raise ConfigError(
-            "BOLIGEVAL_MEMORY_LIMIT is below 64MB; DuckDB cannot read the inputs with so little. "
-            "Set at least 1GB."
-        )
+    if size <= 0:
+        raise ConfigError("BOLIGEVAL_MEMORY_LIMIT must be more than 0; set for example 4GB.")
     return f"{match.group(1)}{unit.replace('IB', 'iB')}", size
 
 
@@ -241,9 +238,7 @@ def workspace(
                     rename=cfg.data.rename, tables=tables, need_prices=_needs_prices(cfg),
                     csv_options=cfg.data.csv,
                 )
-            ws = Workspace(con=con, inputs=inputs, scratch=scratch)
-            _check_against_data(cfg, ws)
-            yield ws
+            yield Workspace(con=con, inputs=inputs, scratch=scratch)
         finally:
             con.close()
 
@@ -273,6 +268,11 @@ class Pipeline:
 
     def __enter__(self) -> Pipeline:
         self._ws = self._stack.enter_context(workspace(self.cfg, progress=self.progress))
+        try:
+            _check_against_data(self.cfg, self._ws)
+        except BaseException:
+            self._stack.close()
+            raise
         if not self._ws.has_register and not self._ws.has_survey:
             self._stack.close()
             raise ConfigError(
@@ -452,6 +452,7 @@ def build_panel_outputs(
     check_out_dir(out_dir, overwrite=overwrite, data_dirs=[cfg.data.dir])
     check_rules(cfg)
     with workspace(cfg, tables=("plans", "departments", "residents"), progress=progress) as ws:
+        _check_against_data(cfg, ws)
         with progress.stage("design"):
             design = build_design(ws.con, cfg.design)
         with progress.stage("panel"):
@@ -600,7 +601,9 @@ def write_outputs(pipeline: Pipeline, out_dir: Path, *, lang: str, started: floa
     if cfg.source is None or cfg.source.resolve() != config_path.resolve():
         config_path.write_text(dump_config(cfg), encoding="utf-8")
     paths["config"] = config_path
-    population = _population_of(published.section("accounting"))
+    from boligeval.records import ACCOUNTING
+
+    population = _population_of(published.section(ACCOUNTING))
     earlier = [] if folder is None else _earlier_population(folder, compare_with)
     found = _difference_warnings(population, earlier, cfg.disclosure.min_persons)
     config = as_dict(cfg)
