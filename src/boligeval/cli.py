@@ -88,6 +88,15 @@ def _parse_effects(text: str | None) -> dict[str, float] | None:
     return out
 
 
+_OVERWRITE = click.option(
+    "--overwrite", is_flag=True,
+    help="Replace an earlier boligeval output in --out (recognised by its manifest.json) whole.")
+_COMPARE = click.option(
+    "--compare-with", "compare_with", type=click.Path(path_type=Path), default=None,
+    help="An earlier output (or its manifest.json): warn when this run's population differs "
+         "from it by fewer than min_persons units (differencing).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.version_option(package_name="boligeval")
@@ -121,10 +130,11 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
                    "registers.toml.")
 @click.option("--national", is_flag=True,
               help="With --registers: add the rest of the country (5.5 million persons a year).")
+@_OVERWRITE
 @_user_errors
 def synth(out_dir: Path, scale: float, department_size: float, seed: int, fmt: str,
           years: str | None, effects: str | None, dynamic: bool, raw_registers: bool,
-          national: bool) -> None:
+          national: bool, overwrite: bool) -> None:
     """Write a synthetic world in the input-contract shape, with truth.json."""
     from boligeval.progress import Progress
     from boligeval.run import synthesize_world
@@ -137,14 +147,9 @@ def synth(out_dir: Path, scale: float, department_size: float, seed: int, fmt: s
     summary = synthesize_world(out_dir, scale=scale, department_size=department_size,
                                seed=seed, fmt=fmt,
                                years=_parse_years(years), effects=_parse_effects(effects),
-                               dynamic=dynamic, progress=progress)
+                               dynamic=dynamic, progress=progress, overwrite=overwrite,
+                               registers=raw_registers, national=national)
     click.echo(summary)
-    if raw_registers:
-        from boligeval.synth.registers import write_registers
-
-        with progress.stage("synthetic registers"):
-            path = write_registers(out_dir, seed=seed, national=national, progress=progress.log)
-        click.echo(f"Raw registers: {out_dir / 'registers'}; config: {path}")
 
 
 @main.command()
@@ -183,15 +188,18 @@ def validate(config: Path) -> None:
 @main.command()
 @click.argument("config", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@_OVERWRITE
+@_COMPARE
 @_user_errors
-def panel(config: Path, out_dir: Path) -> None:
+def panel(config: Path, out_dir: Path, overwrite: bool, compare_with: Path | None) -> None:
     """Write the department-year panel (panel.parquet) and accounting.csv."""
     from boligeval.config import load_config
     from boligeval.progress import Progress
     from boligeval.run import build_panel_outputs
 
     cfg = load_config(config)
-    paths = build_panel_outputs(cfg, out_dir, progress=Progress())
+    paths = build_panel_outputs(cfg, out_dir, progress=Progress(), overwrite=overwrite,
+                                compare_with=compare_with)
     for path in paths:
         click.echo(f"wrote {path}")
 
@@ -201,29 +209,37 @@ def panel(config: Path, out_dir: Path) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
 @click.option("--lang", type=click.Choice(["da", "en"]), default=None,
               help="Report language (default: [report] lang of the config).")
+@_OVERWRITE
+@_COMPARE
 @_user_errors
-def run(config: Path, out_dir: Path, lang: str | None) -> None:
+def run(config: Path, out_dir: Path, lang: str | None, overwrite: bool,
+        compare_with: Path | None) -> None:
     """Run the whole evaluation: validate, panel, analyses, disclosure control, outputs."""
     from boligeval.config import load_config
+    from boligeval.outputs import check_out_dir
     from boligeval.progress import Progress
-    from boligeval.run import run_evaluation
+    from boligeval.run import check_environment, run_evaluation
 
+    check_environment()
     cfg = load_config(config)
+    check_out_dir(out_dir, overwrite=overwrite, data_dirs=[cfg.data.dir])
     if cfg.registers is not None:
-        # [registers] in the config: build residents from the raw registers first, in a
-        # scratch folder, then run on the prepared inputs (nothing reaches --out on error).
-        import tempfile
-
+        # [registers] in the config: build residents from the raw registers first, in the
+        # run's private scratch folder, then run on the prepared inputs (nothing reaches
+        # --out on error; the prepared residents are removed on every exit).
+        from boligeval.outputs import scratch_folder
         from boligeval.registers import build_residents
 
         progress = Progress()
-        with tempfile.TemporaryDirectory(prefix="boligeval-prepared-") as tmp:
-            prepared = build_residents(cfg, Path(tmp) / "prepared", progress=progress)
+        with scratch_folder() as tmp:
+            prepared = build_residents(cfg, tmp / "prepared", progress=progress)
             progress.log(str(prepared))
             result = run_evaluation(load_config(prepared.paths["config"]), out_dir, lang=lang,
-                                    progress=progress)
+                                    progress=progress, overwrite=overwrite,
+                                    compare_with=compare_with)
     else:
-        result = run_evaluation(cfg, out_dir, lang=lang, progress=Progress())
+        result = run_evaluation(cfg, out_dir, lang=lang, progress=Progress(),
+                                overwrite=overwrite, compare_with=compare_with)
     click.echo(result.screen_summary())
 
 
@@ -233,13 +249,15 @@ def run(config: Path, out_dir: Path, lang: str | None) -> None:
 @click.option("--scale", type=float, default=1.0, show_default=True)
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
 @click.option("--lang", type=click.Choice(["da", "en"]), default="en", show_default=True)
+@_OVERWRITE
 @_user_errors
-def demo(out_dir: Path, scale: float, seed: int, lang: str) -> None:
+def demo(out_dir: Path, scale: float, seed: int, lang: str, overwrite: bool) -> None:
     """Build the synthetic world and run the full evaluation on it."""
     from boligeval.progress import Progress
     from boligeval.run import run_demo
 
-    result = run_demo(out_dir, scale=scale, seed=seed, lang=lang, progress=Progress())
+    result = run_demo(out_dir, scale=scale, seed=seed, lang=lang, progress=Progress(),
+                      overwrite=overwrite)
     click.echo(result.screen_summary())
 
 

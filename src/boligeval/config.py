@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from boligeval.contract.dialect import check_csv_options
-from boligeval.disclosure import DisclosureRules
+from boligeval.disclosure import PROFILES, DisclosureRules
 from boligeval.errors import ConfigError
 from boligeval.vocabulary import POPULATIONS
 
@@ -502,7 +502,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         survey=_parse_simple(SurveySpec, raw.get("survey", {}), "survey"),
         inference=_parse_simple(InferenceSpec, raw.get("inference", {}), "inference"),
         report=_parse_simple(ReportSpec, raw.get("report", {}), "report"),
-        disclosure=_parse_simple(DisclosureRules, raw.get("disclosure", {}), "disclosure"),
+        disclosure=_parse_disclosure(raw.get("disclosure", {})),
         source=source,
         registers=raw.get("registers"),
     )
@@ -517,6 +517,51 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
     return cfg
 
 
+def _parse_disclosure(raw: Mapping[str, Any]) -> DisclosureRules:
+    """``[disclosure]``: a profile's thresholds, with the individual settings on top."""
+    _check_keys(raw, _spec_keys(DisclosureRules), "disclosure")
+    profile = _str(raw.get("profile", "strict"), "disclosure.profile", list(PROFILES))
+    parsed = _parse_simple(DisclosureRules, {k: v for k, v in raw.items() if k != "profile"},
+                           "disclosure")
+    settings = {k: getattr(parsed, k) for k in raw if k != "profile"}
+    return DisclosureRules.from_profile(profile, **settings)
+
+
+#: Largest number of resampling draws: beyond it the draws cost memory and time and add
+#: nothing to a p-value or a band.
+MAX_DRAWS = 1_000_000
+
+
+def _check_inference(inf: InferenceSpec) -> None:
+    if not 0 < inf.alpha < 0.5:
+        raise ConfigError(
+            f"inference.alpha = {inf.alpha:g} is outside (0, 0.5); the significance level is "
+            "a small probability such as 0.05."
+        )
+    if not inf.alpha < inf.power < 1:
+        raise ConfigError(
+            f"inference.power = {inf.power:g} must be a probability between alpha "
+            f"({inf.alpha:g}) and 1, such as 0.8."
+        )
+    for name, low in (("bootstrap_draws", 2), ("wild_bootstrap_draws", 1), ("permutations", 1)):
+        value = getattr(inf, name)
+        if value < low:
+            raise ConfigError(f"inference.{name} = {value} must be at least {low}; the default "
+                              f"is {getattr(InferenceSpec(), name)}.")
+        if value > MAX_DRAWS:
+            raise ConfigError(
+                f"inference.{name} = {value:,} is more than {MAX_DRAWS:,} draws: the draws alone "
+                f"would need about {draws_memory(value) / 2**30:,.1f} GiB per estimated "
+                f"quantity. Use {getattr(InferenceSpec(), name):,} (the default) or fewer than "
+                f"{MAX_DRAWS:,}."
+            )
+
+
+def draws_memory(draws: int, columns: int = 1) -> float:
+    """Bytes a draws x columns matrix of doubles takes (the resampling's largest array)."""
+    return 8.0 * draws * max(columns, 1)
+
+
 def _check_semantics(cfg: EvaluationConfig) -> None:
     if cfg.income.unit not in ("household", "family"):
         raise ConfigError("income.unit must be 'household' or 'family'.")
@@ -524,8 +569,7 @@ def _check_semantics(cfg: EvaluationConfig) -> None:
         raise ConfigError(f"report.lang = '{cfg.report.lang}' is not allowed; use 'da' or 'en'.")
     if cfg.panel.min_count < 1:
         raise ConfigError("panel.min_count must be at least 1.")
-    if cfg.inference.bootstrap_draws < 1 or cfg.inference.permutations < 1:
-        raise ConfigError("inference draws must be positive.")
+    _check_inference(cfg.inference)
 
 
 def load_config(path: Path | str) -> EvaluationConfig:
@@ -534,7 +578,17 @@ def load_config(path: Path | str) -> EvaluationConfig:
     if not path.is_file():
         raise ConfigError(f"Config file not found: {path}")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte {exc.start + 1} cannot be read; a file saved as "
+            "Latin-1 or Windows-1252, as some editors do for æ, ø, å, looks like this). Save "
+            "it as UTF-8 and run again."
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}.") from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     return parse_config(raw, base=path.parent.resolve(), source=path.resolve())

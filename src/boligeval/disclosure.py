@@ -49,6 +49,7 @@ from boligeval.vocabulary import dominance_applies
 
 __all__ = [
     "DEFAULT_RULES",
+    "PROFILES",
     "SUPPRESSED_MARK",
     "DisclosureRules",
     "IdentifierHit",
@@ -69,7 +70,22 @@ SUPPRESSED_MARK = "·"
 
 _ESTIMATE_VALUE_KEYS = ("estimate", "std_error", "p_value", "ci_low", "ci_high", "statistic")
 _CELL_VALUE_KEYS = ("mean", "ci_low", "ci_high")
-_FORBIDDEN_KEY = re.compile(r"(^|_)(min|max|minimum|maximum|top_share|top_value)($|_)")
+_FORBIDDEN_KEY = re.compile(
+    r"(^|_)(min|max|minimum|maximum|median|top_share|top2_share|top_value)($|_)"
+)
+_INTERNAL_KEYS = ("top_share", "top2_share")
+
+
+#: The disclosure profiles: named sets of thresholds (``[disclosure] profile``).
+#: ``strict`` is boligeval's default; ``dst`` follows Statistics Denmark's published
+#: output rules for its research environment (no cell under 3 observations; for
+#: magnitudes the two largest contributors together at most 85 % of the cell).
+PROFILES: dict[str, dict[str, Any]] = {
+    "strict": {"min_persons": 5, "dominance_share": 0.5, "dominance_pair_share": 1.0,
+               "secondary": True, "survey_min_count": 5},
+    "dst": {"min_persons": 3, "dominance_share": 1.0, "dominance_pair_share": 0.85,
+            "secondary": True, "survey_min_count": 3},
+}
 
 
 @dataclass(frozen=True)
@@ -81,24 +97,84 @@ class DisclosureRules:
     min_persons : int
         Smallest number of persons a published number may rest on.
     dominance_share : float
-        Largest share of a sum (0-1) that one contributor may hold.
+        Largest share of a sum (0-1) that one contributor may hold (1 = no rule).
     secondary : bool
         Whether complementary cells are suppressed in tables with margins.
+    profile : {"strict", "dst"}
+        The profile the thresholds are judged against: a setting weaker than
+        the profile's makes the outputs unfit to leave the research
+        environment (:meth:`weaker_than_profile`).
+    dominance_pair_share : float
+        Largest share of a sum (0-1) that the two largest contributors may
+        hold together (the (2, k) rule; 1 = no rule).
+    survey_min_count : int
+        Smallest number of survey answers a published answer-category count
+        (and its share) may show; 0 counts always pass (they describe nobody).
+    round_counts, round_amounts : int
+        Base to which published person counts and amounts (means and
+        estimates of amount outcomes) are rounded; 0 = no rounding. Rounding
+        blunts differencing between runs (docs/disclosure.md).
     """
 
     min_persons: int = 5
     dominance_share: float = 0.5
     secondary: bool = True
+    profile: str = "strict"
+    dominance_pair_share: float = 1.0
+    survey_min_count: int = 5
+    round_counts: int = 0
+    round_amounts: int = 0
 
     def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ConfigError(
+                f"disclosure.profile must be one of {', '.join(PROFILES)}, got {self.profile!r}"
+            )
         if not isinstance(self.min_persons, int) or self.min_persons < 1:
             raise ConfigError(
                 f"disclosure.min_persons must be an integer >= 1, got {self.min_persons!r}"
             )
-        if not 0 < float(self.dominance_share) <= 1:
+        for name in ("dominance_share", "dominance_pair_share"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not 0 < float(value) <= 1:
+                raise ConfigError(f"disclosure.{name} must be in (0, 1], got {value!r}")
+        for name in ("survey_min_count", "round_counts", "round_amounts"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"disclosure.{name} must be a whole number >= 0, got {value!r}")
+
+    @classmethod
+    def from_profile(cls, profile: str = "strict", **settings: Any) -> DisclosureRules:
+        """The profile's thresholds, with individual settings on top."""
+        if profile not in PROFILES:
             raise ConfigError(
-                f"disclosure.dominance_share must be in (0, 1], got {self.dominance_share!r}"
+                f"disclosure.profile must be one of {', '.join(PROFILES)}, got {profile!r}"
             )
+        return cls(**{**PROFILES[profile], **settings, "profile": profile})
+
+    def weaker_than_profile(self) -> list[str]:
+        """The settings weaker than the profile's, as sentences (empty: fit to leave)."""
+        ref = PROFILES[self.profile]
+        out = []
+        if self.min_persons < ref["min_persons"]:
+            out.append(f"min_persons = {self.min_persons} is below the {self.profile} "
+                       f"profile's {ref['min_persons']}")
+        for name, what in (("dominance_share", "the largest contributor's share"),
+                           ("dominance_pair_share", "the two largest contributors' share")):
+            if getattr(self, name) > ref[name]:
+                out.append(f"{name} = {getattr(self, name):g} allows more of a sum to "
+                           f"{what} than the {self.profile} profile's {ref[name]:g}")
+        if ref["secondary"] and not self.secondary:
+            out.append("secondary = false: a suppressed cell can be recovered from totals")
+        if self.survey_min_count < ref["survey_min_count"]:
+            out.append(f"survey_min_count = {self.survey_min_count} is below the "
+                       f"{self.profile} profile's {ref['survey_min_count']}")
+        return out
+
+    @property
+    def fit_to_leave(self) -> bool:
+        """Whether outputs protected with these rules may leave the research environment."""
+        return not self.weaker_than_profile()
 
 
 DEFAULT_RULES = DisclosureRules()
@@ -145,6 +221,7 @@ def cell_fails(
     rules: DisclosureRules = DEFAULT_RULES,
     *,
     amount: bool = True,
+    top2_share: float | None = None,
 ) -> str | None:
     """Say which rule a single cell fails, or None when it may be published.
 
@@ -157,10 +234,16 @@ def cell_fails(
     rules : DisclosureRules
     amount : bool
         Whether the cell is an amount (the dominance rule applies).
+    top2_share : float or None
+        Share held by the two largest contributors together (the (2, k) rule).
     """
     if _is_missing(n) or float(n) < rules.min_persons:  # type: ignore[arg-type]
         return "min_persons"
     if amount and not _is_missing(top_share) and float(top_share) > rules.dominance_share:  # type: ignore[arg-type]
+        return "dominance"
+    # Without the second largest, the largest alone above the pair's limit fails it too.
+    pair = top_share if _is_missing(top2_share) else top2_share
+    if amount and not _is_missing(pair) and float(pair) > rules.dominance_pair_share:  # type: ignore[arg-type]
         return "dominance"
     return None
 
@@ -171,6 +254,7 @@ def primary_mask(
     rules: DisclosureRules = DEFAULT_RULES,
     *,
     allow_zero: bool = False,
+    top2_share: np.ndarray | pd.DataFrame | None = None,
 ) -> np.ndarray:
     """Mark the cells that fail the minimum-count or the dominance rule.
 
@@ -184,6 +268,8 @@ def primary_mask(
     allow_zero : bool
         Let empty cells (count 0) of a frequency table pass: they describe
         nobody.
+    top2_share : array or DataFrame, optional
+        The two largest contributors' share of each cell's sum.
 
     Returns
     -------
@@ -198,6 +284,11 @@ def primary_mask(
         if s.shape != c.shape:
             raise ReportError(f"top_share has shape {s.shape}, counts have {c.shape}")
         mask |= np.nan_to_num(s, nan=0.0) > rules.dominance_share
+    if top2_share is not None:
+        s2 = np.asarray(top2_share, dtype=float)
+        if s2.shape != c.shape:
+            raise ReportError(f"top2_share has shape {s2.shape}, counts have {c.shape}")
+        mask |= np.nan_to_num(s2, nan=0.0) > rules.dominance_pair_share
     return mask
 
 
@@ -332,6 +423,10 @@ def regression_publishable(
         share = pd.to_numeric(frame["top_share"], errors="coerce").fillna(0.0)
         if (share > rules.dominance_share).any():
             return False
+    if amount and "top2_share" in frame.columns:
+        pair = pd.to_numeric(frame["top2_share"], errors="coerce").fillna(0.0)
+        if (pair > rules.dominance_pair_share).any():
+            return False
     return True
 
 
@@ -409,12 +504,14 @@ def _protect_estimates(
 
 def _protect_cells(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> None:
     for rec in records:
-        share = rec.get("top_share")
+        share, pair = rec.get("top_share"), rec.get("top2_share")
         n = rec.get("n_persons", rec.get("n"))
-        rule = cell_fails(n, share, rules, amount=_is_amount(rec.get("outcome")))
+        rule = cell_fails(n, share, rules, amount=_is_amount(rec.get("outcome")),
+                          top2_share=pair)
         # top_share is the dominance rule's input, consumed here: dropping it is no
         # suppression of a published value, so only other forbidden keys are logged
         rec.pop("top_share", None)
+        rec.pop("top2_share", None)
         log.add(CELLS, "forbidden_key_removed", _strip_forbidden(rec))
         if rule or rec.get("suppressed"):
             _null(rec, _CELL_VALUE_KEYS)
@@ -444,6 +541,27 @@ def _protect_simple(
 
 
 _SURVEY_VALUE_KEYS = ("value", "count", "mean")
+_NOT_PERSONS = ("plan", "plans", "department", "departments")
+"""Survey units that are not respondents: their counts describe plans, not people."""
+
+
+def _protect_survey_counts(records: list[dict[str, Any]], rules: DisclosureRules,
+                           log: _Log) -> None:
+    """Suppress answer counts from 1 to ``survey_min_count - 1`` and the share beside them.
+
+    A category count of 1 among the answers of an actor group can identify
+    one respondent's answer even when the item's base ``n`` is large; the
+    share next to it gives the count back (share x n), so both go.
+    """
+    if rules.survey_min_count <= 1:
+        return
+    for rec in records:
+        count = rec.get("count")
+        if rec.get("suppressed") or _is_missing(count) or str(rec.get("unit")) in _NOT_PERSONS:
+            continue
+        if 0 < float(count) < rules.survey_min_count:  # type: ignore[arg-type]
+            _null(rec, _SURVEY_VALUE_KEYS)
+            log.add(SURVEY, "survey_min_count")
 
 
 def _protect_crosstabs(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log,
@@ -646,7 +764,8 @@ def require_published(results: Any) -> Published:
         )
     for name in results.sections():
         for rec in results._sections[name]:
-            if not isinstance(rec.get("suppressed"), bool) or "top_share" in rec:
+            if not isinstance(rec.get("suppressed"), bool) or any(
+                    k in rec for k in _INTERNAL_KEYS):
                 raise ReportError(
                     f"A record in {name} has not passed disclosure control; call "
                     "boligeval.disclosure.protect_results before writing it."
@@ -724,8 +843,10 @@ def protect_results(
     )
     survey = out.get(SURVEY, [])
     _protect_simple(survey, SURVEY, _SURVEY_VALUE_KEYS, rules, log)
+    _protect_survey_counts(survey, rules, log)
     if rules.secondary:
-        _protect_crosstabs(survey, rules, log, frozenset(margins))
+        # A category distribution is a one-way table whose total (n) is published.
+        _protect_crosstabs(survey, rules, log, frozenset(margins) | {"distribution"})
     if ACCOUNTING in out:
         out[ACCOUNTING] = _protect_accounting(out[ACCOUNTING], rules, log)
     for key, section in out.items():
@@ -734,7 +855,38 @@ def protect_results(
                 if isinstance(rec, dict):
                     log.add(key, "forbidden_key_removed", _strip_forbidden(rec))
                     rec["suppressed"] = bool(rec.get("suppressed", False))
+    if rules.round_counts or rules.round_amounts:
+        for section in out.values():
+            for rec in section:
+                if isinstance(rec, dict):
+                    _round_record(rec, rules)
+        log.add("all", "rounded", 1)
     return Published(_SEAL, out, rules, log.entries(), notes)
+
+
+_COUNT_KEYS = ("n", "count", "n_obs", "n_persons")
+_AMOUNT_KEYS = ("estimate", "ci_low", "ci_high", "mean", "value")
+
+
+def round_to(value: Any, base: int) -> Any:
+    """Round a number to the nearest multiple of ``base`` (0 = as it is; None stays None)."""
+    if not base or _is_missing(value) or isinstance(value, bool):
+        return value
+    rounded = base * round(float(value) / base)
+    return int(rounded) if isinstance(value, int) or float(base).is_integer() else rounded
+
+
+def _round_record(rec: dict[str, Any], rules: DisclosureRules) -> None:
+    """Round a published record's person counts and, for amount outcomes, its amounts."""
+    if rules.round_counts and rec.get("table") not in ("departments",) and str(
+            rec.get("unit")) not in _NOT_PERSONS:
+        for k in _COUNT_KEYS:
+            if k in rec:
+                rec[k] = round_to(rec[k], rules.round_counts)
+    if rules.round_amounts and rec.get("outcome") is not None and _is_amount(rec["outcome"]):
+        for k in _AMOUNT_KEYS:
+            if k in rec and not isinstance(rec[k], str):
+                rec[k] = round_to(rec[k], rules.round_amounts)
 
 
 # --------------------------------------------------------------------------- scanning
@@ -801,3 +953,77 @@ def find_identifiers(paths: Iterable[str | Path], ids: Iterable[Any]) -> list[Id
                 found |= {m.group(1).decode() for m in pattern.finditer(data)}
             hits += [IdentifierHit(path=path, member=member, identifier=t) for t in sorted(found)]
     return hits
+
+
+# --------------------------------------------------------------------------- panel files
+
+#: Populations nested in another of the same unit, for the within-file differencing
+#: check: a child's mean and n with its parent's give the mean of the rest.
+NESTED_POPULATIONS: dict[str, str] = {
+    "working_age": "all",
+    "in_movers": "all",
+    "in_movers_working_age": "in_movers",
+    "in_mover_households": "households",
+    "all_in_mover_households": "in_mover_households",
+}
+
+
+def protect_panel(frame: pd.DataFrame, rules: DisclosureRules = DEFAULT_RULES) -> pd.DataFrame:
+    """The department-year panel as it may be written to ``panel.parquet``.
+
+    A cell's ``value`` is nulled (``suppressed`` true) when it rests on fewer
+    than ``min_persons`` units, fails a dominance rule (amounts), or when the
+    cell of a population nested in it (or it in another) differs from it by
+    fewer than ``min_persons`` units, so that the mean of the few units
+    between the two could be computed from the two cells. The dominance
+    inputs (``top_share``, ``top2_share``) are dropped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Panel cells: ``department_id, year, population, outcome, n, value``
+        and optionally ``top_share`` and ``top2_share``.
+    rules : DisclosureRules
+    """
+    out = frame.copy()
+    amount = out["outcome"].map(_is_amount).astype(bool)
+    n = pd.to_numeric(out["n"], errors="coerce")
+    fails = n.isna() | (n < rules.min_persons)
+    for col, limit in (("top_share", rules.dominance_share),
+                       ("top2_share", rules.dominance_pair_share)):
+        if col in out.columns:
+            fails |= amount & (pd.to_numeric(out[col], errors="coerce").fillna(0.0) > limit)
+    keys = ["department_id", "year", "outcome"]
+    indexed = out.assign(_n=n).set_index([*keys, "population"])["_n"]
+    for child, parent in NESTED_POPULATIONS.items():
+        rows = out["population"] == child
+        if not rows.any():
+            continue
+        parent_n = pd.MultiIndex.from_frame(out.loc[rows, keys].assign(population=parent))
+        gap = indexed.reindex(parent_n).to_numpy() - n[rows].to_numpy()
+        close = (gap > 0) & (gap < rules.min_persons)
+        child_rows = out.index[rows][close]
+        fails.loc[child_rows] = True
+    out["value"] = out["value"].astype(float).mask(fails)
+    out["suppressed"] = fails.to_numpy()
+    if rules.round_counts:
+        out["n"] = out["n"].map(lambda v: round_to(int(v), rules.round_counts))
+    if rules.round_amounts:
+        out.loc[amount, "value"] = out.loc[amount, "value"].map(
+            lambda v: round_to(v, rules.round_amounts))
+    return out.drop(columns=[c for c in _INTERNAL_KEYS if c in out.columns])
+
+
+def protect_accounting(frame: pd.DataFrame,
+                       rules: DisclosureRules = DEFAULT_RULES) -> pd.DataFrame:
+    """The row accounting as it may be written to ``accounting.csv``.
+
+    The same rules as the accounting section of results.json: resident and
+    household counts from 1 to ``min_persons - 1`` are nulled with a
+    complementary suppression in their one-way table; department counts are
+    published as they are.
+    """
+    records = [{k: (None if _is_missing(v) else v) for k, v in r.items()}
+               for r in frame.to_dict("records")]
+    published = protect_results({ACCOUNTING: records}, rules, margins=())
+    return pd.DataFrame(published.section(ACCOUNTING))

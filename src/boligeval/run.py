@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import re
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ import duckdb
 import pandas as pd
 
 from boligeval.config import DEFAULT_SEED, EvaluationConfig
-from boligeval.errors import ConfigError
+from boligeval.errors import BoligevalWarning, ConfigError
+from boligeval.outputs import OutputFolder, check_out_dir, output_folder, scratch_folder
 from boligeval.progress import Progress, silent
 from boligeval.vocabulary import AMOUNT_OUTCOMES
 
@@ -36,6 +38,8 @@ __all__ = [
     "RunResult",
     "Workspace",
     "build_panel_outputs",
+    "check_environment",
+    "check_rules",
     "run_demo",
     "run_evaluation",
     "synthesize_world",
@@ -85,6 +89,101 @@ def _needs_prices(cfg: EvaluationConfig) -> bool:
     return any(o in AMOUNT_OUTCOMES for a in cfg.analysis for o in a.outcomes)
 
 
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)?\s*", re.IGNORECASE)
+_UNIT_BYTES = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+               "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def memory_limit() -> tuple[str, float] | None:
+    """``BOLIGEVAL_MEMORY_LIMIT`` checked: (DuckDB setting, bytes), or None when unset.
+
+    Only a number with an optional unit (B, KB, MB, GB, TB, KiB, MiB, GiB,
+    TiB) is accepted; nothing else from the variable reaches DuckDB.
+
+    Raises
+    ------
+    ConfigError
+        When the value is not such a size or is 0.
+    """
+    text = os.environ.get("BOLIGEVAL_MEMORY_LIMIT")
+    if text is None or not text.strip():
+        return None
+    match = _MEMORY.fullmatch(text)
+    if match is None:
+        raise ConfigError(
+            "BOLIGEVAL_MEMORY_LIMIT must be a size such as 4GB or 500MB (a number and one of "
+            "the units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB); the value set is not."
+        )
+    unit = (match.group(2) or "B").upper()
+    size = float(match.group(1)) * _UNIT_BYTES[unit]
+    if size <= 0:
+        raise ConfigError("BOLIGEVAL_MEMORY_LIMIT must be more than 0; set for example 4GB.")
+    return f"{match.group(1)}{unit.replace('IB', 'iB')}", size
+
+
+def check_environment() -> None:
+    """Check the environment variables boligeval reads, before any long work."""
+    memory_limit()
+    scratch = os.environ.get("BOLIGEVAL_SCRATCH")
+    if scratch and not Path(scratch).is_dir():
+        raise ConfigError("BOLIGEVAL_SCRATCH must name an existing folder.")
+
+
+def check_rules(cfg: EvaluationConfig) -> None:
+    """Warn when the disclosure settings are weaker than their profile's."""
+    reasons = cfg.disclosure.weaker_than_profile()
+    if reasons:
+        warnings.warn(
+            "the outputs of this run are NOT fit to leave the research environment: "
+            + "; ".join(reasons) + " (the manifest says so too).",
+            BoligevalWarning, stacklevel=2,
+        )
+
+
+def _available_memory() -> float:
+    limit = memory_limit()
+    if limit is not None:
+        return limit[1]
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) * 0.8
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return 8e9
+
+
+def _check_against_data(cfg: EvaluationConfig, ws: Workspace) -> None:
+    """Config values that need the data: measurement years present, draws' memory."""
+    from boligeval.config import draws_memory
+
+    if not ws.has("residents"):
+        return
+    years = {int(r[0]) for r in ws.con.execute(
+        "SELECT DISTINCT year FROM residents WHERE year IS NOT NULL").fetchall()}
+    missing = [y for y in cfg.measurement_years if y not in years]
+    if missing:
+        have = f"{min(years)}-{max(years)}" if years else "no year"
+        raise ConfigError(
+            f"design.years names {', '.join(map(str, missing))}, but residents has no rows in "
+            f"{'that year' if len(missing) == 1 else 'those years'} (it covers {have}). Choose "
+            "measurement years present in the data."
+        )
+    row = ws.con.execute("SELECT count(*) FROM plans").fetchone() if ws.has("plans") else None
+    n_plans = int(row[0]) if row else 1
+    inf = cfg.inference
+    cells = max(len(cfg.design.cohorts), 1) * len(cfg.measurement_years)
+    need = max(draws_memory(inf.bootstrap_draws, cells),
+               draws_memory(inf.wild_bootstrap_draws, n_plans),
+               draws_memory(inf.permutations, n_plans))
+    available = _available_memory()
+    if need > available:
+        raise ConfigError(
+            f"The resampling settings (bootstrap_draws = {inf.bootstrap_draws:,}, "
+            f"wild_bootstrap_draws = {inf.wild_bootstrap_draws:,}, permutations = "
+            f"{inf.permutations:,}) need about {need / 2**30:,.1f} GiB for {n_plans:,} plans, "
+            f"more than the {available / 2**30:,.1f} GiB available. Use fewer draws (the "
+            "defaults are 999, 9999 and 999)."
+        )
+
+
 def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
     # An in-memory database that spills to the scratch folder when a table, join or
     # aggregation does not fit in the memory limit: out of core without paying for
@@ -93,9 +192,9 @@ def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
     spill = scratch / "spill"
     spill.mkdir(exist_ok=True)
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
-    memory = os.environ.get("BOLIGEVAL_MEMORY_LIMIT")
-    if memory:
-        con.execute(f"SET memory_limit = '{memory}'")
+    memory = memory_limit()
+    if memory is not None:
+        con.execute(f"SET memory_limit = '{memory[0]}'")  # checked: a number and a unit
     else:
         # Keep up to 1 GB of freed buffer blocks for reuse rather than handing them back
         # to the OS and faulting them in again (it is released with the connection).
@@ -129,8 +228,8 @@ def workspace(
     progress = progress or silent()
     if not cfg.data.dir.is_dir():
         raise ConfigError(f"data.dir {cfg.data.dir} is not a folder.")
-    with tempfile.TemporaryDirectory(prefix="boligeval-") as tmp:
-        scratch = Path(tmp)
+    check_environment()
+    with scratch_folder() as scratch:
         con = _connect(scratch)
         try:
             with progress.stage("reading and validating inputs"):
@@ -169,6 +268,11 @@ class Pipeline:
 
     def __enter__(self) -> Pipeline:
         self._ws = self._stack.enter_context(workspace(self.cfg, progress=self.progress))
+        try:
+            _check_against_data(self.cfg, self._ws)
+        except BaseException:
+            self._stack.close()
+            raise
         if not self._ws.has_register and not self._ws.has_survey:
             self._stack.close()
             raise ConfigError(
@@ -280,21 +384,94 @@ def validate_inputs(cfg: EvaluationConfig, *, progress: Progress | None = None) 
         return ws.inputs
 
 
-def build_panel_outputs(
-    cfg: EvaluationConfig, out_dir: Path, *, progress: Progress | None = None
-) -> tuple[Path, Path]:
-    """Build the department-year panel and write panel.parquet and accounting.csv."""
-    from boligeval.design import build_design
-    from boligeval.panel import build_panel
+def _files(folder: Path) -> list[str]:
+    """Every file under ``folder``, as relative POSIX paths."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
+
+def _earlier_population(folder: OutputFolder, compare_with: Path | None) -> list[Any]:
+    """Populations of earlier manifests: the output replaced and ``compare_with``."""
+    import json
+
+    from boligeval.outputs import MANIFEST
+
+    found = []
+    if folder.previous is not None:
+        found.append(folder.previous.get("population"))
+    if compare_with is not None:
+        path = compare_with / MANIFEST if compare_with.is_dir() else compare_with
+        try:
+            found.append(json.loads(path.read_text(encoding="utf-8")).get("population"))
+        except (OSError, ValueError, AttributeError):
+            raise ConfigError(f"--compare-with {compare_with}: no readable boligeval "
+                              "manifest.json there.") from None
+    return [p for p in found if isinstance(p, dict)]
+
+
+def _population_of(accounting: list[dict[str, Any]]) -> dict[str, int]:
+    """The published unit counts of a run, keyed, for comparing runs (differencing)."""
+    out: dict[str, int] = {}
+    for r in accounting:
+        if r.get("table") in ("residents", "units", "households") and isinstance(
+                r.get("count"), int) and r.get("reason") in ("in_file", "used", "total"):
+            key = "/".join(str(r.get(k)) for k in ("table", "population", "outcome", "reason"))
+            out[key] = int(r["count"])
+    return out
+
+
+def _difference_warnings(population: dict[str, int], earlier: list[Any],
+                         min_persons: int) -> list[str]:
+    from boligeval.write.manifest import population_warnings
+
+    found: list[str] = []
+    for pop in earlier:
+        found += population_warnings(population, pop, min_persons)
+    for message in found[:3]:
+        warnings.warn(message, BoligevalWarning, stacklevel=3)
+    return found
+
+
+def build_panel_outputs(
+    cfg: EvaluationConfig, out_dir: Path, *, progress: Progress | None = None,
+    overwrite: bool = False, compare_with: Path | None = None,
+) -> tuple[Path, Path]:
+    """Build the department-year panel and write panel.parquet and accounting.csv.
+
+    Both files pass disclosure control under ``cfg.disclosure``; a
+    ``manifest.json`` says whether they are fit to leave. ``out_dir`` is
+    written atomically (see :mod:`boligeval.outputs`).
+    """
+    from boligeval.config import as_dict
+    from boligeval.design import build_design
+    from boligeval.disclosure import protect_accounting
+    from boligeval.panel import build_panel
+    from boligeval.write.manifest import write_plain_manifest
+
+    started = time.perf_counter()
     progress = progress or silent()
+    check_out_dir(out_dir, overwrite=overwrite, data_dirs=[cfg.data.dir])
+    check_rules(cfg)
     with workspace(cfg, tables=("plans", "departments", "residents"), progress=progress) as ws:
+        _check_against_data(cfg, ws)
         with progress.stage("design"):
             design = build_design(ws.con, cfg.design)
         with progress.stage("panel"):
             # Nothing after the panel needs the person rows: no persons table.
             panel = build_panel(ws.con, cfg, design, keep_persons=False)
-        return panel.write(out_dir)
+        with output_folder(out_dir, overwrite=overwrite, data_dirs=[cfg.data.dir]) as folder:
+            panel.write(folder.stage, cfg.disclosure)
+            accounting = protect_accounting(panel.accounting, cfg.disclosure)
+            population = _population_of(
+                [{str(k): v for k, v in r.items()} for r in accounting.to_dict("records")])
+            found = _difference_warnings(population, _earlier_population(folder, compare_with),
+                                         cfg.disclosure.min_persons)
+            write_plain_manifest(
+                folder.stage / "manifest.json", command="panel", config=as_dict(cfg),
+                inputs=ws.inputs.manifest(), outputs=_files(folder.stage),
+                rules=cfg.disclosure, population=population, warnings=found,
+                timings={**progress.timings, "total": round(time.perf_counter() - started, 3)},
+            )
+        return folder.final / "panel.parquet", folder.final / "accounting.csv"
 
 
 def synthesize_world(
@@ -308,11 +485,50 @@ def synthesize_world(
     effects: dict[str, float] | None = None,
     dynamic: bool = False,
     progress: Progress | None = None,
+    overwrite: bool = False,
+    registers: bool = False,
+    national: bool = False,
 ) -> str:
-    """Write a synthetic world (register, programme, survey) and return a one-line summary."""
-    from boligeval.synth import Effects, synthesize
+    """Write a synthetic world (register, programme, survey) and return a one-line summary.
+
+    ``out_dir`` must be new, empty, or an earlier world (replaced whole only
+    with ``overwrite``); it is written atomically. With ``registers`` the
+    world is also written as raw registers with ``registers.toml``.
+    """
+    from boligeval.config import as_dict
 
     progress = progress or silent()
+    with output_folder(out_dir, overwrite=overwrite) as folder:
+        summary = _synthesize_into(folder.stage, scale=scale, department_size=department_size,
+                                   seed=seed, fmt=fmt, years=years, effects=effects,
+                                   dynamic=dynamic, progress=progress)
+        if registers:
+            from boligeval.synth.registers import write_registers
+
+            with progress.stage("synthetic registers"):
+                path = write_registers(folder.stage, seed=seed, national=national,
+                                       progress=progress.log)
+            path.write_text(folder.relocate(path.read_text(encoding="utf-8")), encoding="utf-8")
+            summary += (f"\nRaw registers: {folder.final / 'registers'}; config: "
+                        f"{folder.final / path.relative_to(folder.stage)}")
+        _write_world_manifest(folder, as_dict)
+    return folder.relocate(summary)
+
+
+def _write_world_manifest(folder: OutputFolder, as_dict: Any) -> None:
+    from boligeval.config import EvaluationConfig
+    from boligeval.write.manifest import write_plain_manifest
+
+    write_plain_manifest(folder.stage / "manifest.json", command="synth",
+                         config={"inference": {}}, inputs=[], outputs=_files(folder.stage),
+                         rules=EvaluationConfig().disclosure)
+
+
+def _synthesize_into(out_dir: Path, *, scale: float, department_size: float, seed: int,
+                     fmt: str, years: Sequence[int] | None, effects: dict[str, float] | None,
+                     dynamic: bool, progress: Progress) -> str:
+    from boligeval.synth import Effects, synthesize
+
     kwargs: dict[str, Any] = {"scale": scale, "department_size": department_size, "seed": seed,
                               "fmt": fmt, "dynamic": dynamic}
     if years is not None:
@@ -362,8 +578,14 @@ class RunResult:
         return "\n".join(lines)
 
 
-def write_outputs(pipeline: Pipeline, out_dir: Path, *, lang: str, started: float) -> RunResult:
-    """Write every output of a run into ``out_dir``: results, report, config, manifest."""
+def write_outputs(pipeline: Pipeline, out_dir: Path, *, lang: str, started: float,
+                  folder: OutputFolder | None = None, compare_with: Path | None = None,
+                  command: str = "run") -> RunResult:
+    """Write every output of a run into ``out_dir``: results, report, config, manifest.
+
+    With ``folder`` (an :func:`boligeval.outputs.output_folder`), ``out_dir`` is
+    its staging folder and paths written into files name the final folder.
+    """
     from boligeval.config import as_dict, dump_config
     from boligeval.report import write_report
     from boligeval.write import write_manifest, write_results
@@ -379,13 +601,28 @@ def write_outputs(pipeline: Pipeline, out_dir: Path, *, lang: str, started: floa
     if cfg.source is None or cfg.source.resolve() != config_path.resolve():
         config_path.write_text(dump_config(cfg), encoding="utf-8")
     paths["config"] = config_path
+    from boligeval.records import ACCOUNTING
+
+    population = _population_of(published.section(ACCOUNTING))
+    earlier = [] if folder is None else _earlier_population(folder, compare_with)
+    found = _difference_warnings(population, earlier, cfg.disclosure.min_persons)
+    config = as_dict(cfg)
+    if folder is not None:
+        import json
+
+        config = json.loads(folder.relocate(json.dumps(config)))
     paths["manifest"] = write_manifest(
-        published, out_dir / "manifest.json", config=as_dict(cfg), config_file=cfg.source,
+        published, out_dir / "manifest.json", config=config,
+        config_file=cfg.source if folder is None or cfg.source is None
+        else Path(folder.relocate(str(cfg.source))),
         inputs=pipeline.ws.inputs.manifest(),
-        outputs=[p.name for p in out_dir.iterdir() if p.name != "manifest.json"],
+        outputs=[p for p in _files(out_dir) if p != "manifest.json"],
         timings={**progress.timings, "total": round(time.perf_counter() - started, 3)},
-        language=lang,
+        language=lang, command=command, population=population, warnings=found,
     )
+    if folder is not None:
+        paths = {k: folder.final / v.relative_to(out_dir) for k, v in paths.items()}
+        out_dir = folder.final
     return RunResult(out_dir=out_dir, published=published, paths=paths)
 
 
@@ -395,22 +632,32 @@ def run_evaluation(
     *,
     lang: str | None = None,
     progress: Progress | None = None,
+    overwrite: bool = False,
+    compare_with: Path | None = None,
 ) -> RunResult:
     """Run the whole evaluation and write every output into ``out_dir``.
 
     Inputs are validated, the panel built and every analysis estimated
     before anything is written, so a refused run leaves ``out_dir`` untouched.
+    The outputs are written into a staging folder beside ``out_dir`` and
+    moved into place at the end (:mod:`boligeval.outputs`).
 
     Parameters
     ----------
     cfg : EvaluationConfig
         The evaluation config.
     out_dir : Path
-        Output folder (created).
+        Output folder: new, empty, or an earlier boligeval output (replaced
+        whole only with ``overwrite``); never the data folder or one holding it.
     lang : {"da", "en"}, optional
         Report language; default ``cfg.report.lang``.
     progress : Progress, optional
         Where to report stages.
+    overwrite : bool
+        Replace an earlier boligeval output in ``out_dir``.
+    compare_with : Path, optional
+        An earlier output (or its manifest.json) whose population this run's
+        is compared with (the differencing warning).
 
     Returns
     -------
@@ -420,9 +667,14 @@ def run_evaluation(
     lang = lang or cfg.report.lang
     if lang not in ("da", "en"):
         raise ConfigError(f"--lang must be 'da' or 'en', not '{lang}'.")
+    check_environment()
+    check_out_dir(out_dir, overwrite=overwrite, data_dirs=[cfg.data.dir])
+    check_rules(cfg)
     with Pipeline(cfg, progress=progress) as pipeline:
         pipeline.published  # noqa: B018  (every estimate before the first file)
-        return write_outputs(pipeline, out_dir, lang=lang, started=started)
+        with output_folder(out_dir, overwrite=overwrite, data_dirs=[cfg.data.dir]) as folder:
+            return write_outputs(pipeline, folder.stage, lang=lang, started=started,
+                                 folder=folder, compare_with=compare_with)
 
 
 def run_demo(
@@ -432,22 +684,33 @@ def run_demo(
     seed: int = DEFAULT_SEED,
     lang: str = "en",
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> RunResult:
     """Build the synthetic world in ``out_dir/world`` and run the full evaluation on it.
 
-    The config used is written to ``out_dir/config.toml``, ready to copy and edit.
+    The config used is written to ``out_dir/config.toml``, ready to copy and
+    edit. ``out_dir`` is written atomically, like a run's.
     """
     import tomllib
 
     from boligeval.config import dump_config, load_config, parse_config
 
+    started = time.perf_counter()
     progress = progress or silent()
-    synthesize_world(out_dir / "world", scale=scale, seed=seed, progress=progress)
-    minimal = parse_config(tomllib.loads(load_config_text(seed)), base=out_dir.resolve())
-    cfg_path = out_dir / "config.toml"
-    cfg_path.write_text(dump_config(minimal, data_dir=Path("world")), encoding="utf-8")
-    cfg = load_config(cfg_path)
-    return run_evaluation(cfg, out_dir, lang=lang, progress=progress)
+    check_environment()
+    with output_folder(out_dir, overwrite=overwrite) as folder:
+        stage = folder.stage
+        _synthesize_into(stage / "world", scale=scale, department_size=1.0, seed=seed,
+                         fmt="parquet", years=None, effects=None, dynamic=False,
+                         progress=progress)
+        minimal = parse_config(tomllib.loads(load_config_text(seed)), base=stage)
+        cfg_path = stage / "config.toml"
+        cfg_path.write_text(dump_config(minimal, data_dir=Path("world")), encoding="utf-8")
+        cfg = load_config(cfg_path)
+        with Pipeline(cfg, progress=progress) as pipeline:
+            pipeline.published  # noqa: B018
+            return write_outputs(pipeline, stage, lang=lang, started=started, folder=folder,
+                                 command="demo")
 
 
 def load_config_text(seed: int) -> str:

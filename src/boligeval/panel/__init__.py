@@ -20,6 +20,7 @@ import pandas as pd
 
 from boligeval.config import EvaluationConfig
 from boligeval.design import DesignTable
+from boligeval.disclosure import DisclosureRules
 from boligeval.errors import PanelError
 from boligeval.panel.aggregate import (
     PERSON_FILTERS,
@@ -42,12 +43,14 @@ __all__ = ["PANEL_COLUMNS", "PUBLIC_COLUMNS", "Panel", "build_panel", "requested
 #: Columns of panel.parquet, in order.
 PANEL_COLUMNS = [
     "department_id", "plan_id", "year", "population", "outcome", "n", "value", "top_share",
-    "cohort", "active_plan", "rent_support", "rent_support_cohort", "capital_area",
+    "top2_share", "cohort", "active_plan", "rent_support", "rent_support_cohort", "capital_area",
 ]
 
-#: Columns of the published panel.parquet: top_share (the dominance rule's input) stays
-#: inside the program, since with n and value it gives the largest contribution.
-PUBLIC_COLUMNS = [c for c in PANEL_COLUMNS if c != "top_share"]
+#: Columns of the published panel.parquet: top_share and top2_share (the dominance rules'
+#: inputs) stay inside the program, since with n and value they give the largest
+#: contributions; ``suppressed`` says which values disclosure control nulled.
+PUBLIC_COLUMNS = [c for c in PANEL_COLUMNS if c not in ("top_share", "top2_share")] + [
+    "suppressed"]
 
 _UNIT_NAMES = {"person": "person_years", "household": "household_years"}
 
@@ -230,13 +233,21 @@ class Panel:
             )
         return sub.reset_index(drop=True)
 
-    def write(self, out_dir: Path) -> tuple[Path, Path]:
-        """Write ``panel.parquet`` and ``accounting.csv`` into ``out_dir``."""
+    def write(self, out_dir: Path, rules: DisclosureRules | None = None) -> tuple[Path, Path]:
+        """Write ``panel.parquet`` and ``accounting.csv`` into ``out_dir``.
+
+        Both pass disclosure control first (:func:`boligeval.disclosure.protect_panel`,
+        :func:`~boligeval.disclosure.protect_accounting`): a value or count that
+        fails a rule is empty, with ``suppressed`` true.
+        """
+        from boligeval.disclosure import DEFAULT_RULES, protect_accounting, protect_panel
+
+        rules = rules or DEFAULT_RULES
         out_dir.mkdir(parents=True, exist_ok=True)
         panel_path = out_dir / "panel.parquet"
         accounting_path = out_dir / "accounting.csv"
-        self.frame[PUBLIC_COLUMNS].to_parquet(panel_path, index=False)
-        self.accounting.to_csv(accounting_path, index=False)
+        protect_panel(self.frame, rules)[PUBLIC_COLUMNS].to_parquet(panel_path, index=False)
+        protect_accounting(self.accounting, rules).to_csv(accounting_path, index=False)
         return panel_path, accounting_path
 
 

@@ -3,7 +3,8 @@
 For every department, measurement year, population and outcome the panel
 holds the number of units with a non-missing outcome (``n``), their mean
 (``value``) and, for amounts, the largest unit's share of the absolute sum
-(``top_share``, for the dominance rule of disclosure control). A department
+(``top_share``, for the dominance rule of disclosure control; with the (2, k)
+rule also the two largest units' share, ``top2_share``). A department
 enters the panel of a population and outcome only with at least
 ``panel.min_count`` units in every measurement year, so each panel is
 balanced. Every department and every resident row is accounted for: used,
@@ -44,6 +45,7 @@ __all__ = [
     "PERSON_FILTERS",
     "aggregate_cells",
     "household_outcomes",
+    "needs_pair_share",
     "outcomes_for",
     "stream_cells",
 ]
@@ -84,12 +86,14 @@ _SHARE_OUTCOMES = tuple(o for o in OUTCOMES if not dominance_applies(o))
 
 
 def _strata_sql(source: str, strata: Sequence[str], outcomes: Sequence[str],
-                skip: Sequence[str] = ()) -> str:
+                skip: Sequence[str] = (), pair: bool = False) -> str:
     """One GROUP BY over department, year and a few 0/1 strata, with exact sums.
 
     Populations are unions of strata, so one pass serves all of them; their
     cells are added up afterwards (sums and counts add, maxima take the max).
     Outcomes in ``skip`` keep their position (column names) but are left out.
+    With ``pair`` the two largest absolute values of each amount are kept too
+    (``t_i``, a list), for the (2, k) dominance rule.
     """
     parts = ["count(*) AS size"]
     for i, outcome in enumerate(outcomes):
@@ -101,12 +105,14 @@ def _strata_sql(source: str, strata: Sequence[str], outcomes: Sequence[str],
         if outcome not in _SHARE_OUTCOMES:
             parts.append(f"max(abs({col})) AS m_{i}")
             parts.append(f"sum(abs({exact})) AS a_{i}")
+            if pair:
+                parts.append(f"max(abs({col}), 2) AS t_{i}")
     keys = ", ".join(["department_id", "year", *strata])
     return f"SELECT {keys}, {', '.join(parts)} FROM ({source}) GROUP BY {keys}"
 
 
 def _combine(con: duckdb.DuckDBPyConnection, strata: str, members: dict[str, str],
-             outcomes: Sequence[str]) -> pd.DataFrame:
+             outcomes: Sequence[str], pair: bool = False) -> pd.DataFrame:
     """Cells of each population: the rows of ``strata`` it is made of, added up.
 
     The sums stay exact decimals until the population's total, so every cell
@@ -119,6 +125,8 @@ def _combine(con: duckdb.DuckDBPyConnection, strata: str, members: dict[str, str
         if outcome not in _SHARE_OUTCOMES:
             parts.append(f"max(m_{i}) AS m_{i}")
             parts.append(f"CAST(sum(a_{i}) AS DOUBLE) AS a_{i}")
+            if pair:  # the second largest of the strata's two largest
+                parts.append(f"list_sort(flatten(list(t_{i})), 'DESC')[2] AS t_{i}")
     selects = " UNION ALL ".join(
         f"SELECT '{population}' AS population, department_id, year, {', '.join(parts)} "
         f"FROM strata WHERE {member} GROUP BY department_id, year"
@@ -135,8 +143,11 @@ def _combine(con: duckdb.DuckDBPyConnection, strata: str, members: dict[str, str
             if f"m_{i}" in sums:
                 total = sums[f"a_{i}"].astype("float64")
                 top = sums[f"m_{i}"].astype("float64") / total.where(total > 0)
+                second = (sums[f"t_{i}"].astype("float64").fillna(0.0) if f"t_{i}" in sums
+                          else pd.Series(float("nan"), index=sums.index))
+                top2 = top + second / total.where(total > 0)
             else:
-                top = pd.Series(float("nan"), index=sums.index)
+                top = top2 = pd.Series(float("nan"), index=sums.index)
             frames.append(pd.DataFrame({
                 "department_id": sums["department_id"].to_numpy(),
                 "year": sums["year"].astype("int64").to_numpy(),
@@ -146,6 +157,7 @@ def _combine(con: duckdb.DuckDBPyConnection, strata: str, members: dict[str, str
                 "n": n.to_numpy(),
                 "value": (sums[f"s_{i}"] / n.where(n > 0)).astype("float64").to_numpy(),
                 "top_share": top.to_numpy(),
+                "top2_share": top2.to_numpy(),
             }))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -159,8 +171,10 @@ def aggregate_cells(
     size (units in the population), n (units with the outcome), value, top_share.
     Departments or years without any unit of a population have no row.
     """
+    pair = needs_pair_share(cfg)
     frames = [_combine(con, _strata_sql("SELECT * FROM persons", _PERSON_STRATA,
-                                        person_outcomes), PERSON_FILTERS, person_outcomes)]
+                                        person_outcomes, pair=pair), PERSON_FILTERS,
+                       person_outcomes, pair)]
 
     drop_relation(con, "households")
     con.execute(
@@ -172,7 +186,7 @@ def aggregate_cells(
         FROM persons GROUP BY household_id, year, department_id
         """
     )
-    frames.append(_households(con))
+    frames.append(_households(con, pair))
 
     if len(cfg.measurement_years) > 1:
         later = _next_year_sql(cfg, "p0.year")
@@ -183,24 +197,24 @@ def aggregate_cells(
                                 AND p1.department_id = p0.department_id
             WHERE {later} IS NOT NULL
         """
-        out = _out_movers(con, leavers, person_outcomes)
+        out = _out_movers(con, leavers, person_outcomes, pair)
         if out is not None:
             frames.append(out)
     return _long_cells(frames)
 
 
-def _households(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _households(con: duckdb.DuckDBPyConnection, pair: bool = False) -> pd.DataFrame:
     """Cells of the household populations, from the relation ``households``."""
     return _combine(con, _strata_sql("SELECT * FROM households", _HOUSEHOLD_STRATA,
-                                     household_outcomes()),
-                    HOUSEHOLD_FILTERS, household_outcomes())
+                                     household_outcomes(), pair=pair),
+                    HOUSEHOLD_FILTERS, household_outcomes(), pair)
 
 
 def _out_movers(con: duckdb.DuckDBPyConnection, leavers: str,
-                person_outcomes: Sequence[str]) -> pd.DataFrame | None:
+                person_outcomes: Sequence[str], pair: bool = False) -> pd.DataFrame | None:
     """Cells of the out-movers from the SELECT of their rows (None if there are none)."""
-    cells = _combine(con, _strata_sql(leavers, (), person_outcomes), {"out_movers": "TRUE"},
-                     person_outcomes)
+    cells = _combine(con, _strata_sql(leavers, (), person_outcomes, pair=pair),
+                     {"out_movers": "TRUE"}, person_outcomes, pair)
     return None if cells.empty else cells
 
 
@@ -210,8 +224,13 @@ def _long_cells(frames: list[pd.DataFrame]) -> pd.DataFrame:
     amount = cells["outcome"].isin(AMOUNT_OUTCOMES) | ~cells["outcome"].isin(
         ("employed", "competence_education", "deprivation")
     )
-    cells.loc[~amount, "top_share"] = float("nan")
+    cells.loc[~amount, ["top_share", "top2_share"]] = float("nan")
     return cells
+
+
+def needs_pair_share(cfg: EvaluationConfig) -> bool:
+    """Whether the disclosure rules include the (2, k) rule: the second largest is needed."""
+    return float(cfg.disclosure.dominance_pair_share) < 1.0
 
 
 #: Strata of the streamed rows, (working_age, in_mover, leaves), and the column of
@@ -300,7 +319,9 @@ def stream_cells(
     departments in one year and every age is known; otherwise None is
     returned and the caller builds the ``persons`` table instead.
     """
-    if cfg.income.unit != "household" or "equivalised_income" not in person_outcomes:
+    if (cfg.income.unit != "household" or "equivalised_income" not in person_outcomes
+            or needs_pair_share(cfg)):
+        # The (2, k) rule needs each cell's second largest person: the persons table has it.
         return None
     drop_relation(con, "panel_strata")
     eq = person_outcomes.index("equivalised_income")
