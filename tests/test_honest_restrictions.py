@@ -71,7 +71,7 @@ def test_smoothness_relative_magnitude_linear_pre_trend_is_extrapolated() -> Non
 def test_smoothness_with_sign_restriction_by_hand(kw: dict, expected: tuple) -> None:
     """One pre, one post, M = 0.3: |delta_-1 + delta_1| <= 0.3 with delta_-1 = 0.1.
 
-    The sign restriction makes smoothness an ARP (C-LF) set instead of the FLCI.
+    The sign restriction makes smoothness an ARP set (C-F by default) instead of the FLCI.
     """
     res = honest_did([0.1, 1.0], TINY, num_pre=1, num_post=1, method="smoothness", M=[0.3],
                      breakdown=False, bias_direction="positive", **{})  # fmt: skip
@@ -80,7 +80,7 @@ def test_smoothness_with_sign_restriction_by_hand(kw: dict, expected: tuple) -> 
                          M=[0.3], breakdown=False, monotonicity="decreasing")  # fmt: skip
         # decreasing: 0.1 >= 0 >= delta_1, so delta_1 in [-0.4, 0]: theta in [1.0, 1.4]
         expected = (1.0, 1.4)
-    assert res.inference == "C-LF"
+    assert res.inference == "C-F"
     assert (res.ci_low[0], res.ci_high[0]) == pytest.approx(expected, abs=1e-3)
 
 

@@ -26,7 +26,13 @@ method that HonestDiD recommends for each:
   (HonestDiD's Delta^SDRM: post-period deviations from a linear trend at most
   ``Mbar`` times the largest pre-period one).
 * Sign (``bias_direction``) and shape (``monotonicity``) restrictions add
-  rows to every polyhedron; with them, smoothness is also tested by ARP.
+  rows to every polyhedron; with them, smoothness is also tested by ARP, by
+  default with HonestDiD's conditional-FLCI hybrid (C-F: reject outside the
+  FLCI of Delta^SD(M) at level ``1 - kappa``, else the conditional test at
+  size ``(alpha - kappa) / (1 - kappa)`` truncated to that FLCI; see
+  ``_ArpMoments.accepts``). C-F can keep a sliver at an end of its FLCI even
+  when the data contradict Delta (HonestDiD's grid, which starts at those
+  ends, does too).
 * ``smoothness``: second differences of ``delta`` are at most ``M`` in
   absolute value (``M = 0`` allows exactly linear trends). Delta^SD is convex
   and centrosymmetric, where the fixed-length confidence interval (FLCI,
@@ -219,8 +225,9 @@ def _tn_upper_tail(z: float, a: float, b: float) -> float:
     if np.isfinite(b):
         if b <= z:
             return 0.0
-        num = num + np.log1p(-np.exp(stats.norm.logsf(b) - num))
-        den = den + np.log1p(-np.exp(stats.norm.logsf(b) - den))
+        with np.errstate(divide="ignore"):  # b just above z: an empty tail, p = 0
+            num = num + np.log1p(-np.exp(stats.norm.logsf(b) - num))
+            den = den + np.log1p(-np.exp(stats.norm.logsf(b) - den))
     return float(np.exp(num - den)) if np.isfinite(num) else 0.0
 
 
@@ -230,7 +237,9 @@ class _ArpMoments:
 
     ``y(theta) = y0 - ydir * theta`` with ``y0 = A beta_hat - d``; ``x`` spans the
     nuisance directions; ``lf_cv`` is the least-favourable critical value of the
-    C-LF hybrid (None for the pure conditional test).
+    C-LF hybrid (None otherwise). For the C-F hybrid, ``flci`` holds the
+    first-stage FLCI (level ``1 - kappa``) as its centre ``w'beta_hat``, its
+    half-length and ``cov(y, w'beta_hat)`` (None otherwise).
     """
 
     y0: np.ndarray
@@ -240,6 +249,7 @@ class _ArpMoments:
     sd: np.ndarray
     verts: np.ndarray | None
     lf_cv: float | None
+    flci: tuple[float, float, np.ndarray] | None = None
 
     def accepts(self, theta: float, alpha: float, kappa: float) -> bool:
         """Whether the conditional (or C-LF) test of ARP (2023) accepts ``theta``.
@@ -249,9 +259,20 @@ class _ArpMoments:
         normal truncated to where the optimal dual vertex stays optimal; the
         C-LF hybrid first rejects when the statistic exceeds ``lf_cv``, then
         caps the truncation at ``lf_cv`` and uses size
-        ``(alpha - kappa) / (1 - kappa)``.
+        ``(alpha - kappa) / (1 - kappa)``. The C-F hybrid (``hybrid_flag =
+        "FLCI"``) first rejects when theta is outside the FLCI, ``|w'beta_hat -
+        theta| > h``, then adds that event to the conditioning set (HonestDiD's
+        ``.FLCI_computeVloVup``) and uses the same size. HonestDiD writes the
+        event as ``vbar'y <= dbar(theta)`` with ``A'vbar = w``; ``w`` is
+        orthogonal to linear trends, so it lies in the row space of A and the
+        two forms are the same event.
         """
         y = self.y0 - self.ydir * theta
+        if self.flci is not None:
+            f_center, f_half, f_cov = self.flci
+            f_stat = f_center - theta  # w'beta_hat - theta, as w_post = l and l'tau = theta
+            if abs(f_stat) > f_half:
+                return False
         if self.verts is not None:
             vals = self.verts @ y
             i = int(np.argmax(vals))
@@ -278,6 +299,14 @@ class _ArpMoments:
         size = alpha
         if self.lf_cv is not None:
             v_up = min(v_up, self.lf_cv)
+            size = (alpha - kappa) / (1 - kappa)
+        if self.flci is not None:
+            # f_stat = f_s + c_f * eta with f_s independent of eta; |f_stat| <= h
+            c_f = float(lam @ f_cov) / s2
+            f_s = f_stat - c_f * eta
+            if abs(c_f) > 1e-12 * f_half / s_eta:
+                ends = sorted(((f_half - f_s) / c_f, (-f_half - f_s) / c_f))
+                v_lo, v_up = max(v_lo, min(ends[0], eta)), min(v_up, max(ends[1], eta))
             size = (alpha - kappa) / (1 - kappa)
         z = eta / s_eta
         if z <= 0:
@@ -402,17 +431,28 @@ class _ArpSetup:
     normals: np.ndarray  # standard normals for the least-favourable critical values
     lf_level: float | None = None  # quantile of the LF critical value (None: 1 - kappa)
 
+    def first_stage_flci(self, m: float) -> _Flci:
+        """FLCI of Delta^SD(m) at level ``1 - kappa``: the first stage of C-F."""
+        return _flci(self.beta, self.sigma, self.l_vec, self.num_pre, self.num_post, m, self.kappa)
+
     def moments(self, m: float) -> list[tuple[_ArpMoments, np.ndarray, np.ndarray]]:
-        """Test moments of each polyhedron (post-period rows only, as HonestDiD), with A, d."""
+        """Test moments of each polyhedron, with A, d.
+
+        As HonestDiD, only rows that involve post-period coefficients
+        (``postPeriodMomentsOnly``), except for smoothness-based sets with one
+        post-period, where HonestDiD's no-nuisance test uses all rows.
+        """
         num_pre = self.num_pre
         tau_dir = self.l_vec / (self.l_vec @ self.l_vec)
         level = 1 - self.kappa if self.lf_level is None else self.lf_level
         gamma = np.linalg.svd(self.l_vec[None, :])[2][1:].T  # null space of l'
+        flci = self.first_stage_flci(m) if self.hybrid == "flci" else None
+        all_rows = self.restriction == "smoothness" and self.num_post == 1
         out = []
         for a, d in _polyhedra(
             self.restriction, num_pre, self.num_post, m, self.bias, self.monotonicity
         ):
-            rows = np.any(a[:, num_pre:] != 0, axis=1)  # postPeriodMomentsOnly
+            rows = np.any(a[:, num_pre:] != 0, axis=1) | all_rows
             ar, dr = a[rows], d[rows]
             sig_y = ar @ self.sigma @ ar.T
             sd = np.sqrt(np.clip(np.diag(sig_y), 0.0, None))
@@ -426,8 +466,13 @@ class _ArpSetup:
                 if self.hybrid == "lf"
                 else None
             )
+            f_info = (
+                None
+                if flci is None
+                else (flci.center, flci.half_length, ar @ self.sigma @ flci.weights)
+            )
             mom = _ArpMoments(
-                ar @ self.beta - dr, ar[:, num_pre:] @ tau_dir, x, sig_y, sd, verts, lf
+                ar @ self.beta - dr, ar[:, num_pre:] @ tau_dir, x, sig_y, sd, verts, lf, f_info
             )
             out.append((mom, ar, dr))
         return out
@@ -472,7 +517,15 @@ def _arp_set(st: _ArpSetup, m: float, grid: int) -> tuple[float, float]:
     """Convex hull of the ARP confidence set at restriction size m (grid, then bisection)."""
     moms = st.moments(m)
     sd = float(np.sqrt(st.l_vec @ st.sigma[st.num_pre :, st.num_pre :] @ st.l_vec))
-    g_lo, g_hi = st.search_range(moms)
+    if st.hybrid == "flci":  # C-F rejects outside its first-stage FLCI (HonestDiD's grid)
+        # At (and within about sd / statistic of) an FLCI end the FLCI event pins
+        # the statistic near an end of its truncation interval, where the
+        # conditional p-value is large: C-F, like HonestDiD on its grid, can accept
+        # a sliver there even when the data contradict Delta.
+        f = st.first_stage_flci(m)
+        g_lo, g_hi = f.center - f.half_length, f.center + f.half_length
+    else:
+        g_lo, g_hi = st.search_range(moms)
     thetas = np.linspace(g_lo, g_hi, grid)
     acc = np.array([st.accepts(moms, th) for th in thetas])
     if not acc.any():
@@ -533,6 +586,7 @@ class _Flci:
     half_length: float
     max_bias: float
     sd: float
+    weights: np.ndarray  # w over all coefficients (w_post = l); center = w'beta
 
 
 def _cv_slope(bias_ratio: float, cv: float) -> float:
@@ -585,7 +639,8 @@ def _flci(
         z = z_minvar
         s = sd_of(z)
         bias = m * float(np.abs(a_mat @ z + c_vec).sum())
-        return _Flci(float(weights(z) @ beta), s * _cv_alpha(bias / s, alpha), bias, s)
+        wz = weights(z)
+        return _Flci(float(wz @ beta), s * _cv_alpha(bias / s, alpha), bias, s, wz)
 
     def unpack(x: np.ndarray) -> tuple[np.ndarray, float]:
         return x[:nz], m * float(x[nz:].sum())
@@ -630,7 +685,8 @@ def _flci(
     z = best_z
     s = sd_of(z)
     bias = m * float(np.abs(a_mat @ z + c_vec).sum())
-    return _Flci(float(weights(z) @ beta), s * _cv_alpha(bias / s, alpha), bias, s)
+    wz = weights(z)
+    return _Flci(float(wz @ beta), s * _cv_alpha(bias / s, alpha), bias, s, wz)
 
 
 # --------------------------------------------------------------------------- API
@@ -715,7 +771,7 @@ def honest_did(
     breakdown: bool = True,
     bias_direction: Literal["positive", "negative"] | None = None,
     monotonicity: Literal["increasing", "decreasing"] | None = None,
-    inference: Literal["C-LF", "conditional"] = "C-LF",
+    inference: Literal["FLCI", "C-F", "C-LF", "conditional"] | None = None,
     lf_draws: int | None = None,
     seed: int = 0,
 ) -> HonestDidResult:
@@ -750,10 +806,14 @@ def honest_did(
         Add the sign restriction ``delta_post >= 0`` (or ``<= 0``).
     monotonicity : {"increasing", "decreasing"}, optional
         Add the shape restriction that delta is monotone.
-    inference : {"C-LF", "conditional"}
-        ARP test for the sets found by test inversion (all but plain
-        smoothness, which uses the FLCI): the conditional-least-favourable
-        hybrid (HonestDiD's default) or the pure conditional test.
+    inference : {"FLCI", "C-F", "C-LF", "conditional"}, optional
+        Inference method; the default is HonestDiD's: the FLCI for plain
+        smoothness, the conditional-FLCI hybrid "C-F" for smoothness with a
+        sign or monotonicity restriction, and the conditional-least-favourable
+        hybrid "C-LF" for the relative-magnitude methods. "conditional" is the
+        pure conditional ARP test. "C-F" needs a smoothness method (its first
+        stage is the FLCI of Delta^SD(M) at level ``1 - alpha / 10``); "FLCI"
+        needs plain smoothness.
     lf_draws : int, optional
         Normal draws for the least-favourable critical value of C-LF (default
         10,000; 1,000, HonestDiD's number, when a polyhedron has too many dual
@@ -798,8 +858,20 @@ def honest_did(
         raise EstimationError("monotonicity must be None, 'increasing' or 'decreasing'")
     if bias_direction is not None and monotonicity is not None:
         raise EstimationError("give a sign or a monotonicity restriction, not both (as HonestDiD)")
-    if inference not in ("C-LF", "conditional"):
-        raise EstimationError("inference must be 'C-LF' or 'conditional'")
+    restricted = bias_direction is not None or monotonicity is not None
+    if inference is None:  # HonestDiD's defaults
+        if method != "smoothness":  # noqa: SIM108 (a ternary widens the Literal to str)
+            inference = "C-LF"
+        else:
+            inference = "C-F" if restricted else "FLCI"
+    if inference not in ("FLCI", "C-F", "C-LF", "conditional"):
+        raise EstimationError("inference must be 'FLCI', 'C-F', 'C-LF' or 'conditional'")
+    if inference == "C-F" and method != "smoothness":
+        raise EstimationError("inference='C-F' (the FLCI hybrid) needs method='smoothness'")
+    if inference == "FLCI" and (method != "smoothness" or restricted):
+        raise EstimationError(
+            "inference='FLCI' needs method='smoothness' without sign or monotonicity restrictions"
+        )
     if method == "smoothness_relative_magnitude" and num_pre < 2:
         raise EstimationError("smoothness_relative_magnitude needs at least 2 pre-periods")
     est = float(lv @ beta[num_pre:])
@@ -814,7 +886,7 @@ def honest_did(
         name = "Mbar"
     if (grid < 0).any():
         raise EstimationError(f"{name} must be non-negative")
-    if method == "smoothness" and bias_direction is None and monotonicity is None:
+    if inference == "FLCI":
         label = "FLCI"
         fl = [_flci(beta, sig, lv, num_pre, num_post, float(m), alpha) for m in grid]
         bounds = [(f.center - f.half_length, f.center + f.half_length) for f in fl]
@@ -829,11 +901,14 @@ def honest_did(
         draws = 10_000 if lf_draws is None else int(lf_draws)
         if draws < 100:
             raise EstimationError("lf_draws must be at least 100")
-        width = 2 * (num_pre + num_post) + 2 * num_post
+        width = 2 * (num_pre + num_post) + 2 * num_post  # moment rows of a polyhedron
+        if method == "smoothness" and num_post == 1:  # all rows tested, see _ArpSetup.moments
+            width = max(width, 3 * (num_pre + num_post))
         normals = np.random.default_rng(seed).standard_normal((draws, width))
         st = _ArpSetup(
             beta, sig, lv, num_pre, num_post, method, bias_direction, monotonicity,
-            "lf" if inference == "C-LF" else "conditional", alpha, alpha / 10, normals,
+            {"C-LF": "lf", "C-F": "flci"}.get(inference, "conditional"), alpha, alpha / 10,
+            normals,
         )  # fmt: skip
         bounds = [_arp_set(st, float(m), grid_points) for m in grid]
 
