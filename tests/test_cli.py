@@ -135,3 +135,17 @@ def test_synth_refuses_a_department_size_of_zero(tmp_path: Path):
     assert code == 2
     assert "department_size" in output
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_demo_config_reproduces_its_language(tmp_path: Path) -> None:
+    """The demo's saved config names the language its report was written in (issue 14, 8)."""
+    from boligeval.config import load_config
+
+    out = tmp_path / "demo"
+    code, output = invoke("demo", "--out", str(out), "--scale", "0.1", "--seed", "5")
+    assert code == 0, output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["language"] == "en"
+    assert load_config(out / "config.toml").report.lang == "en"
+    assert '<html lang="en">' in (out / "report.html").read_text(encoding="utf-8")

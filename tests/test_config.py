@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,15 @@ def test_missing_config_file_and_bad_toml(tmp_path: Path):
     bad.write_text("[data\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(bad)
+
+
+def test_docx_template_is_resolved_and_checked(tmp_path: Path) -> None:
+    template = tmp_path / "house.dotx"
+    template.write_bytes(b"not checked here: the writer reads it")
+    cfg = parse_config({"data": {"dir": "w"}, "report": {"docx_template": "house.dotx"}},
+                       base=tmp_path)
+    assert cfg.report.docx_template == template.resolve()
+    assert parse_config(tomllib.loads(dump_config(cfg)), base=tmp_path).report == cfg.report
+    with pytest.raises(ConfigError, match="docx_template .* is not a file"):
+        parse_config({"data": {"dir": "w"}, "report": {"docx_template": "missing.docx"}},
+                     base=tmp_path)

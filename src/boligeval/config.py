@@ -202,9 +202,14 @@ class InferenceSpec:
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """Report language: ``da`` or ``en``."""
+    """The report: its language (``da`` or ``en``) and, optionally, a Word template.
+
+    ``docx_template`` is a ``.docx`` or ``.dotx`` file whose styles, page set-up,
+    headers and footers ``report.docx`` takes (the institute's house style).
+    """
 
     lang: str = "da"
+    docx_template: Path | None = None
 
 
 def default_analyses() -> tuple[AnalysisSpec, ...]:
@@ -511,6 +516,12 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         if not isinstance(blocks, list):
             raise ConfigError("Write analyses as [[analysis]] blocks.")
         cfg = replace(cfg, analysis=tuple(_parse_analysis(b, i) for i, b in enumerate(blocks)))
+    template = cfg.report.docx_template
+    if template is not None:
+        template = template if template.is_absolute() else (base / template).resolve()
+        if not template.is_file():
+            raise ConfigError(f"report.docx_template {template} is not a file.")
+        cfg = replace(cfg, report=replace(cfg.report, docx_template=template))
     if cfg.survey.codebook is not None and not cfg.survey.codebook.is_absolute():
         cfg = replace(cfg, survey=SurveySpec(codebook=(base / cfg.survey.codebook).resolve()))
     _check_semantics(cfg)

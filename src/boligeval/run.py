@@ -594,8 +594,10 @@ def write_outputs(pipeline: Pipeline, out_dir: Path, *, lang: str, started: floa
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {"results": write_results(published, out_dir / "results.json")}
     with progress.stage("report"):
-        report = write_report(published, out_dir, lang=lang,
-                              meta={"labels": pipeline.item_labels})
+        meta: dict[str, Any] = {"labels": pipeline.item_labels}
+        if cfg.report.docx_template is not None:
+            meta["docx_template"] = str(cfg.report.docx_template)
+        report = write_report(published, out_dir, lang=lang, meta=meta)
     paths["report"] = report.html
     config_path = out_dir / "config.toml"
     if cfg.source is None or cfg.source.resolve() != config_path.resolve():
@@ -703,7 +705,7 @@ def run_demo(
         _synthesize_into(stage / "world", scale=scale, department_size=1.0, seed=seed,
                          fmt="parquet", years=None, effects=None, dynamic=False,
                          progress=progress)
-        minimal = parse_config(tomllib.loads(load_config_text(seed)), base=stage)
+        minimal = parse_config(tomllib.loads(load_config_text(seed, lang)), base=stage)
         cfg_path = stage / "config.toml"
         cfg_path.write_text(dump_config(minimal, data_dir=Path("world")), encoding="utf-8")
         cfg = load_config(cfg_path)
@@ -713,6 +715,10 @@ def run_demo(
                                  command="demo")
 
 
-def load_config_text(seed: int) -> str:
-    """The demo's minimal config: the data folder and the seed, every other setting default."""
-    return f'[data]\ndir = "world"\n\n[inference]\nseed = {seed}\n'
+def load_config_text(seed: int, lang: str = "da") -> str:
+    """The demo's minimal config: the data folder, the seed and the report language.
+
+    Every other setting is the default; the language is written so that the
+    saved config reproduces the run (a demo report is English by default).
+    """
+    return f'[data]\ndir = "world"\n\n[inference]\nseed = {seed}\n\n[report]\nlang = "{lang}"\n'
