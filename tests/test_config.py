@@ -89,6 +89,6 @@ def test_docx_template_is_resolved_and_checked(tmp_path: Path) -> None:
                        base=tmp_path)
     assert cfg.report.docx_template == template.resolve()
     assert parse_config(tomllib.loads(dump_config(cfg)), base=tmp_path).report == cfg.report
-    with pytest.raises(ConfigError, match="docx_template .* is not a file"):
+    with pytest.raises(ConfigError, match=r"docx_template .* is not a file"):
         parse_config({"data": {"dir": "w"}, "report": {"docx_template": "missing.docx"}},
                      base=tmp_path)
