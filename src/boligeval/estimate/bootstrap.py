@@ -54,7 +54,7 @@ import pandas as pd
 from scipy import stats
 
 from boligeval.errors import EstimationError
-from boligeval.estimate.ols import FeolsResult
+from boligeval.estimate.ols import FeolsResult, one_row
 
 __all__ = [
     "WildBootstrapResult",
@@ -126,19 +126,10 @@ class WildBootstrapResult:
 
     def tidy(self) -> pd.DataFrame:
         """One-row table in the tidy columns plus draws and weight type."""
-        return pd.DataFrame(
-            {
-                "term": [self.term],
-                "estimate": [self.estimate],
-                "std_error": [self.std_error],
-                "t_stat": [self.t_stat],
-                "p_value": [self.p_value],
-                "ci_low": [self.ci_low],
-                "ci_high": [self.ci_high],
-                "bootstrap_draws": [self.bootstrap_draws],
-                "weight_type": [self.weight_type],
-            }
-        )
+        return one_row(term=self.term, estimate=self.estimate, std_error=self.std_error,
+                       t_stat=self.t_stat, p_value=self.p_value, ci_low=self.ci_low,
+                       ci_high=self.ci_high, bootstrap_draws=self.bootstrap_draws,
+                       weight_type=self.weight_type)
 
     def summary(self) -> str:
         """One line of text."""
@@ -193,16 +184,9 @@ class WildBootstrapWaldResult:
 
     def tidy(self) -> pd.DataFrame:
         """One row: the joint hypothesis, its F statistic and bootstrap p-value."""
-        return pd.DataFrame(
-            {
-                "term": [" & ".join(self.hypotheses)],
-                "statistic": [self.statistic],
-                "df_num": [self.df_num],
-                "p_value": [self.p_value],
-                "bootstrap_draws": [self.bootstrap_draws],
-                "weight_type": [self.weight_type],
-            }
-        )
+        return one_row(term=" & ".join(self.hypotheses), statistic=self.statistic,
+                       df_num=self.df_num, p_value=self.p_value,
+                       bootstrap_draws=self.bootstrap_draws, weight_type=self.weight_type)
 
     def summary(self) -> str:
         """One line of text."""

@@ -312,6 +312,11 @@ def _vcov(design: _Design, vcov: str) -> tuple[np.ndarray, int, int, int | None]
     return n / (n - df_k) * (bread @ meat @ bread), df_k, n - df_k, None
 
 
+def one_row(**columns: object) -> pd.DataFrame:
+    """A one-row tidy table from column values (the shape of single-test results)."""
+    return pd.DataFrame({name: [value] for name, value in columns.items()})
+
+
 def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a)
     a.flags.writeable = False
@@ -346,17 +351,9 @@ class LincomResult:
 
     def tidy(self, term: str = "lincom") -> pd.DataFrame:
         """One-row DataFrame in the tidy shape."""
-        return pd.DataFrame(
-            {
-                "term": [term],
-                "estimate": [self.estimate],
-                "std_error": [self.std_error],
-                "t_stat": [self.t_stat],
-                "p_value": [self.p_value],
-                "ci_low": [self.ci_low],
-                "ci_high": [self.ci_high],
-            }
-        )
+        return one_row(term=term, estimate=self.estimate, std_error=self.std_error,
+                       t_stat=self.t_stat, p_value=self.p_value, ci_low=self.ci_low,
+                       ci_high=self.ci_high)
 
     def summary(self) -> str:
         """One line of text."""
@@ -392,16 +389,8 @@ class WaldResult:
 
     def tidy(self) -> pd.DataFrame:
         """One-row DataFrame."""
-        return pd.DataFrame(
-            {
-                "test": ["wald"],
-                "statistic": [self.statistic],
-                "p_value": [self.p_value],
-                "df_num": [self.df_num],
-                "df_den": [self.df_den],
-                "terms": [", ".join(self.terms)],
-            }
-        )
+        return one_row(test="wald", statistic=self.statistic, p_value=self.p_value,
+                       df_num=self.df_num, df_den=self.df_den, terms=", ".join(self.terms))
 
     def summary(self) -> str:
         """One line of text."""

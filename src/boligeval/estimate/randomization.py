@@ -11,7 +11,7 @@ import pandas as pd
 
 from boligeval.errors import EstimationError
 from boligeval.estimate.did import CLUSTER, _slice, _weights
-from boligeval.estimate.ols import add_dummies, demean, factorize
+from boligeval.estimate.ols import add_dummies, demean, factorize, one_row
 
 __all__ = ["RandomizationResult", "randomization_inference"]
 
@@ -49,17 +49,10 @@ class RandomizationResult:
 
     def tidy(self) -> pd.DataFrame:
         """One-row table: term, estimate, p_value, permutations."""
-        return pd.DataFrame(
-            {
-                "term": ["active_plan"],
-                "estimate": [self.estimate],
-                "std_error": [float(np.std(self.distribution, ddof=1))],
-                "p_value": [self.p_value],
-                "ci_low": [np.nan],
-                "ci_high": [np.nan],
-                "permutations": [self.permutations],
-            }
-        )
+        return one_row(term="active_plan", estimate=self.estimate,
+                       std_error=float(np.std(self.distribution, ddof=1)),
+                       p_value=self.p_value, ci_low=np.nan, ci_high=np.nan,
+                       permutations=self.permutations)
 
     def summary(self) -> str:
         """One line of text."""
