@@ -127,7 +127,7 @@ def test_table_9_1_by_hand(open_published: Published) -> None:
     t = goal_focus_table(open_published.records("crosstab"), "en", item="gf",
                          group="municipal_staff_in_secretariat", key="t91", item_labels=LABELS)
     assert t is not None
-    assert t.title == ("Plans by Goal focus and municipal staff in the secretariat: "
+    assert t.title == ("Plans by goal focus and municipal staff in the secretariat: "
                        "project leaders, 2013 (%)")
     assert t.columns == ("To a high degree", "To some degree", "To a small degree",
                          "Not at all", "Don't know", "N")
@@ -157,3 +157,18 @@ def test_blocks_are_in_the_report(open_published: Published) -> None:
                 "survey_result_type_themes"):
         assert key in keys
     assert keys.index("survey_goals_top") < keys.index("survey_goals")
+
+
+def test_concordance_points_at_the_new_blocks(open_published: Published) -> None:
+    doc = build_document(open_published, "en", meta={"labels": LABELS})
+    numbers = {}
+    for s in doc.sections:
+        for b in s.blocks:
+            item = b.table if b.table is not None else b.figure
+            numbers[item.key] = b.caption.split(".")[0]  # type: ignore[union-attr]
+    where = {r.label: r.cells[1] for r in doc.sections[-1].blocks[0].table.rows}  # type: ignore[union-attr]
+    assert where["Table 3.1"] == numbers["survey_goals_top"]
+    assert where["Figure 5.2"] == numbers["survey_result_area_actors"]
+    assert where["Figure 5.3"].startswith(numbers["survey_result_type_themes"] + " (grouped")
+    # the hand survey's goal-focus item is "gf", not the seed's: said, not left blank
+    assert where["Table 9.1"].startswith("Not in this run")

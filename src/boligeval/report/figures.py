@@ -458,7 +458,7 @@ def result_area_figure(
     hidden = any(v is None for _, vals in areas for v in vals.values())
     width = 0.8 / len(actors)
     with _rc():
-        fig = _new(6.4, 1.2 + 0.22 * len(actors) * len(areas))
+        fig = _new(6.4, 1.2 + 0.15 * len(actors) * len(areas))
         ax: Axes = fig.add_subplot()
         for j, a in enumerate(actors):
             pts = [(i + (j - (len(actors) - 1) / 2) * width, vals[a])

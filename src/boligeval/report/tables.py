@@ -1334,7 +1334,8 @@ def goal_focus_table(
     who = ", ".join(s for s in (label(lang, "actor", actor) if actor else "",
                                 "" if wave is None else str(wave)) if s)
     title = text(lang, "focus_title").format(
-        item=label(lang, "item", item, item_labels), group=lower_first(label(lang, "group", group)))
+        item=lower_first(label(lang, "item", item, item_labels)),
+        group=lower_first(label(lang, "group", group)))
     return _finish(
         Table(
             key,
