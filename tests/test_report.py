@@ -25,6 +25,8 @@ FIGURE_KEYS = (
     "decomposition",
     "survey_actor",
     "challenge_change",
+    "survey_result_area_actors",
+    "survey_result_type_themes",
 )
 SECTION_IDS = (
     "summary",
@@ -205,6 +207,10 @@ def test_register_only_and_survey_only_runs(tmp_path: Path, protected: Any) -> N
         "survey_actor.png",
         "challenge_change.svg",
         "challenge_change.png",
+        "survey_result_area_actors.svg",
+        "survey_result_area_actors.png",
+        "survey_result_type_themes.svg",
+        "survey_result_type_themes.png",
     }
 
 

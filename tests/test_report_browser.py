@@ -193,7 +193,7 @@ def test_report_opens_offline_in_chromium(
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
 
     assert probe["lang"] == lang
-    assert len(probe["figs"]) == 7  # the figures of test_report.FIGURE_KEYS
+    assert len(probe["figs"]) == 9  # the figures of test_report.FIGURE_KEYS
     for fig in probe["figs"]:
         assert (
             fig["complete"] and fig["nw"] > 0 and fig["nh"] > 0 and fig["w"] > 100 and fig["h"] > 50

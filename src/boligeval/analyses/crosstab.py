@@ -14,6 +14,9 @@ from boligeval.survey import _analyses as an
 #: Blocks cross-tabulated by every plan attribute (seed ch. 8-10).
 CROSSTAB_BLOCKS: tuple[str, ...] = ("goal_focus", "collaboration", "area_secretariat")
 
+#: Seed table 9.1: focus on goals and results by municipal staff in the secretariat.
+FOCUS_ITEM, FOCUS_ATTRIBUTE = "gf_goals_results_focus", "municipal_staff_in_secretariat"
+
 #: Attributes not used as a cross-tab's rows (plan tools, not organisation).
 NOT_ORGANISATION = ("letting_tools", "image_intervention")
 
@@ -47,11 +50,15 @@ class Crosstab(SurveyTable):
     margins = True
 
     def report(self, view: Any) -> list[Any]:
-        from boligeval.report.tables import crosstab_table
+        from boligeval.report.tables import crosstab_table, goal_focus_table
 
-        table = crosstab_table(view.records(self.id), view.lang, analysis=self.id,
+        records = view.records(self.id)
+        focus = goal_focus_table(records, view.lang, item=FOCUS_ITEM, group=FOCUS_ATTRIBUTE,
+                                 key=f"survey_{self.id}_goal_focus", rules=view.rules,
+                                 item_labels=view.labels)
+        table = crosstab_table(records, view.lang, analysis=self.id,
                                rules=view.rules, item_labels=view.labels)
-        return [table] if table is not None else []
+        return [t for t in (table, focus) if t is not None]
 
 
 register(Crosstab("crosstab", 400, crosstabs))

@@ -38,6 +38,10 @@ __all__ = [
     "coefficient_figure",
     "decomposition_figure",
     "event_figure",
+    "result_area_bars",
+    "result_area_figure",
+    "result_type_figure",
+    "result_type_rows",
     "trend_figures",
 ]
 
@@ -406,3 +410,137 @@ def change_figure(
         ax.xaxis.set_major_formatter(_formatter(lang, 2))
     svg, png = _render(fig)
     return Figure(key, label(lang, "figure", key), svg, png)
+
+
+def _last_wave(recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records of the latest wave among ``recs``."""
+    wave = max((int(r["wave"]) for r in recs if r.get("wave") is not None), default=None)
+    return [r for r in recs if r.get("wave") == wave]
+
+
+def _value(r: dict[str, Any] | None) -> float | None:
+    """A published value, or None when it is missing or suppressed."""
+    return None if r is None or r.get("suppressed") else _num(r.get("value"))
+
+
+def result_area_bars(
+    records: list[dict[str, Any]],
+) -> tuple[list[str], list[tuple[str, dict[str, float | None]]]]:
+    """Data of seed figure 5.2: per intervention area each actor group's mean score.
+
+    Returns
+    -------
+    actors : list of str
+        Actor groups with a value, in the seed's order.
+    areas : list of (item_id, {actor: value})
+        Latest wave; sorted by the across-actor mean, largest first (ties
+        and suppressed means by item id). A suppressed value is None.
+    """
+    recs = _last_wave([r for r in records if r.get("item_id") is not None
+                       and r.get("statistic", "mean") == "mean"])
+    cell = {(str(r["item_id"]), str(r.get("actor"))): r for r in recs}
+    actors = [a for a in ACTOR_ORDER[1:] if any(k[1] == a for k in cell)]
+    items = sorted({k[0] for k in cell},
+                   key=lambda i: (-_or(_value(cell.get((i, "all"))), -math.inf), i))
+    return actors, [(i, {a: _value(cell.get((i, a))) for a in actors}) for i in items]
+
+
+def result_area_figure(
+    records: list[dict[str, Any]],
+    lang: str,
+    item_labels: dict[str, dict[str, str]] | None,
+    key: str,
+) -> Figure | None:
+    """Seed figure 5.2: results by intervention area, one bar per actor group."""
+    actors, areas = result_area_bars(records)
+    if not actors or not areas:
+        return None
+    hidden = any(v is None for _, vals in areas for v in vals.values())
+    width = 0.8 / len(actors)
+    with _rc():
+        fig = _new(6.4, 1.2 + 0.15 * len(actors) * len(areas))
+        ax: Axes = fig.add_subplot()
+        for j, a in enumerate(actors):
+            pts = [(i + (j - (len(actors) - 1) / 2) * width, vals[a])
+                   for i, (_, vals) in enumerate(areas) if vals[a] is not None]
+            ax.barh([y for y, _ in pts], [cast(float, v) for _, v in pts], height=width * 0.95,
+                    color=PALETTE[j % len(PALETTE)], label=label(lang, "actor", a))
+        ax.set_yticks(range(len(areas)),
+                      [label(lang, "item", i, item_labels) for i, _ in areas])
+        ax.invert_yaxis()
+        ax.set_xlim(1, 4)
+        ax.set_xlabel(label(lang, "figure", "y_score"))
+        ax.xaxis.set_major_formatter(_formatter(lang, 1))
+        ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                  ncol=len(actors))
+    svg, png = _render(fig)
+    note = text(lang, "result_area_note") + (f" {_hidden_note(lang)}" if hidden else "")
+    return Figure(key, label(lang, "figure", key), svg, png, note)
+
+
+#: The seed's grouping of the result types (figure 5.3 and its text): three themes it finds
+#: reached to some or a high degree, then three reached only to a small degree.
+THEME_ORDER = ("social_activities", "collaboration", "wellbeing_safety",
+               "resident_mix", "employment", "health")
+
+
+def result_type_rows(records: list[dict[str, Any]]) -> list[tuple[str, str, float | None]]:
+    """Data of seed figure 5.3: themes in the seed's order, each followed by its result types.
+
+    Returns
+    -------
+    list of (kind, id, value)
+        ``("theme", theme, theme mean)`` then ``("item", item_id, mean)`` for
+        its items, largest first; across actor groups, latest wave. Result
+        types without a theme come last under the theme ``""``. A suppressed
+        value is None.
+    """
+    recs = _last_wave([r for r in records if r.get("actor") == "all"
+                       and r.get("statistic", "mean") == "mean"])
+    themes = _order((r.get("theme") or "" for r in recs if r.get("item_id") is not None),
+                    (*THEME_ORDER, ""))
+    out: list[tuple[str, str, float | None]] = []
+    for t in themes:
+        head = next((r for r in recs if r.get("item_id") is None and (r.get("theme") or "") == t
+                     and t), None)
+        out.append(("theme", t, _value(head)))
+        items = [r for r in recs if r.get("item_id") is not None and (r.get("theme") or "") == t]
+        items.sort(key=lambda r: (-_or(_value(r), -math.inf), str(r["item_id"])))
+        out += [("item", str(r["item_id"]), _value(r)) for r in items]
+    return out
+
+
+def result_type_figure(
+    records: list[dict[str, Any]],
+    lang: str,
+    item_labels: dict[str, dict[str, str]] | None,
+    key: str,
+) -> Figure | None:
+    """Seed figure 5.3: result types grouped into themes, mean score across actor groups."""
+    rows = result_type_rows(records)
+    if not any(kind == "item" for kind, _, _ in rows):
+        return None
+    hidden = any(v is None for kind, t, v in rows if kind == "item" or t)
+    with _rc():
+        fig = _new(6.4, 1.0 + 0.26 * len(rows))
+        ax: Axes = fig.add_subplot()
+        names = []
+        for y, (kind, ident, v) in enumerate(rows):
+            if kind == "theme":
+                names.append(label(lang, "theme", ident) if ident else text(lang, "other_theme"))
+            else:
+                names.append("   " + label(lang, "item", ident, item_labels))
+            if v is not None:
+                ax.barh([y], [v], height=0.75 if kind == "item" else 0.5,
+                        color=PALETTE[0] if kind == "item" else PALETTE[5])
+        ax.set_yticks(range(len(rows)), names)
+        for tick, (kind, _, _) in zip(ax.get_yticklabels(), rows, strict=True):
+            if kind == "theme":
+                tick.set_fontweight("bold")
+        ax.invert_yaxis()
+        ax.set_xlim(1, 4)
+        ax.set_xlabel(label(lang, "figure", "y_score"))
+        ax.xaxis.set_major_formatter(_formatter(lang, 1))
+    svg, png = _render(fig)
+    note = text(lang, "result_type_note") + (f" {_hidden_note(lang)}" if hidden else "")
+    return Figure(key, label(lang, "figure", key), svg, png, note)

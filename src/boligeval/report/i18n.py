@@ -125,6 +125,26 @@ _COMMON = {
             "p-værdi fra chi²-test eller Fishers eksakte test. Testen vises ikke (·), når en "
             "af dens rækker er diskretioneret."
         ),
+        "goals_top_title": (
+            "De tre formål, flest i hver aktørgruppe i høj grad ser som formål med indsatsen"
+        ),
+        "goals_top_goal": "Formål",
+        "other_theme": "Uden tema",
+        "goals_top_share": "I høj grad formålet, pct.",
+        "actor_group": "Aktørgruppe",
+        "focus_title": "Helhedsplaner efter {item} og {group}",
+        "focus_rows_note": "Fordelingerne summer til 100 procent vandret.",
+        "focus_test_note": "Forskel mellem rækkerne: p = {p} ({test}).",
+        "result_area_note": (
+            "Gennemsnit af aktørgruppens planbesvarelser; områderne er sorteret efter "
+            "gennemsnittet på tværs af aktørgrupperne (vægtet lige). 1 = slet ikke, "
+            "4 = i høj grad."
+        ),
+        "result_type_note": (
+            "Gennemsnit på tværs af aktørgrupperne (vægtet lige), grupperet i seedens "
+            "temaer; temaets linje er gennemsnittet af dets resultattyper. 1 = slet ikke, "
+            "4 = i høj grad."
+        ),
         "difference": "Forskel",
         "mean": "Gennemsnit",
         "control": "Kontrolgruppe",
@@ -332,6 +352,24 @@ _COMMON = {
         "crosstab_test_note": (
             "p-value from a chi-square or Fisher's exact test. The test is not shown (·) when "
             "one of its rows is suppressed."
+        ),
+        "goals_top_title": (
+            "The three goals most often seen in each actor group as pursued to a high degree"
+        ),
+        "goals_top_goal": "Goal",
+        "other_theme": "Without a theme",
+        "goals_top_share": "Goal to a high degree, %",
+        "actor_group": "Actor group",
+        "focus_title": "Plans by {item} and {group}",
+        "focus_rows_note": "Each row sums to 100 per cent.",
+        "focus_test_note": "Difference between the rows: p = {p} ({test}).",
+        "result_area_note": (
+            "Mean of the actor group's plan answers; areas are sorted by the mean across actor "
+            "groups (weighted equally). 1 = not at all, 4 = to a high degree."
+        ),
+        "result_type_note": (
+            "Mean across actor groups (weighted equally), grouped into the seed's themes; a "
+            "theme's line is the mean of its result types. 1 = not at all, 4 = to a high degree."
         ),
         "difference": "Difference",
         "mean": "Mean",
@@ -819,6 +857,36 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "all": "All",
         },
     },
+    "test": {
+        "da": {
+            "chi_square": "chi²-test",
+            "fisher_exact": "Fishers eksakte test",
+            "fisher_monte_carlo": "Fishers eksakte test, Monte Carlo",
+        },
+        "en": {
+            "chi_square": "chi-square test",
+            "fisher_exact": "Fisher's exact test",
+            "fisher_monte_carlo": "Fisher's exact test, Monte Carlo",
+        },
+    },
+    "theme": {
+        "da": {
+            "social_activities": "Sociale aktiviteter",
+            "collaboration": "Samarbejde",
+            "wellbeing_safety": "Trivsel og tryghed",
+            "resident_mix": "Beboersammensætning",
+            "employment": "Beskæftigelse",
+            "health": "Sundhed",
+        },
+        "en": {
+            "social_activities": "Social activities",
+            "collaboration": "Collaboration",
+            "wellbeing_safety": "Well-being and safety",
+            "resident_mix": "Resident mix",
+            "employment": "Employment",
+            "health": "Health",
+        },
+    },
     "log": {
         "da": {
             "estimates": "Estimater",
@@ -1054,6 +1122,12 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "survey_actor": "Niveau af udfordringer pr. aktørgruppe og bølge (skala 1-4)",
             "challenge_change": "Ændring i aktørernes vurdering af udfordringerne, pr. udfordring",
+            "survey_result_area_actors": (
+                "Aktørernes vurdering af resultater pr. indsatsområde og aktørgruppe (skala 1-4)"
+            ),
+            "survey_result_type_themes": (
+                "Aktørernes vurdering af typer af resultater, grupperet i temaer (skala 1-4)"
+            ),
             "x_year": "År",
             "x_event": "Måleperioder i forhold til start",
             "y_score": "Score (1-4)",
@@ -1070,6 +1144,12 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "decomposition": "Decomposition of the change in department means by moves",
             "survey_actor": "Level of challenges by actor group and wave (scale 1-4)",
             "challenge_change": "Change in actors' assessment of the challenges, by challenge",
+            "survey_result_area_actors": (
+                "Actors' assessment of results by intervention area and actor group (scale 1-4)"
+            ),
+            "survey_result_type_themes": (
+                "Actors' assessment of types of results, grouped into themes (scale 1-4)"
+            ),
             "x_year": "Year",
             "x_event": "Measurement periods relative to start",
             "y_score": "Score (1-4)",

@@ -39,6 +39,8 @@ __all__ = [
     "decimals_for",
     "deprivation_support_table",
     "diagnostic_tables",
+    "goal_focus_table",
+    "goals_top_table",
     "largest_challenges_table",
     "regression_tables",
     "rent_round_table",
@@ -1236,3 +1238,113 @@ def deprivation_support_table(
     )
     notes = (text(lang, "rs_deprivation_note"), text(lang, "source"))
     return _finish(Table(key, text(lang, "rs_deprivation_title"), cols, rows, notes), lang, rules)
+
+
+def goals_top_table(
+    records: list[dict[str, Any]],
+    lang: str,
+    *,
+    analysis: str,
+    rules: dict[str, Any] | None = None,
+    item_labels: dict[str, dict[str, str]] | None = None,
+) -> Table | None:
+    """Seed Table 3.1: per actor group its top-ranked goals and the share "to a high degree".
+
+    Rows run by actor group in the seed's order (project leaders, housing
+    managers, municipalities, tenant boards), ranks 1 to 3 within each; the
+    last wave only. A suppressed share is shown as the suppression mark.
+    """
+    recs = [r for r in records if r.get("rank") is not None and r.get("actor") in ACTORS]
+    if not recs:
+        return None
+    wave = max((int(r["wave"]) for r in recs if r.get("wave") is not None), default=None)
+    recs = [r for r in recs if r.get("wave") == wave]
+    rows: list[Row] = []
+    for actor in _order((r.get("actor") for r in recs), ACTORS):
+        ranked = sorted((r for r in recs if r.get("actor") == actor), key=lambda r: r["rank"])
+        for i, r in enumerate(ranked):
+            rows.append(Row(
+                label(lang, "actor", actor) if i == 0 else "",
+                (label(lang, "item", r.get("item_id"), item_labels), _survey_value(r, lang)),
+                "plain",
+            ))
+    who = f" ({wave})" if wave is not None else ""
+    return _finish(
+        Table(
+            f"survey_{analysis}_top",
+            text(lang, "goals_top_title") + who,
+            (text(lang, "goals_top_goal"), text(lang, "goals_top_share")),
+            tuple(rows),
+            (text(lang, "unit_answer"), text(lang, "survey_source")),
+            text(lang, "actor_group"),
+            text_cols=1,
+        ),
+        lang,
+        rules,
+    )
+
+
+#: Answer categories of seed table 9.1, in its order ("not relevant" only when answered).
+FOCUS_CATEGORIES = ("high_degree", "some_degree", "small_degree", "not_at_all", "dont_know",
+                    "not_relevant")
+
+
+def goal_focus_table(
+    records: list[dict[str, Any]],
+    lang: str,
+    *,
+    item: str,
+    group: str,
+    key: str,
+    rules: dict[str, Any] | None = None,
+    item_labels: dict[str, dict[str, str]] | None = None,
+) -> Table | None:
+    """Seed Table 9.1: one item's answer shares by one yes/no plan attribute, yes first.
+
+    Columns are the answer categories in the seed's order (high, some,
+    small, not at all, don't know; "not relevant" only when someone gave
+    it), then the number of answers per row. Title states item, attribute,
+    actor group and wave; the note gives the test (hidden when a share is).
+    """
+    recs = [r for r in records if r.get("item_id") == item and r.get("group") == group]
+    shares = [r for r in recs if r.get("statistic") == "share"]
+    if not shares:
+        return None
+    cats = [c for c in FOCUS_CATEGORIES[:-1]]
+    if any(r.get("category") == "not_relevant" and (r.get("suppressed") or r.get("count"))
+           for r in shares):
+        cats.append("not_relevant")
+    rows: list[Row] = []
+    for level in _order((r.get("level") for r in shares), ("yes", "no")):
+        cell = {r.get("category"): r for r in shares if r.get("level") == level}
+        n = next((r.get("n") for r in cell.values() if r.get("n") is not None), None)
+        rows.append(Row(label(lang, "group", level),
+                        (*(_survey_value(cell.get(c), lang) for c in cats),
+                         "" if n is None else fmt_int(n, lang)), "plain"))
+    test = next((r for r in recs if r.get("statistic") == "p_value"), None)
+    notes = [text(lang, "focus_rows_note"), text(lang, "unit_answer")]
+    if test is not None and test.get("test") not in (None, "none"):
+        hidden = any(r.get("suppressed") for r in shares)
+        p = SUPPRESSED_MARK if hidden else _survey_value(test, lang)
+        notes.append(text(lang, "focus_test_note").format(
+            p=p, test=label(lang, "test", test.get("test"))))
+    notes.append(text(lang, "survey_source"))
+    actor = next((r.get("actor") for r in shares), None)
+    wave = next((r.get("wave") for r in shares), None)
+    who = ", ".join(s for s in (label(lang, "actor", actor) if actor else "",
+                                "" if wave is None else str(wave)) if s)
+    title = text(lang, "focus_title").format(
+        item=lower_first(label(lang, "item", item, item_labels)),
+        group=lower_first(label(lang, "group", group)))
+    return _finish(
+        Table(
+            key,
+            title + (f": {lower_first(who)}" if who else "") + " (%)",
+            (*(label(lang, "group", c) for c in cats), text(lang, "n")),
+            tuple(rows),
+            tuple(notes),
+            label(lang, "group", group),
+        ),
+        lang,
+        rules,
+    )
