@@ -27,7 +27,7 @@ from tests.builders.survey_tables import CODEBOOK
 
 LABELS = codebook_labels(CODEBOOK)
 #: Small enough for the hand survey's one- and two-answer cells.
-OPEN = DisclosureRules(min_persons=1, dominance_share=1.0, secondary=False)
+OPEN = DisclosureRules(min_persons=1, dominance_share=1.0, secondary=False, survey_min_count=0)
 
 
 def _published(survey: Survey, rules: DisclosureRules) -> Published:
