@@ -366,9 +366,10 @@ class Pipeline:
         """The results after disclosure control."""
         from boligeval.disclosure import protect_results
 
+        results = self.results  # the analyses first: their own stages, their own timings
         with self.progress.stage("disclosure control"):
             panel = None if self.panel is None else self.panel.frame
-            return protect_results(self.results, self.cfg.disclosure, panel=panel)
+            return protect_results(results, self.cfg.disclosure, panel=panel)
 
     @cached_property
     def item_labels(self) -> dict[str, dict[str, str]]:
