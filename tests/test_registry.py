@@ -221,3 +221,20 @@ def test_protected_records_pass_every_writer(tmp_path: Path) -> None:
         write(document, tmp_path / name)
     assert pd.read_json(tmp_path / "results.json", typ="series")["estimates"][0]["estimate"] \
         is None
+
+
+def test_cohort_means_give_the_two_largest_contributions() -> None:
+    """The pair share: two persons of one department, or the largest of two departments."""
+    from boligeval.analyses.area_did import cohort_means
+
+    data = pd.DataFrame({
+        "cohort": ["g1", "g1"], "year": [2005, 2005], "value": [10.0, 10.0], "n": [4, 6],
+        # amounts 40 and 60; largest persons 20 and 12; two largest 30 and 21
+        "top_share": [0.5, 0.2], "top2_share": [0.75, 0.35],
+    })
+    (row,) = cohort_means(data, 0.05)
+    assert row["top_share"] == pytest.approx(0.20)
+    assert row["top2_share"] == pytest.approx(0.32)  # 20 + 12 beats 30
+    data.loc[0, "top2_share"] = 0.9  # 36 in one department beats 32
+    assert cohort_means(data, 0.05)[0]["top2_share"] == pytest.approx(0.36)
+    assert cohort_means(data.drop(columns="top2_share"), 0.05)[0]["top2_share"] is None

@@ -28,7 +28,9 @@ def cohort_means(data: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
     """Cohort-by-year means of department values with t intervals.
 
     ``top_share`` is the largest single contribution to the cohort's sum over
-    that sum: the dominance rule's input, consumed by disclosure control.
+    that sum, and ``top2_share`` (when the panel has the departments' two
+    largest contributions) that of the two largest: the dominance rules'
+    inputs, consumed by disclosure control.
     """
     rows: list[dict[str, Any]] = []
     for (cohort, year), g in data.groupby(["cohort", "year"], sort=True):
@@ -37,13 +39,22 @@ def cohort_means(data: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
         half = (float(stats.t.ppf(1 - alpha / 2, k - 1) * g["value"].std(ddof=1) / math.sqrt(k))
                 if k > 1 else float("nan"))
         amount = g["value"].abs() * g["n"]
-        top = (g["top_share"] * amount).max() / amount.sum() if amount.sum() > 0 else None
+        total = float(amount.sum())
+        top = (g["top_share"] * amount).max() / total if total > 0 else None
+        pair = None
+        if total > 0 and "top2_share" in g and g["top2_share"].notna().any():
+            # The two largest persons are the two largest of one department, or the
+            # largest of two departments.
+            firsts = (g["top_share"] * amount).fillna(0.0).nlargest(2).sum()
+            within = float((g["top2_share"] * amount).max())
+            pair = max(float(firsts), within) / total
         rows.append({
             "cohort": cohort, "year": int(str(year)), "mean": mean,
             "ci_low": mean - half if k > 1 else None,
             "ci_high": mean + half if k > 1 else None,
             "n_departments": int(k), "n_persons": int(g["n"].sum()),
             "top_share": None if top is None or pd.isna(top) else float(top),
+            "top2_share": pair,
         })
     return rows
 
