@@ -33,7 +33,7 @@ chromium:
 	fi
 
 demo: $(CORE)
-	$(BIN)/boligeval demo --out demo-out
+	$(BIN)/boligeval demo --out demo-out --overwrite
 
 test: $(DEV) chromium
 	$(BIN)/ruff check src tests benchmarks
