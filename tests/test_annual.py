@@ -57,7 +57,13 @@ def test_honest_did_reports_sets_and_breakdown(annual_run):
     hd = [r for r in results["estimates"] if r["analysis"] == "honest_did"]
     original = next(r for r in hd if r["term"] == "original")
     mbar0 = next(r for r in hd if r["term"] == "Mbar=0")
-    assert mbar0["ci_low"] == pytest.approx(original["ci_low"], abs=1e-6)
+    # HonestDiD's default C-LF hybrid spends alpha/10 on its first stage, so at Mbar = 0
+    # its set holds the conventional interval and is only slightly longer (the pure
+    # conditional test would give the conventional interval exactly).
+    assert mbar0["ci_low"] <= original["ci_low"] and mbar0["ci_high"] >= original["ci_high"]
+    width, conventional = (mbar0["ci_high"] - mbar0["ci_low"],
+                           original["ci_high"] - original["ci_low"])
+    assert width == pytest.approx(conventional, rel=0.05)
     assert any(r["term"] == "breakdown_mbar" for r in hd)
 
 
