@@ -101,6 +101,7 @@ def test_debug_shows_the_traceback(world: Path, tmp_path: Path):
     assert result.exit_code != 0 and result.exception is not None
 
 
+@pytest.mark.slow
 def test_run_with_survey_data_only(world: Path, tmp_path: Path):
     survey_only = tmp_path / "survey_only"
     survey_only.mkdir()
@@ -117,6 +118,7 @@ def test_run_with_survey_data_only(world: Path, tmp_path: Path):
     assert (out / "report.html").exists()
 
 
+@pytest.mark.slow
 def test_synth_department_size_halves_the_dwellings(world: Path, tmp_path: Path):
     out = tmp_path / "half"
     code, output = invoke("synth", "--out", str(out), "--scale", "0.05", "--seed", "11",

@@ -71,6 +71,7 @@ def random_world(seed: int, n_departments: int, years: tuple[int, ...], *,
     return con
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), n_departments=st.integers(2, 8),
        min_count=st.integers(1, 15))

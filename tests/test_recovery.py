@@ -150,6 +150,7 @@ def test_panel_equals_the_synthetic_truth_cells(tmp_path: Path):
     np.testing.assert_allclose(merged["value"], merged["observed"], rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_decomposition_did_recovers_the_in_mover_term(tmp_path: Path):
     """The DiD of the in-mover term covers the true in-mover part of the effect."""
     import json

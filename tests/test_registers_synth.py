@@ -14,6 +14,7 @@ from boligeval.cli import main
 SEED = 271828
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("years", [None, "2003-2007"])
 def test_synthetic_registers_round_trip(tmp_path: Path, years: str | None) -> None:
     world = tmp_path / "world"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -44,7 +45,8 @@ from boligeval.write import (
 SRC = Path(boligeval.__file__).parent
 
 
-def _literals(path: Path) -> set[str]:
+@functools.cache
+def _literals(path: Path) -> frozenset[str]:
     """String constants of a module, leaving out docstrings and ``__all__`` lists."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skip: set[int] = set()
@@ -56,8 +58,9 @@ def _literals(path: Path) -> set[str]:
         if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             skip.update(id(n) for n in ast.walk(node.value))
-    return {n.value for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip}
+    return frozenset(n.value for n in ast.walk(tree)
+                     if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                     and id(n) not in skip)
 
 
 def test_registry_lists_every_results_id_once() -> None:

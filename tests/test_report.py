@@ -168,6 +168,7 @@ def test_tex_is_syntactically_sane(reports: dict[str, ReportPaths]) -> None:
         assert "−" not in tex and "·" not in tex
 
 
+@pytest.mark.slow
 def test_output_is_deterministic(tmp_path: Path, protected: Any) -> None:
     a = write_report(protected, tmp_path / "a", lang="en", meta=META)
     b = write_report(protected, tmp_path / "b", lang="en", meta=META)

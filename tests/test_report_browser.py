@@ -232,6 +232,7 @@ _TABLE_PROBE = """
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [1280, 760])
 def test_no_table_is_wider_than_its_container(
     browser: DevTools, tmp_path_factory: pytest.TempPathFactory, width: int

@@ -96,6 +96,7 @@ def test_docx_sections_and_figures_match_the_html(
     assert all(c.startswith("Tabel " if lang == "da" else "Table ") for c in caps)
 
 
+@pytest.mark.slow
 def test_docx_is_deterministic(tmp_path: Path, published_report_results: Published) -> None:
     a = write_report(published_report_results, tmp_path / "a", lang="da", meta=META)
     b = write_report(published_report_results, tmp_path / "b", lang="da", meta=META)
@@ -112,6 +113,7 @@ def _template(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_docx_on_a_template(tmp_path: Path, published_report_results: Published) -> None:
     """The template's styles and header are kept; its body text is replaced by the report."""
     template = _template(tmp_path / "house.docx")
@@ -125,6 +127,7 @@ def test_docx_on_a_template(tmp_path: Path, published_report_results: Published)
     assert _docx_captions(paths.docx) == _html_captions(paths.html)
 
 
+@pytest.mark.slow
 def test_docx_template_dotx_and_bad_template(
     tmp_path: Path, published_report_results: Published
 ) -> None:

@@ -92,6 +92,7 @@ def test_project_leaders_most_positive_about_results(prepared):
         assert 2.6 < block[actor] < 2.95
 
 
+@pytest.mark.slow
 def test_deterministic_for_a_seed(world):
     plans, departments = world
     small = plans.iloc[:30]

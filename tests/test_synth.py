@@ -175,6 +175,7 @@ def test_contract_shape(world: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_other_seed_differs(world: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     synthesize(again, scale=SMALL, seed=7)
@@ -185,6 +186,7 @@ def test_same_seed_same_bytes_other_seed_differs(world: Path, tmp_path: Path) ->
     assert h["residents.parquet"] != _hashes(world)["residents.parquet"]
 
 
+@pytest.mark.slow
 def test_no_effects_means_no_difference(tmp_path: Path) -> None:
     synthesize(tmp_path, scale=SMALL, seed=7, effects=Effects.none())
     res = pd.read_parquet(tmp_path / "residents.parquet")
@@ -341,6 +343,7 @@ def test_cells_follow_definitions(world: Path) -> None:
     assert cell("working_age", "disposable_income")["observed"] == pytest.approx(wa["real"].mean())
 
 
+@pytest.mark.slow
 def test_csv_matches_parquet(world: Path, tmp_path: Path) -> None:
     synthesize(tmp_path, scale=SMALL, seed=7, fmt="csv")
     csv = pd.read_csv(tmp_path / "residents.csv", dtype={"person_id": str, "household_id": str})
@@ -353,6 +356,7 @@ def test_csv_matches_parquet(world: Path, tmp_path: Path) -> None:
     assert a == pytest.approx(b)
 
 
+@pytest.mark.slow
 def test_annual_years_and_dynamic(tmp_path: Path) -> None:
     s = synthesize(tmp_path, scale=SMALL, seed=3, years=range(2000, 2013), dynamic=True)
     assert sorted(s.person_years_by_year) == list(range(2000, 2013))
@@ -408,6 +412,7 @@ def test_household_mix_same_in_every_group() -> None:
         assert g["hh_rooms"].rank().corr(g["rooms"].rank()) > 0.99
 
 
+@pytest.mark.slow
 def test_summary_is_one_readable_line(tmp_path: Path) -> None:
     s = synthesize(tmp_path, scale=SMALL, seed=7)
     text = str(s)
