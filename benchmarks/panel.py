@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _measure import measured  # benchmarks/ is on the path when run as a script
+
 SCAN = """
 import duckdb, sys
 con = duckdb.connect()
@@ -41,28 +43,10 @@ import sys
 from pathlib import Path
 from boligeval.config import load_config
 from boligeval.run import build_panel_outputs
+
 cfg = load_config(Path(sys.argv[1]))
 build_panel_outputs(cfg, Path(sys.argv[2]))
 """
-
-
-def _measured(code: str, *args: str) -> tuple[float, float]:
-    """Run code in a fresh interpreter; return wall seconds and its peak RSS in GB."""
-    wrapper = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        "p = subprocess.run([sys.executable, '-c', sys.argv[1], *sys.argv[2:]])\n"
-        "if p.returncode: sys.exit(p.returncode)\n"
-        "print('RESULT', time.perf_counter() - t, "
-        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", wrapper, code, *args], capture_output=True,
-                          text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(proc.stderr)
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
-    _, seconds, gigabytes = line.split()
-    return float(seconds), float(gigabytes)
 
 
 def main() -> None:
@@ -84,8 +68,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             cfg = Path(tmp) / "config.toml"
             cfg.write_text(f'[data]\ndir = "{world.resolve().as_posix()}"\n', encoding="utf-8")
-            scans = [_measured(SCAN, str(residents)) for _ in range(args.repeat)]
-            panels = [_measured(PANEL, str(cfg), str(Path(tmp) / f"out{i}"))
+            scans = [measured(SCAN, str(residents)) for _ in range(args.repeat)]
+            panels = [measured(PANEL, str(cfg), str(Path(tmp) / f"out{i}"))
                       for i in range(args.repeat)]
         scan_t = sorted(s for s, _ in scans)[len(scans) // 2]
         panel_t = sorted(s for s, _ in panels)[len(panels) // 2]

@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _measure import measured  # benchmarks/ is on the path when run as a script
+
 SCAN = """
 import duckdb, sys
 root = sys.argv[1]
@@ -73,27 +75,9 @@ import sys
 from pathlib import Path
 from boligeval.config import load_config
 from boligeval.run import run_evaluation
+
 run_evaluation(load_config(Path(sys.argv[1])), Path(sys.argv[2]))
 """
-
-
-def _measured(code: str, *args: str) -> tuple[float, float]:
-    """Run code in a fresh interpreter; return wall seconds and its peak RSS in GB."""
-    wrapper = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        "p = subprocess.run([sys.executable, '-c', sys.argv[1], *sys.argv[2:]])\n"
-        "if p.returncode: sys.exit(p.returncode)\n"
-        "print('RESULT', time.perf_counter() - t, "
-        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", wrapper, code, *args], capture_output=True,
-                          text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(proc.stderr)
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
-    _, seconds, gigabytes = line.split()
-    return float(seconds), float(gigabytes)
 
 
 def _size(path: Path) -> float:
@@ -118,11 +102,11 @@ def main() -> None:
     root = world / "registers"
     rows = {}
     with tempfile.TemporaryDirectory(dir=world.parent) as tmp:
-        scans = [_measured(SCAN, str(root)) for _ in range(args.repeat)]
+        scans = [measured(SCAN, str(root)) for _ in range(args.repeat)]
         regs = []
         for i in range(args.repeat):
             out = Path(tmp) / f"out{i}"
-            regs.append(_measured(REGISTERS, str(world / "registers.toml"), str(out)))
+            regs.append(measured(REGISTERS, str(world / "registers.toml"), str(out)))
             if i + 1 < args.repeat:
                 shutil.rmtree(out)
         out = Path(tmp) / f"out{args.repeat - 1}"
@@ -139,8 +123,8 @@ def main() -> None:
         print(json.dumps(rows["registers"]), flush=True)
         if not args.no_run:
             cfg = str(out / "config.toml")
-            panel_t, panel_m = _measured(PANEL, cfg, str(Path(tmp) / "panel"))
-            run_t, run_m = _measured(RUN, cfg, str(Path(tmp) / "run"))
+            panel_t, panel_m = measured(PANEL, cfg, str(Path(tmp) / "panel"))
+            run_t, run_m = measured(RUN, cfg, str(Path(tmp) / "run"))
             rows["chain"] = {
                 "panel_s": round(panel_t, 1), "panel_peak_gb": round(panel_m, 2),
                 "run_s": round(run_t, 1), "run_peak_gb": round(run_m, 2),
