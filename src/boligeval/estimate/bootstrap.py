@@ -598,32 +598,21 @@ def _boottest_interval(
     inf where the grid does not reach a rejection.
     """
     lo, hi = theta - half, theta + half
-    p_lo = p_hi = np.nan
+    p_end = {"low": np.nan, "high": np.nan}
 
-    def widen_low() -> None:
-        nonlocal lo, hi, p_lo
+    def widen(side: str) -> None:
+        nonlocal lo, hi
         for _ in range(10):
-            p_lo = pvalue(lo)
-            if not p_lo > alpha:
+            p_end[side] = pvalue(lo if side == "low" else hi)
+            if not p_end[side] > alpha:
                 break
             width = hi - lo
             lo, hi = lo - width, hi + width
 
-    def widen_high() -> None:
-        nonlocal lo, hi, p_hi
-        for _ in range(10):
-            p_hi = pvalue(hi)
-            if not p_hi > alpha:
-                break
-            width = hi - lo
-            lo, hi = lo - width, hi + width
-
-    if abs(lo - null) > abs(hi - null):
-        widen_low()
-        widen_high()
-    else:
-        widen_high()
-        widen_low()
+    first, second = ("low", "high") if abs(lo - null) > abs(hi - null) else ("high", "low")
+    widen(first)
+    widen(second)
+    p_lo, p_hi = p_end["low"], p_end["high"]
     xs = list(lo + (hi - lo) * np.arange(points) / (points - 1))
     ps = [p_lo] + [np.nan] * (points - 2) + [p_hi]  # as boottest, the last p computed at each end
     at = min(max(int(np.floor((theta - lo) / (hi - lo) * (points - 1))) + 1, 0), points)
