@@ -14,7 +14,7 @@ Three guarantees, for every command that writes (``run``, ``demo``,
   the lock of a run that died is taken over.
 * **Scratch cannot outlive the run.** Converted copies of the inputs and
   DuckDB's spill files live in one folder per run
-  (``boligeval-scratch-PID-XXXX`` in the system temp folder, or in
+  (``boligeval-scratch-<pid>-<random suffix>`` in the system temp folder, or in
   ``BOLIGEVAL_SCRATCH``), created private (0700) and removed on every exit
   path Python sees; a run killed with SIGKILL leaves it, and the next run
   removes the scratch of every dead run and says so.

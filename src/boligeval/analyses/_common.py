@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -58,9 +59,9 @@ class AreaModel(RegisterAnalysis):
     model's terms with its sample counts.
     """
 
+    @abstractmethod
     def fit(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> Any:
         """Estimate the model (a ``DidResult``)."""
-        raise NotImplementedError
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         fit = self.fit(ctx, spec, outcome)

@@ -14,6 +14,7 @@ renders its own tables and figures from the published records.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -75,7 +76,7 @@ class Option:
         return value
 
 
-class Analysis:
+class Analysis(ABC):
     """One kind of analysis and everything it owns.
 
     Subclasses name their id, chapter and order as class keywords
@@ -161,9 +162,9 @@ class RegisterAnalysis(Analysis):
                 f"not '{spec.population}'."
             )
 
+    @abstractmethod
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         """Estimate one outcome of one block; return unprotected records."""
-        raise NotImplementedError
 
 
 class DiagnosticAnalysis(RegisterAnalysis):
@@ -191,9 +192,9 @@ class PanelAnalysis(Analysis):
 
     trigger: ClassVar[Trigger] = "register"
 
+    @abstractmethod
     def run_all(self, ctx: Context) -> list[Record]:
         """Compute every record of this analysis."""
-        raise NotImplementedError
 
 
 class SurveyAnalysis(Analysis):
@@ -201,9 +202,9 @@ class SurveyAnalysis(Analysis):
 
     trigger: ClassVar[Trigger] = "survey"
 
+    @abstractmethod
     def run_all(self, ctx: Context) -> list[Record]:
         """Compute every record of this analysis."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
