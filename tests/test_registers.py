@@ -352,17 +352,28 @@ def test_unknown_socio13_code_is_refused(tmp_path: Path) -> None:
 
 
 def test_out_folder_not_empty_is_refused(tmp_path: Path) -> None:
+    """--out follows the rule of every command: new, empty, or an earlier output (issue 12)."""
     cfg = _write(tmp_path, _world())
     out = tmp_path / "out"
     out.mkdir()
     (out / "mine.txt").write_text("keep me")
-    result = CliRunner().invoke(main, ["registers", str(cfg), "--out", str(out)])
-    assert result.exit_code == 2
-    assert "--overwrite" in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]
-    ok = CliRunner().invoke(main, ["registers", str(cfg), "--out", str(out), "--overwrite"])
+    for extra in ([], ["--overwrite"]):  # a folder of the user's files is never written into
+        result = CliRunner().invoke(main, ["registers", str(cfg), "--out", str(out), *extra])
+        assert result.exit_code == 2
+        assert "holds no boligeval output" in result.output
+        assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]
+        assert (out / "mine.txt").read_text() == "keep me"
+    fresh = tmp_path / "fresh"
+    ok = CliRunner().invoke(main, ["registers", str(cfg), "--out", str(fresh)])
     assert ok.exit_code == 0, ok.output
-    assert (out / "mine.txt").read_text() == "keep me"
+    written = sorted(p.name for p in fresh.iterdir())
+    assert "manifest.json" in written and "residents.parquet" in written
+    again = CliRunner().invoke(main, ["registers", str(cfg), "--out", str(fresh)])
+    assert again.exit_code == 2 and "--overwrite" in again.output
+    (fresh / "stale.txt").write_text("from an earlier run")
+    ok = CliRunner().invoke(main, ["registers", str(cfg), "--out", str(fresh), "--overwrite"])
+    assert ok.exit_code == 0, ok.output
+    assert sorted(p.name for p in fresh.iterdir()) == written  # replaced whole
 
 
 def test_shipped_incomplete_code_list_refuses_to_run(tmp_path: Path) -> None:

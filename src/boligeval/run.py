@@ -11,9 +11,7 @@ done before the folder is created.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -29,7 +27,15 @@ import pandas as pd
 
 from boligeval.config import DEFAULT_SEED, EvaluationConfig
 from boligeval.errors import BoligevalWarning, ConfigError
-from boligeval.outputs import OutputFolder, check_out_dir, output_folder, scratch_folder
+from boligeval.outputs import (
+    OutputFolder,
+    check_environment,
+    check_out_dir,
+    connect,
+    memory_limit,
+    output_folder,
+    scratch_folder,
+)
 from boligeval.progress import Progress, silent
 from boligeval.vocabulary import AMOUNT_OUTCOMES
 
@@ -89,46 +95,6 @@ def _needs_prices(cfg: EvaluationConfig) -> bool:
     return any(o in AMOUNT_OUTCOMES for a in cfg.analysis for o in a.outcomes)
 
 
-_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)?\s*", re.IGNORECASE)
-_UNIT_BYTES = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
-               "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
-
-
-def memory_limit() -> tuple[str, float] | None:
-    """``BOLIGEVAL_MEMORY_LIMIT`` checked: (DuckDB setting, bytes), or None when unset.
-
-    Only a number with an optional unit (B, KB, MB, GB, TB, KiB, MiB, GiB,
-    TiB) is accepted; nothing else from the variable reaches DuckDB.
-
-    Raises
-    ------
-    ConfigError
-        When the value is not such a size or is 0.
-    """
-    text = os.environ.get("BOLIGEVAL_MEMORY_LIMIT")
-    if text is None or not text.strip():
-        return None
-    match = _MEMORY.fullmatch(text)
-    if match is None:
-        raise ConfigError(
-            "BOLIGEVAL_MEMORY_LIMIT must be a size such as 4GB or 500MB (a number and one of "
-            "the units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB); the value set is not."
-        )
-    unit = (match.group(2) or "B").upper()
-    size = float(match.group(1)) * _UNIT_BYTES[unit]
-    if size <= 0:
-        raise ConfigError("BOLIGEVAL_MEMORY_LIMIT must be more than 0; set for example 4GB.")
-    return f"{match.group(1)}{unit.replace('IB', 'iB')}", size
-
-
-def check_environment() -> None:
-    """Check the environment variables boligeval reads, before any long work."""
-    memory_limit()
-    scratch = os.environ.get("BOLIGEVAL_SCRATCH")
-    if scratch and not Path(scratch).is_dir():
-        raise ConfigError("BOLIGEVAL_SCRATCH must name an existing folder.")
-
-
 def check_rules(cfg: EvaluationConfig) -> None:
     """Warn when the disclosure settings are weaker than their profile's."""
     reasons = cfg.disclosure.weaker_than_profile()
@@ -184,27 +150,6 @@ def _check_against_data(cfg: EvaluationConfig, ws: Workspace) -> None:
         )
 
 
-def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
-    # An in-memory database that spills to the scratch folder when a table, join or
-    # aggregation does not fit in the memory limit: out of core without paying for
-    # writing every intermediate table to a database file.
-    con = duckdb.connect()
-    spill = scratch / "spill"
-    spill.mkdir(exist_ok=True)
-    con.execute(f"SET temp_directory = '{spill.as_posix()}'")
-    memory = memory_limit()
-    if memory is not None:
-        con.execute(f"SET memory_limit = '{memory[0]}'")  # checked: a number and a unit
-    else:
-        # Keep up to 1 GB of freed buffer blocks for reuse rather than handing them back
-        # to the OS and faulting them in again (it is released with the connection).
-        with contextlib.suppress(duckdb.CatalogException):  # a DuckDB without the setting
-            con.execute("SET block_allocator_memory = '1GB'")
-    con.execute("SET preserve_insertion_order = false")
-    con.execute("SET enable_progress_bar = false")
-    return con
-
-
 @contextmanager
 def workspace(
     cfg: EvaluationConfig,
@@ -230,7 +175,7 @@ def workspace(
         raise ConfigError(f"data.dir {cfg.data.dir} is not a folder.")
     check_environment()
     with scratch_folder() as scratch:
-        con = _connect(scratch)
+        con = connect(scratch)
         try:
             with progress.stage("reading and validating inputs"):
                 inputs = load_inputs(

@@ -10,9 +10,8 @@ to a temporary name and renamed at the end.
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +22,13 @@ from boligeval.config import DataSpec, EvaluationConfig, dump_config
 from boligeval.contract.readers import qstr
 from boligeval.contract.schemas import TABLE_ORDER
 from boligeval.errors import ConfigError, ContractError
+from boligeval.outputs import (
+    MANIFEST,
+    check_environment,
+    connect,
+    output_folder,
+    scratch_folder,
+)
 from boligeval.progress import Progress, silent
 from boligeval.registers.codelists import CODELISTS, CodeList, resolve_codelists
 from boligeval.registers.config import (
@@ -81,29 +87,6 @@ def registers_spec(cfg: EvaluationConfig) -> RegistersSpec:
     return parse_registers(cfg.registers, base=base, design_years=cfg.measurement_years)
 
 
-def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    spill = scratch / "spill"
-    spill.mkdir(parents=True, exist_ok=True)
-    con.execute(f"SET temp_directory = {qstr(spill.as_posix())}")
-    memory = os.environ.get("BOLIGEVAL_MEMORY_LIMIT")
-    if memory:
-        con.execute(f"SET memory_limit = {qstr(memory)}")
-    con.execute("SET preserve_insertion_order = false")
-    con.execute("SET enable_progress_bar = false")
-    return con
-
-
-def _check_out(out_dir: Path, overwrite: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"--out {out_dir} exists and is not a folder.")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise ConfigError(
-            f"--out {out_dir} is not empty; choose an empty folder or add --overwrite to "
-            "replace the files boligeval writes there."
-        )
-
-
 def _codelist_table(con: duckdb.DuckDBPyConnection, cl: CodeList) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE cl_{cl.name} (code VARCHAR, value VARCHAR)")
     if cl.codes:
@@ -160,9 +143,11 @@ def build_residents(
     cfg : EvaluationConfig
         A config with a ``[registers]`` block.
     out_dir : Path
-        Output folder; must be empty unless ``overwrite``.
+        Output folder: new, empty, or an earlier output of this command
+        (recognised by its manifest), replaced whole only with ``overwrite``;
+        never a data folder. It is written atomically, like a run's.
     overwrite : bool
-        Replace the files this command writes in a non-empty folder.
+        Replace an earlier output whole.
     progress : Progress, optional
 
     Raises
@@ -172,20 +157,39 @@ def build_residents(
     """
     progress = progress or silent()
     spec = registers_spec(cfg)
-    out_dir = Path(out_dir)
-    _check_out(out_dir, overwrite)
-    if out_dir.resolve() == cfg.data.dir.resolve():
-        raise ConfigError("--out must differ from [data] dir (its residents file would be "
-                          "replaced).")
+    check_environment()
     codelists = resolve_codelists(spec.codelists, spec.confirmed, list(CODELISTS))
-    with tempfile.TemporaryDirectory(prefix="boligeval-registers-") as tmp:
-        scratch = Path(tmp)
-        con = _connect(scratch)
+    with (output_folder(Path(out_dir), overwrite=overwrite,
+                        data_dirs=[cfg.data.dir, spec.dir]) as folder,
+          scratch_folder() as scratch):
+        con = connect(scratch)
         try:
-            result = _build(con, cfg, spec, codelists, scratch, out_dir, progress)
+            staged = _build(con, cfg, spec, codelists, scratch, folder.stage, progress)
         finally:
             con.close()
-    return result
+        _write_manifest(folder.stage, staged)
+        folder.commit()
+    return replace(staged, out_dir=folder.final,
+                   paths={k: folder.final / v.name for k, v in staged.paths.items()})
+
+
+def _write_manifest(out_dir: Path, result: RegistersResult) -> None:
+    """A manifest that marks the folder as this command's output: microdata, never to leave."""
+    from datetime import UTC, datetime
+
+    from boligeval.write.manifest import package_versions
+
+    manifest = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "registers",
+        "boligeval": package_versions(),
+        "outputs": sorted(p.name for p in out_dir.iterdir()),
+        "rows_by_year": {str(y): n for y, n in result.rows_by_year.items()},
+        "fit_to_leave": False,
+        "why_not": ["residents.parquet holds person-level register data"],
+    }
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True),
+                                   encoding="utf-8")
 
 
 def _build(
@@ -580,8 +584,6 @@ def _finish(
 
     paths: dict[str, Path] = {}
     res = out_dir / "residents.parquet"
-    for old in out_dir.glob("residents.*"):
-        old.unlink()
     tmp_res.replace(res)
     paths["residents"] = res
     acc = out_dir / "register_accounting.csv"
@@ -595,8 +597,6 @@ def _finish(
         for f in sorted(cfg.data.dir.iterdir()):
             if f.is_file() and f.stem in TABLE_ORDER and f.stem != "residents":
                 target = out_dir / f.name
-                for old in out_dir.glob(f"{f.stem}.*"):
-                    old.unlink()
                 shutil.copy2(f, target)
                 paths[f.stem] = target
     rename = {k: v for k, v in cfg.data.rename.items() if k != "residents"}
