@@ -216,30 +216,12 @@ def run(config: Path, out_dir: Path, lang: str | None, overwrite: bool,
         compare_with: Path | None) -> None:
     """Run the whole evaluation: validate, panel, analyses, disclosure control, outputs."""
     from boligeval.config import load_config
-    from boligeval.outputs import check_out_dir
     from boligeval.progress import Progress
-    from boligeval.run import check_environment, run_evaluation
+    from boligeval.run import run_evaluation
 
-    check_environment()
     cfg = load_config(config)
-    check_out_dir(out_dir, overwrite=overwrite, data_dirs=[cfg.data.dir])
-    if cfg.registers is not None:
-        # [registers] in the config: build residents from the raw registers first, in the
-        # run's private scratch folder, then run on the prepared inputs (nothing reaches
-        # --out on error; the prepared residents are removed on every exit).
-        from boligeval.outputs import scratch_folder
-        from boligeval.registers import build_residents
-
-        progress = Progress()
-        with scratch_folder() as tmp:
-            prepared = build_residents(cfg, tmp / "prepared", progress=progress)
-            progress.log(str(prepared))
-            result = run_evaluation(load_config(prepared.paths["config"]), out_dir, lang=lang,
-                                    progress=progress, overwrite=overwrite,
-                                    compare_with=compare_with)
-    else:
-        result = run_evaluation(cfg, out_dir, lang=lang, progress=Progress(),
-                                overwrite=overwrite, compare_with=compare_with)
+    result = run_evaluation(cfg, out_dir, lang=lang, progress=Progress(), overwrite=overwrite,
+                            compare_with=compare_with)
     click.echo(result.screen_summary())
 
 

@@ -588,7 +588,9 @@ def run_evaluation(
     Inputs are validated, the panel built and every analysis estimated
     before anything is written, so a refused run leaves ``out_dir`` untouched.
     The outputs are written into a staging folder beside ``out_dir`` and
-    moved into place at the end (:mod:`boligeval.outputs`).
+    moved into place at the end (:mod:`boligeval.outputs`). A config with a
+    ``[registers]`` block first builds ``residents`` from the raw registers,
+    in the run's private scratch folder (removed on every exit).
 
     Parameters
     ----------
@@ -617,6 +619,17 @@ def run_evaluation(
         raise ConfigError(f"--lang must be 'da' or 'en', not '{lang}'.")
     check_environment()
     check_out_dir(out_dir, overwrite=overwrite, data_dirs=[cfg.data.dir])
+    if cfg.registers is not None:
+        from boligeval.config import load_config
+        from boligeval.registers import build_residents
+
+        progress = progress or silent()
+        with scratch_folder() as tmp:
+            prepared = build_residents(cfg, tmp / "prepared", progress=progress)
+            progress.log(str(prepared))
+            return run_evaluation(load_config(prepared.paths["config"]), out_dir, lang=lang,
+                                  progress=progress, overwrite=overwrite,
+                                  compare_with=compare_with)
     check_rules(cfg)
     with Pipeline(cfg, progress=progress) as pipeline:
         pipeline.published  # noqa: B018  (every estimate before the first file)
