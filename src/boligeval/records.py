@@ -177,10 +177,6 @@ class Results:
         """The records of one section, in order."""
         return [r for r in self.records if r.section == name]
 
-    def of(self, analysis: str) -> list[Record]:
-        """The records of one analysis id."""
-        return [r for r in self.records if r.analysis == analysis]
-
     def tidy(self, section: Section = ESTIMATES, analysis: str | None = None) -> pd.DataFrame:
         """One section as a table (optionally one analysis's records)."""
         rows = [r.as_dict() for r in self.section(section)

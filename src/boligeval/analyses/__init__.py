@@ -49,8 +49,6 @@ __all__ = [
     "analyse_survey",
     "configurable",
     "default_blocks",
-    "get",
-    "owner",
     "register",
     "registry",
     "run_analyses",
@@ -95,22 +93,6 @@ def registry() -> Mapping[str, Analysis]:
     _discover()
     ordered = sorted(_REGISTRY.values(), key=lambda a: (a.order, a.id))
     return {a.id: a for a in ordered}
-
-
-def get(kind: str) -> Analysis:
-    """The analysis registered under ``kind``."""
-    analyses = registry()
-    if kind not in analyses:
-        raise KeyError(f"no analysis '{kind}'")
-    return analyses[kind]
-
-
-def owner(analysis_id: str) -> Analysis | None:
-    """The analysis whose records carry ``analysis_id`` (None when unknown)."""
-    for analysis in registry().values():
-        if analysis_id in analysis.ids:
-            return analysis
-    return None
 
 
 def configurable() -> dict[str, RegisterAnalysis]:
