@@ -1,7 +1,7 @@
 """Output folders, run locks and private scratch: nothing overwritten, mixed or left behind.
 
 Three guarantees, for every command that writes (``run``, ``demo``,
-``panel``, ``synth``):
+``panel``, ``synth``, ``registers``):
 
 * **Output folders are replaced whole, atomically.** A command writes into a
   temporary sibling of ``--out`` (``.NAME.boligeval-tmp-PID``) and moves it
@@ -18,6 +18,10 @@ Three guarantees, for every command that writes (``run``, ``demo``,
   ``BOLIGEVAL_SCRATCH``), created private (0700) and removed on every exit
   path Python sees; a run killed with SIGKILL leaves it, and the next run
   removes the scratch of every dead run and says so.
+
+The same module checks the environment variables boligeval reads
+(``BOLIGEVAL_MEMORY_LIMIT``, ``BOLIGEVAL_SCRATCH``) and opens the DuckDB
+connection that spills into a run's scratch folder.
 """
 
 from __future__ import annotations
