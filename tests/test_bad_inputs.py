@@ -288,6 +288,38 @@ def test_absurd_amount_stops_run_before_any_output(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+@pytest.mark.parametrize(("column", "values", "row"), [
+    ("exam_grade_relative", ["", "1.5", "", "-99", "", ""], 4),
+    ("gp_visits", ["3", "", "-1", "0", "", "2"], 3),
+    ("dentist_visits", ["1", "", "", "", "400", ""], 5),
+])
+def test_bad_youth_outcome_stops_run_before_any_output(tmp_path: Path, column: str,
+                                                       values: list[str], row: int) -> None:
+    data = world()
+    data["residents"][column] = values
+    d = write_world(tmp_path / "data", data)
+    out = tmp_path / "out"
+    result = run_cli(["run", str(config_for(tmp_path, d)), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "'range'" in result.output and f"'{column}'" in result.output
+    assert "residents" in result.output
+    assert "-99" not in result.output and "400" not in result.output
+    assert not out.exists()
+    with pytest.raises(ContractError) as info:
+        load_inputs(d, duckdb.connect(), scratch_dir=tmp_path / "s")
+    assert (info.value.rule, info.value.column, info.value.rows) == ("range", column, [row])
+
+
+def test_youth_columns_must_be_booleans(tmp_path: Path) -> None:
+    data = world()
+    data["residents"]["placed_outside_home"] = ["true", "", "maybe", "false", "", ""]
+    d = write_world(tmp_path / "data", data)
+    with pytest.raises(ContractError) as info:
+        load_inputs(d, duckdb.connect(), scratch_dir=tmp_path / "s")
+    assert info.value.column == "placed_outside_home"
+    assert "maybe" not in str(info.value)
+
+
 # --- Parquet datasets in a folder ---------------------------------------------------------
 
 

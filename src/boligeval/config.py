@@ -83,10 +83,17 @@ class DesignSpec:
 
 @dataclass(frozen=True)
 class PopulationSpec:
-    """Age bands of the derived populations (both ends included)."""
+    """Age bands of the derived populations (both ends included).
+
+    ``youth_ages`` are the children and youth of the youth populations;
+    ``parent_min_age`` is the age from which a member of the youth's family
+    counts as one of its adults (parents) for ``vulnerable_youth``.
+    """
 
     working_age: tuple[int, int] = (16, 64)
     education_ages: tuple[int, int] = (25, 64)
+    youth_ages: tuple[int, int] = (12, 17)
+    parent_min_age: int = 18
 
 
 @dataclass(frozen=True)
@@ -580,6 +587,13 @@ def _check_semantics(cfg: EvaluationConfig) -> None:
         raise ConfigError(f"report.lang = '{cfg.report.lang}' is not allowed; use 'da' or 'en'.")
     if cfg.panel.min_count < 1:
         raise ConfigError("panel.min_count must be at least 1.")
+    young, old = cfg.population.youth_ages
+    if not 0 <= young <= old < cfg.population.parent_min_age:
+        raise ConfigError(
+            f"population.youth_ages = [{young}, {old}] must be two ages from 0 with the first "
+            f"not above the second, both below population.parent_min_age "
+            f"({cfg.population.parent_min_age}): a youth's parents are older than the youth."
+        )
     _check_inference(cfg.inference)
 
 

@@ -27,6 +27,8 @@ __all__ = [
     "OUTCOMES",
     "POPULATIONS",
     "SCALES",
+    "YOUTH_OUTCOMES",
+    "YOUTH_POPULATIONS",
     "Outcome",
     "decimals_for",
     "dominance_applies",
@@ -50,11 +52,15 @@ class Outcome:
         percentage points), an amount in base-year DKK, or a bounded score.
     decimals : int
         Decimals shown in the report.
+    count : bool
+        A count per person (visits), unbounded: one person can dominate a
+        cell's sum, so the dominance rule applies although it is no amount.
     """
 
     name: str
     kind: OutcomeKind
     decimals: int
+    count: bool = False
 
     @property
     def dominance(self) -> bool:
@@ -64,7 +70,7 @@ class Outcome:
         deprivation score are bounded per person, so for them the minimum
         count is the rule (docs/disclosure.md).
         """
-        return self.kind == "amount"
+        return self.kind == "amount" or self.count
 
 
 #: Built-in outcomes (docs/methods.md §3), in the report's order.
@@ -75,8 +81,22 @@ OUTCOMES: MappingProxyType[str, Outcome] = MappingProxyType({
         Outcome("equivalised_income", "amount", 0),
         Outcome("competence_education", "share", 2),
         Outcome("deprivation", "score", 2),
+        # Children and youth (seed ch. 4, "børn og unge"): only for YOUTH_POPULATIONS.
+        Outcome("exam_grade_relative", "score", 2),
+        Outcome("youth_education_started", "share", 2),
+        Outcome("placed_outside_home", "share", 2),
+        Outcome("convicted", "share", 2),
+        Outcome("gp_visits", "score", 2, count=True),
+        Outcome("dentist_visits", "score", 2, count=True),
     )
 })
+
+#: Outcomes of the children and youth populations (docs/methods.md §3.1), built only
+#: for YOUTH_POPULATIONS and only when an analysis asks for one of those.
+YOUTH_OUTCOMES: tuple[str, ...] = (
+    "exam_grade_relative", "youth_education_started", "placed_outside_home", "convicted",
+    "gp_visits", "dentist_visits",
+)
 
 #: Outcomes in base-year DKK: they need a price index.
 AMOUNT_OUTCOMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES.values()
@@ -95,7 +115,12 @@ POPULATIONS: MappingProxyType[str, Literal["person", "household"]] = MappingProx
     "in_mover_households": "household",
     "all_in_mover_households": "household",
     "out_movers": "person",
+    "youth": "person",
+    "vulnerable_youth": "person",
 })
+
+#: Populations of children and youth: they have the YOUTH_OUTCOMES, and only those.
+YOUTH_POPULATIONS: tuple[str, ...] = ("youth", "vulnerable_youth")
 
 
 def outcome_kind(name: object) -> OutcomeKind:
@@ -109,8 +134,9 @@ def outcome_kind(name: object) -> OutcomeKind:
 
 
 def dominance_applies(name: object) -> bool:
-    """Whether the dominance rule applies to cells of this outcome."""
-    return outcome_kind(name) == "amount"
+    """Whether the dominance rule applies to cells of this outcome (amounts and counts)."""
+    known = OUTCOMES.get(str(name))
+    return known.dominance if known is not None else True
 
 
 def decimals_for(name: object) -> int:

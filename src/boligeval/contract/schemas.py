@@ -183,6 +183,23 @@ def _amount(name: str) -> Check:
     )
 
 
+#: The relative exam grade is a difference of two averages on the 7-point scale (-3 to 12).
+EXAM_GRADE_LIMIT = 15
+#: Visits per person and year above this are not credible (more than one a day).
+VISITS_LIMIT = 366
+
+
+def _visits(name: str) -> Check:
+    return Check(
+        rule="range",
+        column=name,
+        bad_sql=f"{name} < 0 OR {name} > {VISITS_LIMIT}",
+        text=f"{name} must be a number of visits in the year, from 0 to {VISITS_LIMIT}",
+        fix="give the count of services in the year (one per visit), not a code for "
+            "missing; leave unknown counts empty",
+    )
+
+
 _PLANS = TableSchema(
     name="plans",
     columns=(
@@ -244,6 +261,12 @@ _RESIDENTS = TableSchema(
         ColumnSpec("convicted", "bool"),
         ColumnSpec("move_in_year", "int", nullable=True),
         ColumnSpec("gross_income", "float", nullable=True, required=False),
+        # Children and youth (docs/input-contract.md): optional, null where not measured.
+        ColumnSpec("exam_grade_relative", "float", nullable=True, required=False),
+        ColumnSpec("youth_education_started", "bool", nullable=True, required=False),
+        ColumnSpec("placed_outside_home", "bool", nullable=True, required=False),
+        ColumnSpec("gp_visits", "int", nullable=True, required=False),
+        ColumnSpec("dentist_visits", "int", nullable=True, required=False),
     ),
     unique=(("person_id", "year"),),
     foreign_keys=(ForeignKey(("department_id",), "departments", ("department_id",)),),
@@ -257,6 +280,18 @@ _RESIDENTS = TableSchema(
         ),
         _amount("disposable_income"),
         _amount("gross_income"),
+        Check(
+            rule="range",
+            column="exam_grade_relative",
+            bad_sql="isnan(exam_grade_relative) OR abs(exam_grade_relative) > "
+                    f"{EXAM_GRADE_LIMIT}",
+            text="exam_grade_relative must be a grade difference on the 7-point scale, "
+                 f"between -{EXAM_GRADE_LIMIT} and {EXAM_GRADE_LIMIT}",
+            fix="give the pupil's exam grade average minus the national average of the "
+                "year (7-point scale), in the exam year only; leave other years empty",
+        ),
+        _visits("gp_visits"),
+        _visits("dentist_visits"),
     ),
 )
 

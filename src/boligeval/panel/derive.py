@@ -27,7 +27,7 @@ import duckdb
 
 from boligeval.config import EvaluationConfig
 from boligeval.errors import PanelError
-from boligeval.vocabulary import AMOUNT_OUTCOMES, OUTCOMES
+from boligeval.vocabulary import AMOUNT_OUTCOMES, OUTCOMES, YOUTH_OUTCOMES
 
 __all__ = [
     "BUILTIN_OUTCOMES",
@@ -45,7 +45,7 @@ __all__ = [
 COMPETENCE_EDUCATION = ("vocational", "short_tertiary", "medium_tertiary", "long_tertiary")
 
 #: Outcomes derived here; household populations support only ``equivalised_income``.
-BUILTIN_OUTCOMES: tuple[str, ...] = tuple(OUTCOMES)
+BUILTIN_OUTCOMES: tuple[str, ...] = tuple(o for o in OUTCOMES if o not in YOUTH_OUTCOMES)
 
 
 #: Outcomes whose values (0 or 100) add up exactly in floating point, in any order.

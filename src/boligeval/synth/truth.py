@@ -71,7 +71,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from boligeval.config import DEFAULT_DEPRIVATION_WEIGHTS
-from boligeval.vocabulary import OUTCOMES
+from boligeval.vocabulary import OUTCOMES, YOUTH_OUTCOMES
 
 __all__ = [
     "COHORTS",
@@ -92,7 +92,7 @@ DEPRIVATION_AGES = (18, 64)
 COMPETENCE = ("vocational", "short_tertiary", "medium_tertiary", "long_tertiary")
 #: docs/methods.md §2: labour-market weights (disability pension by age 50), origin, family, crime.
 DEPRIVATION_WEIGHTS = DEFAULT_DEPRIVATION_WEIGHTS
-PERSON_OUTCOMES = tuple(OUTCOMES)
+PERSON_OUTCOMES = tuple(o for o in OUTCOMES if o not in YOUTH_OUTCOMES)
 PERSON_POPULATIONS = {
     "all": "TRUE",
     "working_age": "working_age",
