@@ -265,3 +265,126 @@ def test_panel_straight_from_residents_handles_a_huge_household():
         assert streamed == (not keep)
     pd.testing.assert_frame_equal(panels[0].frame, panels[1].frame, check_exact=True)
     pd.testing.assert_frame_equal(panels[0].accounting, panels[1].accounting, check_exact=True)
+
+
+# --- Children and youth (docs/methods.md §3.1) ---------------------------------------------
+
+YOUTH_CFG = {"data": {"dir": "."}, "panel": {"min_count": 1},
+             "analysis": [{"kind": "area_did", "population": "youth",
+                           "outcomes": ["gp_visits"]}]}
+
+
+def _youth_rows(family: bool) -> pd.DataFrame:
+    """Five youth (12-17) in D1 in 2005, written out by hand; ``family`` adds family_id.
+
+    * H1 (family E1): mother employed with a vocational education, father long-term
+      unemployed, brother of 18 (an adult of the family), y1 (15).
+    * H2 (E2): mother on social assistance with a vocational education: nobody employed,
+      so y2 (16) and y3 (12) are vulnerable.
+    * H3: two families. E3a: d, employed, long tertiary. E3b: father f on disability
+      pension with basic schooling, and his son y4 (17). By family y4 is vulnerable; by
+      household (d counts as his adult too) he is not.
+    * H5: y5 (17) lives alone: no adult, so not vulnerable under either reading.
+    * H6: a child of 11, outside the youth ages.
+    """
+    def r(pid, hh, fam, born, **kw):  # type: ignore[no-untyped-def]
+        row = resident(pid, 2005, "D1", hh, born, **kw)
+        return {**row, "family_id": fam} if family else row
+    return pd.DataFrame([
+        r("a", "H1", "E1", 1965, education="vocational"),
+        r("b", "H1", "E1", 1963, income_source="unemployed_long"),
+        r("s", "H1", "E1", 1987, income_source="student"),
+        r("y1", "H1", "E1", 1990, income_source="other", exam_grade_relative=1.5,
+          placed_outside_home=False, convicted=True, gp_visits=3, dentist_visits=1),
+        r("c", "H2", "E2", 1970, income_source="social_assistance", education="vocational"),
+        r("y2", "H2", "E2", 1989, income_source="other", youth_education_started=True,
+          placed_outside_home=False, gp_visits=5, dentist_visits=0),
+        r("y3", "H2", "E2", 1993, income_source="other", placed_outside_home=True,
+          gp_visits=1, dentist_visits=2),
+        r("d", "H3", "E3a", 1960, education="long_tertiary"),
+        r("f", "H3", "E3b", 1960, income_source="disability_pension"),
+        r("y4", "H3", "E3b", 1988, income_source="other", exam_grade_relative=-0.5,
+          youth_education_started=False, placed_outside_home=False, gp_visits=0,
+          dentist_visits=1),
+        r("y5", "H5", "E5", 1988, income_source="student", gp_visits=2),
+        r("k", "H6", "E6", 1994, income_source="other", placed_outside_home=True,
+          gp_visits=9, dentist_visits=9),
+    ])
+
+
+def _youth_panels(family: bool) -> list[pd.DataFrame]:
+    """The youth cells of 2005 from both panel paths."""
+    cfg = parse_config(YOUTH_CFG)
+    frames = []
+    for keep in (True, False):
+        con = duckdb.connect()
+        register(con, plans_frame([("P1", 2006), ("P9", 2008)]),
+                 departments_frame([("D1", "P1")]), _youth_rows(family), PRICES)
+        cells = build_panel(con, cfg, build_design(con, cfg.design), keep_persons=keep).cells
+        youth = cells[cells["population"].isin(["youth", "vulnerable_youth"])]
+        frames.append(youth.sort_values(["population", "outcome"]).reset_index(drop=True))
+    pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
+    return frames
+
+
+def _by_outcome(cells: pd.DataFrame, population: str) -> dict[str, tuple[int, int, float]]:
+    sub = cells[cells["population"] == population]
+    return {o: (int(s), int(n), round(float(v), 4)) if n else (int(s), 0, float("nan"))
+            for o, s, n, v in sub[["outcome", "size", "n", "value"]].values}
+
+
+def test_youth_cells_by_hand_with_families():
+    cells = _youth_panels(family=True)[0]
+    youth = _by_outcome(cells, "youth")
+    # (youth in the cell, youth with the outcome, mean); shares in percent.
+    assert youth == {
+        "exam_grade_relative": (5, 2, 0.5),          # (1.5 - 0.5) / 2
+        "youth_education_started": (5, 2, 50.0),     # y2 yes, y4 no
+        "placed_outside_home": (5, 4, 25.0),         # y3 of y1-y4
+        "convicted": (5, 4, 25.0),                   # y1 of the four aged 15+ (y3 is 12)
+        "gp_visits": (5, 5, 2.2),                    # (3 + 5 + 1 + 0 + 2) / 5
+        "dentist_visits": (5, 4, 1.0),               # (1 + 0 + 2 + 1) / 4
+    }
+    vulnerable = _by_outcome(cells, "vulnerable_youth")
+    # y2, y3 (nobody employed) and y4 (his father: neither employed nor educated).
+    assert vulnerable == {
+        "exam_grade_relative": (3, 1, -0.5),
+        "youth_education_started": (3, 2, 50.0),
+        "placed_outside_home": (3, 3, 33.3333),
+        "convicted": (3, 2, 0.0),
+        "gp_visits": (3, 3, 2.0),                    # (5 + 1 + 0) / 3
+        "dentist_visits": (3, 3, 1.0),               # (0 + 2 + 1) / 3
+    }
+    gp = cells[(cells["population"] == "youth") & (cells["outcome"] == "gp_visits")]
+    assert gp["top_share"].tolist() == [pytest.approx(5 / 11)]   # visits: dominance rule
+    placed = cells[(cells["population"] == "youth") & (cells["outcome"] == "placed_outside_home")]
+    assert placed["top_share"].isna().all()                       # shares: none
+
+
+def test_vulnerable_youth_by_household_without_family_id():
+    cells = _youth_panels(family=False)[0]
+    vulnerable = _by_outcome(cells, "vulnerable_youth")
+    # Without family_id, y4's adults are his household's: d is employed and educated.
+    assert vulnerable["gp_visits"] == (2, 2, 3.0)                 # y2, y3: (5 + 1) / 2
+    assert vulnerable["placed_outside_home"] == (2, 2, 50.0)
+    assert vulnerable["youth_education_started"] == (2, 1, 100.0)
+    assert vulnerable["convicted"] == (2, 1, 0.0)
+    assert _by_outcome(cells, "youth")["gp_visits"] == (5, 5, 2.2)
+
+
+def test_youth_populations_only_when_asked_for():
+    con = duckdb.connect()
+    register(con, plans_frame([("P1", 2006), ("P9", 2008)]), departments_frame([("D1", "P1")]),
+             _youth_rows(True), PRICES)
+    cfg = parse_config({"data": {"dir": "."}, "panel": {"min_count": 1},
+                        "analysis": [{"kind": "area_did", "population": "all",
+                                      "outcomes": ["employed"]}]})
+    panel = build_panel(con, cfg, build_design(con, cfg.design), keep_persons=False)
+    assert not panel.cells["population"].isin(["youth", "vulnerable_youth"]).any()
+    assert not panel.accounting["population"].isin(["youth", "vulnerable_youth"]).any()
+
+
+def test_youth_ages_must_lie_below_the_parents_age():
+    from boligeval.errors import ConfigError
+    with pytest.raises(ConfigError, match="youth_ages"):
+        parse_config({"data": {"dir": "."}, "population": {"youth_ages": [12, 18]}})

@@ -36,9 +36,10 @@ from boligeval.panel.derive import (
     extra_columns,
     has_price_index,
 )
-from boligeval.vocabulary import AMOUNT_OUTCOMES, POPULATIONS
+from boligeval.vocabulary import AMOUNT_OUTCOMES, POPULATIONS, YOUTH_OUTCOMES, YOUTH_POPULATIONS
 
-__all__ = ["PANEL_COLUMNS", "PUBLIC_COLUMNS", "Panel", "build_panel", "requested_columns"]
+__all__ = ["PANEL_COLUMNS", "PUBLIC_COLUMNS", "Panel", "build_panel", "requested_columns",
+           "youth_requested"]
 
 #: Columns of panel.parquet, in order.
 PANEL_COLUMNS = [
@@ -256,9 +257,14 @@ def requested_columns(cfg: EvaluationConfig) -> tuple[str, ...]:
     names: list[str] = []
     for a in cfg.analysis:
         for name in (*a.outcomes, *a.covariates):
-            if name not in BUILTIN_OUTCOMES and name not in names:
+            if name not in BUILTIN_OUTCOMES and name not in YOUTH_OUTCOMES and name not in names:
                 names.append(name)
     return tuple(names)
+
+
+def youth_requested(cfg: EvaluationConfig) -> bool:
+    """Whether an analysis of the config asks for a youth population (only then are they built)."""
+    return any(a.population in YOUTH_POPULATIONS for a in cfg.analysis)
 
 
 def _years_for(population: str, years: tuple[int, ...]) -> tuple[int, ...]:
@@ -300,10 +306,12 @@ def build_panel(
     """
     extras = extra_columns(con, [*requested_columns(cfg), *extra_outcomes])
     person_outcomes = (*BUILTIN_OUTCOMES, *extras)
-    cells = None if keep_persons else stream_cells(con, cfg, person_outcomes, extras)
+    youth = youth_requested(cfg)
+    cells = (None if keep_persons
+             else stream_cells(con, cfg, person_outcomes, extras, youth=youth))
     if cells is None:
         derive_persons(con, cfg, extras)
-        cells = aggregate_cells(con, cfg, person_outcomes)
+        cells = aggregate_cells(con, cfg, person_outcomes, youth=youth)
     else:
         derive_persons(con, cfg, extras, view=True)
     years = cfg.measurement_years
@@ -376,6 +384,8 @@ def build_panel(
         sums.index, sums[["size", "n", "kept_n"]].to_numpy(), strict=True)}
 
     for population in POPULATIONS:
+        if population in YOUTH_POPULATIONS and not youth:
+            continue
         unit = POPULATIONS[population]
         for outcome in outcomes_for(population, person_outcomes):
             if not has_prices and outcome in AMOUNT_OUTCOMES:

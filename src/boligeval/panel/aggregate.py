@@ -32,12 +32,14 @@ from boligeval.panel.derive import (
     exact_column,
     person_rows_sql,
     unit_totals_sql,
+    youth_rows_sql,
 )
 from boligeval.vocabulary import (
-    AMOUNT_OUTCOMES,
     HOUSEHOLD_OUTCOMES,
     OUTCOMES,
     POPULATIONS,
+    YOUTH_OUTCOMES,
+    YOUTH_POPULATIONS,
     dominance_applies,
 )
 
@@ -48,6 +50,7 @@ __all__ = [
     "needs_pair_share",
     "outcomes_for",
     "stream_cells",
+    "youth_cells",
 ]
 
 #: Row filters of the person populations measured at t.
@@ -66,6 +69,10 @@ HOUSEHOLD_FILTERS: dict[str, str] = {
 }
 
 
+#: Row filters of the youth populations (on the rows of ``youth_rows_sql``).
+YOUTH_FILTERS: dict[str, str] = {"youth": "TRUE", "vulnerable_youth": "vulnerable"}
+
+
 def household_outcomes() -> tuple[str, ...]:
     """Outcomes defined for household populations."""
     return HOUSEHOLD_OUTCOMES
@@ -75,6 +82,8 @@ def outcomes_for(population: str, person_outcomes: Sequence[str]) -> tuple[str, 
     """Outcomes the panel holds for a population."""
     if POPULATIONS[population] == "household":
         return household_outcomes()
+    if population in YOUTH_POPULATIONS:
+        return YOUTH_OUTCOMES
     return tuple(person_outcomes)
 
 
@@ -162,14 +171,27 @@ def _combine(con: duckdb.DuckDBPyConnection, strata: str, members: dict[str, str
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def youth_cells(con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig) -> pd.DataFrame:
+    """Cells of the youth populations: one small GROUP BY of the children and youth only.
+
+    Both panel paths call it, and only when an analysis asks for a youth
+    population, so a run without one does no youth work at all.
+    """
+    pair = needs_pair_share(cfg)
+    strata = _strata_sql(youth_rows_sql(con, cfg), ("vulnerable",), YOUTH_OUTCOMES, pair=pair)
+    return _combine(con, strata, YOUTH_FILTERS, YOUTH_OUTCOMES, pair)
+
+
 def aggregate_cells(
-    con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig, person_outcomes: Sequence[str]
+    con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig, person_outcomes: Sequence[str],
+    *, youth: bool = False,
 ) -> pd.DataFrame:
     """Department-year cells of every population and outcome, before the min-count rule.
 
     Returns a long DataFrame: department_id, year, population, outcome,
     size (units in the population), n (units with the outcome), value, top_share.
-    Departments or years without any unit of a population have no row.
+    Departments or years without any unit of a population have no row. The
+    youth populations are built only with ``youth``.
     """
     pair = needs_pair_share(cfg)
     frames = [_combine(con, _strata_sql("SELECT * FROM persons", _PERSON_STRATA,
@@ -200,6 +222,8 @@ def aggregate_cells(
         out = _out_movers(con, leavers, person_outcomes, pair)
         if out is not None:
             frames.append(out)
+    if youth:
+        frames.append(youth_cells(con, cfg))
     return _long_cells(frames)
 
 
@@ -220,10 +244,8 @@ def _out_movers(con: duckdb.DuckDBPyConnection, leavers: str,
 
 def _long_cells(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """All populations' cells in one frame; top_share only for amounts."""
-    cells = pd.concat(frames, ignore_index=True)
-    amount = cells["outcome"].isin(AMOUNT_OUTCOMES) | ~cells["outcome"].isin(
-        ("employed", "competence_education", "deprivation")
-    )
+    cells = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    amount = cells["outcome"].map(dominance_applies).astype(bool)
     cells.loc[~amount, ["top_share", "top2_share"]] = float("nan")
     return cells
 
@@ -304,6 +326,8 @@ def stream_cells(
     cfg: EvaluationConfig,
     person_outcomes: Sequence[str],
     extras: Sequence[str] = (),
+    *,
+    youth: bool = False,
 ) -> pd.DataFrame | None:
     """The cells of :func:`aggregate_cells`, computed from ``residents`` without ``persons``.
 
@@ -390,4 +414,6 @@ def stream_cells(
     out = _combine(con, leavers, {"out_movers": "TRUE"}, person_outcomes)
     if not out.empty:
         frames.append(out)
+    if youth:
+        frames.append(youth_cells(con, cfg))
     return _long_cells(frames)

@@ -39,6 +39,7 @@ __all__ = [
     "equivalised_sql",
     "person_rows_sql",
     "unit_totals_sql",
+    "youth_rows_sql",
 ]
 
 #: Education codes that count as competence-giving ("kompetencegivende uddannelse").
@@ -49,7 +50,11 @@ BUILTIN_OUTCOMES: tuple[str, ...] = tuple(o for o in OUTCOMES if o not in YOUTH_
 
 
 #: Outcomes whose values (0 or 100) add up exactly in floating point, in any order.
-EXACT_IN_DOUBLE = ("employed", "competence_education")
+EXACT_IN_DOUBLE = ("employed", "competence_education", "youth_education_started",
+                   "placed_outside_home", "convicted")
+
+#: Convictions of youth count from the age of criminal responsibility (straffelovens § 15).
+AGE_OF_CRIMINAL_RESPONSIBILITY = 15
 
 
 def exact(expression: str, *, digits: int = 38) -> str:
@@ -215,6 +220,68 @@ def person_rows_sql(
                {extra_sql}
         FROM residents r {price_join}
         WHERE r.year IN ({years})
+    """
+
+
+def _share_sql(column: str) -> str:
+    """100 for true, 0 for false, null for null: a 0/1 register flag on the panel's scale."""
+    return f"CASE WHEN {column} THEN 100.0 WHEN NOT {column} THEN 0.0 END"
+
+
+#: Residents columns of the youth outcomes and their types (docs/input-contract.md).
+_YOUTH_COLUMNS = {"exam_grade_relative": "DOUBLE", "youth_education_started": "BOOLEAN",
+                  "placed_outside_home": "BOOLEAN", "convicted": "BOOLEAN",
+                  "gp_visits": "INTEGER", "dentist_visits": "INTEGER"}
+
+
+def youth_rows_sql(con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig) -> str:
+    """SELECT of one row per child or youth and measurement year, with the youth outcomes.
+
+    Columns: department_id, year, ``vulnerable`` and the youth outcomes
+    (docs/methods.md §3.1). A youth is in ``youth`` when aged
+    ``population.youth_ages``; ``vulnerable`` when the adults of the youth's
+    family (members aged ``population.parent_min_age`` or more, of the same
+    ``family_id`` where the row gives one, else of the same household, in the
+    same year) include no one with a competence-giving education or no one
+    with employment as primary income source. A youth without any adult in
+    the family is not ``vulnerable`` (the rule cannot be applied). Shares are
+    0/100; convictions count from the age of criminal responsibility (15).
+    """
+    years = ", ".join(str(y) for y in cfg.measurement_years)
+    pop = cfg.population
+    columns = _residents_columns(con)
+    household = "'H' || CAST(household_id AS VARCHAR)"
+    unit = (f"coalesce('F' || CAST(family_id AS VARCHAR), {household})"
+            if "family_id" in columns else household)
+    # The contract adds absent optional columns as nulls; a table built otherwise may lack them.
+    outcomes = ", ".join(name if name in columns else f"CAST(NULL AS {kind}) AS {name}"
+                         for name, kind in _YOUTH_COLUMNS.items())
+    return f"""
+        WITH r AS (
+            SELECT department_id, year, year - birth_year AS age, {unit} AS parent_unit,
+                   education, income_source, {outcomes}
+            FROM residents WHERE year IN ({years})
+        ),
+        y AS (SELECT * FROM r WHERE age BETWEEN {pop.youth_ages[0]} AND {pop.youth_ages[1]}),
+        parents AS (
+            SELECT parent_unit, year,
+                   bool_or(education IN ({_in_list(COMPETENCE_EDUCATION)})) AS educated,
+                   bool_or(income_source = 'employed') AS employed
+            FROM r
+            WHERE age >= {pop.parent_min_age}
+              AND (parent_unit, year) IN (SELECT (parent_unit, year) FROM y)
+            GROUP BY parent_unit, year
+        )
+        SELECT y.department_id, y.year,
+               coalesce(NOT p.educated OR NOT p.employed, FALSE) AS vulnerable,
+               CAST(y.exam_grade_relative AS DOUBLE) AS exam_grade_relative,
+               {_share_sql("y.youth_education_started")} AS youth_education_started,
+               {_share_sql("y.placed_outside_home")} AS placed_outside_home,
+               CASE WHEN y.age >= {AGE_OF_CRIMINAL_RESPONSIBILITY}
+                    THEN {_share_sql("y.convicted")} END AS convicted,
+               CAST(y.gp_visits AS DOUBLE) AS gp_visits,
+               CAST(y.dentist_visits AS DOUBLE) AS dentist_visits
+        FROM y LEFT JOIN parents p ON p.parent_unit = y.parent_unit AND p.year = y.year
     """
 
 
