@@ -118,6 +118,11 @@ def test_contract_shape(world: Path) -> None:
         "convicted",
         "move_in_year",
         "gross_income",
+        "exam_grade_relative",
+        "youth_education_started",
+        "placed_outside_home",
+        "gp_visits",
+        "dentist_visits",
     ]
     for col in ("person_id", "department_id", "household_id"):
         assert pd.api.types.is_string_dtype(res[col])
@@ -435,3 +440,33 @@ def test_effects_parsing() -> None:
         synthesize(Path("unused"), scale=0)
     with pytest.raises(ConfigError, match="employment_income_share"):
         Effects(employment_income_share=1.5)
+
+
+def test_youth_outcomes_only_for_children_and_zero_effect_by_default(world: Path) -> None:
+    res = pd.read_parquet(world / "residents.parquet")
+    cf = pd.read_parquet(world / "truth" / "residents_counterfactual.parquet")
+    age = res["year"] - res["birth_year"]
+    for col in ("placed_outside_home", "gp_visits", "dentist_visits"):
+        assert res.loc[age > 17, col].isna().all() and res.loc[age <= 17, col].notna().all()
+        assert res[col].equals(cf[col])          # the seed: no effect on children and youth
+    assert (age[res["exam_grade_relative"].notna()] == 16).all()
+    assert (age[res["youth_education_started"].notna()] == 17).all()
+    assert res["exam_grade_relative"].abs().max() <= 15
+    truth = json.loads((world / "truth.json").read_text())["youth"]
+    assert all(v["overall"] == 0.0 for v in truth["att"].values())
+
+
+def test_youth_effects_shift_children_in_active_plans_only(tmp_path: Path) -> None:
+    eff = Effects.from_mapping({"plan_youth_gp_visits": 2.0, "plan_youth_placed_pp": 5.0})
+    synthesize(tmp_path, scale=SMALL, seed=7, effects=eff, survey=False)
+    base = pd.read_parquet(tmp_path / "residents.parquet")
+    cf = pd.read_parquet(tmp_path / "truth" / "residents_counterfactual.parquet")
+    moved = base["gp_visits"].fillna(-1) != cf["gp_visits"].fillna(-1)
+    assert moved.any()
+    assert (base.loc[moved, "year"] - base.loc[moved, "birth_year"]).le(17).all()
+    assert (base.loc[moved, "gp_visits"] >= cf.loc[moved, "gp_visits"]).all()
+    att = json.loads((tmp_path / "truth.json").read_text())["youth"]["att"]
+    # Poisson draws from the same uniforms: about 2 more visits, 5 more placements per 100.
+    assert att["gp_visits"]["overall"] == pytest.approx(2.0, abs=0.15)
+    assert att["placed_outside_home"]["overall"] == pytest.approx(5.0, abs=1.0)
+    assert att["exam_grade_relative"]["overall"] == 0.0

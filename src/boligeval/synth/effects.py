@@ -59,6 +59,13 @@ class Effects:
     dynamic_cohort_step : float
         With ``dynamic=True``: relative change of the plan effect per grant year
         after 2006 (later cohorts differ).
+    plan_youth_exam_grade, plan_youth_education_pp, plan_youth_placed_pp : float
+        Effect of an active plan on every child's relative exam grade (grade
+        points), probability of starting a youth education and of a placement
+        outside the home (points); zero as the seed finds (:mod:`boligeval.synth.youth`).
+    plan_youth_gp_visits, plan_youth_dentist_visits : float
+        Effect of an active plan on a child's expected visits to the general
+        practitioner and the dentist per year.
     """
 
     plan_employed_pp: float = 3.0
@@ -71,6 +78,11 @@ class Effects:
     rent_support_in_plan_income_dkk: float = 0.0
     dynamic_growth: float = 0.35
     dynamic_cohort_step: float = -0.15
+    plan_youth_exam_grade: float = 0.0
+    plan_youth_education_pp: float = 0.0
+    plan_youth_placed_pp: float = 0.0
+    plan_youth_gp_visits: float = 0.0
+    plan_youth_dentist_visits: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

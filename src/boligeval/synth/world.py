@@ -29,6 +29,7 @@ from boligeval.synth.people import DeptSpec, Residents, cpi_index, simulate_depa
 from boligeval.synth.structure import GROUPS, build_structure
 from boligeval.synth.survey import generate_survey
 from boligeval.synth.truth import TruthAccumulator, compute_truth
+from boligeval.synth.youth import YOUTH_COLUMNS, YouthDraw, youth_outcomes
 
 __all__ = ["RESIDENTS_SCHEMA", "SynthSummary", "synthesize"]
 
@@ -48,8 +49,15 @@ RESIDENTS_SCHEMA = pa.schema(
         ("convicted", pa.bool_()),
         ("move_in_year", pa.int64()),
         ("gross_income", pa.float64()),
+        ("exam_grade_relative", pa.float64()),
+        ("youth_education_started", pa.bool_()),
+        ("placed_outside_home", pa.bool_()),
+        ("gp_visits", pa.int64()),
+        ("dentist_visits", pa.int64()),
     ]
 )
+#: Ages of the truth's youth effects (the panel's default ``population.youth_ages``).
+_YOUTH_TRUTH_AGES = (12, 17)
 _FLUSH_ROWS = 250_000
 #: The columns the programme moves (the rest are shared by both worlds).
 _CF_COLUMNS = ("income_source", "disposable_income", "gross_income")
@@ -135,11 +143,11 @@ def _check(scale: float, department_size: float, years: Sequence[int], fmt: str)
     return ys
 
 
-def _tables(parts: list[tuple[str, Residents]]) -> tuple[pa.Table, pa.Table]:
+def _tables(parts: list[tuple[str, Residents, YouthDraw]]) -> tuple[pa.Table, pa.Table]:
     """The observed and the counterfactual residents of whole departments."""
     cols: dict[str, list[np.ndarray]] = {name: [] for name in RESIDENTS_SCHEMA.names}
-    cf: dict[str, list[np.ndarray]] = {name: [] for name in _CF_COLUMNS}
-    for dept_id, res in parts:
+    cf: dict[str, list[np.ndarray]] = {name: [] for name in (*_CF_COLUMNS, *YOUTH_COLUMNS)}
+    for dept_id, res, youth in parts:
         c = dict(res.columns)
         c["department_id"] = np.full(res.n_rows, dept_id, dtype=object)
         for name in RESIDENTS_SCHEMA.names:
@@ -147,6 +155,8 @@ def _tables(parts: list[tuple[str, Residents]]) -> tuple[pa.Table, pa.Table]:
         cf["income_source"].append(res.income_source_cf)
         cf["disposable_income"].append(res.disposable_income_cf)
         cf["gross_income"].append(res.gross_income_cf)
+        for name in YOUTH_COLUMNS:
+            cf[name].append(youth.counterfactual[name])
     arrays = [pa.array(np.concatenate(cols[f.name]), type=f.type) for f in RESIDENTS_SCHEMA]
     observed = pa.Table.from_arrays(arrays, schema=RESIDENTS_SCHEMA)
     counterfactual = observed
@@ -155,6 +165,24 @@ def _tables(parts: list[tuple[str, Residents]]) -> tuple[pa.Table, pa.Table]:
         column = pa.array(np.concatenate(parts_cf), type=RESIDENTS_SCHEMA.field(name).type)
         counterfactual = counterfactual.set_column(i, RESIDENTS_SCHEMA.field(name), column)
     return observed, counterfactual
+
+
+def _add_youth_truth(sums: dict[str, list[float]], columns: dict[str, np.ndarray],
+                     youth: YouthDraw, start: int) -> None:
+    """Add one department's observed-minus-counterfactual youth outcomes to ``sums``."""
+    year = np.asarray(columns["year"], dtype=np.int64)
+    age = year - np.asarray(columns["birth_year"], dtype=np.int64)
+    keep = ((start > 0) & (year >= start) & (age >= _YOUTH_TRUTH_AGES[0])
+            & (age <= _YOUTH_TRUTH_AGES[1]))
+    for name in YOUTH_COLUMNS:
+        obs, cf = youth.observed[name][keep], youth.counterfactual[name][keep]
+        given = np.array([v is not None for v in obs], dtype=bool)
+        if not given.any():
+            continue
+        scale = 100.0 if name in ("youth_education_started", "placed_outside_home") else 1.0
+        diff = (obs[given].astype(float) - cf[given].astype(float)) * scale
+        sums[name][0] += float(diff.sum())
+        sums[name][1] += int(given.sum())
 
 
 def _write_frame(df: pd.DataFrame, path: Path, fmt: str) -> None:
@@ -257,7 +285,8 @@ def synthesize(
     obs_sink = _Sink(paths["residents"], fmt)
     cf_sink = _Sink(paths["counterfactual"], "parquet") if full_truth else None
     per_year = dict.fromkeys(ys, 0)
-    pending: list[tuple[str, Residents]] = []
+    pending: list[tuple[str, Residents, YouthDraw]] = []
+    youth_sums = {name: [0.0, 0] for name in YOUTH_COLUMNS}
     rows_pending = 0
     try:
         records: list[dict[Any, Any]] = params.to_dict("records")
@@ -279,12 +308,16 @@ def synthesize(
             res = simulate_department(
                 np.random.default_rng(child_seeds[i]), spec, year_arr, eff, dynamic=dynamic
             )
+            youth = youth_outcomes(np.random.default_rng([int(seed), 14, i]), res.columns,
+                                   spec.start, spec.x, eff)
+            res.columns.update(youth.observed)
+            _add_youth_truth(youth_sums, res.columns, youth, spec.start)
             if res.n_rows:
                 cnt = np.bincount(np.searchsorted(year_arr, res.columns["year"]),
                                   minlength=len(year_arr))
                 for y, c in zip(year_arr, cnt, strict=True):
                     per_year[int(y)] += int(c)
-                pending.append((str(row["department_id"]), res))
+                pending.append((str(row["department_id"]), res, youth))
                 rows_pending += res.n_rows
             if rows_pending >= _FLUSH_ROWS or (i == n_dept - 1 and pending):
                 observed, counterfactual = _tables(pending)
@@ -317,6 +350,13 @@ def synthesize(
             "person_years": int(sum(per_year.values())),
             "person_years_by_year": {str(y): c for y, c in per_year.items()},
         },
+    }
+    header["youth"] = {
+        "ages": list(_YOUTH_TRUTH_AGES),
+        "note": "observed minus counterfactual over youth person-years in active-plan "
+                "department-years (shares in points)",
+        "att": {name: {"overall": (total / count if count else None), "n_person_years": count}
+                for name, (total, count) in youth_sums.items()},
     }
     report("truth", 0.0)
     compute_truth(out_dir, truth, structure.plans, structure.departments, header)
