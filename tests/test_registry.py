@@ -111,15 +111,17 @@ def test_vocabulary_is_defined_once() -> None:
     assert schemas.INTERVENTION_AREAS is vocabulary.INTERVENTION_AREAS
     assert vocabulary.AMOUNT_OUTCOMES == ("disposable_income", "equivalised_income")
     # deprivation is a bounded score: no dominance rule, like the shares
+    # youth outcomes: exam grade (score) and shares none; visits are counts one child
+    # can dominate, so the dominance rule applies to them
     assert [vocabulary.dominance_applies(o) for o in vocabulary.OUTCOMES] == [
-        False, True, True, False, False]
+        False, True, True, False, False, False, False, False, False, True, True]
     assert vocabulary.dominance_applies("an_extra_column")  # unknown columns: conservative
 
 
 def test_default_set_is_data_and_parses() -> None:
     blocks = default_blocks()
     cfg = EvaluationConfig()
-    assert len(blocks) == len(cfg.analysis) == 24
+    assert len(blocks) == len(cfg.analysis) == 26   # 24 + the two youth blocks
     assert [b["kind"] for b in blocks] == [a.kind for a in cfg.analysis]
     assert {a.kind for a in cfg.analysis} == set(configurable()) - set()
 

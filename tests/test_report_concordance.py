@@ -11,7 +11,7 @@ from boligeval.report.concordance import ENTRIES
 from tests.builders.report_results import META
 
 #: Every numbered table and figure the seed prints (read off the seed by hand).
-SEED = ["F1.1", "F2.1", "F2.2", "T3.1", "F3.1", "T3.2", "T3.3", "F3.2", "F3.3", "T4.1", "T4.2", "F4.1", "T4.3", "F4.2", "T4.4", "T4.5", "T4.6", "T4.7", "T4.8", "T4.9", "T4.10", "T4.11", "T4.12", "T4.13", "T4.14", "T5.1", "T5.2", "F5.1", "T5.3", "F5.2", "F5.3", "F5.4", "F5.5", "T6.1", "F6.1", "F8.1", "F8.2", "T9.1", "F9.1", "TB2.1", "T10.1", "F10.1", "F10.2", "F10.3", "F10.4", "F10.5"]
+SEED = ["F1.1", "F2.1", "F2.2", "T3.1", "F3.1", "T3.2", "T3.3", "F3.2", "F3.3", "T4.1", "T4.2", "F4.1", "T4.3", "F4.2", "T4.4", "T4.5", "T4.6", "T4.7", "T4.8", "T4.9", "T4.10", "T4.11", "T4.12", "T4.13", "T4.14", "S4", "T5.1", "T5.2", "F5.1", "T5.3", "F5.2", "F5.3", "F5.4", "F5.5", "T6.1", "F6.1", "F8.1", "F8.2", "T9.1", "F9.1", "TB2.1", "T10.1", "F10.1", "F10.2", "F10.3", "F10.4", "F10.5"]
 DOC = Path(__file__).resolve().parents[1] / "docs" / "concordance.md"
 
 
@@ -23,8 +23,9 @@ def test_every_seed_table_and_figure_has_an_entry() -> None:
 
 def test_docs_page_lists_the_same_entries() -> None:
     page = DOC.read_text(encoding="utf-8")
-    listed = re.findall(r"^\| (Table|Figure) ([\dB.]+) \|", page, flags=re.M)
-    assert [("T" if k == "Table" else "F") + n for k, n in listed] == SEED
+    listed = re.findall(r"^\| (Table|Figure|Text, ch\.) ([\dB.]+) \|", page, flags=re.M)
+    kinds = {"Table": "T", "Figure": "F", "Text, ch.": "S"}
+    assert [kinds[k] + n for k, n in listed] == SEED
 
 
 def test_report_appendix_resolves_numbers(published_report_results: Published) -> None:

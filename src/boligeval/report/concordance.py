@@ -25,7 +25,8 @@ class Entry:
     Attributes
     ----------
     seed : str
-        Its number in the seed, e.g. ``"T4.2"`` or ``"F5.1"``.
+        Its number in the seed, e.g. ``"T4.2"`` or ``"F5.1"``; ``"S4"`` is an item the
+        seed reports in the text of chapter 4, without a numbered table.
     title_da, title_en : str
         What it shows.
     keys : tuple of str

@@ -254,7 +254,8 @@ def concordance_table(sections: list[Section], lang: str) -> Table:
     rows = []
     for e in ENTRIES:
         kind, number = e.seed[0], e.seed[1:]
-        seed = f"{text(lang, 'table' if kind == 'T' else 'figure')} {number}"
+        word = {"T": "table", "F": "figure", "S": "conc_text"}[kind]
+        seed = f"{text(lang, word)} {number}"
         why = e.why_da if lang == "da" else e.why_en
         if e.keys:
             found = list(dict.fromkeys(

@@ -161,6 +161,19 @@ _COMMON = {
         "no_findings": "Der er ingen offentliggjorte estimater at sammenfatte.",
         "finding_sig": "{what}: {est} ({se}), statistisk signifikant på {level} pct.-niveau.",
         "finding_ns": "{what}: {est} ({se}), ikke statistisk signifikant.",
+        "conc_text": "Tekst, kap.",
+        "finding_youth": (
+            "Børn og unge: {sig} af {n} estimerede effekter på uddannelse, anbringelser, domme "
+            "og sundhed er statistisk signifikante på 5 pct.-niveau."
+        ),
+        "youth_note": (
+            "Forskel-i-forskelle på afdelingsniveau som i de øvrige effekttabeller, for børn og "
+            "unge generelt og for socialt udsatte børn og unge, hvis forældre (familiens voksne) "
+            "ingen kompetencegivende uddannelse har, eller hvor ingen har beskæftigelse som "
+            "primær indkomstkilde det pågældende år. Karakterer måles i eksamensåret, "
+            "ungdomsuddannelse året efter, domme fra 15 år. Tomme felter: for få børn og unge "
+            "med udfaldet i afdelingerne til at estimere."
+        ),
         "finding_survey": (
             "Niveauet af udfordringer på tværs af aktører var {a} i {w0} og {b} i {w1} (skala 1-4)."
         ),
@@ -388,6 +401,19 @@ _COMMON = {
         "no_findings": "There are no published estimates to summarise.",
         "finding_sig": "{what}: {est} ({se}), statistically significant at the {level}% level.",
         "finding_ns": "{what}: {est} ({se}), not statistically significant.",
+        "conc_text": "Text, ch.",
+        "finding_youth": (
+            "Children and youth: {sig} of {n} estimated effects on education, placements, "
+            "convictions and health are statistically significant at the 5% level."
+        ),
+        "youth_note": (
+            "Department-level difference-in-differences as in the other effect tables, for "
+            "children and youth in general and for socially vulnerable children and youth, whose "
+            "parents (the family's adults) have no competence-giving education, or none of whom "
+            "has employment as primary income source that year. Grades are measured in the exam "
+            "year, youth education the year after, convictions from age 15. Empty cells: too "
+            "few children and youth with the outcome in the departments to estimate."
+        ),
         "finding_survey": (
             "The level of challenges across actors was {a} in {w0} and {b} in {w1} (scale 1-4)."
         ),
@@ -523,6 +549,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "in_mover_households": "Husstande med min. én tilflytter",
             "all_in_mover_households": "Husstande, hvor alle er tilflyttere",
             "out_movers": "Fraflyttere",
+            "youth": "Børn og unge",
+            "vulnerable_youth": "Socialt udsatte børn og unge",
         },
         "en": {
             "all": "All residents",
@@ -533,6 +561,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "in_mover_households": "Households with at least one in-mover",
             "all_in_mover_households": "Households of in-movers only",
             "out_movers": "Out-movers",
+            "youth": "Children and youth",
+            "vulnerable_youth": "Socially vulnerable children and youth",
         },
     },
     "outcome": {
@@ -542,6 +572,12 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "equivalised_income": "Husstandsækvivaleret disponibel indkomst (kr.)",
             "competence_education": "Andel med kompetencegivende uddannelse (pct.)",
             "deprivation": "Udsathedsgrad (point)",
+            "exam_grade_relative": "Relativt karakterniveau ved afgangseksamen (karakterpoint)",
+            "youth_education_started": "Andel, der har påbegyndt en ungdomsuddannelse (pct.)",
+            "placed_outside_home": "Andel anbragt uden for hjemmet (pct.)",
+            "convicted": "Andel med ubetinget eller betinget dom (pct.)",
+            "gp_visits": "Besøg hos praktiserende læge (antal pr. år)",
+            "dentist_visits": "Besøg hos tandlæge (antal pr. år)",
         },
         "en": {
             "employed": "Share with employment as primary income source (%)",
@@ -549,6 +585,12 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "equivalised_income": "Household-equivalised disposable income (DKK)",
             "competence_education": "Share with competence-giving education (%)",
             "deprivation": "Deprivation score (points)",
+            "exam_grade_relative": "Relative grade at the lower-secondary leaving exam (points)",
+            "youth_education_started": "Share who started a youth education (%)",
+            "placed_outside_home": "Share placed outside the home (%)",
+            "convicted": "Share with an unconditional or conditional conviction (%)",
+            "gp_visits": "Visits to the general practitioner (per year)",
+            "dentist_visits": "Visits to the dentist (per year)",
         },
     },
     "term": {
@@ -594,6 +636,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
     "analysis": {
         "da": {
             "area_did": "Forskel-i-forskelle på afdelingsniveau",
+            "youth_did": ("Børn og unge: effekter på uddannelse, anbringelser, domme og "
+                          "sundhed"),
             "area_ddd_rent_support": "Tredobbelt forskel: huslejestøtte",
             "area_ddd_capital": "Følsomhed: København og omegn",
             "individual_did": "Forskel-i-forskelle på individniveau",
@@ -625,6 +669,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         },
         "en": {
             "area_did": "Department-level difference-in-differences",
+            "youth_did": ("Children and youth: effects on education, placements, convictions "
+                          "and health"),
             "area_ddd_rent_support": "Triple differences: rent support",
             "area_ddd_capital": "Sensitivity: Copenhagen and surroundings",
             "individual_did": "Individual-level difference-in-differences",

@@ -265,6 +265,35 @@ def regression_tables(
     return tables
 
 
+def youth_table(estimates: list[dict[str, Any]], analysis: str, lang: str, *,
+                rules: dict[str, Any] | None = None) -> Table | None:
+    """One table of the plans' effect on children and youth: outcomes by population.
+
+    Each outcome has the effect of an active plan with stars, its standard
+    error and the departments behind it; a population whose outcome was not
+    estimated (too few youth with it) has empty cells.
+    """
+    recs = [r for r in estimates if r.get("analysis") == analysis
+            and r.get("term") == "active_plan"]
+    if not recs:
+        return None
+    pops = _order((r.get("population") for r in recs), POPULATION_ORDER)
+    by_cell = {(r.get("population"), r.get("outcome")): r for r in recs}
+    rows: list[Row] = []
+    for outcome in _order((r.get("outcome") for r in recs), OUTCOME_ORDER):
+        cells = [by_cell.get((p, outcome)) for p in pops]
+        pairs = [_coef(c, decimals_for(outcome), lang) for c in cells]
+        rows.append(Row(label(lang, "outcome", outcome), tuple(p[0] for p in pairs), "coef"))
+        rows.append(Row("", tuple(p[1] for p in pairs), "se"))
+        rows.append(Row(text(lang, "n_departments"),
+                        tuple(fmt_int(c.get("n_departments"), lang) if c else ""
+                              for c in cells), "stat"))
+    notes = (text(lang, "youth_note"), text(lang, "stars_note"), text(lang, "se_note"))
+    return _finish(Table(analysis, label(lang, "analysis", analysis),
+                         tuple(label(lang, "population", p) for p in pops), tuple(rows), notes),
+                   lang, rules)
+
+
 def _year(v: Any) -> str:
     """A year or cohort start as plain digits (2007, not 2,007 or 2007.0)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
