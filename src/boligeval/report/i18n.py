@@ -172,7 +172,8 @@ _COMMON = {
             "ingen kompetencegivende uddannelse har, eller hvor ingen har beskæftigelse som "
             "primær indkomstkilde det pågældende år. Karakterer måles i eksamensåret, "
             "ungdomsuddannelse året efter, domme fra 15 år. Tomme felter: for få børn og unge "
-            "med udfaldet i afdelingerne til at estimere."
+            "med udfaldet i afdelingerne til at estimere. Med få helhedsplaner bag et estimat "
+            "er de klyngerobuste standardfejl for små, og stjernerne lover for meget."
         ),
         "finding_survey": (
             "Niveauet af udfordringer på tværs af aktører var {a} i {w0} og {b} i {w1} (skala 1-4)."
@@ -412,7 +413,9 @@ _COMMON = {
             "parents (the family's adults) have no competence-giving education, or none of whom "
             "has employment as primary income source that year. Grades are measured in the exam "
             "year, youth education the year after, convictions from age 15. Empty cells: too "
-            "few children and youth with the outcome in the departments to estimate."
+            "few children and youth with the outcome in the departments to estimate. With few "
+            "plans behind an estimate, the cluster-robust standard errors are too small and "
+            "the stars promise too much."
         ),
         "finding_survey": (
             "The level of challenges across actors was {a} in {w0} and {b} in {w1} (scale 1-4)."

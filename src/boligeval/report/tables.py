@@ -285,9 +285,9 @@ def youth_table(estimates: list[dict[str, Any]], analysis: str, lang: str, *,
         pairs = [_coef(c, decimals_for(outcome), lang) for c in cells]
         rows.append(Row(label(lang, "outcome", outcome), tuple(p[0] for p in pairs), "coef"))
         rows.append(Row("", tuple(p[1] for p in pairs), "se"))
-        rows.append(Row(text(lang, "n_departments"),
-                        tuple(fmt_int(c.get("n_departments"), lang) if c else ""
-                              for c in cells), "stat"))
+        for stat in ("n_departments", "n_plans"):
+            rows.append(Row(text(lang, stat), tuple(fmt_int(c.get(stat), lang) if c else ""
+                                                   for c in cells), "stat"))
     notes = (text(lang, "youth_note"), text(lang, "stars_note"), text(lang, "se_note"))
     return _finish(Table(analysis, label(lang, "analysis", analysis),
                          tuple(label(lang, "population", p) for p in pops), tuple(rows), notes),
