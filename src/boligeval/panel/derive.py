@@ -250,9 +250,9 @@ def youth_rows_sql(con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig) -> str
     years = ", ".join(str(y) for y in cfg.measurement_years)
     pop = cfg.population
     columns = _residents_columns(con)
-    household = "'H' || CAST(household_id AS VARCHAR)"
-    unit = (f"coalesce('F' || CAST(family_id AS VARCHAR), {household})"
-            if "family_id" in columns else household)
+    # Family and household ids are prefixed only when both are used, so they cannot collide.
+    unit = ("coalesce('F' || CAST(family_id AS VARCHAR), 'H' || CAST(household_id AS VARCHAR))"
+            if "family_id" in columns else "household_id")
     # The contract adds absent optional columns as nulls; a table built otherwise may lack them.
     outcomes = ", ".join(name if name in columns else f"CAST(NULL AS {kind}) AS {name}"
                          for name, kind in _YOUTH_COLUMNS.items())
