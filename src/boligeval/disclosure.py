@@ -965,6 +965,7 @@ NESTED_POPULATIONS: dict[str, str] = {
     "in_movers_working_age": "in_movers",
     "in_mover_households": "households",
     "all_in_mover_households": "in_mover_households",
+    "vulnerable_youth": "youth",
 }
 
 
