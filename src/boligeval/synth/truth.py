@@ -105,6 +105,59 @@ HOUSEHOLD_POPULATIONS = {
     "all_in_mover_households": "all_in_movers",
 }
 DECOMPOSITION_POPULATIONS = ("all", "working_age")
+#: docs/methods.md §3.1 defaults: youth ages, parents' minimum age, age of criminal responsibility.
+YOUTH_AGES = (12, 17)
+PARENT_MIN_AGE = 18
+CONVICTION_MIN_AGE = 15
+_YOUTH_SHARES = ("youth_education_started", "placed_outside_home", "convicted")
+
+
+def _youth_cells(table: pa.Table, years: Sequence[int],
+                 parents: pa.Table | None = None) -> pd.DataFrame:
+    """Cells of ``youth`` and ``vulnerable_youth`` (docs/methods.md §3.1), in pandas.
+
+    The synthetic world has no ``family_id``: a youth's parents are the
+    household's members aged 18 or more. Shares are 0/100; convictions count
+    from 15; a null outcome leaves the youth out of that outcome's ``n``.
+    Vulnerability is read from ``parents`` (the observed world, same rows)
+    when given: the programme moves parents' employment, so the counterfactual
+    cell is that of the same, observed, vulnerable youth.
+    """
+    cols = ["department_id", "year", "household_id", "birth_year", "education",
+            "income_source", *YOUTH_OUTCOMES]
+    f = table.select(cols).to_pandas()
+    if parents is not None:
+        f["income_source"] = parents.column("income_source").to_pandas()
+    f = f[f["year"].isin(years)]
+    age = f["year"] - f["birth_year"]
+    adults = f[age >= PARENT_MIN_AGE].assign(
+        employed=lambda a: a["income_source"] == "employed",
+        educated=lambda a: a["education"].isin(COMPETENCE),
+    ).groupby(["household_id", "year"])[["employed", "educated"]].any()
+    young = f[(age >= YOUTH_AGES[0]) & (age <= YOUTH_AGES[1])].merge(
+        adults, left_on=["household_id", "year"], right_index=True, how="left")
+    has_adult = young["employed"].notna()
+    vulnerable = has_adult & ~(young["employed"].fillna(True).astype(bool)
+                               & young["educated"].fillna(True).astype(bool))
+    values = pd.DataFrame({"department_id": young["department_id"], "year": young["year"]})
+    for o in YOUTH_OUTCOMES:
+        v = young[o].astype("float64")
+        if o in _YOUTH_SHARES:
+            v = v * 100.0
+        if o == "convicted":
+            v = v.where(young["year"] - young["birth_year"] >= CONVICTION_MIN_AGE)
+        values[o] = v
+    frames = []
+    for population, rows in (("youth", np.ones(len(values), dtype=bool)),
+                             ("vulnerable_youth", vulnerable.to_numpy())):
+        grouped = values[rows].groupby(["department_id", "year"])
+        for o in YOUTH_OUTCOMES:
+            stats = grouped[o].agg(["count", "mean"]).reset_index()
+            frames.append(pd.DataFrame({
+                "department_id": stats["department_id"].astype(str),
+                "year": stats["year"].astype(np.int64), "population": population,
+                "outcome": o, "n": stats["count"].astype(np.int64), "mean": stats["mean"]}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def equivalence_scale(ages: Sequence[int], cutoff: int = 15) -> float:
@@ -419,6 +472,8 @@ class TruthAccumulator:
         for world, table in (("observed", observed), ("counterfactual", counterfactual)):
             derived = _derive(table, self._factor, self.years, like=derived)
             self._cells[world].append(_cells(derived, self.years))
+            self._cells[world].append(_youth_cells(
+                table, self.years, None if world == "observed" else observed))
             if self._decomposition:
                 self._terms.append(_decomposition(derived, self.years).assign(world=world))
 
