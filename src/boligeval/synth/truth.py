@@ -18,7 +18,8 @@ second reading of the residents files.
 Files written under ``truth/``:
 
 * ``cells.parquet``: department_id, year, population, outcome, n (units with
-  a non-missing outcome), observed, counterfactual (cell means), effect.
+  a non-missing outcome), observed, counterfactual (cell means), effect;
+  with the youth populations' cells (docs/methods.md §3.1, default ages).
 * ``decomposition.parquet``: department_id, year (t1), year_from (t0),
   population, outcome, world (``observed``/``counterfactual``), n_stayers,
   n_in, n_out, change, stayers, in_movers, out_movers (docs/methods.md §5.4).
