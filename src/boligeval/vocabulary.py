@@ -27,6 +27,7 @@ __all__ = [
     "OUTCOMES",
     "POPULATIONS",
     "SCALES",
+    "SECRETARIAT_TYPES",
     "Outcome",
     "decimals_for",
     "dominance_applies",
@@ -145,6 +146,18 @@ INTERVENTION_AREAS: tuple[str, ...] = (
 
 #: Column of ``plans`` with a plan's intervention areas (``;``-separated codes).
 INTERVENTION_AREAS_COLUMN = "intervention_areas"
+
+#: The seed's four types of project secretariat (chapter 7, "Typer af projektsekretariater"):
+#: a large team of the housing organisation's own staff; a cross-organisational team of
+#: municipal and housing staff under one project leader; a divided team with a housing and a
+#: municipal project leader in parallel; a one-person secretariat (one coordinator). Plans
+#: carry it as ``secretariat_type``.
+SECRETARIAT_TYPES: tuple[str, ...] = (
+    "large_housing_team",
+    "cross_organisational_team",
+    "divided_team",
+    "one_person",
+)
 
 #: Origin codes of residents (Statistics Denmark's IE_TYPE and OPR_LAND, grouped).
 ORIGINS: tuple[str, ...] = ("danish", "western", "non_western")

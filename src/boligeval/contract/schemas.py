@@ -19,6 +19,7 @@ from boligeval.vocabulary import (
     INTERVENTION_AREAS_COLUMN,
     ORIGINS,
     SCALES,
+    SECRETARIAT_TYPES,
 )
 
 __all__ = [
@@ -195,6 +196,8 @@ _PLANS = TableSchema(
             INTERVENTION_AREAS_COLUMN, "str", nullable=True, allowed=INTERVENTION_AREAS,
             list_sep=";",
         ),
+        ColumnSpec("secretariat_type", "str", nullable=True, required=False,
+                   allowed=SECRETARIAT_TYPES),
     ),
     unique=(("plan_id",),),
 )
