@@ -178,6 +178,19 @@ class SurveySpec:
     codebook: Path | None = None
 
 
+@dataclass(frozen=True)
+class CaseSpec:
+    """The process evaluation's case material (docs/cases.md).
+
+    ``publish_excerpts`` lets coded segments' excerpts into the report (with
+    the source's role and round, never a name); ``select`` > 0 makes the
+    tool pick that many case plans with maximal variation (``case_selection``).
+    """
+
+    publish_excerpts: bool = False
+    select: int = 0
+
+
 #: Seed of the demo and of every random draw unless the config names one. The
 #: synthetic world is random, and at its seed an evaluation can point either way for
 #: the income outcomes (the seed could not detect its income effects either): this is
@@ -234,6 +247,7 @@ class EvaluationConfig:
     panel: PanelSpec = field(default_factory=PanelSpec)
     analysis: tuple[AnalysisSpec, ...] = field(default_factory=default_analyses)
     survey: SurveySpec = field(default_factory=SurveySpec)
+    cases: CaseSpec = field(default_factory=CaseSpec)
     inference: InferenceSpec = field(default_factory=InferenceSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
     disclosure: DisclosureRules = field(default_factory=DisclosureRules)
@@ -473,7 +487,7 @@ def _parse_analysis(raw: Any, i: int) -> AnalysisSpec:
 
 _SECTIONS = [
     "data", "design", "population", "income", "deprivation", "panel",
-    "analysis", "survey", "inference", "report", "disclosure", "registers",
+    "analysis", "survey", "inference", "report", "disclosure", "registers", "cases",
 ]
 
 
@@ -505,6 +519,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         deprivation=_parse_deprivation(raw.get("deprivation", {})),
         panel=_parse_simple(PanelSpec, raw.get("panel", {}), "panel"),
         survey=_parse_simple(SurveySpec, raw.get("survey", {}), "survey"),
+        cases=_parse_simple(CaseSpec, raw.get("cases", {}), "cases"),
         inference=_parse_simple(InferenceSpec, raw.get("inference", {}), "inference"),
         report=_parse_simple(ReportSpec, raw.get("report", {}), "report"),
         disclosure=_parse_disclosure(raw.get("disclosure", {})),
@@ -643,7 +658,7 @@ def dump_config(cfg: EvaluationConfig, *, data_dir: Path | None = None) -> str:
         lines += [f"{_key(k)} = {_toml_value(v)}" for k, v in mapping.items()]
         lines.append("")
     for name in ["design", "population", "income", "deprivation", "panel", "survey",
-                 "inference", "report", "disclosure"]:
+                 "cases", "inference", "report", "disclosure"]:
         spec = getattr(cfg, name)
         lines.append(f"[{name}]")
         nested: list[str] = []

@@ -291,13 +291,26 @@ class Pipeline:
         )
 
     @cached_property
+    def cases(self) -> Any:
+        """The process evaluation's case material (None without a ``cases`` table)."""
+        from boligeval.cases import Cases, load_case_codebook
+
+        ws = self.ws
+        cases, sources, codes = (ws.frame(t) for t in ("cases", "case_sources", "case_codes"))
+        if cases is None or sources is None or codes is None:
+            return None
+        book = ws.frame("case_codebook")
+        return Cases(cases, sources, codes, load_case_codebook() if book is None else book,
+                     publish_excerpts=self.cfg.cases.publish_excerpts)
+
+    @cached_property
     def results(self) -> Any:
         """Every analysis's records, before disclosure control."""
         from boligeval.analyses import Context, run_analyses
         from boligeval.config import default_analyses
         from boligeval.records import Results
 
-        ctx = Context(cfg=self.cfg, panel=self.panel, survey=self.survey)
+        ctx = Context(cfg=self.cfg, panel=self.panel, survey=self.survey, cases=self.cases)
         results = run_analyses(ctx, self.cfg.analysis if self.panel is not None else (),
                                strict=self.cfg.analysis != default_analyses(),
                                progress=self.progress)

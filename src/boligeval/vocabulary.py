@@ -16,6 +16,15 @@ from typing import Literal
 
 __all__ = [
     "ACTORS",
+    "CASE_KINDS",
+    "CASE_LEVELS",
+    "CASE_ROLES",
+    "CASE_THEMES",
+    "CASE_VALENCES",
+    "MUNICIPALITY_SIZES",
+    "OMS_MODELS",
+    "ORGANISATION_TYPES",
+    "SECRETARIAT_TYPES",
     "AMOUNT_OUTCOMES",
     "AREA_BLOCKS",
     "EDUCATION",
@@ -196,3 +205,44 @@ SCALES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType({
     ),
     "yes_no": ("yes", "no", "dont_know"),
 })
+
+
+# The process evaluation's case studies (seed chapters 6-10, docs/cases.md).
+
+#: Kinds of case source (``case_sources.kind``).
+CASE_KINDS: tuple[str, ...] = ("interview", "group_interview", "document", "observation")
+
+#: Roles of case sources (the seed's interviewees, appendix 3).
+CASE_ROLES: tuple[str, ...] = (
+    "project_leader", "project_staff", "housing_management", "municipal_manager",
+    "frontline_staff", "tenant_democrat", "other",
+)
+
+#: Valence of a coded segment: what it does to the plan's implementation.
+CASE_VALENCES: tuple[str, ...] = ("driver", "barrier", "neutral")
+
+#: The seed's four themes of the case study (appendix 3); users may add themes.
+CASE_THEMES: tuple[str, ...] = ("collaboration", "steering", "coordination", "working_methods")
+
+#: Levels of the case codebook: the plans' levels (ch. 7-9) and the area
+#: secretariats' strategic / tactical / executing levels (ch. 10).
+CASE_LEVELS: tuple[str, ...] = (
+    "strategic", "executing", "programme_steering", "tactical",
+)
+
+#: Municipality size bands of the case selection (seed ch. 6: >150,000 inhabitants,
+#: >50,000-150,000, under 50,000).
+MUNICIPALITY_SIZES: tuple[str, ...] = ("large", "middle", "small")
+
+#: The four project-secretariat types of seed chapter 6.
+SECRETARIAT_TYPES: tuple[str, ...] = (
+    "large_housing_team", "cross_organisational_team", "split_team", "one_person",
+)
+
+#: The three project-organisation types of seed boxes 6.1-6.3.
+ORGANISATION_TYPES: tuple[str, ...] = (
+    "central_professional", "local_professional", "local_semiprofessional",
+)
+
+#: The area secretariats' four models of seed table 10.1.
+OMS_MODELS: tuple[str, ...] = ("model_1", "model_2", "model_3", "model_4")

@@ -23,6 +23,7 @@ from boligeval.contract.schemas import REGISTER_TABLES, SURVEY_TABLES, TABLE_ORD
 from boligeval.contract.validate import (
     CheckedTable,
     check_dispatch_sent,
+    check_case_rounds,
     check_foreign_key,
     check_price_coverage,
     check_scale_values,
@@ -39,6 +40,9 @@ _DEPENDS: Mapping[str, tuple[str, ...]] = {
     "respondents": ("plans",),
     "answers": ("respondents", "codebook"),
     "dispatch": ("respondents",),
+    "cases": ("plans",),
+    "case_sources": ("cases",),
+    "case_codes": ("case_sources",),
 }
 _CORE_SURVEY = ("respondents", "answers", "codebook")
 
@@ -323,6 +327,10 @@ def load_inputs(
             checked[name] = _check_table(
                 files[name], con, name, scratch_dir, rename.get(name, {}), options
             )
+            if name == "case_codes" and "case_codebook" not in checked:
+                # no case_codebook file: the codes are checked against the shipped one
+                _shipped_case_codebook(con)
+                created.append("case_codebook")
             with _reading(checked[name]):
                 for fk in checked[name].schema.foreign_keys:
                     if fk.ref_table != name:
@@ -332,6 +340,9 @@ def load_inputs(
         if "answers" in checked:
             with _reading(checked["answers"]):
                 check_scale_values(con, checked["answers"])
+        if "case_sources" in checked:
+            with _reading(checked["case_sources"]):
+                check_case_rounds(con, checked["case_sources"])
         if "dispatch" in checked:
             with _reading(checked["dispatch"]):
                 check_dispatch_sent(con, checked["dispatch"])
@@ -347,6 +358,14 @@ def load_inputs(
         for name in created:
             con.execute(f"DROP VIEW IF EXISTS {qident('__contract_check_' + name)}")
     return InputTables(data_dir, infos)
+
+
+def _shipped_case_codebook(con: duckdb.DuckDBPyConnection) -> None:
+    """Register the shipped case codebook as the ``case_codebook`` view."""
+    from boligeval.cases import load_case_codebook
+
+    con.register("__shipped_case_codebook", load_case_codebook())
+    con.execute("CREATE OR REPLACE VIEW case_codebook AS SELECT * FROM __shipped_case_codebook")
 
 
 @contextmanager

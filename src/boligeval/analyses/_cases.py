@@ -1,0 +1,31 @@
+"""The shape shared by the process-evaluation analyses: one tidy table of case records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from boligeval.analyses.base import CaseAnalysis, Context
+from boligeval.records import SURVEY, SURVEY_FIELDS, Record, from_rows, json_value
+
+
+class CaseTable(CaseAnalysis):
+    """A case analysis computed as one tidy table (survey record shape).
+
+    Subclasses set ``compute`` (``Context -> DataFrame``) and ``report``.
+    """
+
+    compute: ClassVar[Callable[[Context], pd.DataFrame]]
+
+    def run_all(self, ctx: Context) -> list[Record]:
+        frame = type(self).compute(ctx)
+        rows = [
+            {str(k): v for k, v in row.items() if k in SURVEY_FIELDS or json_value(v) is not None}
+            for row in frame.to_dict("records")
+        ]
+        return from_rows(rows, section=SURVEY, analysis=self.id)
+
+    def report(self, view: Any) -> list[Any]:
+        return []
