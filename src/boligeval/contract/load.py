@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from boligeval.contract.dialect import check_csv_options
 from boligeval.contract.readers import (
@@ -364,7 +365,13 @@ def _shipped_case_codebook(con: duckdb.DuckDBPyConnection) -> None:
     """Register the shipped case codebook as the ``case_codebook`` view."""
     from boligeval.cases import load_case_codebook
 
-    con.register("__shipped_case_codebook", load_case_codebook())
+    book = load_case_codebook()
+    columns = ("code", "theme", "level", "label_da", "label_en")
+    con.execute("CREATE OR REPLACE TEMP TABLE __shipped_case_codebook ("
+                + ", ".join(f"{c} VARCHAR" for c in columns) + ")")
+    con.executemany("INSERT INTO __shipped_case_codebook VALUES (?, ?, ?, ?, ?)",
+                    [[None if v is None or v is pd.NA else str(v) for v in row]
+                     for row in book[list(columns)].astype(object).to_numpy().tolist()])
     con.execute("CREATE OR REPLACE VIEW case_codebook AS SELECT * FROM __shipped_case_codebook")
 
 

@@ -470,8 +470,8 @@ def check_case_rounds(con: duckdb.DuckDBPyConnection, sources: CheckedTable) -> 
     """Raise ``case_round`` for sources whose round is not one of their case's rounds."""
     bad = (
         "NOT EXISTS (SELECT 1 FROM cases AS c WHERE c.case_id = t.case_id AND "
-        "list_contains(list_transform(string_split(c.rounds, ';'), x -> trim(x)), "
-        "CAST(t.round AS VARCHAR)))"
+        "(';' || replace(c.rounds, ' ', '') || ';') LIKE "
+        "('%;' || CAST(t.round AS VARCHAR) || ';%'))"
     )
     check_rule(
         con,
