@@ -208,7 +208,7 @@ def case_typology(cases: Cases) -> pd.DataFrame:
         for level in levels:
             k = int((known == level).sum())
             rows.append(_row(item_id=name, category=level, statistic="cases", value=k,
-                             n=int(len(known)), unit="plans"))
+                             unit="plans"))
     if "oms_model" in table.columns and table["oms_model"].notna().any():
         seg = cases.segments.merge(table[["case_id", "oms_model"]], on="case_id", how="left")
         seg = seg[seg["oms_model"].notna()]

@@ -153,7 +153,7 @@ def matrix_table(records: list[dict[str, Any]], analysis: str, lang: str,
                         _shade(values, top)))
     headers = []
     for w, s, v in cols:
-        when = str(w) if s == "round" else text(lang, "case_change").format(
+        when = str(int(w)) if s == "round" else text(lang, "case_change").format(
             a=s.split("_")[1], b=s.split("_")[2])
         headers.append(f"{when}: {_lab(lang, v).lower()}")
     table = Table(analysis, text(lang, "case_matrix_title"), tuple(headers), tuple(rows),

@@ -1191,8 +1191,9 @@ _COMMON["da"].update({
     "case_links_note": (
         "Beskrivende sammenstilling, ikke en test. Segmenter: antal kodede segmenter i casen; "
         "udfordringsniveau og resultatvurdering: gennemsnit (1-4) af aktørernes svar om "
-        "helhedsplanen i seneste bølge; ændring i beskæftigelse: andel i beskæftigelse, sidste "
-        "minus første måleår, i helhedsplanens afdelinger."
+        "helhedsplanen i seneste bølge; ændring i beskæftigelse: procentpoint i beskæftigelse "
+        "blandt beboere i den erhvervsaktive alder, sidste minus første måleår, i "
+        "helhedsplanens afdelinger."
     ),
 })
 _COMMON["en"].update({
@@ -1224,8 +1225,8 @@ _COMMON["en"].update({
     "case_links_note": (
         "A descriptive side-by-side, not a test. Segments: coded segments in the case; "
         "challenge level and result assessment: mean (1-4) of the actors' answers about the "
-        "plan in the latest wave; change in employment: share employed, last minus first "
-        "measurement year, in the plan's departments."
+        "plan in the latest wave; change in employment: percentage points employed among "
+        "working-age residents, last minus first measurement year, in the plan's departments."
     ),
 })
 _LABELS["case"] = {
