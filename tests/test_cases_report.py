@@ -1,0 +1,48 @@
+"""The process-evaluation chapter in the report: both languages, HTML and docx."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from boligeval.disclosure import protect_results
+from boligeval.report import write_report
+from boligeval.report.i18n import text
+from tests.builders.case_results import case_records
+from tests.builders.report_results import META, make_results
+
+
+def _results(**kwargs: bool) -> dict:
+    results = make_results()
+    results["survey"] = results["survey"] + case_records(**kwargs)
+    return results
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_chapter_in_html_and_docx(tmp_path: Path, lang: str) -> None:
+    paths = write_report(protect_results(_results()), tmp_path, lang=lang, meta=META)
+    html = Path(paths.html).read_text(encoding="utf-8")
+    other = "en" if lang == "da" else "da"
+    assert text(lang, "process") in html and text(other, "process") not in html
+    for key in ("case_matrix_title", "case_typology_title", "case_models_title"):
+        assert text(lang, key) in html
+    assert 'class="heat4"' in html  # the matrix is a heat map
+    docx = next(p for p in tmp_path.rglob("*.docx"))
+    with zipfile.ZipFile(docx) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert text(lang, "process") in body
+    assert text(lang, "case_matrix_title") in body
+
+
+def test_no_excerpt_unless_asked(tmp_path: Path) -> None:
+    quiet = protect_results(_results())
+    assert not [r for r in quiet.section("survey") if r.get("category") == "excerpt"]
+    loud = protect_results(_results(publish_excerpts=True))
+    quotes = [r for r in loud.section("survey") if r.get("category") == "excerpt"]
+    assert quotes and all(r.get("role") and r.get("wave") for r in quotes)
+    assert all(r.get("case") is None for r in quotes)
+    paths = write_report(loud, tmp_path, lang="da", meta=META)
+    html = Path(paths.html).read_text(encoding="utf-8")
+    assert quotes[0]["value"] in html
