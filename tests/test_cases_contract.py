@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from boligeval.cli import main
 from boligeval.contract import load_inputs
+from boligeval.contract.schemas import TABLE_SCHEMAS
 from boligeval.errors import ContractError
 from tests.test_contract import world, write_world
 
@@ -52,8 +53,15 @@ def load(d: Path, tmp_path: Path) -> Any:
 
 
 def test_valid_case_tables_load_with_the_shipped_codebook(tmp_path: Path) -> None:
-    tables = load(write_world(tmp_path / "d", case_world()), tmp_path)
+    con = duckdb.connect()
+    tables = load_inputs(write_world(tmp_path / "d", case_world()), con,
+                         scratch_dir=tmp_path / "s")
     assert {"cases", "case_sources", "case_codes"} <= set(tables.names)
+    for name in ("cases", "case_sources", "case_codes"):
+        types = {r[0]: r[1] for r in con.execute(f'DESCRIBE "{name}"').fetchall()}
+        for col in TABLE_SCHEMAS[name].columns:
+            assert types[col.name] == col.duckdb_type, (name, col.name)
+    assert con.execute("SELECT count(*) FROM case_codebook").fetchone() == (21,)
 
 
 def test_a_users_codebook_replaces_the_shipped_one(tmp_path: Path) -> None:
@@ -113,7 +121,7 @@ def test_bad_case_material_through_the_cli_writes_nothing(tmp_path: Path, case: 
     table, mutate, _column = BAD[case]
     data = case_world()
     mutate(data)
-    d = write_world(tmp_path / "data", data)
+    write_world(tmp_path / "data", data)
     config = tmp_path / "config.toml"
     config.write_text('[data]\ndir = "data"\n', encoding="utf-8")
     out = tmp_path / "out"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar
+from abc import abstractmethod
+from typing import Any
 
 import pandas as pd
 
@@ -14,13 +14,15 @@ from boligeval.records import SURVEY, SURVEY_FIELDS, Record, from_rows, json_val
 class CaseTable(CaseAnalysis):
     """A case analysis computed as one tidy table (survey record shape).
 
-    Subclasses set ``compute`` (``Context -> DataFrame``) and ``report``.
+    Subclasses write ``compute`` and ``report``.
     """
 
-    compute: ClassVar[Callable[[Context], pd.DataFrame]]
+    @abstractmethod
+    def compute(self, ctx: Context) -> pd.DataFrame:
+        """The analysis's tidy table."""
 
     def run_all(self, ctx: Context) -> list[Record]:
-        frame = type(self).compute(ctx)
+        frame = self.compute(ctx)
         rows = [
             {str(k): v for k, v in row.items() if k in SURVEY_FIELDS or json_value(v) is not None}
             for row in frame.to_dict("records")

@@ -27,7 +27,8 @@ def _links(ctx: Context) -> pd.DataFrame:
 class CaseLinks(CaseTable, id="case_links", order=630):
     """A descriptive side-by-side per theme and valence; never a test on a handful of cases."""
 
-    compute = staticmethod(_links)
+    def compute(self, ctx: Context) -> pd.DataFrame:
+        return _links(ctx)
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.cases._report import links_tables

@@ -22,7 +22,8 @@ def _matrix(ctx: Context) -> pd.DataFrame:
 class CaseMatrix(CaseTable, id="case_matrix", order=610):
     """Driver, barrier and neutral segments, sources and roles per theme, level and round."""
 
-    compute = staticmethod(_matrix)
+    def compute(self, ctx: Context) -> pd.DataFrame:
+        return _matrix(ctx)
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.cases._report import matrix_table

@@ -31,7 +31,8 @@ def _selection(ctx: Context) -> pd.DataFrame:
 class CaseSelection(CaseTable, id="case_selection", order=600):
     """Table 6.1 for the user's cases and, with ``[cases] select``, for the tool's pick."""
 
-    compute = staticmethod(_selection)
+    def compute(self, ctx: Context) -> pd.DataFrame:
+        return _selection(ctx)
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.cases._report import selection_tables

@@ -22,7 +22,8 @@ def _typology(ctx: Context) -> pd.DataFrame:
 class CaseTypology(CaseTable, id="case_typology", order=620):
     """The cases by each typology, and table 10.1's models by level."""
 
-    compute = staticmethod(_typology)
+    def compute(self, ctx: Context) -> pd.DataFrame:
+        return _typology(ctx)
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.cases._report import models_table, typology_table

@@ -21,9 +21,11 @@ from boligeval.errors import CaseError
 from boligeval.vocabulary import (
     CASE_LEVELS,
     CASE_THEMES,
+    CHALLENGE_BLOCK,
     MUNICIPALITY_SIZES,
     OMS_MODELS,
     ORGANISATION_TYPES,
+    RESULT_AREA_BLOCK,
     SECRETARIAT_TYPES,
 )
 
@@ -102,7 +104,8 @@ class Cases:
     @cached_property
     def rounds(self) -> list[int]:
         """Every round of the case visits, ascending."""
-        years = {int(y) for r in self.cases["rounds"].astype(str) for y in r.split(";") if y.strip()}
+        years = {int(y) for r in self.cases["rounds"].astype(str)
+                 for y in r.split(";") if y.strip()}
         return sorted(years)
 
     @cached_property
@@ -126,7 +129,7 @@ class Cases:
         """The cases table with text columns stripped and the plan attributes as text."""
         out = self.cases.copy()
         for c in out.columns:
-            if c != "experience" and out[c].dtype == object or str(out[c].dtype) == "string":
+            if (c != "experience" and out[c].dtype == object) or str(out[c].dtype) == "string":
                 out[c] = _text(out[c])
         return out.sort_values("case_id", kind="stable").reset_index(drop=True)
 
@@ -315,7 +318,7 @@ def case_links(
             for case_id, group in part.groupby("case_id", sort=True):
                 plan = str(group["plan_id"].iloc[0])
                 base = {"item_id": theme, "statistic": valence, "case": labels[case_id]}
-                k = int(len(group))
+                k = len(group)
                 rows.append(_row(**base, category="segments", value=k, count=k,
                                  unit="segments"))
                 if numbers is None:
@@ -341,7 +344,8 @@ def plan_survey_results(scored: pd.DataFrame, plans: Sequence[str]) -> pd.DataFr
     """
     rows: list[dict[str, Any]] = []
     frame = scored[scored["plan_id"].isin(list(plans)) & scored["score"].notna()]
-    for block, measure in (("challenge", "challenge_level"), ("result_area", "result_level")):
+    for block, measure in ((CHALLENGE_BLOCK, "challenge_level"),
+                           (RESULT_AREA_BLOCK, "result_level")):
         part = frame[frame["block"] == block]
         if part.empty:
             continue

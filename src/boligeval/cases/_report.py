@@ -77,7 +77,8 @@ def candidates(ctx: Context, *, user: bool) -> pd.DataFrame:
     if plans is not None:
         plans = plans.copy()
         plans["plan_id"] = plans["plan_id"].astype("string")
-        plans["cohort"] = [_cohort(g, cohorts) for g in plans.get("grant_year", [None] * len(plans))]
+        grants = plans["grant_year"] if "grant_year" in plans.columns else [None] * len(plans)
+        plans["cohort"] = [_cohort(g, cohorts) for g in grants]
         plans["secretariat_type"] = derive_secretariat_type(plans)
     if user:
         if plans is not None and "cohort" not in table.columns:
@@ -122,7 +123,7 @@ def _shade(values: Sequence[Any], top: float) -> tuple[int, ...]:
         if not isinstance(v, int | float) or top <= 0:
             out.append(0)
         else:
-            out.append(min(4, int(round(4 * abs(float(v)) / top))))
+            out.append(min(4, round(4 * abs(float(v)) / top)))
     return tuple(out)
 
 

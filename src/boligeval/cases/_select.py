@@ -97,9 +97,9 @@ def select_cases(
     rng = np.random.default_rng(seed)
     tiebreak = rng.permutation(len(frame))
     pairs = [(c, v) for c in names for v in sorted(levels[c].dropna().unique())]
-    has = np.array([[levels.at[i, c] == v if pd.notna(levels.at[i, c]) else False
-                     for c, v in pairs] for i in range(len(frame))], dtype=bool).reshape(
-        len(frame), len(pairs))
+    has = np.zeros((len(frame), len(pairs)), dtype=bool)
+    for j, (c, v) in enumerate(pairs):
+        has[:, j] = (levels[c] == v).fillna(False).to_numpy(dtype=bool)
     codes = levels.fillna("").to_numpy(dtype=object)
     uncovered = np.ones(len(pairs), dtype=bool)
     diff = np.zeros(len(frame))

@@ -23,8 +23,8 @@ from boligeval.contract.safety import read_failure
 from boligeval.contract.schemas import REGISTER_TABLES, SURVEY_TABLES, TABLE_ORDER
 from boligeval.contract.validate import (
     CheckedTable,
-    check_dispatch_sent,
     check_case_rounds,
+    check_dispatch_sent,
     check_foreign_key,
     check_price_coverage,
     check_scale_values,

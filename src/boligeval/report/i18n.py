@@ -1169,7 +1169,9 @@ _COMMON["da"].update({
         "surveyresultater og udfaldsmål. Beskrivende; ingen test på så få cases."
     ),
     "case_change": "Ændring {a}-{b}",
-    "case_matrix_title": "Drivkræfter og barrierer efter tema, niveau og runde (antal kodede segmenter)",
+    "case_matrix_title": (
+        "Drivkræfter og barrierer efter tema, niveau og runde (antal kodede segmenter)"
+    ),
     "case_matrix_note": (
         "Antal kodede segmenter; kilder er antal forskellige interview, dokumenter og "
         "observationer. Farven viser antallet. Små antal segmenter undertrykkes (·)."
@@ -1182,12 +1184,24 @@ _COMMON["da"].update({
         "Områdesekretariaternes funktioner efter model og niveau (antal kodede segmenter)"
     ),
     "case_models_note": "Modellerne som i midtvejsevalueringens tabel 10.1.",
-    "case_selection_user": "Caseområderne efter bevillingsstørrelse eller kommunestørrelse og antal lejemål",
-    "case_selection_tool": "Værktøjets udvalg med maksimal variation, efter kommunestørrelse og antal lejemål",
-    "case_selection_note": "Som midtvejsevalueringens tabel 6.1. Områdestørrelse efter antal lejemål: under 500, 500-1.499, 1.500 og flere.",
+    "case_selection_user": (
+        "Caseområderne efter bevillingsstørrelse eller kommunestørrelse og antal "
+        "lejemål"
+    ),
+    "case_selection_tool": (
+        "Værktøjets udvalg med maksimal variation, efter kommunestørrelse og antal "
+        "lejemål"
+    ),
+    "case_selection_note": (
+        "Som midtvejsevalueringens tabel 6.1. Områdestørrelse efter antal lejemål: "
+        "under 500, 500-1.499, 1.500 og flere."
+    ),
     "case_criteria_user": "Caseområderne efter udvælgelseskriterium",
     "case_criteria_tool": "Værktøjets udvalg efter udvælgelseskriterium",
-    "case_links_title": "Caseområder med drivkræfter og barrierer inden for {theme}, ved siden af deres tal",
+    "case_links_title": (
+        "Caseområder med drivkræfter og barrierer inden for {theme}, ved siden af deres "
+        "tal"
+    ),
     "case_links_note": (
         "Beskrivende sammenstilling, ikke en test. Segmenter: antal kodede segmenter i casen; "
         "udfordringsniveau og resultatvurdering: gennemsnit (1-4) af aktørernes svar om "
@@ -1203,7 +1217,9 @@ _COMMON["en"].update({
         "plan's survey results and outcomes. Descriptive; no test on so few cases."
     ),
     "case_change": "Change {a}-{b}",
-    "case_matrix_title": "Drivers and barriers by theme, level and round (number of coded segments)",
+    "case_matrix_title": (
+        "Drivers and barriers by theme, level and round (number of coded segments)"
+    ),
     "case_matrix_note": (
         "Number of coded segments; sources are distinct interviews, documents and "
         "observations. The shade shows the count. Small numbers of segments are suppressed (·)."
@@ -1216,9 +1232,17 @@ _COMMON["en"].update({
         "Functions of the area secretariats by model and level (number of coded segments)"
     ),
     "case_models_note": "The models as in table 10.1 of the mid-term evaluation.",
-    "case_selection_user": "The case areas by grant size or municipality size and number of tenancies",
-    "case_selection_tool": "The tool's maximal-variation selection, by municipality size and number of tenancies",
-    "case_selection_note": "As table 6.1 of the mid-term evaluation. Area size by tenancies: under 500, 500-1,499, 1,500 or more.",
+    "case_selection_user": (
+        "The case areas by grant size or municipality size and number of tenancies"
+    ),
+    "case_selection_tool": (
+        "The tool's maximal-variation selection, by municipality size and number of "
+        "tenancies"
+    ),
+    "case_selection_note": (
+        "As table 6.1 of the mid-term evaluation. Area size by tenancies: under 500, "
+        "500-1,499, 1,500 or more."
+    ),
     "case_criteria_user": "The case areas by selection criterion",
     "case_criteria_tool": "The tool's selection by selection criterion",
     "case_links_title": "Case areas with drivers and barriers in {theme}, beside their numbers",
