@@ -198,3 +198,14 @@ def test_selection_covers_every_level(data: st.DataObject, seed: int) -> None:
     for name in _LEVELS:
         assert set(chosen[name]) == set(pool[name])
     assert first.covered == 1.0
+
+
+def test_typology_is_a_plan_attribute_for_the_survey(cases: Cases) -> None:
+    from boligeval.survey import plan_attribute_table
+
+    plans = pd.DataFrame({"plan_id": ["P1", "P2", "P3", "P4"]}).merge(
+        plan_typology(cases), on="plan_id", how="left")
+    attributes = plan_attribute_table(None, plans).set_index("plan_id")
+    assert attributes["case_secretariat_type"].dropna().to_dict() == {
+        "P1": "large_housing_team", "P2": "cross_organisational_team", "P3": "one_person"}
+    assert attributes["case_oms_model"].dropna().to_dict() == {"P1": "model_1", "P3": "model_1"}

@@ -46,3 +46,25 @@ def test_no_excerpt_unless_asked(tmp_path: Path) -> None:
     paths = write_report(loud, tmp_path, lang="da", meta=META)
     html = Path(paths.html).read_text(encoding="utf-8")
     assert quotes[0]["value"] in html
+
+
+@pytest.mark.slow
+def test_demo_report_has_the_process_chapter(tmp_path: Path) -> None:
+    import json
+
+    from boligeval.run import run_demo
+
+    result = run_demo(tmp_path / "demo", scale=0.3, lang="en")
+    html = (tmp_path / "demo" / "report.html").read_text(encoding="utf-8")
+    assert text("en", "process") in html
+    assert text("en", "case_matrix_title") in html
+    assert text("en", "case_links_title").format(theme="steering") in html
+    results = json.loads((tmp_path / "demo" / "results.json").read_text(encoding="utf-8"))
+    ids = {r.get("analysis") for r in results["survey"]}
+    assert {"case_selection", "case_matrix", "case_typology", "case_links"} <= ids
+    # the typology reaches the survey cross-tabs as a plan attribute
+    assert any(r.get("analysis") == "crosstab" and r.get("group") == "case_secretariat_type"
+               for r in results["survey"]) or any(
+        "case_secretariat_type" in json.dumps(r) for r in results["survey"]
+        if r.get("analysis") == "crosstab")
+    assert result.paths

@@ -285,10 +285,23 @@ class Pipeline:
             return None
         return Survey(
             respondents, answers, self.codebook, ws.frame("dispatch"),
-            ws.frame("plans"), ws.frame("departments"), cohorts,
+            self._plans_with_typology(), ws.frame("departments"), cohorts,
             first_round_years=next(iter(self.cfg.design.cohorts.values()), None),
             seed=self.cfg.inference.seed,
         )
+
+    def _plans_with_typology(self) -> pd.DataFrame | None:
+        """The plans table with the case study's typologies as plan attributes."""
+        plans = self.ws.frame("plans")
+        if plans is None or self.cases is None:
+            return plans
+        from boligeval.cases import plan_typology
+
+        typology = plan_typology(self.cases)
+        typology = typology[[c for c in typology.columns
+                             if c == "plan_id" or c not in plans.columns]]
+        plans = plans.assign(plan_id=plans["plan_id"].astype("string"))
+        return plans.merge(typology, on="plan_id", how="left")
 
     @cached_property
     def cases(self) -> Any:
