@@ -68,3 +68,14 @@ def test_demo_report_has_the_process_chapter(tmp_path: Path) -> None:
         "case_secretariat_type" in json.dumps(r) for r in results["survey"]
         if r.get("analysis") == "crosstab")
     assert result.paths
+
+
+def test_concordance_finds_tables_6_1_and_10_1() -> None:
+    from boligeval.report.document import build_document
+
+    doc = build_document(protect_results(_results()), "en", meta=META)
+    table = doc.sections[-1].blocks[0].table
+    assert table is not None
+    where = {r.label: r.cells[1] for r in table.rows}
+    assert where["Table 6.1"].startswith("Table ")
+    assert where["Table 10.1"].startswith("Table ")
