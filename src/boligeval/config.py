@@ -185,10 +185,17 @@ class CaseSpec:
     ``publish_excerpts`` lets coded segments' excerpts into the report (with
     the source's role and round, never a name); ``select`` > 0 makes the
     tool pick that many case plans with maximal variation (``case_selection``).
+    ``export`` reads the coded segments from a MAXQDA or NVivo export
+    (``export_tool``) instead of ``case_codes``, with ``export_documents``
+    (document -> case source) and ``export_codes`` (code path -> code) CSVs.
     """
 
     publish_excerpts: bool = False
     select: int = 0
+    export: Path | None = None
+    export_tool: str = "maxqda"
+    export_documents: Path | None = None
+    export_codes: Path | None = None
 
 
 #: Seed of the demo and of every random draw unless the config names one. The
@@ -537,10 +544,27 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         if not template.is_file():
             raise ConfigError(f"report.docx_template {template} is not a file.")
         cfg = replace(cfg, report=replace(cfg.report, docx_template=template))
+    cfg = replace(cfg, cases=_resolve_case_paths(cfg.cases, base))
     if cfg.survey.codebook is not None and not cfg.survey.codebook.is_absolute():
         cfg = replace(cfg, survey=SurveySpec(codebook=(base / cfg.survey.codebook).resolve()))
     _check_semantics(cfg)
     return cfg
+
+
+def _resolve_case_paths(spec: CaseSpec, base: Path) -> CaseSpec:
+    """``[cases]`` paths relative to the config's folder; an export needs both mappings."""
+    paths = {name: getattr(spec, name) for name in ("export", "export_documents", "export_codes")}
+    paths = {k: v if v is None or v.is_absolute() else (base / v).resolve()
+             for k, v in paths.items()}
+    if paths["export"] is not None and None in paths.values():
+        raise ConfigError("cases.export needs cases.export_documents and cases.export_codes "
+                          "(CSV files mapping documents to sources and code paths to codes).")
+    if spec.export_tool not in ("maxqda", "nvivo"):
+        raise ConfigError(f"cases.export_tool = '{spec.export_tool}' is not allowed; use one "
+                          "of maxqda, nvivo.")
+    if spec.select < 0:
+        raise ConfigError(f"cases.select must be 0 or more, got {spec.select}.")
+    return replace(spec, **paths)
 
 
 def _parse_disclosure(raw: Mapping[str, Any]) -> DisclosureRules:

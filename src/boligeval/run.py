@@ -310,6 +310,13 @@ class Pipeline:
 
         ws = self.ws
         cases, sources, codes = (ws.frame(t) for t in ("cases", "case_sources", "case_codes"))
+        spec = self.cfg.cases
+        if spec.export is not None and spec.export_documents and spec.export_codes:
+            from boligeval.cases import read_coded_segments
+
+            codes = read_coded_segments(spec.export, spec.export_tool,
+                                        pd.read_csv(spec.export_documents, dtype=str),
+                                        pd.read_csv(spec.export_codes, dtype=str))
         if cases is None or sources is None or codes is None:
             return None
         book = ws.frame("case_codebook")

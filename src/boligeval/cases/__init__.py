@@ -30,6 +30,7 @@ from boligeval.cases._codebook import (
     normalise_case_codebook,
 )
 from boligeval.cases._select import CRITERIA, Selection, select_cases
+from boligeval.cases.exports import read_coded_segments
 
 __all__ = [
     "AREA_SIZE_LIMITS",
@@ -48,6 +49,7 @@ __all__ = [
     "plan_outcome_changes",
     "plan_survey_results",
     "plan_typology",
+    "read_coded_segments",
     "select_cases",
     "selection_table",
 ]

@@ -99,7 +99,15 @@ class Cases:
                 raise CaseError(f"{name} lacks column(s) {', '.join(missing)}.")
         unknown = set(_text(self.codes["code"]).dropna()) - set(self.codebook["code"])
         if unknown:
-            raise CaseError(f"case_codes has {len(unknown)} code(s) not in the case codebook.")
+            raise CaseError(f"case_codes has {len(unknown)} code(s) not in the case codebook "
+                            "(rule 'foreign_key').")
+        keys = ["case_id", "round", "source_id"]
+        known = set(map(tuple, self.sources[keys].astype(str).to_numpy().tolist()))
+        n_missing = sum(tuple(k) not in known
+                        for k in self.codes[keys].astype(str).to_numpy().tolist())
+        if n_missing:
+            raise CaseError(f"case_codes has {n_missing} segment(s) whose source is not in "
+                            "case_sources (rule 'foreign_key').")
 
     @cached_property
     def rounds(self) -> list[int]:
