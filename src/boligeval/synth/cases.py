@@ -3,17 +3,21 @@
 The cases are drawn from the world's plans and their material follows the
 plans' attributes, so that the process evaluation's links to the survey and
 the registers show something: plans with municipal staff in the secretariat
-or an area secretariat have more drivers and fewer barriers (the synthetic
-survey gives the same plans better result assessments), and barriers fall
-from the first round to the second.
+(whose synthetic survey answers on collaboration are better) or an area
+secretariat have more drivers and fewer barriers, and so do plans whose
+actors rate the results higher in the synthetic survey (when its tables are
+given); barriers fall from the first round to the second.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from boligeval.cases import load_case_codebook
+from boligeval.vocabulary import RESULT_AREA_BLOCK
 
 __all__ = ["ROUNDS", "generate_cases"]
 
@@ -53,8 +57,27 @@ def _yes(series: pd.Series) -> np.ndarray:
     return series.map(lambda v: False if pd.isna(v) else bool(v)).to_numpy(dtype=bool)
 
 
+def _result_level(survey: Mapping[str, pd.DataFrame] | None) -> dict[str, float]:
+    """Each plan's standardised mean result assessment in the synthetic survey."""
+    if survey is None or "answers" not in survey or "respondents" not in survey:
+        return {}
+    from boligeval.survey import LIKERT_SCORES, load_codebook
+
+    book = load_codebook()
+    items = set(book.loc[book["block"] == RESULT_AREA_BLOCK, "item_id"])
+    answers = survey["answers"][survey["answers"]["item_id"].isin(items)]
+    scored = answers.assign(score=answers["value"].map(LIKERT_SCORES)).dropna(subset=["score"])
+    scored = scored.merge(survey["respondents"][["respondent_id", "plan_id"]], on="respondent_id")
+    means = scored.groupby("plan_id")["score"].mean()
+    if len(means) < 2 or means.std() == 0:
+        return {}
+    z = (means - means.mean()) / means.std()
+    return {str(k): float(v) for k, v in z.items()}
+
+
 def generate_cases(plans: pd.DataFrame, departments: pd.DataFrame, *,
-                   seed: int) -> dict[str, pd.DataFrame]:
+                   seed: int,
+                   survey: Mapping[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     """The ``cases``, ``case_sources`` and ``case_codes`` tables of a synthetic world.
 
     Parameters
@@ -63,6 +86,9 @@ def generate_cases(plans: pd.DataFrame, departments: pd.DataFrame, *,
         The world's contract tables.
     seed : int
         Seed of ``numpy.random.default_rng``.
+    survey : mapping, optional
+        The world's survey tables (``respondents``, ``answers``); plans rated
+        higher on results get more drivers.
     """
     rng = np.random.default_rng(np.random.SeedSequence([seed, 16]))
     active = plans[plans["grant_year"].notna()].reset_index(drop=True)
@@ -107,10 +133,14 @@ def generate_cases(plans: pd.DataFrame, departments: pd.DataFrame, *,
     staff_of = dict(zip(cases["case_id"], staff[rows], strict=True))
     area_of = dict(zip(cases["case_id"], [m is not None for m in oms], strict=True))
     oms_of = dict(zip(cases["case_id"], oms, strict=True))
+    results = _result_level(survey)
+    result_of = {c: results.get(p, 0.0) for c, p in zip(cases["case_id"], cases["plan_id"],
+                                                         strict=True)}
     segments = []
     for src in sources.to_dict("records"):
         case = src["case_id"]
-        quality = 0.8 * staff_of[case] + 0.5 * area_of[case] + 0.4 * (src["round"] == ROUNDS[1])
+        quality = (0.8 * staff_of[case] + 0.5 * area_of[case] + 0.6 * result_of[case]
+                   + 0.4 * (src["round"] == ROUNDS[1]))
         quality += rng.normal(0, 0.3)
         for code in book.to_dict("records"):
             if str(code["code"]).startswith("oms_") and oms_of[case] is None:

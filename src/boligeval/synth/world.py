@@ -325,6 +325,7 @@ def synthesize(
     report("truth", 0.0)
     compute_truth(out_dir, truth, structure.plans, structure.departments, header)
     report("truth", 1.0)
+    tables: dict[str, pd.DataFrame] = {}
     if survey:
         report("survey", 0.0)
         tables = generate_survey(structure.plans, structure.departments, seed=seed)
@@ -336,8 +337,8 @@ def synthesize(
     if cases:
         from boligeval.synth.cases import generate_cases
 
-        for name, frame in generate_cases(structure.plans, structure.departments,
-                                          seed=seed).items():
+        for name, frame in generate_cases(structure.plans, structure.departments, seed=seed,
+                                          survey=tables if survey else None).items():
             path = out_dir / f"{name}.{ext}"
             _write_frame(frame, path, fmt)
             paths[name] = path
