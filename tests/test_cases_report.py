@@ -34,6 +34,7 @@ def test_chapter_in_html_and_docx(tmp_path: Path, lang: str) -> None:
         body = z.read("word/document.xml").decode("utf-8")
     assert text(lang, "process") in body
     assert text(lang, "case_matrix_title") in body
+    assert 'w:fill="8FB2D4"' in body  # the heat map is shaded in Word too
 
 
 def test_no_excerpt_unless_asked(tmp_path: Path) -> None:
