@@ -209,3 +209,26 @@ def test_typology_is_a_plan_attribute_for_the_survey(cases: Cases) -> None:
     assert attributes["case_secretariat_type"].dropna().to_dict() == {
         "P1": "large_housing_team", "P2": "cross_organisational_team", "P3": "one_person"}
     assert attributes["case_oms_model"].dropna().to_dict() == {"P1": "model_1", "P3": "model_1"}
+
+
+def test_case_selection_records_for_the_users_and_the_tools_pick(cases: Cases) -> None:
+    from boligeval.analyses import Context, run_analyses
+    from boligeval.config import CaseSpec, EvaluationConfig
+
+    cfg = EvaluationConfig(cases=CaseSpec(select=2))
+    records = [r.as_dict() for r in run_analyses(Context(cfg=cfg, cases=cases), (),
+                                                  strict=True).records
+               if r.analysis == "case_selection"]
+    user = {(r["item_id"], r["category"], r["value"]) for r in records
+            if r["subset"] == "user" and r["statistic"] == "case"}
+    # rows: municipality size (no grant_mdkk); columns: tenancies 1800 / 700 / 300
+    assert user == {("large", "large", "Nordparken"), ("middle", "middle", "Søparken"),
+                    ("small", "small", "Vestbyen")}
+    sizes = {r["category"]: r["value"] for r in records
+             if r["subset"] == "user" and r["item_id"] == "municipality_size"}
+    assert sizes == {"large": 1, "middle": 1, "small": 1}
+    experience = {r["category"]: r["value"] for r in records
+                  if r["subset"] == "user" and r["item_id"] == "experience"}
+    assert experience == {"none": 1, "1_4": 1, "5_plus": 1}
+    tool = [r for r in records if r["subset"] == "tool" and r["statistic"] == "case"]
+    assert len(tool) == 2
