@@ -129,3 +129,21 @@ def test_bad_case_material_through_the_cli_writes_nothing(tmp_path: Path, case: 
     assert result.exit_code == 2, result.output
     assert f"{table}.csv" in result.output and "'foreign_key'" in result.output
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_a_process_evaluation_alone_runs(tmp_path: Path) -> None:
+    """Plans and case material only: the report has the process chapter and nothing else fails."""
+    data = case_world()
+    keep = ("plans", "cases", "case_sources", "case_codes")
+    write_world(tmp_path / "data", {k: v for k, v in data.items() if k in keep})
+    config = tmp_path / "config.toml"
+    config.write_text('[data]\ndir = "data"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(config), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Procesevaluering: casestudierne" in html
+    assert "Nordparken" in html
+    results = (out / "results.json").read_text(encoding="utf-8")
+    assert '"s1"' not in results and '"s2"' not in results  # source ids stay inside

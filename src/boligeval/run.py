@@ -218,7 +218,7 @@ class Pipeline:
         except BaseException:
             self._stack.close()
             raise
-        if not self._ws.has_register and not self._ws.has_survey:
+        if not self._ws.has_register and not self._ws.has_survey and not self._ws.has("cases"):
             self._stack.close()
             raise ConfigError(
                 f"{self.cfg.data.dir} holds neither register data (plans, departments, "
