@@ -22,7 +22,6 @@ from boligeval.vocabulary import (
     CASE_LEVELS,
     CASE_THEMES,
     CHALLENGE_BLOCK,
-    MUNICIPALITY_SIZES,
     OMS_MODELS,
     ORGANISATION_TYPES,
     RESULT_AREA_BLOCK,
@@ -394,9 +393,3 @@ def plan_outcome_changes(panel: pd.DataFrame, plans: Sequence[str]) -> pd.DataFr
                              "n": min(ends[0][1], ends[1][1]), "unit": "persons"})
     return pd.DataFrame(rows, columns=["plan_id", "measure", "value", "n", "unit"])
 
-
-def check_sizes(values: pd.Series) -> None:
-    """Refuse municipality size bands outside the seed's three."""
-    bad = set(values.dropna()) - set(MUNICIPALITY_SIZES)
-    if bad:
-        raise CaseError(f"municipality_size must be one of {', '.join(MUNICIPALITY_SIZES)}.")
