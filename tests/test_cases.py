@@ -232,3 +232,25 @@ def test_case_selection_records_for_the_users_and_the_tools_pick(cases: Cases) -
     assert experience == {"none": 1, "1_4": 1, "5_plus": 1}
     tool = [r for r in records if r["subset"] == "tool" and r["statistic"] == "case"]
     assert len(tool) == 2
+
+
+def test_matrix_per_case(cases: Cases) -> None:
+    m = case_matrix(cases)
+    per_case = m[m["subset"] == "case"]
+
+    def val(case: str, wave: int, theme: str, valence: str) -> int:
+        return int(_get(per_case, case=case, wave=wave, item_id=theme,
+                        statistic=valence)["value"])
+
+    assert val("Nordparken", 2010, "steering", "driver") == 2
+    assert val("Nordparken", 2010, "steering", "barrier") == 1
+    assert val("Nordparken", 2010, "coordination", "barrier") == 1
+    assert val("Nordparken", 2013, "steering", "driver") == 1
+    assert val("Nordparken", 2013, "steering", "barrier") == 1   # decision mandate
+    assert val("Søparken", 2013, "collaboration", "driver") == 1
+    assert val("Søparken", 2013, "coordination", "driver") == 0  # the neutral one
+    assert val("Vestbyen", 2013, "steering", "driver") == 2
+    # Vestbyen was visited in 2013 only: no 2010 rows
+    assert per_case[(per_case["case"] == "Vestbyen") & (per_case["wave"] == 2010)].empty
+    # driver + barrier segments over the cases: 12 minus the one neutral
+    assert per_case["value"].sum() == 11

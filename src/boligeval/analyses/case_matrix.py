@@ -26,7 +26,9 @@ class CaseMatrix(CaseTable, id="case_matrix", order=610):
         return _matrix(ctx)
 
     def report(self, view: Any) -> list[Any]:
-        from boligeval.cases._report import matrix_table
+        from boligeval.cases._report import case_matrix_table, matrix_table
 
-        table = matrix_table(view.records(self.id), self.id, view.lang, view.rules)
-        return [table] if table is not None else []
+        records = view.records(self.id)
+        tables = (matrix_table(records, self.id, view.lang, view.rules),
+                  case_matrix_table(records, self.id, view.lang, view.rules))
+        return [t for t in tables if t is not None]

@@ -159,8 +159,9 @@ def case_matrix(cases: Cases) -> pd.DataFrame:
     """Cases x themes x levels: driver, barrier and neutral segments, sources, roles, cases.
 
     One row per theme, level, round and statistic (the theme-level pairs of
-    the codebook, zero where nothing was coded), and for driver and barrier
-    segments the change from the first to the last round. A change row's
+    the codebook, zero where nothing was coded), for driver and barrier
+    segments the change from the first to the last round, and per case, round
+    and theme the driver and barrier segments (``subset`` ``case``). A change row's
     ``count`` is the smaller non-zero count of the two rounds, so that the
     small-number rule suppresses a change that would give a small count back.
     """
@@ -199,6 +200,17 @@ def case_matrix(cases: Cases) -> pd.DataFrame:
                                  subset=f"change_{first}_{last}", statistic=valence,
                                  value=b - a, count=min(nonzero) if nonzero else 0,
                                  unit="segments"))
+    labels = dict(zip(cases.table["case_id"], cases.table["name"], strict=True))
+    for case_id in cases.table["case_id"]:
+        part = seg[seg["case_id"] == case_id]
+        for rnd in sorted(set(part["round"])):
+            for theme in cases.themes():
+                cell = part[(part["round"] == rnd) & (part["theme"] == theme)]
+                for valence in ("driver", "barrier"):
+                    k = int((cell["valence"] == valence).sum())
+                    rows.append(_row(item_id=theme, wave=rnd, subset="case",
+                                     case=labels[case_id], statistic=valence, value=k,
+                                     count=k, unit="segments"))
     return pd.DataFrame(rows)
 
 

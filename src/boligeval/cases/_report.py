@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "candidates",
+    "case_matrix_table",
     "derive_secretariat_type",
     "links_tables",
     "matrix_table",
@@ -127,9 +128,35 @@ def _shade(values: Sequence[Any], top: float) -> tuple[int, ...]:
     return tuple(out)
 
 
+def case_matrix_table(records: list[dict[str, Any]], analysis: str, lang: str,
+                      rules: dict[str, Any]) -> Table | None:
+    """Cases and rounds by theme and valence, as a heat-map table."""
+    recs = [r for r in records if r.get("subset") == "case"]
+    if not recs:
+        return None
+    themes = list(dict.fromkeys(r["item_id"] for r in recs))
+    cols = [(t, v) for t in themes for v in ("driver", "barrier")]
+    cell = {(r.get("case"), r.get("wave"), r["item_id"], r["statistic"]): r for r in recs}
+    keys = list(dict.fromkeys((r.get("case"), r.get("wave")) for r in recs))
+    top = max([float(r["value"]) for r in recs if isinstance(r.get("value"), int | float)]
+              or [0.0])
+    rows = []
+    for case, wave in keys:
+        got = [cell.get((case, wave, t, v)) for t, v in cols]
+        values = [None if r is None or r.get("suppressed") else r.get("value") for r in got]
+        when = wave if wave is None else int(wave)
+        rows.append(Row(f"{case}, {when}", tuple(_value(r, lang) for r in got), "heat",
+                        _shade(values, top)))
+    headers = tuple(f"{_lab(lang, t)}: {_lab(lang, v).lower()}" for t, v in cols)
+    table = Table(f"{analysis}_cases", text(lang, "case_matrix_cases_title"), headers,
+                  tuple(rows), (text(lang, "case_matrix_note"),))
+    return _finish(table, lang, rules)
+
+
 def matrix_table(records: list[dict[str, Any]], analysis: str, lang: str,
                  rules: dict[str, Any]) -> Table | None:
     """Themes and levels by round and valence, as a heat-map table."""
+    records = [r for r in records if r.get("subset") != "case"]
     if not records:
         return None
     rounds = sorted({r["wave"] for r in records if r.get("subset") == "round"})

@@ -1177,6 +1177,9 @@ _COMMON["da"].update({
         "observationer. Farven viser antallet. Små antal segmenter undertrykkes (·)."
     ),
     "case_theme_level": "Tema: niveau",
+    "case_matrix_cases_title": (
+        "Drivkræfter og barrierer efter caseområde, runde og tema (antal kodede segmenter)"
+    ),
     "case_typology_title": "Caseområderne efter sekretariatstype, projektorganisering og model",
     "case_n_cases": "Antal caseområder",
     "case_source": "Kilde: Casestudiet.",
@@ -1225,6 +1228,9 @@ _COMMON["en"].update({
         "observations. The shade shows the count. Small numbers of segments are suppressed (·)."
     ),
     "case_theme_level": "Theme: level",
+    "case_matrix_cases_title": (
+        "Drivers and barriers by case area, round and theme (number of coded segments)"
+    ),
     "case_typology_title": "The case areas by secretariat type, project organisation and model",
     "case_n_cases": "Number of case areas",
     "case_source": "Source: The case study.",
