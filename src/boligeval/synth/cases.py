@@ -31,7 +31,7 @@ _WITH_STAFF = ["cross_organisational_team"] * 3 + ["split_team"] * 3
 _WITHOUT_STAFF = ["large_housing_team"] * 4 + ["one_person"] * 3
 _ORGANISATION = ["central_professional"] * 6 + ["local_professional"] * 4 + [
     "local_semiprofessional"] * 3
-_REGIONS = ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland")
+_REGIONS = ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland")
 
 #: Sources per case and round: (source number, kind, role).
 _SOURCES = (
