@@ -289,3 +289,41 @@ def test_no_table_is_wider_than_its_container(
             "result"]["value"]
     )
     assert split == []
+
+
+_PROCESS_PROBE = """
+(() => {
+  const sec = document.getElementById('sec-process') ||
+    [...document.querySelectorAll('section')].find(s => s.id && s.id.includes('process'));
+  if (!sec) return JSON.stringify({found: false});
+  const heat = [...sec.querySelectorAll('td[class^="heat"]')];
+  const shaded = heat.filter(td => getComputedStyle(td).backgroundColor !== 'rgba(0, 0, 0, 0)');
+  const wraps = [...sec.querySelectorAll('.table-wrap')].map(w => ({
+    table: w.querySelector('table').getBoundingClientRect().width, wrap: w.clientWidth}));
+  return JSON.stringify({found: true, tables: sec.querySelectorAll('table').length,
+                         heat: heat.length, shaded: shaded.length, wraps});
+})()
+"""
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_process_chapter_in_chromium(
+    browser: DevTools, tmp_path_factory: pytest.TempPathFactory, lang: str
+) -> None:
+    """The process-evaluation chapter renders offline: tables, a shaded heat map, no overflow."""
+    from tests.builders.case_results import case_records
+
+    results = make_results()
+    results["survey"] = results["survey"] + case_records()
+    paths = write_report(protect_results(results), tmp_path_factory.mktemp(f"process-{lang}"),
+                         lang=lang, meta=META)
+    _open(browser, paths.html.resolve().as_uri())
+    probe = json.loads(browser.call(
+        "Runtime.evaluate", {"expression": _PROCESS_PROBE, "returnByValue": True}
+    )["result"]["value"])
+    errors = [e for e in browser.events if e.get("method") == "Runtime.exceptionThrown"]
+    assert errors == []
+    assert probe["found"], "no process-evaluation section"
+    assert probe["tables"] >= 5
+    assert probe["heat"] > 20 and probe["shaded"] > 10
+    assert all(w["table"] <= w["wrap"] + 1 for w in probe["wraps"])

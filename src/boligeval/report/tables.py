@@ -87,6 +87,8 @@ class Row:
     label: str
     cells: tuple[str, ...]
     kind: str = "plain"
+    #: Heat-map shade 0-4 of each cell (empty: no shading).
+    shades: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -369,11 +369,11 @@ def build_structure(rng: np.random.Generator, scale: float, *,
     area_secr = is_plan & (rng.random(n_plan) < 0.3)
     staff = is_plan & (rng.random(n_plan) < 0.35)
     # The seed's four project-secretariat types: municipal staff work in the cross-
-    # organisational and the divided team, not in the housing team or a one-person secretariat.
+    # organisational and the split team, not in the housing team or a one-person secretariat.
     draw = rng.random(n_plan)
     secretariat = np.where(
         staff,
-        np.where(draw < 0.5, "cross_organisational_team", "divided_team"),
+        np.where(draw < 0.5, "cross_organisational_team", "split_team"),
         np.where(draw < 0.5, "large_housing_team", "one_person"),
     )
     plans_out = pd.DataFrame(

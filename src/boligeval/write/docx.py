@@ -121,6 +121,18 @@ def _cell(cell: Any, txt: str, size: float, *, right: bool, bold: bool = False) 
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
+#: Heat-map fills of shades 1-4 (the HTML report's colours).
+_HEAT = ("EEF3F8", "D4E1EE", "B3CBE2", "8FB2D4")
+
+
+def _shade(cell: Any, shade: int) -> None:
+    """Fill a heat-map cell."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    fill = tc_pr.makeelement(qn("w:shd"), {qn("w:val"): "clear", qn("w:color"): "auto",
+                                          qn("w:fill"): _HEAT[min(shade, 4) - 1]})
+    tc_pr.append(fill)
+
+
 def _table(doc: Any, caption: str, t: Table) -> None:
     _caption(doc, caption)
     ncol = len(t.columns) + 1
@@ -154,6 +166,8 @@ def _table(doc: Any, caption: str, t: Table) -> None:
         _cell(cells[0], row.label, size, right=False)
         for j, c in enumerate(row.cells[: ncol - 1], start=1):
             _cell(cells[j], c, size, right=j > t.text_cols)
+            if row.shades and row.shades[j - 1]:
+                _shade(cells[j], row.shades[j - 1])
     _notes(doc, t.notes)
     if not t.notes:
         doc.add_paragraph()
