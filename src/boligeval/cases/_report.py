@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from boligeval.report.i18n import fmt_num, label, text
-from boligeval.report.tables import SUPPRESSED_MARK, Row, Table, _finish
+from boligeval.report.tables import COLUMN_GROUP_SEP, SUPPRESSED_MARK, Row, Table, _finish
 from boligeval.vocabulary import SECRETARIAT_TYPES
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ def case_matrix_table(records: list[dict[str, Any]], analysis: str, lang: str,
         when = wave if wave is None else int(wave)
         rows.append(Row(f"{case}, {when}", tuple(_value(r, lang) for r in got), "heat",
                         _shade(values, top)))
-    headers = tuple(f"{_lab(lang, t)}: {_lab(lang, v).lower()}" for t, v in cols)
+    headers = tuple(COLUMN_GROUP_SEP.join((_lab(lang, t), _lab(lang, v))) for t, v in cols)
     table = Table(f"{analysis}_cases", text(lang, "case_matrix_cases_title"), headers,
                   tuple(rows), (text(lang, "case_matrix_note"),))
     return _finish(table, lang, rules)
@@ -183,7 +183,7 @@ def matrix_table(records: list[dict[str, Any]], analysis: str, lang: str,
     for w, s, v in cols:
         when = str(int(w)) if s == "round" else text(lang, "case_change").format(
             a=s.split("_")[1], b=s.split("_")[2])
-        headers.append(f"{when}: {_lab(lang, v).lower()}")
+        headers.append(COLUMN_GROUP_SEP.join((when, _lab(lang, v))))
     table = Table(analysis, text(lang, "case_matrix_title"), tuple(headers), tuple(rows),
                   (text(lang, "case_matrix_note"),), corner=text(lang, "case_theme_level"))
     return _finish(table, lang, rules)
@@ -217,7 +217,7 @@ def models_table(records: list[dict[str, Any]], analysis: str, lang: str,
     cell = {(r["category"], r["level"], r["statistic"]): r for r in recs}
     rows = [Row(_lab(lang, m), tuple(_value(cell.get((m, lv, v)), lang) for lv, v in cols))
             for m in dict.fromkeys(r["category"] for r in recs)]
-    headers = tuple(f"{_lab(lang, lv)}: {_lab(lang, v).lower()}" for lv, v in cols)
+    headers = tuple(COLUMN_GROUP_SEP.join((_lab(lang, lv), _lab(lang, v))) for lv, v in cols)
     table = Table(f"{analysis}_models", text(lang, "case_models_title"), headers, tuple(rows),
                   (text(lang, "case_models_note"),))
     return _finish(table, lang, rules)
