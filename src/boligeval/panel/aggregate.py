@@ -244,7 +244,7 @@ def _out_movers(con: duckdb.DuckDBPyConnection, leavers: str,
 
 def _long_cells(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """All populations' cells in one frame; top_share only for amounts."""
-    cells = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    cells = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
     amount = cells["outcome"].map(dominance_applies).astype(bool)
     cells.loc[~amount, ["top_share", "top2_share"]] = float("nan")
     return cells
