@@ -211,6 +211,8 @@ def test_kill_9_leaves_no_microdata_after_the_next_run(world: Path, tmp_path: Pa
         if f.is_file() and f.suffix == ".csv" and f.name != "residents.csv":
             (data / f.name).write_bytes(f.read_bytes())
     res = pd.read_csv(world / "residents.csv", dtype={"person_id": str, "household_id": str})
+    for col in ("youth_education_started", "placed_outside_home"):  # Stata has no bool
+        res[col] = res[col].map({True: 1.0, False: 0.0})
     res.to_stata(data / "residents.dta", write_index=False, version=118)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
