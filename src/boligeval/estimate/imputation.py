@@ -13,8 +13,9 @@ Pre-trend coefficients (``leads``) come from BJS's separate test (their
 equation 9): the same two-way model on the untreated observations with
 dummies for event times -leads-1..-2, so that, as in a TWFE event study and as
 diff-diff's ``ImputationDiD(pretrends=True)``, e = -1 is the reference (with
-earlier untreated periods and the never treated). Their covariance with the effects is estimated jointly
-from the same cluster sums, so the vector can be passed to HonestDiD.
+earlier untreated periods and the never treated). Their covariance with the
+effects is estimated jointly from the same cluster sums (without small-sample
+factors, as the BJS variance), so the vector can be passed to HonestDiD.
 """
 
 from __future__ import annotations
@@ -186,7 +187,8 @@ def imputation_did(
     g = pd.to_numeric(data[gname], errors="coerce").fillna(0).to_numpy(dtype=float)
     w = (np.ones(len(data)) if weights is None
          else pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype=float))
-    ok = np.isfinite(y) & np.isfinite(t) & np.isfinite(w) & (w > 0) & data[idname].notna().to_numpy()
+    ok = (np.isfinite(y) & np.isfinite(t) & np.isfinite(w) & (w > 0)
+          & data[idname].notna().to_numpy())
     if cluster is not None:
         ok &= data[cluster].notna().to_numpy()
     treated_row = (g > 0) & (t >= g)
