@@ -16,16 +16,17 @@ from boligeval.records import ESTIMATES, Record, from_tidy
 from boligeval.report.tables import EVENT_STUDY_LAYOUT
 
 
-def fit_event_study(panel: Panel, population: str, outcome: str) -> tuple[Any, pd.DataFrame]:
-    """Estimate the event study of one panel on measurement periods.
+def event_panel(panel: Panel, population: str, outcome: str) -> tuple[pd.DataFrame, int, int]:
+    """One panel on measurement periods, with the numbers of leads and lags.
+
+    Adds ``period`` (index of the measurement year) and ``first_period`` (that
+    of the first treated year, 0 for never treated).
 
     Raises
     ------
     PrePeriodsError
         When no cohort has two pre-treatment measurement years.
     """
-    from boligeval.estimate.event_study import event_study
-
     data = panel.first_treated(population, outcome)
     periods = sorted(data["year"].unique())
     index = {y: i for i, y in enumerate(periods)}
@@ -41,6 +42,32 @@ def fit_event_study(panel: Panel, population: str, outcome: str) -> tuple[Any, p
             "The event study needs at least two pre-treatment measurement years for some "
             "cohort (one is the reference); use annual data (synth --years 2000-2012)."
         )
+    return data, leads, lags
+
+
+def event_base(analysis: str, data: pd.DataFrame, population: str, outcome: str,
+               n_obs: int) -> dict[str, Any]:
+    """Fields every record of an event study carries (period length in years, counts)."""
+    years = sorted(int(y) for y in data["year"].unique())
+    steps = {b - a for a, b in itertools.pairwise(years)}
+    # Event time counts measurement periods; their length in years labels them.
+    return {"analysis": analysis, "population": population, "outcome": outcome,
+            "period_years": steps.pop() if len(steps) == 1 else None,
+            "n_departments": int(data["department_id"].nunique()),
+            "n_plans": int(data["plan_id"].nunique()), "n_obs": int(n_obs)}
+
+
+def fit_event_study(panel: Panel, population: str, outcome: str) -> tuple[Any, pd.DataFrame]:
+    """Estimate the TWFE event study of one panel on measurement periods.
+
+    Raises
+    ------
+    PrePeriodsError
+        When no cohort has two pre-treatment measurement years.
+    """
+    from boligeval.estimate.event_study import event_study
+
+    data, leads, lags = event_panel(panel, population, outcome)
     return event_study(data, "value", "period", "department_id", "first_period",
                        leads=leads, lags=lags, cluster="plan_id"), data
 
@@ -52,14 +79,7 @@ class EventStudy(DiagnosticAnalysis, id="event_study", order=90, layout=EVENT_ST
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         res, data = fit_event_study(ctx.register, spec.population, outcome)
-        years = sorted(int(y) for y in data["year"].unique())
-        steps = {b - a for a, b in itertools.pairwise(years)}
-        # Event time counts measurement periods; their length in years labels them.
-        base: dict[str, Any] = {"analysis": self.id, "population": spec.population,
-                                "outcome": outcome,
-                                "period_years": steps.pop() if len(steps) == 1 else None,
-                "n_departments": int(data["department_id"].nunique()),
-                "n_plans": int(data["plan_id"].nunique()), "n_obs": int(res.fit.n_obs)}
+        base = event_base(self.id, data, spec.population, outcome, res.fit.n_obs)
         records = from_tidy(res.tidy(alpha=ctx.cfg.inference.alpha), **base)
         if res.pretrend is not None:
             records.append(Record(ESTIMATES, {

@@ -84,6 +84,16 @@ class SunAbrahamResult:
         return (np.array(self.estimates), np.array(self.vcov), int(np.sum(e < -1)),
                 int(np.sum(e >= 0)))
 
+    def pretrend(self) -> tuple[float, float, int] | None:
+        """Wald chi-square test that every lead (e < -1) is zero: statistic, p, df."""
+        lead = np.array(self.event_times) < -1
+        if not lead.any():
+            return None
+        b, v = self.estimates[lead], self.vcov[np.ix_(lead, lead)]
+        stat = float(b @ np.linalg.pinv(v) @ b)
+        df = int(lead.sum())
+        return stat, float(stats.chi2.sf(stat, df)), df
+
     def summary(self) -> str:
         """Text table."""
         lines = [f"Sun-Abraham event study ({self.control} treated as comparison), "

@@ -413,6 +413,9 @@ def _event_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
         if reference:
             cells[0] = _diag(lang, "reference")
         rows.append(Row(name, tuple(cells)))
+    for r in recs:  # the overall ATT of the imputation and Sun-Abraham event studies
+        if r.get("term") == "att" and r.get("event_time") is None:
+            rows.append(Row(_diag(lang, "overall"), tuple(_stat_cells(r, dec, lang))))
     for r in recs:
         if r.get("term") != "pretrend_wald":
             continue
