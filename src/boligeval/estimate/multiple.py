@@ -110,7 +110,8 @@ class RomanoWolfResult:
         lines = [f"Romano-Wolf ({self.bootstrap_draws} {self.weight_type} draws) and Holm"]
         for row in self.tidy().to_dict("records"):
             lines.append(f"{row['term']:<40} t = {row['t_stat']:7.3f}  p = {row['p_value']:.4f}"
-                         f"  RW = {row['p_value_romano_wolf']:.4f}  Holm = {row['p_value_holm']:.4f}")
+                         f"  RW = {row['p_value_romano_wolf']:.4f}"
+                         f"  Holm = {row['p_value_holm']:.4f}")
         return "\n".join(lines)
 
 
@@ -178,7 +179,7 @@ def romano_wolf(
         boot.append(draws)
         est.append(theta)
         se.append(se_obs)
-        p.append(float(fit.tidy().set_index("term").loc[term, "p_value"]))
+        p.append(float(fit.tidy()["p_value"].to_numpy()[fit.terms.index(term)]))
     p_arr = np.array(p)
     return RomanoWolfResult(
         labels=tuple(labels) if labels is not None else tuple(

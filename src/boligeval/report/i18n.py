@@ -74,6 +74,12 @@ _COMMON = {
             "afdelingsbestyrelser."
         ),
         "n_departments": "Antal boligafdelinger",
+        "p_value_romano_wolf": "p-værdi, Romano-Wolf",
+        "p_value_holm": "p-værdi, Holm",
+        "multiple_testing_note": (
+            "Romano-Wolf- og Holm-korrigerede p-værdier tager højde for, at tabellens {n} "
+            "effekter testes samtidig (wild cluster bootstrap med helhedsplanen som klynge)."
+        ),
         "n_plans": "Antal helhedsplaner",
         "n_obs": "Antal observationer",
         "adj_r2": "Justeret R²",
@@ -302,6 +308,12 @@ _COMMON = {
             "Source: survey of project leaders, municipalities, housing managers and tenant boards."
         ),
         "n_departments": "Number of departments",
+        "p_value_romano_wolf": "p-value, Romano-Wolf",
+        "p_value_holm": "p-value, Holm",
+        "multiple_testing_note": (
+            "Romano-Wolf and Holm adjusted p-values account for the {n} effects of the "
+            "table being tested at once (wild cluster bootstrap, plans as clusters)."
+        ),
         "n_plans": "Number of plans",
         "n_obs": "Number of observations",
         "adj_r2": "Adjusted R²",
