@@ -88,6 +88,7 @@ def _prepare(
     covariates: Sequence[str],
     weights: str | None,
     cluster: str | None,
+    allow_unbalanced_panel: bool = False,
 ) -> _Panel:
     cols = [yname, tname, idname, gname, *covariates]
     cols += [c for c in (weights, cluster) if c is not None]
@@ -109,12 +110,19 @@ def _prepare(
         raise EstimationError(f"duplicated ({idname}, {tname}) rows")
     if (counts == 0).any():
         n_bad = int(np.sum(counts.reshape(n_all, n_t).min(axis=1) == 0))
-        raise EstimationError(
-            f"the panel is unbalanced: {n_bad} units are not observed in every period"
-        )
+        if not allow_unbalanced_panel:
+            raise EstimationError(
+                f"the panel is unbalanced: {n_bad} units are not observed in every period "
+                "(allow_unbalanced_panel=True estimates it as did does)"
+            )
+        if covariates:
+            raise EstimationError(
+                "covariates on an unbalanced panel are not supported (yet): balance the "
+                "panel or estimate without covariates"
+            )
 
     def wide(col: str) -> np.ndarray:
-        out = np.empty(n_all * n_t)
+        out = np.full(n_all * n_t, np.nan)
         out[cell] = data[col].to_numpy(dtype=float)
         return out.reshape(n_all, n_t)
 
@@ -286,6 +294,8 @@ def _estimate_cells(
     if dropped is not None:
         att[dropped] = np.nan
     cols = np.flatnonzero(active)
+    if panel.x is None and np.isnan(y).any():
+        return _unbalanced_cells(panel, cols, treat, ctrl, cell_t, cell_b, att, psi)
     if panel.x is None:
         step = max(1, _BLOCK // max(n, 1))
         for lo in range(0, cols.size, step):
@@ -307,6 +317,42 @@ def _estimate_cells(
         ws = w[sub]
         d = treat[sub, col].astype(float)
         att[col], psi[sub, col] = _cell(dy, d, ws / ws.mean(), xs, method)
+    return att, psi
+
+
+def _unbalanced_cells(
+    panel: _Panel, cols: np.ndarray, treat: np.ndarray, ctrl: np.ndarray,
+    cell_t: np.ndarray, cell_b: np.ndarray, att: np.ndarray, psi: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cells of an unbalanced panel without covariates, as R did (2.1+) estimates them.
+
+    Each 2x2 is a repeated cross-section of the department-years observed in
+    period t and in the base period: ATT = (treated mean at t - at base) -
+    (control mean at t - at base), over the units observed in each period. The
+    influence of each row (``drdid_rc`` with an intercept only) is summed
+    within its unit, so the clustered inference keeps the within-unit
+    dependence. A cell with an empty group in either period is NaN (dropped,
+    as did drops it with a warning).
+    """
+    y, w = panel.y, panel.weights
+    step = max(1, _BLOCK // max(y.shape[0], 1))
+    for lo in range(0, cols.size, step):
+        idx = cols[lo : lo + step]
+        yt, yb = y[:, cell_t[idx]], y[:, cell_b[idx]]
+        seen_t, seen_b = ~np.isnan(yt), ~np.isnan(yb)
+        yt, yb = np.where(seen_t, yt, 0.0), np.where(seen_b, yb, 0.0)
+        parts = []
+        for group in (treat[:, idx], ctrl[:, idx]):
+            for seen, val in ((seen_t, yt), (seen_b, yb)):
+                wk = w[:, None] * (group & seen)
+                total = wk.sum(axis=0)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    mean = np.einsum("ik,ik->k", wk, val) / total
+                    parts.append((mean, wk * (val - mean) / total, total > 0))
+        (m11, p11, o11), (m10, p10, o10), (m01, p01, o01), (m00, p00, o00) = parts
+        ok = o11 & o10 & o01 & o00
+        att[idx] = np.where(ok, (m11 - m10) - (m01 - m00), np.nan)
+        psi[:, idx] = np.where(ok[None, :], p11 - p10 - p01 + p00, 0.0)
     return att, psi
 
 
@@ -772,6 +818,7 @@ def att_gt(
     seed: int | None = None,
     alpha: float = 0.05,
     weight_type: WeightType = "rademacher",
+    allow_unbalanced_panel: bool = False,
 ) -> AttGtResult:
     """Estimate group-time average treatment effects ATT(g, t).
 
@@ -813,6 +860,12 @@ def att_gt(
         Mammen's skewed two-point weights make the IQR-based standard error
         collapse and the uniform critical value explode when a cohort has only
         two or three clusters.
+    allow_unbalanced_panel : bool, default False
+        Estimate an unbalanced panel as R did (2.1 and later) does with
+        ``allow_unbalanced_panel = TRUE``: each 2x2 as repeated cross-sections
+        of the units observed in its two periods, influence functions summed
+        within units (no covariates yet). Otherwise an unbalanced panel is an
+        error.
 
     Returns
     -------
@@ -835,7 +888,8 @@ def att_gt(
         raise EstimationError(f"unknown bootstrap weights {weight_type!r}")
     if not 0 < alpha < 1:
         raise EstimationError("alpha must be in (0, 1)")
-    panel = _prepare(data, yname, tname, idname, gname, tuple(covariates), weights, cluster)
+    panel = _prepare(data, yname, tname, idname, gname, tuple(covariates), weights, cluster,
+                     allow_unbalanced_panel)
     periods, gu = panel.periods, panel.group
     glist = np.unique(gu[gu > 0])
     if control_group == "nevertreated" and not (gu == 0).any():
