@@ -1,4 +1,4 @@
-"""ATT(g, t) on unbalanced panels against moderndid (R did's allow_unbalanced_panel).
+"""ATT(g, t) on unbalanced panels (R did's allow_unbalanced_panel) and with IPW, against moderndid.
 
 moderndid 0.2.0 runs did's unbalanced path (each 2x2 as repeated cross-sections,
 row influence functions summed by unit) when asked for ``panel=False`` with
@@ -40,3 +40,24 @@ def test_balanced_panel_is_unchanged_by_the_option() -> None:
                allow_unbalanced_panel=True)
     np.testing.assert_array_equal(a.att, b.att)
     np.testing.assert_array_equal(a.std_errors, b.std_errors)
+
+
+@pytest.mark.parametrize("control_group", ["notyettreated", "nevertreated"])
+def test_ipw_against_moderndid(control_group: str) -> None:
+    """DRDID's standardised IPW (logit score, its estimation in the influence)."""
+    moderndid = pytest.importorskip("moderndid")
+    data = staggered(1)
+    rng = np.random.default_rng(5)
+    first = data.groupby("id")["g"].first()
+    x = rng.normal(size=first.size) + 0.3 * (first.to_numpy() > 0)
+    data = data.assign(x=x[data["id"].to_numpy()])
+    data["y"] += 0.5 * data["x"] * data["t"] / 8
+    ours = att_gt(data, yname="y", tname="t", idname="id", gname="g", bootstrap=False,
+                  covariates=["x"], est_method="ipw", control_group=control_group)  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = moderndid.att_gt(data, yname="y", tname="t", idname="id", gname="g",
+                               xformla="~x", est_method="ipw", boot=False,
+                               control_group=control_group)
+    np.testing.assert_allclose(ours.att, ref.att_gt, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(ours.std_errors, ref.se_gt, rtol=1e-8)

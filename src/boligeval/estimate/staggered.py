@@ -9,9 +9,12 @@ by group shares and include the influence of estimating those shares.
 
 Within each (g, t) cell the estimators are those of Sant'Anna & Zhao (2020)
 for panel data, as ``did`` calls them: unconditional difference in mean
-changes, outcome regression (``reg_did_panel``) and the improved doubly
-robust estimator (``drdid_panel``: inverse-probability-tilting propensity
-score and weighted least squares outcome model).
+changes, outcome regression (``reg_did_panel``), standardised inverse
+probability weighting (``std_ipw_did_panel``: logit propensity score) and the
+improved doubly robust estimator (``drdid_panel``: inverse-probability-tilting
+propensity score and weighted least squares outcome model). An unbalanced
+panel (``allow_unbalanced_panel=True``, no covariates) is estimated as did
+does: each 2x2 as repeated cross-sections, influence summed by unit.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ __all__ = ["AggregateResult", "AttGtResult", "att_gt"]
 
 ControlGroup = Literal["notyettreated", "nevertreated"]
 BasePeriod = Literal["varying", "universal"]
-EstMethod = Literal["unconditional", "reg", "dr"]
+EstMethod = Literal["unconditional", "reg", "ipw", "dr"]
 AggregateKind = Literal["simple", "group", "dynamic", "calendar"]
 WeightType = Literal["rademacher", "mammen"]
 
@@ -237,6 +240,8 @@ def _cell(
         lin = (w0 * (dy - out)) * (x @ _solve(a, xbar1, "outcome regression"))
         psi = w1 * (dy - eta1) / s1 - (w1 * (out - eta0) / s1 + lin)
         return eta1 - eta0, psi
+    if method == "ipw":
+        return _ipw_cell(dy, d, w, x)
     ps = _ipt_pscore(d, x, w)
     odds = ps / (1 - ps)
     w0 = w * c * odds
@@ -246,6 +251,43 @@ def _cell(
     s0 = w0.sum()
     eta1, eta0 = (w1 @ r) / s1, (w0 @ r) / s0
     return eta1 - eta0, w1 * (r - eta1) / s1 - w0 * (r - eta0) / s0
+
+
+def _logit(d: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted logistic regression by Newton's method; the coefficients."""
+    beta = np.zeros(x.shape[1])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -700, 700)))
+        grad = x.T @ (w * (d - p))
+        hess = (x * (w * p * (1 - p))[:, None]).T @ x
+        step = _solve(hess, grad, "propensity score")
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(beta))):
+            break
+    return beta
+
+
+def _ipw_cell(
+    dy: np.ndarray, d: np.ndarray, w: np.ndarray, x: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Standardised (Hajek) IPW of one 2x2, DRDID's ``std_ipw_did_panel``.
+
+    Logit propensity score fitted by maximum likelihood; the influence function
+    includes the estimation of the score.
+    """
+    n = dy.size
+    ps = 1.0 / (1.0 + np.exp(-(x @ _logit(d, x, w))))
+    ps = np.minimum(ps, 1 - 1e-6)
+    w1 = w * d
+    w0 = w * ps * (1 - d) / (1 - ps)
+    eta1 = (w1 @ dy) / w1.sum()
+    eta0 = (w0 @ dy) / w0.sum()
+    hessian = np.linalg.inv((x * (w * ps * (1 - ps))[:, None]).T @ x / n)
+    lin_ps = (x * (w * (d - ps))[:, None]) @ hessian          # (n, p)
+    m2 = (x * (w0 * (dy - eta0))[:, None]).mean(axis=0)
+    inf1 = w1 * (dy - eta1) / w1.mean()
+    inf0 = (w0 * (dy - eta0) + lin_ps @ m2) / w0.mean()
+    return eta1 - eta0, (inf1 - inf0) / n
 
 
 # --------------------------------------------------------------------------- all cells
@@ -838,8 +880,9 @@ def att_gt(
         Post-treatment cells always compare with the last pre-treatment period;
         pre-treatment cells compare t with t - 1 (varying) or with g - 1
         (universal, where ATT(g, g-1) = 0).
-    est_method : {"unconditional", "reg", "dr"}, optional
-        Default "dr" with covariates, else "unconditional".
+    est_method : {"unconditional", "reg", "ipw", "dr"}, optional
+        Default "dr" with covariates, else "unconditional". "ipw" is DRDID's
+        standardised inverse probability weighting (logit propensity score).
     covariates : sequence of str
         Covariates, taken in the earlier period of each 2x2 comparison (the base
         period for post-treatment cells), as did does for panel data.
@@ -878,10 +921,12 @@ def att_gt(
     if base_period not in ("varying", "universal"):
         raise EstimationError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
     method = est_method if est_method is not None else ("dr" if covariates else "unconditional")
-    if method not in ("unconditional", "reg", "dr"):
-        raise EstimationError(f"est_method must be 'unconditional', 'reg' or 'dr', got {method!r}")
+    if method not in ("unconditional", "reg", "ipw", "dr"):
+        raise EstimationError(
+            f"est_method must be 'unconditional', 'reg', 'ipw' or 'dr', got {method!r}")
     if method == "unconditional" and covariates:
-        raise EstimationError("est_method='unconditional' takes no covariates; use 'reg' or 'dr'")
+        raise EstimationError(
+            "est_method='unconditional' takes no covariates; use 'reg', 'ipw' or 'dr'")
     if bootstrap and bootstrap_draws < 2:
         raise EstimationError("bootstrap_draws must be at least 2")
     if weight_type not in ("mammen", "rademacher"):
