@@ -219,3 +219,16 @@ def test_unbalanced_panel_as_did_does() -> None:
     with pytest.raises(EstimationError, match="covariates on an unbalanced panel"):
         _fit(data.assign(x=1.0), allow_unbalanced_panel=True, covariates=["x"],
              est_method="reg")
+
+
+def test_anticipation_moves_the_base_period() -> None:
+    """Two years of anticipation: cohort 2007 has no period before 2005 and is dropped;
+    ATT(2009, 2009) compares with 2005 instead of 2007: C 5 - 0 = 5, controls D and E
+    (1 + 1) / 2 = 1, so 4 (without anticipation: 4 - (0 + 1) / 2 = 3.5)."""
+    data = _hand_panel()
+    assert _cell(_fit(data), 2009, 2009)["estimate"] == pytest.approx(3.5, abs=1e-12)
+    res = _fit(data, anticipation=2)
+    assert set(res.tidy()["group"]) == {2009}
+    assert _cell(res, 2009, 2009)["estimate"] == pytest.approx(4.0, abs=1e-12)
+    with pytest.raises(EstimationError, match="anticipation"):
+        _fit(data, anticipation=-1)

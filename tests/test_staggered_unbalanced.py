@@ -1,4 +1,4 @@
-"""ATT(g, t) on unbalanced panels (R did's allow_unbalanced_panel) and with IPW, against moderndid.
+"""ATT(g, t) against moderndid: unbalanced panels (did's allow_unbalanced_panel), IPW, anticipation.
 
 moderndid 0.2.0 runs did's unbalanced path (each 2x2 as repeated cross-sections,
 row influence functions summed by unit) when asked for ``panel=False`` with
@@ -61,3 +61,23 @@ def test_ipw_against_moderndid(control_group: str) -> None:
                                control_group=control_group)
     np.testing.assert_allclose(ours.att, ref.att_gt, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(ours.std_errors, ref.se_gt, rtol=1e-8)
+
+
+@pytest.mark.parametrize("control_group", ["notyettreated", "nevertreated"])
+@pytest.mark.parametrize("base_period", ["varying", "universal"])
+def test_anticipation_against_moderndid(control_group: str, base_period: str) -> None:
+    moderndid = pytest.importorskip("moderndid")
+    data = staggered(1)
+    ours = att_gt(data, yname="y", tname="t", idname="id", gname="g", bootstrap=False,
+                  anticipation=1, control_group=control_group,  # type: ignore[arg-type]
+                  base_period=base_period)  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = moderndid.att_gt(data, yname="y", tname="t", idname="id", gname="g",
+                               anticipation=1, boot=False, control_group=control_group,
+                               base_period=base_period)
+    np.testing.assert_allclose(ours.att, ref.att_gt, rtol=1e-10, atol=1e-12)
+    se = np.asarray(ref.se_gt, dtype=float)
+    reference = np.isnan(se)          # the universal base period: ATT 0, no SE in moderndid
+    np.testing.assert_allclose(ours.att[reference], 0.0)
+    np.testing.assert_allclose(ours.std_errors[~reference], se[~reference], rtol=1e-10)

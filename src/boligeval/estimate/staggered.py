@@ -92,6 +92,7 @@ def _prepare(
     weights: str | None,
     cluster: str | None,
     allow_unbalanced_panel: bool = False,
+    anticipation: float = 0,
 ) -> _Panel:
     cols = [yname, tname, idname, gname, *covariates]
     cols += [c for c in (weights, cluster) if c is not None]
@@ -138,7 +139,8 @@ def _prepare(
     # treated at the next measurement period.
     pos = np.searchsorted(periods, g_unit, side="left")
     g_unit = np.where(g_unit > 0, periods[np.minimum(pos, periods.size - 1)], 0.0)
-    keep = (g_unit == 0) | (g_unit > periods[0])  # drop units treated in the first period
+    # drop units treated (or anticipating) in the first period: no pre-period
+    keep = (g_unit == 0) | (g_unit - anticipation > periods[0])
     n = int(keep.sum())
     y = wide(yname)[keep]
     if weights is not None:
@@ -303,6 +305,7 @@ def _estimate_cells(
     *,
     control_group: str,
     method: str,
+    anticipation: float = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """ATT and influence functions (n, k) of every (g, t) cell.
 
@@ -319,7 +322,7 @@ def _estimate_cells(
     if control_group == "nevertreated":
         ctrl = np.repeat((gu == 0)[:, None], k, axis=1)
     else:
-        thr = periods[np.maximum(cell_t, cell_b)]
+        thr = periods[np.maximum(cell_t, cell_b)] + anticipation
         ctrl = (gu == 0)[:, None] | ((gu[:, None] > thr[None, :]) & ~treat)
     no_ctrl = active & ~ctrl.any(axis=0)
     dropped = no_ctrl if (control_group == "notyettreated" and not (gu == 0).any()) else None
@@ -861,6 +864,7 @@ def att_gt(
     alpha: float = 0.05,
     weight_type: WeightType = "rademacher",
     allow_unbalanced_panel: bool = False,
+    anticipation: float = 0,
 ) -> AttGtResult:
     """Estimate group-time average treatment effects ATT(g, t).
 
@@ -909,6 +913,12 @@ def att_gt(
         of the units observed in its two periods, influence functions summed
         within units (no covariates yet). Otherwise an unbalanced panel is an
         error.
+    anticipation : float, default 0
+        Periods (in ``tname`` units) before g in which units may already react,
+        as did's ``anticipation``: post-treatment cells compare with the last
+        period before ``g - anticipation``, not-yet-treated controls must be
+        untreated until ``max(t, base) + anticipation``, and units with no
+        period before ``g - anticipation`` are dropped.
 
     Returns
     -------
@@ -933,8 +943,10 @@ def att_gt(
         raise EstimationError(f"unknown bootstrap weights {weight_type!r}")
     if not 0 < alpha < 1:
         raise EstimationError("alpha must be in (0, 1)")
+    if not (np.isfinite(anticipation) and anticipation >= 0):
+        raise EstimationError(f"anticipation must be a non-negative number, got {anticipation!r}")
     panel = _prepare(data, yname, tname, idname, gname, tuple(covariates), weights, cluster,
-                     allow_unbalanced_panel)
+                     allow_unbalanced_panel, anticipation)
     periods, gu = panel.periods, panel.group
     glist = np.unique(gu[gu > 0])
     if control_group == "nevertreated" and not (gu == 0).any():
@@ -942,7 +954,8 @@ def att_gt(
     t_idx = range(periods.size) if base_period == "universal" else range(1, periods.size)
     cells = []  # (g, t index, base index), in did's order
     for g in glist:
-        pre = int(np.searchsorted(periods, g, side="left")) - 1  # last period before g
+        # last period before g - anticipation
+        pre = int(np.searchsorted(periods, g - anticipation, side="left")) - 1
         for ti in t_idx:
             base = ti - 1 if (base_period == "varying" and periods[ti] < g) else pre
             cells.append((g, ti, base))
@@ -950,7 +963,8 @@ def att_gt(
     cell_t = np.array([c[1] for c in cells], dtype=np.int64)
     cell_b = np.array([c[2] for c in cells], dtype=np.int64)
     att, influence = _estimate_cells(
-        panel, cell_g, cell_t, cell_b, control_group=control_group, method=method
+        panel, cell_g, cell_t, cell_b, control_group=control_group, method=method,
+        anticipation=anticipation,
     )
     kept = ~np.isnan(att)
     if not kept.any():
