@@ -81,3 +81,23 @@ def test_anticipation_against_moderndid(control_group: str, base_period: str) ->
     reference = np.isnan(se)          # the universal base period: ATT 0, no SE in moderndid
     np.testing.assert_allclose(ours.att[reference], 0.0)
     np.testing.assert_allclose(ours.std_errors[~reference], se[~reference], rtol=1e-10)
+
+
+def test_unbalanced_against_diff_diff() -> None:
+    """diff-diff's CallawaySantAnna(allow_unbalanced_panel=True): the same ATT(g, t) and
+    the same overall ATT (cohort shares with each department once); its standard
+    errors differ from did's (and ours) by about one per cent, so they are not compared."""
+    from diff_diff import CallawaySantAnna
+
+    data = staggered(1, unbalanced=True)
+    ours = att_gt(data, yname="y", tname="t", idname="id", gname="g", bootstrap=False,
+                  allow_unbalanced_panel=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = CallawaySantAnna(control_group="not_yet_treated", allow_unbalanced_panel=True
+                               ).fit(data, outcome="y", unit="id", time="t", first_treat="g")
+    effects = {(float(g), float(t)): v["effect"] for (g, t), v in ref.group_time_effects.items()}
+    assert len(effects) == ours.att.size
+    for g, t, a in zip(ours.groups, ours.times, ours.att, strict=True):
+        assert a == pytest.approx(effects[(g, t)], rel=1e-10, abs=1e-12)
+    assert ours.aggregate("simple").overall == pytest.approx(ref.overall_att, rel=1e-10)
