@@ -101,3 +101,23 @@ def test_unbalanced_against_diff_diff() -> None:
     for g, t, a in zip(ours.groups, ours.times, ours.att, strict=True):
         assert a == pytest.approx(effects[(g, t)], rel=1e-10, abs=1e-12)
     assert ours.aggregate("simple").overall == pytest.approx(ref.overall_att, rel=1e-10)
+
+
+@pytest.mark.parametrize("control_group", ["notyettreated", "nevertreated"])
+def test_unbalanced_outcome_regression_against_moderndid(control_group: str) -> None:
+    """DRDID's reg_did_rc per cell, time-varying covariate of each row's own period."""
+    moderndid = pytest.importorskip("moderndid")
+    data = staggered(1, unbalanced=True)
+    rng = np.random.default_rng(5)
+    data["x"] = rng.normal(size=len(data)) + 0.3 * (data["g"] > 0) + 0.05 * data["t"]
+    data["y"] += 0.5 * data["x"]
+    ours = att_gt(data, yname="y", tname="t", idname="id", gname="g", bootstrap=False,
+                  allow_unbalanced_panel=True, covariates=["x"], est_method="reg",
+                  control_group=control_group)  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = moderndid.att_gt(data, yname="y", tname="t", idname="id", gname="g",
+                               xformla="~x", est_method="reg", allow_unbalanced_panel=True,
+                               panel=False, boot=False, control_group=control_group)
+    np.testing.assert_allclose(ours.att, ref.att_gt, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.std_errors, ref.se_gt, rtol=1e-10)

@@ -13,8 +13,9 @@ changes, outcome regression (``reg_did_panel``), standardised inverse
 probability weighting (``std_ipw_did_panel``: logit propensity score) and the
 improved doubly robust estimator (``drdid_panel``: inverse-probability-tilting
 propensity score and weighted least squares outcome model). An unbalanced
-panel (``allow_unbalanced_panel=True``, no covariates) is estimated as did
-does: each 2x2 as repeated cross-sections, influence summed by unit.
+panel (``allow_unbalanced_panel=True``; with covariates only ``reg``) is
+estimated as did does: each 2x2 as repeated cross-sections, influence summed
+by unit.
 """
 
 from __future__ import annotations
@@ -118,11 +119,6 @@ def _prepare(
             raise EstimationError(
                 f"the panel is unbalanced: {n_bad} units are not observed in every period "
                 "(allow_unbalanced_panel=True estimates it as did does)"
-            )
-        if covariates:
-            raise EstimationError(
-                "covariates on an unbalanced panel are not supported (yet): balance the "
-                "panel or estimate without covariates"
             )
 
     def wide(col: str) -> np.ndarray:
@@ -339,8 +335,17 @@ def _estimate_cells(
     if dropped is not None:
         att[dropped] = np.nan
     cols = np.flatnonzero(active)
-    if panel.x is None and np.isnan(y).any():
-        return _unbalanced_cells(panel, cols, treat, ctrl, cell_t, cell_b, att, psi)
+    if np.isnan(y).any():
+        if panel.x is None:
+            return _unbalanced_cells(panel, cols, treat, ctrl, cell_t, cell_b, att, psi)
+        if method != "reg":
+            raise EstimationError(
+                "on an unbalanced panel, covariates need est_method='reg' (outcome "
+                "regression); 'ipw' and 'dr' are not supported there yet")
+        for col in cols:
+            att[col], psi[:, col] = _reg_rc_cell(panel, treat[:, col], ctrl[:, col],
+                                                 int(cell_t[col]), int(cell_b[col]))
+        return att, psi
     if panel.x is None:
         step = max(1, _BLOCK // max(n, 1))
         for lo in range(0, cols.size, step):
@@ -399,6 +404,57 @@ def _unbalanced_cells(
         att[idx] = np.where(ok, (m11 - m10) - (m01 - m00), np.nan)
         psi[:, idx] = np.where(ok[None, :], p11 - p10 - p01 + p00, 0.0)
     return att, psi
+
+
+def _reg_rc_cell(
+    panel: _Panel, treat: np.ndarray, ctrl: np.ndarray, ti: int, base: int
+) -> tuple[float, np.ndarray]:
+    """Outcome-regression 2x2 of an unbalanced panel: DRDID's ``reg_did_rc``.
+
+    Rows are the department-years observed in period ``ti`` (post) or ``base``
+    (pre), with covariates of their own period; untreated outcome models are
+    fitted on the controls of each period. Returns the ATT and the rows'
+    influence summed by unit (NaN and zeros when a group is empty in a period).
+    """
+    assert panel.x is not None
+    y, x, w = panel.y, panel.x, panel.weights
+    units, posts = [], []
+    for period, flag in ((ti, 1.0), (base, 0.0)):
+        seen = np.flatnonzero((treat | ctrl) & ~np.isnan(y[:, period]))
+        units.append(seen)
+        posts.append(np.full(seen.size, flag))
+    unit = np.concatenate(units)
+    post = np.concatenate(posts)
+    period_of = np.where(post == 1, ti, base)
+    yy = y[unit, period_of]
+    xx = x[unit, period_of, :]
+    d = treat[unit].astype(float)
+    ww = w[unit] / w[unit].mean()
+    n = yy.size
+    groups = [(d == 1) & (post == 0), (d == 1) & (post == 1), (d == 0) & (post == 0),
+              (d == 0) & (post == 1)]
+    if any(not g.any() for g in groups):
+        return float("nan"), np.zeros(y.shape[0])
+    fits, reps = [], []
+    for mask in groups[2:]:                       # control pre, control post
+        wo = ww * mask
+        xpx = (xx * wo[:, None]).T @ xx / n
+        coef = _solve(xpx * n, (xx * wo[:, None]).T @ yy, "outcome regression")
+        fit = xx @ coef
+        fits.append(fit)
+        reps.append((xx * (wo * (yy - fit))[:, None]) @ np.linalg.inv(xpx))
+    out_pre, out_post = fits
+    w_pre, w_post, w_cont = ww * d * (1 - post), ww * d * post, ww * d
+    eta_pre = (w_pre @ yy) / w_pre.sum()
+    eta_post = (w_post @ yy) / w_post.sum()
+    eta_cont = (w_cont @ (out_post - out_pre)) / w_cont.sum()
+    inf_treat = (w_post * (yy - eta_post) / w_post.mean()
+                 - w_pre * (yy - eta_pre) / w_pre.mean())
+    m1 = (xx * w_cont[:, None]).mean(axis=0)
+    inf_cont = (w_cont * (out_post - out_pre - eta_cont) + reps[1] @ m1 - reps[0] @ m1)
+    inf = inf_treat - inf_cont / w_cont.mean()
+    psi = np.bincount(unit, weights=inf / n, minlength=y.shape[0])
+    return float((eta_post - eta_pre) - eta_cont), psi
 
 
 # --------------------------------------------------------------------------- inference
@@ -911,8 +967,9 @@ def att_gt(
         Estimate an unbalanced panel as R did (2.1 and later) does with
         ``allow_unbalanced_panel = TRUE``: each 2x2 as repeated cross-sections
         of the units observed in its two periods, influence functions summed
-        within units (no covariates yet). Otherwise an unbalanced panel is an
-        error.
+        within units; with covariates only the outcome regression (DRDID's
+        ``reg_did_rc``, covariates of each row's own period). Otherwise an
+        unbalanced panel is an error.
     anticipation : float, default 0
         Periods (in ``tname`` units) before g in which units may already react,
         as did's ``anticipation``: post-treatment cells compare with the last
