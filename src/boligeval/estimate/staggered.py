@@ -13,7 +13,7 @@ changes, outcome regression (``reg_did_panel``), standardised inverse
 probability weighting (``std_ipw_did_panel``: logit propensity score) and the
 improved doubly robust estimator (``drdid_panel``: inverse-probability-tilting
 propensity score and weighted least squares outcome model). An unbalanced
-panel (``allow_unbalanced_panel=True``; with covariates only ``reg``) is
+panel (``allow_unbalanced_panel=True``; with covariates ``reg`` or ``ipw``) is
 estimated as did does: each 2x2 as repeated cross-sections, influence summed
 by unit.
 """
@@ -338,13 +338,13 @@ def _estimate_cells(
     if np.isnan(y).any():
         if panel.x is None:
             return _unbalanced_cells(panel, cols, treat, ctrl, cell_t, cell_b, att, psi)
-        if method != "reg":
+        if method not in ("reg", "ipw"):
             raise EstimationError(
                 "on an unbalanced panel, covariates need est_method='reg' (outcome "
-                "regression); 'ipw' and 'dr' are not supported there yet")
+                "regression) or 'ipw'; 'dr' is not supported there yet")
         for col in cols:
-            att[col], psi[:, col] = _reg_rc_cell(panel, treat[:, col], ctrl[:, col],
-                                                 int(cell_t[col]), int(cell_b[col]))
+            att[col], psi[:, col] = _rc_cell(panel, treat[:, col], ctrl[:, col],
+                                             int(cell_t[col]), int(cell_b[col]), method)
         return att, psi
     if panel.x is None:
         step = max(1, _BLOCK // max(n, 1))
@@ -406,14 +406,15 @@ def _unbalanced_cells(
     return att, psi
 
 
-def _reg_rc_cell(
-    panel: _Panel, treat: np.ndarray, ctrl: np.ndarray, ti: int, base: int
+def _rc_cell(
+    panel: _Panel, treat: np.ndarray, ctrl: np.ndarray, ti: int, base: int, method: str
 ) -> tuple[float, np.ndarray]:
-    """Outcome-regression 2x2 of an unbalanced panel: DRDID's ``reg_did_rc``.
+    """A 2x2 of an unbalanced panel with covariates, as repeated cross-sections.
 
     Rows are the department-years observed in period ``ti`` (post) or ``base``
-    (pre), with covariates of their own period; untreated outcome models are
-    fitted on the controls of each period. Returns the ATT and the rows'
+    (pre), with covariates of their own period. ``reg``: DRDID's ``reg_did_rc``
+    (untreated outcome models fitted on the controls of each period); ``ipw``:
+    ``std_ipw_did_rc`` (logit score on all rows). Returns the ATT and the rows'
     influence summed by unit (NaN and zeros when a group is empty in a period).
     """
     assert panel.x is not None
@@ -435,6 +436,9 @@ def _reg_rc_cell(
               (d == 0) & (post == 1)]
     if any(not g.any() for g in groups):
         return float("nan"), np.zeros(y.shape[0])
+    if method == "ipw":
+        est, inf = _ipw_rc(yy, post, d, xx, ww)
+        return est, np.bincount(unit, weights=inf / n, minlength=y.shape[0])
     fits, reps = [], []
     for mask in groups[2:]:                       # control pre, control post
         wo = ww * mask
@@ -455,6 +459,25 @@ def _reg_rc_cell(
     inf = inf_treat - inf_cont / w_cont.mean()
     psi = np.bincount(unit, weights=inf / n, minlength=y.shape[0])
     return float((eta_post - eta_pre) - eta_cont), psi
+
+
+def _ipw_rc(
+    y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """DRDID's ``std_ipw_did_rc``: ATT and row influence (mean-scaled)."""
+    n = y.size
+    ps = np.minimum(1.0 / (1.0 + np.exp(-(x @ _logit(d, x, w)))), 1 - 1e-6)
+    odds = ps * (1 - d) / (1 - ps)
+    weights = (w * d * (1 - post), w * d * post, w * odds * (1 - post), w * odds * post)
+    means = [float((wk @ y) / wk.sum()) for wk in weights]
+    infs = [wk * (y - m) / wk.mean() for wk, m in zip(weights, means, strict=True)]
+    hessian = np.linalg.inv((x * (w * ps * (1 - ps))[:, None]).T @ x / n)
+    lin_ps = (x * (w * (d - ps))[:, None]) @ hessian
+    m2 = [(x * (wk * (y - m))[:, None]).mean(axis=0) / wk.mean()
+          for wk, m in zip(weights[2:], means[2:], strict=True)]
+    inf_treat = infs[1] - infs[0]
+    inf_cont = infs[3] - infs[2] + lin_ps @ (m2[1] - m2[0])
+    return (means[1] - means[0]) - (means[3] - means[2]), inf_treat - inf_cont
 
 
 # --------------------------------------------------------------------------- inference
@@ -967,9 +990,9 @@ def att_gt(
         Estimate an unbalanced panel as R did (2.1 and later) does with
         ``allow_unbalanced_panel = TRUE``: each 2x2 as repeated cross-sections
         of the units observed in its two periods, influence functions summed
-        within units; with covariates only the outcome regression (DRDID's
-        ``reg_did_rc``, covariates of each row's own period). Otherwise an
-        unbalanced panel is an error.
+        within units; with covariates the outcome regression or IPW (DRDID's
+        ``reg_did_rc``, ``std_ipw_did_rc``; covariates of each row's own
+        period), not yet "dr". Otherwise an unbalanced panel is an error.
     anticipation : float, default 0
         Periods (in ``tname`` units) before g in which units may already react,
         as did's ``anticipation``: post-treatment cells compare with the last
