@@ -216,9 +216,6 @@ def test_unbalanced_panel_as_did_does() -> None:
     cell = _cell(res, 2007, 2009)
     assert cell["estimate"] == pytest.approx(4.0, abs=1e-12)
     assert cell["std_error"] == pytest.approx(1.0, abs=1e-12)
-    with pytest.raises(EstimationError, match="'dr' is not supported there"):
-        _fit(data.assign(x=np.arange(len(data), dtype=float)), allow_unbalanced_panel=True,
-             covariates=["x"], est_method="dr")
 
 
 def test_anticipation_moves_the_base_period() -> None:

@@ -104,10 +104,10 @@ def test_unbalanced_against_diff_diff() -> None:
 
 
 @pytest.mark.parametrize("control_group", ["notyettreated", "nevertreated"])
-@pytest.mark.parametrize("method", ["reg", "ipw"])
+@pytest.mark.parametrize("method", ["reg", "ipw", "dr"])
 def test_unbalanced_covariates_against_moderndid(control_group: str, method: str) -> None:
-    """DRDID's reg_did_rc / std_ipw_did_rc per cell, time-varying covariate of each
-    row's own period."""
+    """DRDID's reg_did_rc / std_ipw_did_rc / drdid_rc (locally efficient) per cell,
+    time-varying covariate of each row's own period."""
     moderndid = pytest.importorskip("moderndid")
     data = staggered(1, unbalanced=True)
     rng = np.random.default_rng(5)

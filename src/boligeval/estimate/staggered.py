@@ -13,7 +13,7 @@ changes, outcome regression (``reg_did_panel``), standardised inverse
 probability weighting (``std_ipw_did_panel``: logit propensity score) and the
 improved doubly robust estimator (``drdid_panel``: inverse-probability-tilting
 propensity score and weighted least squares outcome model). An unbalanced
-panel (``allow_unbalanced_panel=True``; with covariates ``reg`` or ``ipw``) is
+panel (``allow_unbalanced_panel=True``, covariates allowed) is
 estimated as did does: each 2x2 as repeated cross-sections, influence summed
 by unit.
 """
@@ -338,10 +338,8 @@ def _estimate_cells(
     if np.isnan(y).any():
         if panel.x is None:
             return _unbalanced_cells(panel, cols, treat, ctrl, cell_t, cell_b, att, psi)
-        if method not in ("reg", "ipw"):
-            raise EstimationError(
-                "on an unbalanced panel, covariates need est_method='reg' (outcome "
-                "regression) or 'ipw'; 'dr' is not supported there yet")
+        if method not in ("reg", "ipw", "dr"):
+            raise EstimationError(f"unknown est_method {method!r}")
         for col in cols:
             att[col], psi[:, col] = _rc_cell(panel, treat[:, col], ctrl[:, col],
                                              int(cell_t[col]), int(cell_b[col]), method)
@@ -414,8 +412,9 @@ def _rc_cell(
     Rows are the department-years observed in period ``ti`` (post) or ``base``
     (pre), with covariates of their own period. ``reg``: DRDID's ``reg_did_rc``
     (untreated outcome models fitted on the controls of each period); ``ipw``:
-    ``std_ipw_did_rc`` (logit score on all rows). Returns the ATT and the rows'
-    influence summed by unit (NaN and zeros when a group is empty in a period).
+    ``std_ipw_did_rc`` (logit score on all rows); ``dr``: the locally efficient
+    ``drdid_rc``. Returns the ATT and the rows' influence summed by unit (NaN
+    and zeros when a group is empty in a period).
     """
     assert panel.x is not None
     y, x, w = panel.y, panel.x, panel.weights
@@ -436,8 +435,8 @@ def _rc_cell(
               (d == 0) & (post == 1)]
     if any(not g.any() for g in groups):
         return float("nan"), np.zeros(y.shape[0])
-    if method == "ipw":
-        est, inf = _ipw_rc(yy, post, d, xx, ww)
+    if method in ("ipw", "dr"):
+        est, inf = (_ipw_rc if method == "ipw" else _dr_rc)(yy, post, d, xx, ww)
         return est, np.bincount(unit, weights=inf / n, minlength=y.shape[0])
     fits, reps = [], []
     for mask in groups[2:]:                       # control pre, control post
@@ -459,6 +458,74 @@ def _rc_cell(
     inf = inf_treat - inf_cont / w_cont.mean()
     psi = np.bincount(unit, weights=inf / n, minlength=y.shape[0])
     return float((eta_post - eta_pre) - eta_cont), psi
+
+
+def _ols_rc(
+    y: np.ndarray, x: np.ndarray, w: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted OLS on the rows of ``mask``: fitted values on all rows and the
+    asymptotic linear representation of the coefficients (n, p)."""
+    n = y.size
+    wo = w * mask
+    xpx = (x * wo[:, None]).T @ x / n
+    coef = _solve(xpx * n, (x * wo[:, None]).T @ y, "outcome regression")
+    fit = x @ coef
+    return fit, (x * (wo * (y - fit))[:, None]) @ np.linalg.inv(xpx)
+
+
+def _dr_rc(
+    y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """DRDID's locally efficient ``drdid_rc``: ATT and row influence (mean-scaled)."""
+    n = y.size
+    ps = np.minimum(1.0 / (1.0 + np.exp(-(x @ _logit(d, x, w)))), 1 - 1e-6)
+    c = 1 - d
+    cont_pre, rep_cont_pre = _ols_rc(y, x, w, (c == 1) & (post == 0))
+    cont_post, rep_cont_post = _ols_rc(y, x, w, (c == 1) & (post == 1))
+    treat_pre, rep_treat_pre = _ols_rc(y, x, w, (d == 1) & (post == 0))
+    treat_post, rep_treat_post = _ols_rc(y, x, w, (d == 1) & (post == 1))
+    out_cont = post * cont_post + (1 - post) * cont_pre
+    odds = ps * c / (1 - ps)
+    w_tpre, w_tpost = w * d * (1 - post), w * d * post
+    w_cpre, w_cpost = w * odds * (1 - post), w * odds * post
+    w_d, w_dt1, w_dt0 = w * d, w * d * post, w * d * (1 - post)
+    r = y - out_cont
+
+    def comp(wk: np.ndarray, v: np.ndarray) -> tuple[float, np.ndarray]:
+        eta = wk * v / wk.mean()
+        att = float(eta.mean())
+        return att, eta - wk * att / wk.mean()
+
+    a_tpre, i_tpre = comp(w_tpre, r)
+    a_tpost, i_tpost = comp(w_tpost, r)
+    a_cpre, i_cpre = comp(w_cpre, r)
+    a_cpost, i_cpost = comp(w_cpost, r)
+    a_dpost, i_dpost = comp(w_d, treat_post - cont_post)
+    a_dt1, i_dt1 = comp(w_dt1, treat_post - cont_post)
+    a_dpre, i_dpre = comp(w_d, treat_pre - cont_pre)
+    a_dt0, i_dt0 = comp(w_dt0, treat_pre - cont_pre)
+    att = (a_tpost - a_tpre) - (a_cpost - a_cpre) + (a_dpost - a_dt1) - (a_dpre - a_dt0)
+
+    def colmean(v: np.ndarray) -> np.ndarray:
+        return np.asarray((x * v[:, None]).mean(axis=0))
+
+    hessian = np.linalg.inv((x * (w * ps * (1 - ps))[:, None]).T @ x / n)
+    lin_ps = (x * (w * (d - ps))[:, None]) @ hessian
+    m1_post = -colmean(w_tpost * post) / w_tpost.mean()
+    m1_pre = -colmean(w_tpre * (1 - post)) / w_tpre.mean()
+    inf_treat = i_tpost - i_tpre + rep_cont_post @ m1_post + rep_cont_pre @ m1_pre
+    m2_pre = colmean(w_cpre * (r - a_cpre)) / w_cpre.mean()
+    m2_post = colmean(w_cpost * (r - a_cpost)) / w_cpost.mean()
+    m3_post = -colmean(w_cpost * post) / w_cpost.mean()
+    m3_pre = -colmean(w_cpre * (1 - post)) / w_cpre.mean()
+    inf_cont = (i_cpost - i_cpre + lin_ps @ (m2_post - m2_pre)
+                + rep_cont_post @ m3_post + rep_cont_pre @ m3_pre)
+    inf_eff = (i_dpost - i_dt1) - (i_dpre - i_dt0)
+    mom_post = colmean(w_d / w_d.mean() - w_dt1 / w_dt1.mean())
+    mom_pre = colmean(w_d / w_d.mean() - w_dt0 / w_dt0.mean())
+    inf_or = ((rep_treat_post - rep_cont_post) @ mom_post
+              - (rep_treat_pre - rep_cont_pre) @ mom_pre)
+    return att, inf_treat - inf_cont + inf_eff + inf_or
 
 
 def _ipw_rc(
@@ -990,9 +1057,10 @@ def att_gt(
         Estimate an unbalanced panel as R did (2.1 and later) does with
         ``allow_unbalanced_panel = TRUE``: each 2x2 as repeated cross-sections
         of the units observed in its two periods, influence functions summed
-        within units; with covariates the outcome regression or IPW (DRDID's
-        ``reg_did_rc``, ``std_ipw_did_rc``; covariates of each row's own
-        period), not yet "dr". Otherwise an unbalanced panel is an error.
+        within units; with covariates DRDID's repeated cross-section
+        estimators (``reg_did_rc``, ``std_ipw_did_rc``, the locally efficient
+        ``drdid_rc``; covariates of each row's own period). Otherwise an
+        unbalanced panel is an error.
     anticipation : float, default 0
         Periods (in ``tname`` units) before g in which units may already react,
         as did's ``anticipation``: post-treatment cells compare with the last
