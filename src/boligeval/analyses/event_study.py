@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -72,19 +72,22 @@ def fit_event_study(panel: Panel, population: str, outcome: str) -> tuple[Any, p
                        leads=leads, lags=lags, cluster="plan_id"), data
 
 
-@register
-class EventStudy(DiagnosticAnalysis, id="event_study", order=90, layout=EVENT_STUDY_LAYOUT,
-                 needs_pre_periods=True):
-    """Dynamic effects by measurement period relative to the start of the plan."""
+class EventStudyAnalysis(DiagnosticAnalysis):
+    """An event study: a table and a figure by event time, with the pre-trend test."""
 
-    def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
-        res, data = fit_event_study(ctx.register, spec.population, outcome)
-        base = event_base(self.id, data, spec.population, outcome, res.fit.n_obs)
-        records = from_tidy(res.tidy(alpha=ctx.cfg.inference.alpha), **base)
-        if res.pretrend is not None:
+    layout: ClassVar[Any] = EVENT_STUDY_LAYOUT
+    needs_pre_periods: ClassVar[bool] = True
+
+    def event_records(self, ctx: Context, spec: AnalysisSpec, outcome: str, tidy: pd.DataFrame,
+                      data: pd.DataFrame, n_obs: int,
+                      pretrend: tuple[float, float, int] | None) -> list[Record]:
+        """Records of the coefficients and of the pre-trend test (statistic, p, df)."""
+        base = event_base(self.id, data, spec.population, outcome, n_obs)
+        records = from_tidy(tidy, **base)
+        if pretrend is not None:
             records.append(Record(ESTIMATES, {
-                **base, "term": "pretrend_wald", "statistic": float(res.pretrend.statistic),
-                "p_value": float(res.pretrend.p_value), "df": int(res.pretrend.df_num)}))
+                **base, "term": "pretrend_wald", "statistic": float(pretrend[0]),
+                "p_value": float(pretrend[1]), "df": int(pretrend[2])}))
         return records
 
     def report(self, view: Any) -> list[Any]:
@@ -92,3 +95,15 @@ class EventStudy(DiagnosticAnalysis, id="event_study", order=90, layout=EVENT_ST
 
         figure = event_figure(view.records(self.id), view.lang, self.id)
         return super().report(view) + ([figure] if figure else [])
+
+
+@register
+class EventStudy(EventStudyAnalysis, id="event_study", order=90):
+    """Dynamic effects by measurement period relative to the start of the plan."""
+
+    def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+        res, data = fit_event_study(ctx.register, spec.population, outcome)
+        wald = res.pretrend
+        return self.event_records(
+            ctx, spec, outcome, res.tidy(alpha=ctx.cfg.inference.alpha), data, res.fit.n_obs,
+            None if wald is None else (wald.statistic, wald.p_value, wald.df_num))

@@ -27,14 +27,10 @@ import pandas as pd
 from scipy import stats
 
 from boligeval.errors import EstimationError
+from boligeval.estimate.event_study import event_lines, event_tidy
 from boligeval.estimate.ols import cluster_sums, demean, factorize
-from boligeval.vocabulary import stars
 
 __all__ = ["ImputationResult", "imputation_did"]
-
-
-def _term(e: int) -> str:
-    return f"event_{e}"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -79,19 +75,10 @@ class ImputationResult:
         return sum(1 for e in self.event_times if e < 0)
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Rows ``att`` and ``event_<e>`` (column ``event_time``), normal inference."""
-        se = np.sqrt(np.diag(self.vcov))
-        est = np.concatenate([[self.att], self.estimates])
-        ses = np.concatenate([[self.att_se], se])
-        z = float(stats.norm.ppf(1 - alpha / 2))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = 2 * stats.norm.sf(np.abs(est / ses))
-        return pd.DataFrame({
-            "term": ["att", *(_term(e) for e in self.event_times)],
-            "estimate": est, "std_error": ses, "p_value": p,
-            "ci_low": est - z * ses, "ci_high": est + z * ses,
-            "event_time": pd.array([None, *self.event_times], dtype="Int64"),
-        })
+        """Rows ``att`` and ``event_<e>`` (column ``event_time``), normal inference;
+        with leads, their reference e = -1 as a row of 0 without standard error."""
+        return event_tidy(self.att, self.att_se, self.event_times, self.estimates, self.vcov,
+                          alpha, reference=-1 if self.leads else None)
 
     def honest_inputs(self) -> tuple[np.ndarray, np.ndarray, int, int]:
         """Coefficients, covariance, numbers of pre and post periods for HonestDiD."""
@@ -102,9 +89,7 @@ class ImputationResult:
         """Text table with the pre-trend test."""
         lines = [f"Imputation event study (BJS), N = {self.n_obs}, "
                  f"treated = {self.n_treated}, clusters = {self.n_clusters}"]
-        for row in self.tidy().to_dict("records"):
-            lines.append(f"{row['term']:>10}: {row['estimate']:>12.6g} "
-                         f"({row['std_error']:.6g}) {stars(row['p_value'])}")
+        lines += event_lines(self.tidy())
         if self.leads:
             lines.append(f"pre-trends: chi2({self.leads}) = {self.pretrend_statistic:.4f}, "
                          f"p = {self.pretrend_p_value:.4g}")

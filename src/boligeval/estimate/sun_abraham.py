@@ -20,14 +20,10 @@ import pandas as pd
 from scipy import stats
 
 from boligeval.errors import EstimationError
+from boligeval.estimate.event_study import event_lines, event_tidy
 from boligeval.estimate.ols import FeolsResult, feols
-from boligeval.vocabulary import stars
 
 __all__ = ["SunAbrahamResult", "sun_abraham"]
-
-
-def _term(e: int) -> str:
-    return f"event_{e}"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -63,20 +59,8 @@ class SunAbrahamResult:
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
         """Rows ``att`` and ``event_<e>`` with ``event_time``; the reference e = -1 as 0."""
-        est = np.concatenate([[self.att], self.estimates, [0.0]])
-        se = np.concatenate([[self.att_se], np.sqrt(np.diag(self.vcov)), [np.nan]])
-        z = float(stats.norm.ppf(1 - alpha / 2))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = 2 * stats.norm.sf(np.abs(est / se))
-        times = [*self.event_times, -1]
-        out = pd.DataFrame({
-            "term": ["att", *(_term(e) for e in times)],
-            "estimate": est, "std_error": se, "p_value": p,
-            "ci_low": est - z * se, "ci_high": est + z * se,
-            "event_time": pd.array([None, *times], dtype="Int64"),
-        })
-        order = np.argsort(out["event_time"].fillna(-10**9).to_numpy(), kind="stable")
-        return out.iloc[order].reset_index(drop=True)
+        return event_tidy(self.att, self.att_se, self.event_times, self.estimates, self.vcov,
+                          alpha, reference=-1)
 
     def honest_inputs(self) -> tuple[np.ndarray, np.ndarray, int, int]:
         """Coefficients, covariance, numbers of pre and post periods for HonestDiD."""
@@ -98,10 +82,7 @@ class SunAbrahamResult:
         """Text table."""
         lines = [f"Sun-Abraham event study ({self.control} treated as comparison), "
                  f"N = {self.fit.n_obs}"]
-        for row in self.tidy().to_dict("records"):
-            lines.append(f"{row['term']:>10}: {row['estimate']:>12.6g} "
-                         f"({row['std_error']:.6g}) {stars(row['p_value'])}")
-        return "\n".join(lines)
+        return "\n".join(lines + event_lines(self.tidy()))
 
 
 def sun_abraham(
