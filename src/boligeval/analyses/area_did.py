@@ -6,6 +6,7 @@ Also the cohort-by-year means behind the seed's figures 4.1-4.2 (``cells``).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,8 @@ from boligeval.analyses._common import (
 )
 from boligeval.analyses.base import Context
 from boligeval.config import AnalysisSpec
-from boligeval.records import CELLS, Record
+from boligeval.errors import EstimationError, PanelError
+from boligeval.records import CELLS, ESTIMATES, Record
 
 
 def cohort_means(data: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
@@ -77,6 +79,45 @@ class AreaDid(AreaModel, id="area_did", chapter="effects", order=30,
         return super().run(ctx, spec, outcome) + [
             Record(CELLS, {"population": spec.population, "outcome": outcome, **row})
             for row in means]
+
+    def family(self, ctx: Context, specs: Sequence[AnalysisSpec],
+               records: list[Record]) -> list[Record]:
+        """Romano-Wolf and Holm p-values of the effect across the table's tests.
+
+        Every block and outcome of this kind that was estimated is one test of
+        ``active_plan = 0``; the restricted wild bootstrap draws one weight per
+        plan (a department without a plan is its own cluster), shared by all
+        tests.
+        """
+        from boligeval.estimate.multiple import romano_wolf
+
+        heads = [i for i, r in enumerate(records) if r.section == ESTIMATES
+                 and r.fields.get("analysis") == self.id
+                 and r.fields.get("term") == "active_plan"]
+        fits, clusters = [], []
+        for spec in specs:
+            for outcome in spec.outcomes:
+                try:
+                    fit = self.fit(ctx, spec, outcome)
+                except (EstimationError, PanelError):
+                    continue          # not estimated in the run either
+                data = ctx.data(spec, outcome)
+                data = data[(data["population"] == spec.population)
+                            & (data["outcome"] == outcome)]
+                fits.append(fit)
+                clusters.append(data["plan_id"].astype(object).where(
+                    data["plan_id"].notna(), "department " + data["department_id"].astype(str)))
+        if len(fits) != len(heads) or len(heads) < 2:
+            return records
+        inf = ctx.cfg.inference
+        res = romano_wolf(fits, "active_plan", clusters, seed=inf.seed,
+                          bootstrap_draws=inf.wild_bootstrap_draws)
+        out = list(records)
+        for k, i in enumerate(heads):
+            out[i] = Record(ESTIMATES, {
+                **records[i].fields, "p_value_romano_wolf": float(res.p_romano_wolf[k]),
+                "p_value_holm": float(res.p_holm[k]), "n_tests": len(heads)})
+        return out
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.report.figures import coefficient_figure, trend_figures

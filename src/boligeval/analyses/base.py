@@ -167,6 +167,15 @@ class RegisterAnalysis(Analysis):
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         """Estimate one outcome of one block; return unprotected records."""
 
+    def family(self, ctx: Context, specs: Sequence[AnalysisSpec],
+               records: list[Record]) -> list[Record]:
+        """Revise the run's records once every block of this kind has run.
+
+        For adjustments across blocks and outcomes (multiple testing); the
+        default returns the records as they are.
+        """
+        return records
+
 
 class DiagnosticAnalysis(RegisterAnalysis):
     """A register analysis shown as one table per population and outcome.

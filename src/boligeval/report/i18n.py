@@ -74,6 +74,12 @@ _COMMON = {
             "afdelingsbestyrelser."
         ),
         "n_departments": "Antal boligafdelinger",
+        "p_value_romano_wolf": "p-værdi, Romano-Wolf",
+        "p_value_holm": "p-værdi, Holm",
+        "multiple_testing_note": (
+            "Romano-Wolf- og Holm-korrigerede p-værdier tager højde for, at tabellens {n} "
+            "effekter testes samtidig (wild cluster bootstrap med helhedsplanen som klynge)."
+        ),
         "n_plans": "Antal helhedsplaner",
         "n_obs": "Antal observationer",
         "adj_r2": "Justeret R²",
@@ -302,6 +308,12 @@ _COMMON = {
             "Source: survey of project leaders, municipalities, housing managers and tenant boards."
         ),
         "n_departments": "Number of departments",
+        "p_value_romano_wolf": "p-value, Romano-Wolf",
+        "p_value_holm": "p-value, Holm",
+        "multiple_testing_note": (
+            "Romano-Wolf and Holm adjusted p-values account for the {n} effects of the "
+            "table being tested at once (wild cluster bootstrap, plans as clusters)."
+        ),
         "n_plans": "Number of plans",
         "n_obs": "Number of observations",
         "adj_r2": "Adjusted R²",
@@ -601,6 +613,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "att_aggregate": "Sammenvejede gruppe-tid-effekter",
             "bacon": "Goodman-Bacon-dekomponering",
             "event_study": "Event study-analyse",
+            "event_study_imputation": "Event study ved imputation (Borusyak, Jaravel og Spiess)",
+            "event_study_sun_abraham": "Event study med kohortevægte (Sun og Abraham)",
             "wild_bootstrap": "Inferens med wild cluster bootstrap",
             "randomization_inference": "Randomiseringsinferens",
             "honest_did": "Følsomhed over for parallelle tendenser",
@@ -632,6 +646,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "att_aggregate": "Aggregated group-time effects",
             "bacon": "Goodman-Bacon decomposition",
             "event_study": "Event study",
+            "event_study_imputation": "Imputation event study (Borusyak, Jaravel and Spiess)",
+            "event_study_sun_abraham": "Interaction-weighted event study (Sun and Abraham)",
             "wild_bootstrap": "Wild cluster bootstrap",
             "randomization_inference": "Randomization inference",
             "honest_did": "Sensitivity to parallel trends",

@@ -251,6 +251,12 @@ def regression_tables(
             name = (term_labels or {}).get(term) or label(lang, "term", term)
             rows.append(Row(name, tuple(p[0] for p in pairs), "coef"))
             rows.append(Row("", tuple(p[1] for p in pairs), "se"))
+            for key in ("p_value_romano_wolf", "p_value_holm"):  # multiple-testing adjusted
+                cells = [by_cell.get((c, term)) or {} for c in cols]
+                if any(r.get(key) is not None for r in cells):
+                    rows.append(Row(text(lang, key), tuple(
+                        SUPPRESSED_MARK if r.get("suppressed") else fmt_num(r.get(key), 3, lang)
+                        for r in cells), "stat"))
         firsts = [next((r for r in orecs if _col_key(r, fields) == c), {}) for c in cols]
         if show_n_obs and any(f.get("n_obs") is not None for f in firsts):
             rows.append(
@@ -282,6 +288,9 @@ def regression_tables(
             r2.append(SUPPRESSED_MARK if all_hidden else fmt_num(v, r2_dec, lang))
         rows.append(Row(text(lang, "adj_r2"), tuple(r2), "stat"))
         notes = [text(lang, "stars_note"), text(lang, "se_note"), *extra_notes]
+        tests = next((r.get("n_tests") for r in orecs if r.get("n_tests")), None)
+        if tests:
+            notes.append(text(lang, "multiple_testing_note").format(n=tests))
         title = f"{label(lang, 'analysis', analysis)}: {label(lang, 'outcome', outcome)}"
         tables.append(
             _finish(
@@ -441,6 +450,9 @@ def _event_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
         if reference:
             cells[0] = _diag(lang, "reference")
         rows.append(Row(name, tuple(cells)))
+    for r in recs:  # the overall ATT of the imputation and Sun-Abraham event studies
+        if r.get("term") == "att" and r.get("event_time") is None:
+            rows.append(Row(_diag(lang, "overall"), tuple(_stat_cells(r, dec, lang))))
     for r in recs:
         if r.get("term") != "pretrend_wald":
             continue
