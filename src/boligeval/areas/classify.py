@@ -38,6 +38,11 @@ STATUS_ORDER: tuple[str, ...] = (
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
 
+def _rows(frame: pd.DataFrame) -> list[Any]:
+    """Rows as named tuples (typed loosely: their fields are the frame's columns)."""
+    return list(frame.itertuples())
+
+
 def _met(value: float | None, op: str, threshold: float) -> bool | None:
     if value is None or not np.isfinite(value):
         return None
@@ -118,7 +123,7 @@ class AreaClassification:
         both["deciding"] = [
             "" if row.agree else self._deciding(row.area_id, int(row.year), row.status,
                                                 row.official)
-            for row in both.itertuples()
+            for row in _rows(both)
         ]
         return both.sort_values(["area_id", "year"]).reset_index(drop=True)
 
@@ -135,7 +140,7 @@ class AreaClassification:
         crit = self.criteria[(self.criteria["area_id"] == area) & (self.criteria["year"] == year)
                              & (self.criteria["thresholds"] == rule.thresholds)]
         rows = []
-        for r in crit.itertuples():
+        for r in _rows(crit):
             if r.met is None or pd.isna(r.compared) or bool(r.met) != higher:
                 continue
             rows.append((abs(float(r.compared) - float(r.threshold)) / float(r.threshold),
@@ -212,13 +217,13 @@ def classify(counts: pd.DataFrame, reference: pd.DataFrame, ruleset: Ruleset) ->
     reference["year"] = reference["year"].astype("int64")
     reference["region"] = reference["region"].astype("string")
     needed: set[tuple[str, int, str | None]] = set()
-    for row in data.itertuples():
+    for row in _rows(data):
         for c in CRITERIA:
             crit = ruleset.criteria[c]
             if crit.relative_to is None:
                 continue
-            years = (row.year, row.year - 1) if crit.two_year else (row.year,)
-            for y in years:
+            ref_years = (row.year, row.year - 1) if crit.two_year else (row.year,)
+            for y in ref_years:
                 if crit.two_year and y != row.year and not (
                         (data["area_id"] == row.area_id) & (data["year"] == y)).any():
                     continue
@@ -227,7 +232,7 @@ def classify(counts: pd.DataFrame, reference: pd.DataFrame, ruleset: Ruleset) ->
     _check_reference(reference, needed)
 
     values: dict[tuple[Any, int, str], tuple[float | None, int]] = {}
-    for row in data.itertuples():
+    for row in _rows(data):
         for c in CRITERIA:
             n = int(getattr(row, f"{c}_n"))
             num = float(row.income_sum) if c == "income" else float(getattr(row, f"{c}_k"))
@@ -235,7 +240,7 @@ def classify(counts: pd.DataFrame, reference: pd.DataFrame, ruleset: Ruleset) ->
 
     crit_rows: list[dict[str, Any]] = []
     status_rows: list[dict[str, Any]] = []
-    for row in data.itertuples():
+    for row in _rows(data):
         area, year = row.area_id, int(row.year)
         region = None if pd.isna(row.region) else str(row.region)
         compared: dict[str, float | None] = {}
@@ -245,12 +250,13 @@ def classify(counts: pd.DataFrame, reference: pd.DataFrame, ruleset: Ruleset) ->
             value, n = values[(area, year, c)]
             years = [year, year - 1] if crit.two_year else [year]
             got = [values.get((area, y, c), (None, 0))[0] for y in years]
-            average = None if any(v is None for v in got) else float(np.mean(got))
+            average = None if any(v is None for v in got) else float(np.mean([float(v) for v in got if v is not None]))
             ref = None
             if crit.relative_to is not None:
                 region_key = None if crit.relative_to == "national" else region
                 refs = [_reference(reference, c, y, region_key) for y in years]
-                ref = None if any(r is None for r in refs) else float(np.mean(refs))  # type: ignore[arg-type]
+                ref = None if any(r is None for r in refs) else float(
+                    np.mean([float(r) for r in refs if r is not None]))
             comp = average if crit.relative_to is None else (
                 None if average is None or not ref else average / ref)
             compared[c] = comp
@@ -289,14 +295,14 @@ def classify(counts: pd.DataFrame, reference: pd.DataFrame, ruleset: Ruleset) ->
     status = pd.DataFrame(status_rows)
     rule_t = ruleset.status.get("transformation")
     if rule_t is not None and "parallel_society" in status:
-        lookup = {(r.area_id, int(r.year)): r.parallel_society for r in status.itertuples()}
+        lookup = {(r.area_id, int(r.year)): r.parallel_society for r in _rows(status)}
         status["transformation"] = [
             _and(*(lookup.get((r.area_id, int(r.year) - k)) for k in
                    range(rule_t.parallel_society_years)))
-            for r in status.itertuples()
+            for r in _rows(status)
         ]
-    status["status"] = [_status(r, eligible=bool(r["eligible"]))
-                        for r in status.to_dict("records")]
+    status["status"] = [_status(r._asdict(), eligible=bool(r.eligible))
+                        for r in _rows(status)]
     return AreaClassification(ruleset, pd.DataFrame(crit_rows), status)
 
 
