@@ -250,7 +250,8 @@ def classify(counts: pd.DataFrame, reference: pd.DataFrame, ruleset: Ruleset) ->
             value, n = values[(area, year, c)]
             years = [year, year - 1] if crit.two_year else [year]
             got = [values.get((area, y, c), (None, 0))[0] for y in years]
-            average = None if any(v is None for v in got) else float(np.mean([float(v) for v in got if v is not None]))
+            known = [float(v) for v in got if v is not None]
+            average = None if len(known) < len(got) else float(np.mean(known))
             ref = None
             if crit.relative_to is not None:
                 region_key = None if crit.relative_to == "national" else region
