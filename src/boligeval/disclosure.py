@@ -37,6 +37,7 @@ import pandas as pd
 from boligeval.errors import ConfigError, ReportError
 from boligeval.records import (
     ACCOUNTING,
+    AREAS,
     BALANCE,
     CELLS,
     ESTIMATES,
@@ -540,6 +541,29 @@ def _protect_simple(
             rec["suppressed"] = False
 
 
+#: Values of an area-year record (docs/areas.md) nulled when its base fails a rule.
+_AREA_VALUE_KEYS = ("value", "average", "compared", "non_western_share", "share")
+
+
+def _protect_areas(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> None:
+    """Area-year criteria and shares: the minimum count on the base, dominance on amounts.
+
+    ``n`` is the base behind the value (for a two-year average, the smaller
+    of the two years' bases); gross incomes also carry the largest
+    contributors' shares, consumed here like the cells'.
+    """
+    for rec in records:
+        share, pair = rec.pop("top_share", None), rec.pop("top2_share", None)
+        log.add(AREAS, "forbidden_key_removed", _strip_forbidden(rec))
+        rule = cell_fails(rec.get("n"), share, rules, amount=rec.get("kind") == "amount",
+                          top2_share=pair)
+        if rule or rec.get("suppressed"):
+            _null(rec, _AREA_VALUE_KEYS)
+            log.add(AREAS, rule or "suppressed_upstream")
+        else:
+            rec["suppressed"] = False
+
+
 _SURVEY_VALUE_KEYS = ("value", "count", "mean")
 _NOT_PERSONS = ("plan", "plans", "department", "departments")
 """Survey units that are not respondents: their counts describe plans, not people."""
@@ -849,6 +873,7 @@ def protect_results(
         _protect_crosstabs(survey, rules, log, frozenset(margins) | {"distribution"})
     if ACCOUNTING in out:
         out[ACCOUNTING] = _protect_accounting(out[ACCOUNTING], rules, log)
+    _protect_areas(out.get(AREAS, []), rules, log)
     for key, section in out.items():
         if key not in SECTIONS:
             for rec in section:

@@ -36,7 +36,7 @@ Trigger = Literal["config", "register", "survey"]
 
 #: Report chapters, in order; each analysis names the one it belongs to.
 CHAPTERS: tuple[str, ...] = (
-    "design", "baseline", "effects", "rent_support", "movers", "diagnostics", "survey",
+    "design", "baseline", "areas", "effects", "rent_support", "movers", "diagnostics", "survey",
     "organisation",
 )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -125,6 +126,98 @@ class Panel:
         groups = self._design().departments()[["department_id", "cohort"]]
         data = attributes.merge(groups, on="department_id")
         return data[data["department_id"].isin(self.linked)].reset_index(drop=True)
+
+    def area_departments(self) -> pd.DataFrame:
+        """Departments with their area, plan, municipality and region (docs/areas.md).
+
+        The region is the department's ``region``, else its plan's, else the
+        region of its municipality (the department's, else the plan's) in the
+        shipped list of municipalities. Departments without ``area_id`` are
+        left out.
+        """
+        from boligeval.areas import region_of
+
+        data = self._connection().execute(
+            "SELECT d.department_id, d.plan_id, d.area_id, "
+            "coalesce(d.municipality, p.municipality) AS municipality, "
+            "coalesce(d.region, p.region) AS region FROM departments AS d "
+            "JOIN plans AS p USING (plan_id) WHERE d.area_id IS NOT NULL "
+            "ORDER BY d.department_id"
+        ).df()
+        guessed = data["municipality"].map(region_of)
+        data["region"] = data["region"].where(data["region"].notna(), guessed)
+        return data
+
+    def area_counts(self, ruleset: Any) -> pd.DataFrame:
+        """Area-year counts and sums behind the classification's criteria.
+
+        One row per area and year (columns
+        :data:`boligeval.areas.COUNT_COLUMNS` plus ``income_top_share`` and
+        ``income_top2_share``, the dominance rules' inputs); every resident
+        row of a department with an ``area_id`` counts, in every year of
+        ``residents``. Ages are ``year - birth_year``.
+        """
+        depts = self.area_departments()
+        if depts.empty:
+            raise PanelError("No department has an area_id: the departments form no area "
+                             "(docs/areas.md).")
+        regions = depts.groupby("area_id")["region"].agg(
+            lambda s: s.mode().iloc[0] if s.notna().any() else None)
+        con = self._connection()
+        con.register("_area_departments", depts[["department_id", "area_id"]])
+        try:
+            frame = con.execute(_area_sql(ruleset)).df()
+        finally:
+            con.unregister("_area_departments")
+        frame["region"] = frame["area_id"].map(regions)
+        return frame
+
+    def national_reference(self, ruleset: Any) -> pd.DataFrame:
+        """The reference figures computed from all residents (when they cover the country).
+
+        Columns year, criterion, region, value: the conviction share of all
+        residents of the criterion's ages (national) and the mean gross income
+        of the income criterion's group per region.
+        """
+        from boligeval.areas import region_of
+
+        conv, inc = ruleset.criteria["convictions"], ruleset.criteria["income"]
+        edu = ", ".join(f"'{c}'" for c in ruleset.education_codes)
+        con = self._connection()
+        national = con.execute(
+            f"SELECT year, avg(CASE WHEN convicted THEN 1.0 ELSE 0.0 END) AS value "
+            f"FROM residents WHERE year - birth_year BETWEEN {conv.ages[0]} AND {conv.ages[1]} "
+            "GROUP BY year ORDER BY year").df()
+        national["criterion"], national["region"] = "convictions", None
+        per_muni = con.execute(
+            "SELECT r.year, coalesce(d.region, p.region) AS region, "
+            "coalesce(d.municipality, p.municipality) AS municipality, "
+            "sum(r.gross_income) AS total, count(r.gross_income) AS n "
+            "FROM residents AS r JOIN departments AS d USING (department_id) "
+            "JOIN plans AS p ON p.plan_id = d.plan_id "
+            f"WHERE r.year - r.birth_year BETWEEN {inc.ages[0]} AND {inc.ages[1]} "
+            f"AND r.income_source NOT IN ({edu}) GROUP BY ALL").df()
+        per_muni["region"] = per_muni["region"].where(
+            per_muni["region"].notna(), per_muni["municipality"].map(region_of))
+        sums = per_muni.groupby(["year", "region"], as_index=False)[["total", "n"]].sum()
+        sums = sums[sums["n"] > 0]
+        regional = pd.DataFrame({"year": sums["year"], "criterion": "income",
+                                 "region": sums["region"], "value": sums["total"] / sums["n"]})
+        return pd.concat([national[["year", "criterion", "region", "value"]], regional],
+                         ignore_index=True)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """A non-person contract table (``reference``, ``official_list``), or None if absent."""
+        if name not in ("reference", "official_list"):
+            raise PanelError(f"Panel.table gives reference and official_list only, not {name}.")
+        con = self._connection()
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()
+        exists_t = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()
+        if not ((exists and exists[0]) or (exists_t and exists_t[0])):
+            return None
+        return con.execute(f'SELECT * FROM "{name}"').df()
 
     def units(self, population: str, outcome: str, *, unit: str = "person",
               covariates: Sequence[str] = ()) -> pd.DataFrame:
@@ -249,6 +342,47 @@ class Panel:
         protect_panel(self.frame, rules)[PUBLIC_COLUMNS].to_parquet(panel_path, index=False)
         protect_accounting(self.accounting, rules).to_csv(accounting_path, index=False)
         return panel_path, accounting_path
+
+
+def _codes(codes: Sequence[str]) -> str:
+    return ", ".join(f"'{c}'" for c in codes)
+
+
+def _area_sql(ruleset: Any) -> str:
+    """The area-year aggregation of :meth:`Panel.area_counts` (codes from the ruleset)."""
+    c = ruleset.criteria
+
+    def ages(name: str) -> str:
+        low, high = (ruleset.origin if name == "origin" else c[name]).ages
+        return f"age BETWEEN {low} AND {high}"
+
+    income = (f"{ages('income')} AND income_source NOT IN ({_codes(ruleset.education_codes)}) "
+              "AND gross_income IS NOT NULL")
+    return f"""
+        WITH r AS (
+            SELECT r.year, r.year - r.birth_year AS age, r.income_source, r.education,
+                   r.origin, r.convicted, r.gross_income, a.area_id
+            FROM residents AS r JOIN _area_departments AS a USING (department_id))
+        SELECT area_id, year, count(*) AS residents,
+            count(*) FILTER (WHERE {ages('outside')}) AS outside_n,
+            count(*) FILTER (WHERE {ages('outside')}
+                AND income_source IN ({_codes(ruleset.outside_codes)})) AS outside_k,
+            count(*) FILTER (WHERE {ages('convictions')}) AS convictions_n,
+            count(*) FILTER (WHERE {ages('convictions')} AND convicted) AS convictions_k,
+            count(*) FILTER (WHERE {ages('basic_education')}) AS basic_education_n,
+            count(*) FILTER (WHERE {ages('basic_education')}
+                AND education IN ({_codes(ruleset.basic_codes)})) AS basic_education_k,
+            count(*) FILTER (WHERE {income}) AS income_n,
+            coalesce(sum(gross_income) FILTER (WHERE {income}), 0) AS income_sum,
+            max(abs(gross_income)) FILTER (WHERE {income})
+                / nullif(sum(abs(gross_income)) FILTER (WHERE {income}), 0) AS income_top_share,
+            list_sum(max(abs(gross_income), 2) FILTER (WHERE {income}))
+                / nullif(sum(abs(gross_income)) FILTER (WHERE {income}), 0) AS income_top2_share,
+            count(*) FILTER (WHERE {ages('origin')}) AS non_western_n,
+            count(*) FILTER (WHERE {ages('origin')}
+                AND origin IN ({_codes(ruleset.non_western_codes)})) AS non_western_k
+        FROM r GROUP BY area_id, year ORDER BY area_id, year
+    """
 
 
 def requested_columns(cfg: EvaluationConfig) -> tuple[str, ...]:

@@ -1229,3 +1229,106 @@ def fmt_num(x: Any, decimals: int, lang: str) -> str:
 def fmt_int(x: Any, lang: str) -> str:
     """Format a count with the language's thousands separator."""
     return fmt_num(x, 0, lang)
+
+
+# The area classification chapter (docs/areas.md), kept together here.
+HEADINGS["da"]["areas"] = "Områdeklassifikation efter almenboligloven"
+HEADINGS["en"]["areas"] = "Official area classification"
+_LABELS["analysis"]["da"]["area_classification"] = "Områdeklassifikation (§ 61 a og § 61 b)"
+_LABELS["analysis"]["en"]["area_classification"] = "Area classification (§ 61 a and § 61 b)"
+_LABELS["area_status"] = {
+    "da": {
+        "transformation": "Omdannelsesområde",
+        "parallel_society": "Parallelsamfund",
+        "vulnerable": "Udsat boligområde",
+        "prevention": "Forebyggelsesområde",
+        "none": "Ingen status",
+        "undetermined": "Kan ikke afgøres",
+        "below_min_residents": "Under 1.000 beboere",
+        "not_classified": "Ikke i data",
+    },
+    "en": {
+        "transformation": "Transformation area",
+        "parallel_society": "Parallel society",
+        "vulnerable": "Vulnerable area",
+        "prevention": "Prevention area",
+        "none": "No status",
+        "undetermined": "Cannot be decided",
+        "below_min_residents": "Below 1,000 residents",
+        "not_classified": "Not in the data",
+    },
+}
+_LABELS["area_criterion"] = {
+    "da": {
+        "outside": "Uden for arbejde og uddannelse (%)",
+        "convictions": "Dømte (gange landsniveau)",
+        "basic_education": "Kun grundskole (%)",
+        "income": "Bruttoindkomst (andel af regionens)",
+        "non_western": "Ikke-vestlig oprindelse",
+        "residents": "Antal beboere",
+        "parallel_society_years": "År som parallelsamfund",
+    },
+    "en": {
+        "outside": "Outside work and education (%)",
+        "convictions": "Convicted (times national)",
+        "basic_education": "Basic education only (%)",
+        "income": "Gross income (share of region's)",
+        "non_western": "Non-western origin",
+        "residents": "Number of residents",
+        "parallel_society_years": "Years as parallel society",
+    },
+}
+_AREA_TEXT = {
+    "da": {
+        "intro_areas": (
+            "Boligområderne klassificeret efter kriterierne i almenboligloven § 61 a og § 61 b "
+            "(regelsæt og referencetal: se metodenoterne og docs/areas.md)."
+        ),
+        "areas_total": "Områder i alt",
+        "areas_count_note": "Antal boligområder (ikke personer).",
+        "areas_by_cohort": "Områdernes status i før-målingen ({year}) pr. indsatsgruppe",
+        "areas_over_time": "Områdernes status over tid",
+        "areas_criteria_title": "Kriterierne i {year} pr. område",
+        "areas_criteria_note": (
+            "* = kriteriet er opfyldt. Andele i procent (toårsgennemsnit, hvor loven siger det); "
+            "dømte som forhold til landsandelen; indkomst som forhold til regionens gennemsnit."
+        ),
+        "areas_status_col": "Status",
+        "areas_unknown": "ukendt",
+        "areas_reconcile_title": "Afstemning med den officielle liste",
+        "areas_reconcile_note": "{agree} af {total} område-år stemmer overens.",
+        "areas_ours": "Beregnet",
+        "areas_official": "Officiel",
+        "areas_deciding": "Afgørende kriterier",
+        "areas_finding": "I {year} er {listed} af {total} boligområder på listen over udsatte "
+                         "boligområder.",
+    },
+    "en": {
+        "intro_areas": (
+            "The housing areas classified by the criteria of almenboligloven § 61 a and § 61 b "
+            "(ruleset and reference figures: see the method notes and docs/areas.md)."
+        ),
+        "areas_total": "All areas",
+        "areas_count_note": "Number of housing areas (not persons).",
+        "areas_by_cohort": "Status of the areas at baseline ({year}) by intervention group",
+        "areas_over_time": "Status of the areas over time",
+        "areas_criteria_title": "The criteria in {year} by area",
+        "areas_criteria_note": (
+            "* = criterion met. Shares in percent (two-year averages where the law says so); "
+            "convictions as a ratio to the national share; income as a ratio to the region's "
+            "mean."
+        ),
+        "areas_status_col": "Status (computed)",
+        "areas_unknown": "unknown",
+        "areas_reconcile_title": "Reconciliation with the official list",
+        "areas_reconcile_note": "{agree} of {total} area-years agree.",
+        "areas_ours": "Computed",
+        "areas_official": "Official",
+        "areas_deciding": "Deciding criteria",
+        "areas_finding": "In {year}, {listed} of {total} housing areas are on the list of "
+                         "vulnerable areas.",
+    },
+}
+for _lang in LANGS:
+    TEXT[_lang].update(_AREA_TEXT[_lang])
+    TEXT[_lang]["areas"] = HEADINGS[_lang]["areas"]

@@ -1,0 +1,142 @@
+"""The official area classification (almenboligloven § 61 a / § 61 b) per area and year.
+
+Runs on every evaluation whose departments carry an ``area_id``: per area
+and year each criterion's value, two-year average, threshold and result,
+the number of criteria met and the status under the config's ruleset
+(``[areas] ruleset``); the transitions between years; and, with an
+``official_list`` table, the reconciliation with the published list.
+Records go to the ``areas`` section of results.json (docs/areas.md).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from boligeval.analyses import register
+from boligeval.analyses.base import Context, PanelAnalysis
+from boligeval.records import AREAS, Record, from_rows
+
+_KIND = {"outside": "share", "convictions": "share", "basic_education": "share",
+         "income": "amount"}
+
+
+def classification(ctx: Context) -> Any:
+    """The :class:`~boligeval.areas.AreaClassification` of the run's areas, or None without areas.
+
+    Raises
+    ------
+    ContractError
+        When the departments form areas but the reference figures are missing.
+    """
+    from boligeval.areas import classify, load_ruleset
+
+    panel = ctx.register
+    if panel.area_departments().empty:
+        return None
+    ruleset = load_ruleset(ctx.cfg.areas.ruleset)
+    counts = panel.area_counts(ruleset)
+    if ctx.cfg.areas.reference == "data":
+        reference = panel.national_reference(ruleset)
+    else:
+        reference = panel.table("reference")
+        if reference is None:
+            from boligeval.errors import ContractError
+
+            raise ContractError(
+                "The departments form areas (area_id), but there is no reference table: the "
+                "area classification needs the national conviction share and the regional mean "
+                "gross income. How to fix: add reference.csv (year, criterion, region, value) "
+                "from the official publications, or set [areas] reference = \"data\" when the "
+                "residents cover the whole country (docs/areas.md).",
+                file="reference", rule="missing_file")
+    return classify(counts, reference, ruleset), counts
+
+
+def area_cohorts(ctx: Context) -> dict[Any, str]:
+    """Each area's intervention group: its departments' cohort, or ``mixed``."""
+    panel = ctx.register
+    depts = panel.area_departments()[["department_id", "area_id"]]
+    if panel.design is None:
+        return {}
+    cohorts = depts.merge(panel.design.departments()[["department_id", "cohort"]],
+                          on="department_id")
+    return {area: (str(g.iloc[0]) if g.nunique() == 1 else "mixed")
+            for area, g in cohorts.groupby("area_id")["cohort"]}
+
+
+@register
+class AreaClassificationAnalysis(PanelAnalysis, id="area_classification", chapter="areas",
+                                 order=5):
+    """Criteria, statuses, transitions and reconciliation of every area-year."""
+
+    def run_all(self, ctx: Context) -> list[Record]:
+        result = classification(ctx)
+        if result is None:
+            return []
+        fit, counts = result
+        n_of = {(r.area_id, int(r.year)): r for r in counts.itertuples()}
+        cohorts = area_cohorts(ctx)
+        common = {"analysis": self.id, "ruleset": fit.ruleset.name}
+        rows: list[dict[str, Any]] = []
+        for r in fit.criteria.to_dict("records"):
+            crit = fit.ruleset.criteria[r["criterion"]]
+            counts_row = n_of[(r["area_id"], r["year"])]
+            n = int(r["n"])
+            if crit.two_year:
+                prev = n_of.get((r["area_id"], r["year"] - 1))
+                n = min(n, int(getattr(prev, f"{r['criterion']}_n"))) if prev else n
+            extra = ({"top_share": counts_row.income_top_share,
+                      "top2_share": counts_row.income_top2_share}
+                     if r["criterion"] == "income" else {})
+            rows.append({"table": "criteria", **r, "n": n, "kind": _KIND[r["criterion"]],
+                         **extra})
+        for r in fit.status.to_dict("records"):
+            counts_row = n_of[(r["area_id"], r["year"])]
+            rows.append({"table": "status", "area_id": r["area_id"], "year": r["year"],
+                         "region": r["region"], "cohort": cohorts.get(r["area_id"]),
+                         "status": r["status"], "n": r["residents"],
+                         "non_western_share": r["non_western_share"],
+                         "n_origin": int(counts_row.non_western_n),
+                         **{k: r.get(k) for k in ("vulnerable", "parallel_society",
+                                                  "transformation", "prevention")},
+                         **{k: v for k, v in r.items() if str(k).startswith("met_")}})
+        residents = {(r["area_id"], r["year"]): r["residents"]
+                     for r in fit.status.to_dict("records")}
+        for r in fit.transitions().to_dict("records"):
+            rows.append({"table": "transition", **r,
+                         "n": residents[(r["area_id"], r["year"])]})
+        official = ctx.register.table("official_list")
+        if official is not None:
+            for r in fit.reconcile(official).to_dict("records"):
+                rows.append({"table": "reconciliation", **r,
+                             "n": residents.get((r["area_id"], r["year"]))})
+        return from_rows(rows, section=AREAS, **common)
+
+    def report(self, view: Any) -> list[Any]:
+        from boligeval.report.areas import area_tables
+
+        return area_tables(view.section(AREAS), view.lang, rules=view.rules)
+
+    def findings(self, view: Any) -> list[str]:
+        from boligeval.report.areas import area_findings
+
+        return area_findings(view.section(AREAS), view.lang)
+
+    def screen(self, records: Any) -> list[str]:
+        status = [r for r in records if r.get("table") == "status"]
+        if not status:
+            return []
+        last = max(int(r["year"]) for r in status)
+        counts = Counter(str(r.get("status")) for r in status if int(r["year"]) == last)
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        return [f"Area classification {last}: {shown}"]
+
+
+def status_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The published status records as a table (area_id, year, status, cohort, n)."""
+    rows = [r for r in records if r.get("table") == "status"]
+    return pd.DataFrame(rows, columns=["area_id", "year", "status", "cohort", "n", "region"]
+                        if not rows else None)
