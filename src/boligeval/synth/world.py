@@ -328,6 +328,8 @@ def synthesize(
                             reference)
     official, changed = official_list(area_years, rng_areas)
     for name, frame in (("reference", reference), ("official_list", official)):
+        if frame.empty:  # no area-year is decided and listed: no list to reconcile with
+            continue
         paths[name] = out_dir / f"{name}.{ext}"
         _write_frame(frame, paths[name], fmt)
     header["areas"] = {"ruleset": "current", "area_years": area_years,
