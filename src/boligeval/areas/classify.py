@@ -167,17 +167,22 @@ class AreaClassification:
         return "\n".join(lines)
 
 
-def _reference(reference: pd.DataFrame, criterion: str, year: int,
+def _reference_lookup(reference: pd.DataFrame) -> dict[tuple[str, int, str | None], float]:
+    """(criterion, year, region or None for national) -> value."""
+    out: dict[tuple[str, int, str | None], float] = {}
+    for c, y, r, v in zip(reference["criterion"], reference["year"], reference["region"],
+                          reference["value"], strict=True):
+        if pd.notna(v):
+            out[(str(c), int(y), None if pd.isna(r) else str(r))] = float(v)
+    return out
+
+
+def _reference(lookup: dict[tuple[str, int, str | None], float], criterion: str, year: int,
                region: str | None) -> float | None:
-    ref = reference[(reference["criterion"] == criterion) & (reference["year"] == year)]
-    if region is not None:
-        ref = ref[ref["region"].astype("string") == str(region)]
-    if ref.empty or pd.isna(ref["value"].iloc[0]):
-        return None
-    return float(ref["value"].iloc[0])
+    return lookup.get((criterion, int(year), region))
 
 
-def _check_reference(reference: pd.DataFrame, needed: set[tuple[str, int, str | None]]) -> None:
+def _check_reference(reference: dict[tuple[str, int, str | None], float], needed: set[tuple[str, int, str | None]]) -> None:
     missing = sorted({(c, y, r or "") for c, y, r in needed
                       if _reference(reference, c, y, r) is None})
     if missing:
@@ -217,6 +222,7 @@ def classify(counts: pd.DataFrame, reference: pd.DataFrame, ruleset: Ruleset) ->
     reference["year"] = reference["year"].astype("int64")
     reference["region"] = reference["region"].astype("string")
     needed: set[tuple[str, int, str | None]] = set()
+    present = set(zip(data["area_id"], data["year"].astype(int), strict=True))
     for row in _rows(data):
         for c in CRITERIA:
             crit = ruleset.criteria[c]
@@ -224,12 +230,12 @@ def classify(counts: pd.DataFrame, reference: pd.DataFrame, ruleset: Ruleset) ->
                 continue
             ref_years = (row.year, row.year - 1) if crit.two_year else (row.year,)
             for y in ref_years:
-                if crit.two_year and y != row.year and not (
-                        (data["area_id"] == row.area_id) & (data["year"] == y)).any():
+                if crit.two_year and y != row.year and (row.area_id, int(y)) not in present:
                     continue
                 needed.add((c, int(y), None if crit.relative_to == "national"
                             else str(row.region)))
-    _check_reference(reference, needed)
+    lookup = _reference_lookup(reference)
+    _check_reference(lookup, needed)
 
     values: dict[tuple[Any, int, str], tuple[float | None, int]] = {}
     for row in _rows(data):
@@ -255,7 +261,7 @@ def classify(counts: pd.DataFrame, reference: pd.DataFrame, ruleset: Ruleset) ->
             ref = None
             if crit.relative_to is not None:
                 region_key = None if crit.relative_to == "national" else region
-                refs = [_reference(reference, c, y, region_key) for y in years]
+                refs = [_reference(lookup, c, y, region_key) for y in years]
                 ref = None if any(r is None for r in refs) else float(
                     np.mean([float(r) for r in refs if r is not None]))
             comp = average if crit.relative_to is None else (
