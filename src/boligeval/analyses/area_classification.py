@@ -38,6 +38,7 @@ def classification(ctx: Context) -> Any:
         return None
     ruleset = load_ruleset(ctx.cfg.areas.ruleset)
     counts = panel.area_counts(ruleset)
+    reference: pd.DataFrame | None
     if ctx.cfg.areas.reference == "data":
         reference = panel.national_reference(ruleset)
     else:

@@ -182,7 +182,10 @@ def _reference(lookup: dict[tuple[str, int, str | None], float], criterion: str,
     return lookup.get((criterion, int(year), region))
 
 
-def _check_reference(reference: dict[tuple[str, int, str | None], float], needed: set[tuple[str, int, str | None]]) -> None:
+_Key = tuple[str, int, str | None]
+
+
+def _check_reference(reference: dict[_Key, float], needed: set[_Key]) -> None:
     missing = sorted({(c, y, r or "") for c, y, r in needed
                       if _reference(reference, c, y, r) is None})
     if missing:
@@ -302,9 +305,10 @@ def classify(counts: pd.DataFrame, reference: pd.DataFrame, ruleset: Ruleset) ->
     status = pd.DataFrame(status_rows)
     rule_t = ruleset.status.get("transformation")
     if rule_t is not None and "parallel_society" in status:
-        lookup = {(r.area_id, int(r.year)): r.parallel_society for r in _rows(status)}
+        parallel: dict[tuple[Any, int], bool | None] = {
+            (r.area_id, int(r.year)): r.parallel_society for r in _rows(status)}
         status["transformation"] = [
-            _and(*(lookup.get((r.area_id, int(r.year) - k)) for k in
+            _and(*(parallel.get((r.area_id, int(r.year) - k)) for k in
                    range(rule_t.parallel_society_years)))
             for r in _rows(status)
         ]

@@ -161,8 +161,9 @@ class Panel:
         if depts.empty:
             raise PanelError("No department has an area_id: the departments form no area "
                              "(docs/areas.md).")
-        regions = depts.groupby("area_id")["region"].agg(
-            lambda s: s.mode().iloc[0] if s.notna().any() else None)
+        regions: dict[Any, Any] = {
+            area: (s.mode().iloc[0] if s.notna().any() else None)
+            for area, s in depts.groupby("area_id")["region"]}
         con = self._connection()
         con.register("_area_departments", depts[["department_id", "area_id"]])
         try:

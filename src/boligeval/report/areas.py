@@ -72,8 +72,8 @@ def criteria_table(records: list[dict[str, Any]], year: int, lang: str,
         st = status.get(area, {})
         out.append(label(lang, "area_status", st.get("status")) if st else "")
         rows.append(Row(str(area), tuple(out), "plain"))
-    cols = tuple(label(lang, "area_criterion", c) for c in _CRITERIA) + (
-        text(lang, "areas_status_col"),)
+    cols = (*(label(lang, "area_criterion", c) for c in _CRITERIA),
+            text(lang, "areas_status_col"))
     title = text(lang, "areas_criteria_title").format(year=year)
     return _finish(Table(key, title, cols, tuple(rows), (text(lang, "areas_criteria_note"),),
                          text_cols=1), lang, rules)

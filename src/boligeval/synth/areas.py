@@ -56,8 +56,8 @@ def assign_areas(departments: pd.DataFrame, rng: np.random.Generator) -> pd.Seri
     """
     plans = sorted(departments["plan_id"].astype(str).unique())
     chosen = {p for p, u in zip(plans, rng.random(len(plans)), strict=True) if u < 0.7}
-    area = departments["plan_id"].astype(str).map(lambda p: f"A{p}" if p in chosen else None)
-    return pd.Series(pd.array(area, dtype="string"), index=departments.index, name="area_id")
+    area = [f"A{p}" if p in chosen else None for p in departments["plan_id"].astype(str)]
+    return pd.Series(area, index=departments.index, name="area_id", dtype="string")
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -83,9 +83,10 @@ def area_reference(residents_path: Path, plans: pd.DataFrame,
     earners = people[(age >= 15) & (age <= 64) & (people["income_source"] != "student")
                      & people["gross_income"].notna()]
     income = earners.groupby("year")["gross_income"].mean() * _INCOME_FACTOR
-    rows = [{"year": int(y), "criterion": "convictions", "region": None, "value": float(v)}
-            for y, v in conv.items()]
-    for y, v in income.items():
+    rows: list[dict[str, Any]] = [
+        {"year": int(y), "criterion": "convictions", "region": None, "value": float(v)}
+        for y, v in zip(conv.index, conv.to_numpy(), strict=True)]
+    for y, v in zip(income.index, income.to_numpy(), strict=True):
         for region, factor in _REGION_FACTOR.items():
             rows.append({"year": int(y), "criterion": "income", "region": region,
                          "value": float(round(v * factor))})
@@ -172,7 +173,7 @@ def area_truth(residents_path: Path, plans: pd.DataFrame, departments: pd.DataFr
                      np.nan if any(np.isnan(v) for v in seq) else 1.0)
     g["trans"] = trans
     result = []
-    for row in g.itertuples():
+    for row in list[Any](g.itertuples()):
         if row.residents < _MIN_RESIDENTS:
             status = "below_min_residents"
         elif row.trans == 1:
