@@ -541,8 +541,10 @@ def _protect_simple(
             rec["suppressed"] = False
 
 
-#: Values of an area-year record (docs/areas.md) nulled when its base fails a rule.
-_AREA_VALUE_KEYS = ("value", "average", "compared", "non_western_share", "share")
+#: Values of an area-year record (docs/areas.md) nulled when its base fails a rule; the
+#: base itself goes too, since for a count it is the value.
+_AREA_VALUE_KEYS = ("value", "average", "compared", "non_western_share", "share", "met",
+                    "n", "n_origin", "met_main", "met_prevention")
 
 
 def _protect_areas(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> None:
@@ -555,13 +557,30 @@ def _protect_areas(records: list[dict[str, Any]], rules: DisclosureRules, log: _
     for rec in records:
         share, pair = rec.pop("top_share", None), rec.pop("top2_share", None)
         log.add(AREAS, "forbidden_key_removed", _strip_forbidden(rec))
-        rule = cell_fails(rec.get("n"), share, rules, amount=rec.get("kind") == "amount",
+        base = rec.get("n")
+        rule = cell_fails(base, share, rules, amount=rec.get("kind") == "amount",
                           top2_share=pair)
         if rule or rec.get("suppressed"):
             _null(rec, _AREA_VALUE_KEYS)
             log.add(AREAS, rule or "suppressed_upstream")
         else:
             rec["suppressed"] = False
+    # Cells that add up to a published total (age groups of the residents, ``margin``):
+    # one hidden cell could be recovered from the total, so the smallest other goes too.
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for rec in records:
+        if rec.get("margin") is not None:
+            groups.setdefault(rec["margin"], []).append(rec)
+    for cells in groups.values():
+        hidden = [r for r in cells if r.get("suppressed")]
+        shown = sorted((r for r in cells if not r.get("suppressed")),
+                       key=lambda r: float(r.get("n") or 0))
+        if len(hidden) == 1 and shown:
+            shown[0]["suppressed"] = True
+            _null(shown[0], _AREA_VALUE_KEYS)
+            log.add(AREAS, "secondary")
+    for rec in records:
+        rec.pop("margin", None)
 
 
 _SURVEY_VALUE_KEYS = ("value", "count", "mean")

@@ -127,13 +127,12 @@ class Panel:
         data = attributes.merge(groups, on="department_id")
         return data[data["department_id"].isin(self.linked)].reset_index(drop=True)
 
-    def area_departments(self) -> pd.DataFrame:
-        """Departments with their area, plan, municipality and region (docs/areas.md).
+    def department_units(self) -> pd.DataFrame:
+        """Every department with its plan, area, municipality and region (docs/areas.md).
 
         The region is the department's ``region``, else its plan's, else the
         region of its municipality (the department's, else the plan's) in the
-        shipped list of municipalities. Departments without ``area_id`` are
-        left out.
+        shipped list of municipalities.
         """
         from boligeval.areas import region_of
 
@@ -141,12 +140,100 @@ class Panel:
             "SELECT d.department_id, d.plan_id, d.area_id, "
             "coalesce(d.municipality, p.municipality) AS municipality, "
             "coalesce(d.region, p.region) AS region FROM departments AS d "
-            "JOIN plans AS p USING (plan_id) WHERE d.area_id IS NOT NULL "
-            "ORDER BY d.department_id"
+            "JOIN plans AS p USING (plan_id) ORDER BY d.department_id"
         ).df()
         guessed = data["municipality"].map(region_of)
         data["region"] = data["region"].where(data["region"].notna(), guessed)
         return data
+
+    def area_departments(self) -> pd.DataFrame:
+        """:meth:`department_units` of the departments with an ``area_id``."""
+        data = self.department_units()
+        return data[data["area_id"].notna()].reset_index(drop=True)
+
+    def unit_indicators(self, cfg: EvaluationConfig, units: pd.DataFrame) -> pd.DataFrame:
+        """Yearly indicators of groups of departments (areas, plans, municipalities).
+
+        Parameters
+        ----------
+        cfg : EvaluationConfig
+            Derivation settings (ages, deprivation weights, price base year).
+        units : pandas.DataFrame
+            Columns department_id, unit_kind, unit_id: which departments form
+            each unit (a department may be in several units).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per unit and year of ``residents`` (every year, not only
+            the measurement years): counts, bases (``n_*``), means, and the
+            largest contributors' shares of disposable income (dominance rule).
+            In- and out-movers are persons who were not, or are no longer, in
+            the unit in the previous year of the data.
+        """
+        from dataclasses import replace
+
+        from boligeval.panel.derive import person_rows_sql
+
+        con = self._connection()
+        years = tuple(int(r[0]) for r in con.execute(
+            "SELECT DISTINCT year FROM residents ORDER BY year").fetchall())
+        every = replace(cfg, design=replace(cfg.design, years=years))
+        base = person_rows_sql(con, every, ())
+        con.register("_monitor_units", units[["department_id", "unit_kind", "unit_id"]])
+        prev = {y: p for p, y in zip(years, years[1:], strict=False)}
+        prev_sql = " ".join(f"WHEN {y} THEN {p}" for y, p in prev.items()) or "WHEN 0 THEN 0"
+        has_prev = (f"agg.year IN ({', '.join(str(y) for y in prev)})" if prev else "FALSE")
+        try:
+            frame = con.execute(f"""
+                WITH b AS ({base}),
+                p AS (SELECT b.*, u.unit_kind, u.unit_id,
+                             CASE b.year {prev_sql} ELSE NULL END AS prev_year
+                      FROM b JOIN _monitor_units AS u USING (department_id)),
+                moves AS (
+                    SELECT p.unit_kind, p.unit_id, p.year,
+                        count(*) FILTER (WHERE p.prev_year IS NOT NULL AND NOT EXISTS (
+                            SELECT 1 FROM p AS q WHERE q.person_id = p.person_id
+                              AND q.year = p.prev_year AND q.unit_kind = p.unit_kind
+                              AND q.unit_id = p.unit_id)) AS in_movers
+                    FROM p GROUP BY ALL),
+                outs AS (
+                    SELECT q.unit_kind, q.unit_id, n.year, count(*) AS out_movers
+                    FROM p AS q JOIN (SELECT DISTINCT year, prev_year FROM p
+                                      WHERE prev_year IS NOT NULL) AS n
+                      ON n.prev_year = q.year
+                    WHERE NOT EXISTS (SELECT 1 FROM p AS r WHERE r.person_id = q.person_id
+                        AND r.year = n.year AND r.unit_kind = q.unit_kind
+                        AND r.unit_id = q.unit_id)
+                    GROUP BY ALL),
+                agg AS (
+                    SELECT unit_kind, unit_id, year, count(*) AS residents,
+                        count(*) FILTER (WHERE age < 18) AS age_0_17,
+                        count(*) FILTER (WHERE age BETWEEN 18 AND 29) AS age_18_29,
+                        count(*) FILTER (WHERE age BETWEEN 30 AND 64) AS age_30_64,
+                        count(*) FILTER (WHERE age >= 65) AS age_65_plus,
+                        count(*) FILTER (WHERE working_age) AS n_employed,
+                        avg(employed) FILTER (WHERE working_age) AS employed,
+                        count(disposable_income) AS n_disposable_income,
+                        avg(disposable_income) AS disposable_income,
+                        max(abs(disposable_income)) / nullif(sum(abs(disposable_income)), 0)
+                            AS top_share,
+                        list_sum(max(abs(disposable_income), 2))
+                            / nullif(sum(abs(disposable_income)), 0) AS top2_share,
+                        count(competence_education) AS n_competence_education,
+                        avg(competence_education) AS competence_education,
+                        count(deprivation) AS n_deprivation,
+                        avg(deprivation) AS deprivation
+                    FROM p GROUP BY ALL)
+                SELECT agg.*, m.in_movers, coalesce(o.out_movers, 0) AS out_movers,
+                       {has_prev} AS has_previous
+                FROM agg JOIN moves AS m USING (unit_kind, unit_id, year)
+                LEFT JOIN outs AS o USING (unit_kind, unit_id, year)
+                ORDER BY unit_kind, unit_id, year
+            """).df()
+        finally:
+            con.unregister("_monitor_units")
+        return frame
 
     def area_counts(self, ruleset: Any) -> pd.DataFrame:
         """Area-year counts and sums behind the classification's criteria.
@@ -208,9 +295,10 @@ class Panel:
                          ignore_index=True)
 
     def table(self, name: str) -> pd.DataFrame | None:
-        """A non-person contract table (``reference``, ``official_list``), or None if absent."""
-        if name not in ("reference", "official_list"):
-            raise PanelError(f"Panel.table gives reference and official_list only, not {name}.")
+        """A non-person contract table (``plans``, ``reference``, ``official_list``), or None."""
+        if name not in ("reference", "official_list", "plans"):
+            raise PanelError(f"Panel.table gives plans, reference and official_list only, "
+                             f"not {name}.")
         con = self._connection()
         exists = con.execute(
             "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()

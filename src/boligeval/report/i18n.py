@@ -1332,3 +1332,72 @@ _AREA_TEXT = {
 for _lang in LANGS:
     TEXT[_lang].update(_AREA_TEXT[_lang])
     TEXT[_lang]["areas"] = HEADINGS[_lang]["areas"]
+
+# boligeval monitor (docs/areas.md).
+_LABELS["monitor_indicator"] = {
+    "da": {
+        "residents": "Beboere", "age_0_17": "0-17 år", "age_18_29": "18-29 år",
+        "age_30_64": "30-64 år", "age_65_plus": "65 år og derover",
+        "employed": "I beskæftigelse, 18-64 år (%)",
+        "disposable_income": "Disponibel indkomst, gns. (kr.)",
+        "competence_education": "Kompetencegivende uddannelse (%)",
+        "deprivation": "Udsathedsscore", "in_movers": "Tilflyttere siden forrige år i data",
+        "out_movers": "Fraflyttere siden forrige år i data",
+    },
+    "en": {
+        "residents": "Residents", "age_0_17": "Aged 0-17", "age_18_29": "Aged 18-29",
+        "age_30_64": "Aged 30-64", "age_65_plus": "Aged 65 and over",
+        "employed": "Employed, aged 18-64 (%)",
+        "disposable_income": "Disposable income, mean (DKK)",
+        "competence_education": "Competence-giving education (%)",
+        "deprivation": "Deprivation score", "in_movers": "In-movers since the previous data year",
+        "out_movers": "Out-movers since the previous data year",
+    },
+}
+_LABELS["monitor_unit"] = {
+    "da": {"area": "Boligområde", "plan": "Helhedsplan", "municipality": "Kommune"},
+    "en": {"area": "Housing area", "plan": "Master plan", "municipality": "Municipality"},
+}
+_LABELS["monitor_units"] = {
+    "da": {"area": "Boligområder", "plan": "Helhedsplaner", "municipality": "Kommuner"},
+    "en": {"area": "Housing areas", "plan": "Master plans", "municipality": "Municipalities"},
+}
+_MONITOR_TEXT = {
+    "da": {
+        "monitor_title": "Monitorering af boligområder og helhedsplaner",
+        "monitor_overviews": "Oversigt pr. kommune",
+        "monitor_index": "Til oversigten",
+        "monitor_indicators": "Nøgletal pr. år",
+        "monitor_criteria": "Kriterierne i almenboligloven § 61 a pr. år",
+        "monitor_status": "Status {year}: {status}",
+        "monitor_active": "Helhedsplanernes aktive år",
+        "monitor_too_small": (
+            "For få beboere til at vise tal: hvert tal skal bygge på mindst det antal personer, "
+            "som diskretioneringsreglerne kræver."
+        ),
+        "monitor_note": (
+            "· = undertrykt af hensyn til diskretion (færre end {k} personer bag tallet, en "
+            "dominerende person, eller et felt, der ellers kunne regnes ud). * = kriteriet er "
+            "opfyldt."
+        ),
+    },
+    "en": {
+        "monitor_title": "Monitoring of housing areas and master plans",
+        "monitor_overviews": "Overview by municipality",
+        "monitor_index": "Back to the overview",
+        "monitor_indicators": "Indicators by year",
+        "monitor_criteria": "The criteria of almenboligloven § 61 a by year",
+        "monitor_status": "Status {year}: {status}",
+        "monitor_active": "Active years of the master plans",
+        "monitor_too_small": (
+            "Too few residents to show numbers: every number must rest on at least the number "
+            "of persons the disclosure rules require."
+        ),
+        "monitor_note": (
+            "· = suppressed for confidentiality (fewer than {k} persons behind the number, one "
+            "dominant person, or a cell that could otherwise be derived). * = criterion met."
+        ),
+    },
+}
+for _lang in LANGS:
+    TEXT[_lang].update(_MONITOR_TEXT[_lang])
