@@ -113,6 +113,11 @@ def monitor_results(ctx: Context) -> Results:
     return Results(records=tuple(records))
 
 
+def _rows(frame: pd.DataFrame) -> list[Any]:
+    """Rows as named tuples, typed loosely."""
+    return list(frame.itertuples())
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "_"
 
@@ -152,9 +157,10 @@ def _profiles(published: Published, plans: pd.DataFrame, units: pd.DataFrame,
     crit: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in areas:
         crit[str(r.get("area_id"))].append(r)
-    plan_years = {str(p.plan_id): (p.start_year, p.end_year) for p in plans.itertuples()}
+    plan_years: dict[str, tuple[Any, Any]] = {
+        str(p.plan_id): (p.start_year, p.end_year) for p in _rows(plans)}
     plans_of: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for u in units.itertuples():
+    for u in _rows(units):
         for kind, unit_id in (("area", u.area_id), ("plan", u.plan_id),
                               ("municipality", u.municipality)):
             if pd.notna(unit_id):
@@ -333,7 +339,7 @@ def write_monitor(published: Published, plans: pd.DataFrame, units: pd.DataFrame
         counts[p.kind] += 1
     by_id = {(p.kind, p.unit_id): p for p in profiles}
     muni_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for u in units.itertuples():
+    for u in _rows(units):
         if pd.notna(u.municipality):
             for kind, col in (("area", u.area_id), ("plan", u.plan_id)):
                 if pd.notna(col) and (kind, str(col)) in by_id:

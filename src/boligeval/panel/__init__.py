@@ -11,6 +11,7 @@ analysis holds a database connection or writes SQL.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +182,7 @@ class Panel:
         every = replace(cfg, design=replace(cfg.design, years=years))
         base = person_rows_sql(con, every, ())
         con.register("_monitor_units", units[["department_id", "unit_kind", "unit_id"]])
-        prev = {y: p for p, y in zip(years, years[1:], strict=False)}
+        prev = {y: p for p, y in itertools.pairwise(years)}
         prev_sql = " ".join(f"WHEN {y} THEN {p}" for y, p in prev.items()) or "WHEN 0 THEN 0"
         has_prev = (f"agg.year IN ({', '.join(str(y) for y in prev)})" if prev else "FALSE")
         try:

@@ -89,7 +89,7 @@ def area_reference(residents_path: Path, plans: pd.DataFrame,
     for y, v in zip(income.index, income.to_numpy(), strict=True):
         for region, factor in _REGION_FACTOR.items():
             rows.append({"year": int(y), "criterion": "income", "region": region,
-                         "value": float(round(v * factor))})
+                         "value": float(v * factor)})
     return pd.DataFrame(rows)
 
 
