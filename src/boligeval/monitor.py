@@ -167,7 +167,9 @@ def _profiles(published: Published, plans: pd.DataFrame, units: pd.DataFrame,
                 plans_of[(kind, str(unit_id))].add(str(u.plan_id))
     rules = published.rules
     out = []
-    for (kind, unit_id), rows in sorted(by_unit.items()):
+    every = set(by_unit) | set(plans_of)
+    for kind, unit_id in sorted(every):
+        rows = by_unit.get((kind, unit_id), [])
         years = sorted({int(r["year"]) for r in rows})
         cell = {(r["indicator"], int(r["year"])): r for r in rows}
         residents = [cell.get(("residents", y)) for y in years]
