@@ -55,3 +55,42 @@ def test_classification_equals_truth_for_every_area_year(annual_world: Path) -> 
     assert changed <= listed_disagreements
     assert all(rec.loc[~rec["agree"] & rec["status"].isin(
         ["vulnerable", "parallel_society", "transformation", "prevention"]), "deciding"] != "")
+
+
+def test_status_at_baseline_restricts_the_area_did(annual_world: Path) -> None:
+    """comparison = "listed" keeps only control departments of listed areas; area_status
+    keeps departments by their area's status in the first measurement year (truth.json)."""
+    import pandas as pd
+
+    from boligeval.analyses import registry
+
+    truth = json.loads((annual_world / "truth.json").read_text(encoding="utf-8"))["areas"]
+    listed_areas = {t["area_id"] for t in truth["area_years"] if t["year"] == 2005
+                    and t["status"] in ("vulnerable", "parallel_society", "transformation")}
+    depts = pd.read_parquet(annual_world / "departments.parquet")
+    listed = set(depts.loc[depts["area_id"].isin(listed_areas), "department_id"])
+    assert listed
+    text = f'[data]\ndir = "{annual_world}"\n'
+    for status, comparison in (("listed", "all"), ("not_listed", "all"), ("all", "listed")):
+        text += (f'[[analysis]]\nkind = "area_did"\npopulation = "all"\noutcomes = ["employed"]\n'
+                 f'area_status = "{status}"\ncomparison = "{comparison}"\n')
+    cfg = parse_config(tomllib.loads(text), base=annual_world)
+    with Pipeline(cfg) as pipeline:
+        ctx = Context(cfg=cfg, panel=pipeline.panel)
+        data = ctx.data(cfg.analysis[0], "employed")
+        everyone = data.drop_duplicates("department_id")
+        in_listed = everyone["department_id"].isin(listed)
+        control = everyone["cohort"] == "control"
+        expected = [int(in_listed.sum()), int((~in_listed).sum()),
+                    int((in_listed | ~control).sum())]
+        got = []
+        for spec in cfg.analysis:
+            records = registry()["area_did"].run(ctx, spec, "employed")
+            head = next(r for r in records if r.get("term") == "active_plan")
+            assert {k: head.get(k) for k in ("area_status", "comparison")
+                    if head.get(k) is not None} == {
+                k: v for k, v in spec.options.items() if k in ("area_status", "comparison")
+                and v != "all"}
+            got.append(head.get("n_departments"))
+    assert got == expected
+    assert 0 < expected[0] < len(everyone) and expected[2] < len(everyone)

@@ -68,6 +68,55 @@ def area_cohorts(ctx: Context) -> dict[Any, str]:
             for area, g in cohorts.groupby("area_id")["cohort"]}
 
 
+#: Statuses that put an area on the list (§ 61 a).
+LISTED: tuple[str, ...] = ("vulnerable", "parallel_society", "transformation")
+
+
+def listed_at_baseline(ctx: Context) -> frozenset[str]:
+    """Departments whose area is on the list in the first measurement year."""
+    from boligeval.errors import PanelError
+
+    result = classification(ctx)
+    if result is None:
+        raise PanelError("area_status and comparison need departments with an area_id "
+                         "(docs/areas.md).")
+    fit = result[0]
+    baseline = ctx.cfg.measurement_years[0]
+    status = fit.status[fit.status["year"] == baseline]
+    if status.empty:
+        raise PanelError(f"No area is classified in the baseline year {baseline}.")
+    areas = set(status.loc[status["status"].isin(LISTED), "area_id"].astype(str))
+    depts = ctx.register.area_departments()
+    return frozenset(depts.loc[depts["area_id"].astype(str).isin(areas),
+                               "department_id"].astype(str))
+
+
+def by_area_status(ctx: Context, *, area_status: str = "all",
+                   comparison: str = "all") -> Context:
+    """The context with the panel restricted by the areas' status at baseline.
+
+    ``area_status`` keeps departments in listed (or not listed) areas;
+    ``comparison = "listed"`` keeps every treated department but only the
+    control departments in listed areas.
+    """
+    from dataclasses import replace
+
+    from boligeval.design import CONTROL
+
+    listed = listed_at_baseline(ctx)
+    panel = ctx.register
+    frame = panel.frame
+    in_listed = frame["department_id"].astype(str).isin(listed)
+    keep = pd.Series(True, index=frame.index)
+    if area_status == "listed":
+        keep &= in_listed
+    elif area_status == "not_listed":
+        keep &= ~in_listed
+    if comparison == "listed":
+        keep &= in_listed | (frame["cohort"] != CONTROL)
+    return replace(ctx, panel=replace(panel, frame=frame[keep].reset_index(drop=True)))
+
+
 @register
 class AreaClassificationAnalysis(PanelAnalysis, id="area_classification", chapter="areas",
                                  order=5):
