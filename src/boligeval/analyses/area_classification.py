@@ -184,9 +184,3 @@ class AreaClassificationAnalysis(PanelAnalysis, id="area_classification", chapte
         shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         return [f"Area classification {last}: {shown}"]
 
-
-def status_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """The published status records as a table (area_id, year, status, cohort, n)."""
-    rows = [r for r in records if r.get("table") == "status"]
-    return pd.DataFrame(rows, columns=["area_id", "year", "status", "cohort", "n", "region"]
-                        if not rows else None)
