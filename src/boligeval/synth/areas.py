@@ -79,7 +79,7 @@ def area_reference(residents_path: Path, plans: pd.DataFrame,
     """The synthetic reference table: year, criterion, region, value."""
     people = _read(residents_path)
     age = people["year"] - people["birth_year"]
-    conv = people[age >= 15].groupby("year")["convicted"].mean() * _CONVICTION_FACTOR
+    conv = people[age >= 18].groupby("year")["convicted"].mean() * _CONVICTION_FACTOR
     earners = people[(age >= 15) & (age <= 64) & (people["income_source"] != "student")
                      & people["gross_income"].notna()]
     income = earners.groupby("year")["gross_income"].mean() * _INCOME_FACTOR
@@ -109,21 +109,21 @@ def area_truth(residents_path: Path, plans: pd.DataFrame, departments: pd.DataFr
     age = people["year"] - people["birth_year"]
     p = pd.DataFrame({
         "area_id": people["area_id"], "year": people["year"],
-        "w18": age.between(18, 64), "w15": age >= 15, "w30": age.between(30, 59),
+        "w18": age.between(18, 64), "wadult": age >= 18, "w30": age.between(30, 59),
         "winc": age.between(15, 64) & (people["income_source"] != "student")
         & people["gross_income"].notna(),
     })
     p["outside"] = p["w18"] & people["income_source"].isin(_OUTSIDE)
-    p["conv"] = p["w15"] & people["convicted"]
+    p["conv"] = p["wadult"] & people["convicted"]
     p["basic"] = p["w30"] & (people["education"] == "basic")
     p["gross"] = people["gross_income"].where(p["winc"], 0.0)
     p["nw"] = people["origin"] == "non_western"
     g = p.groupby(["area_id", "year"]).agg(
         residents=("year", "size"), n18=("w18", "sum"), outside=("outside", "sum"),
-        n15=("w15", "sum"), conv=("conv", "sum"), n30=("w30", "sum"), basic=("basic", "sum"),
+        n_adult=("wadult", "sum"), conv=("conv", "sum"), n30=("w30", "sum"), basic=("basic", "sum"),
         ninc=("winc", "sum"), gross=("gross", "sum"), nw=("nw", "sum")).reset_index()
     g["s_out"] = g["outside"] / g["n18"]
-    g["s_conv"] = g["conv"] / g["n15"]
+    g["s_conv"] = g["conv"] / g["n_adult"]
     g["s_basic"] = g["basic"] / g["n30"]
     g["mean_inc"] = g["gross"] / g["ninc"]
     g["s_nw"] = g["nw"] / g["residents"]
