@@ -265,3 +265,48 @@ def test_municipalities_and_regions():
     assert table["region_code"].nunique() == 5
     assert region_of("0101") == "1084" and region_of("Aarhus Kommune") == "1082"
     assert region_of("9999") is None
+
+
+def test_area_counts_from_residents_by_hand() -> None:
+    """Panel.area_counts on four residents of one area (and one outside any area)."""
+    import duckdb
+
+    from boligeval.panel import Panel
+    from tests.builders.panel_worlds import departments_frame, plans_frame, register, resident
+
+    con = duckdb.connect()
+    plans = plans_frame([("P1", 2019)])
+    depts = departments_frame([("D1", "P1"), ("D2", "P1"), ("D3", "P1")])
+    rows = [
+        # 20 years old, outside (long-term unemployed), convicted, basic, non-western
+        resident("p1", 2020, "D1", "h1", 2000, income_source="unemployed_long", convicted=True,
+                 origin="non_western", gross_income=100_000.0),
+        # 40, employed, basic education, gross 300,000
+        resident("p2", 2020, "D2", "h2", 1980, gross_income=300_000.0),
+        # 16, student, convicted: not in criterion 2 (18+), not in criterion 4 (student)
+        resident("p3", 2020, "D2", "h2", 2004, income_source="student", convicted=True,
+                 origin="non_western", gross_income=10_000.0),
+        # 70, retired: counts as a resident and in criterion 2's base only
+        resident("p4", 2020, "D1", "h4", 1950, income_source="retired"),
+        # in a department without area_id: counted nowhere
+        resident("p5", 2020, "D3", "h5", 1990, income_source="social_assistance",
+                 gross_income=50_000.0),
+    ]
+    register(con, plans, depts, pd.DataFrame(rows))
+    con.execute("ALTER TABLE departments ADD COLUMN area_id VARCHAR")
+    con.execute("ALTER TABLE departments ADD COLUMN region VARCHAR")
+    con.execute("ALTER TABLE plans ADD COLUMN region VARCHAR")
+    con.execute("UPDATE departments SET area_id = 'X' WHERE department_id IN ('D1', 'D2')")
+    panel = Panel(frame=pd.DataFrame(), accounting=pd.DataFrame(), cells=pd.DataFrame(),
+                  min_count=1, years=(2020,), _con=con)
+    counts = panel.area_counts(RULES).iloc[0].to_dict()
+    assert {k: counts[k] for k in (
+        "area_id", "year", "region", "residents", "outside_n", "outside_k", "convictions_n",
+        "convictions_k", "basic_education_n", "basic_education_k", "income_n", "income_sum",
+        "non_western_n", "non_western_k")} == {
+        "area_id": "X", "year": 2020, "region": "1084", "residents": 4,
+        "outside_n": 2, "outside_k": 1, "convictions_n": 3, "convictions_k": 1,
+        "basic_education_n": 1, "basic_education_k": 1, "income_n": 2, "income_sum": 400_000.0,
+        "non_western_n": 4, "non_western_k": 2}
+    assert counts["income_top_share"] == pytest.approx(0.75)
+    assert counts["income_top2_share"] == pytest.approx(1.0)
