@@ -145,3 +145,16 @@ def test_monitor_on_a_world_writes_every_profile(tmp_path: Path) -> None:
     failed = runner.invoke(main, ["monitor", str(cfg), "--out", str(tmp_path / "m2")])
     assert failed.exit_code == 2
     assert "reference" in failed.output and not (tmp_path / "m2").exists()
+
+
+def test_a_unit_differing_from_a_nested_one_by_few_residents_is_withheld() -> None:
+    """Area X (D1) inside plan P (D1, D2): 2 more residents in 2021 would be recoverable."""
+    from boligeval.monitor import _differencing
+
+    units = pd.DataFrame({"department_id": ["D1", "D1", "D2"],
+                          "unit_kind": ["area", "plan", "plan"], "unit_id": ["X", "P", "P"]})
+    frame = pd.DataFrame({"unit_kind": ["area", "plan", "area", "plan"],
+                          "unit_id": ["X", "P", "X", "P"], "year": [2020, 2020, 2021, 2021],
+                          "residents": [1000, 1040, 1000, 1002]})
+    assert _differencing(units, frame, 5) == {("plan", "P", 2021)}
+    assert _differencing(units, frame, 2) == set()

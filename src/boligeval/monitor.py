@@ -92,8 +92,11 @@ def monitor_results(ctx: Context) -> Results:
 
     units = _units(ctx)
     frame = ctx.register.unit_indicators(ctx.cfg, units)
+    withheld = _differencing(units, frame, ctx.cfg.disclosure.min_persons)
     records: list[Record] = []
     for row in frame.to_dict("records"):
+        if (row["unit_kind"], row["unit_id"], int(row["year"])) in withheld:
+            continue
         key = {"analysis": _ID, "table": "indicator", "unit_kind": row["unit_kind"],
                "unit_id": row["unit_id"], "year": int(row["year"])}
         for name, kind in INDICATORS.items():
@@ -116,6 +119,33 @@ def monitor_results(ctx: Context) -> Results:
 def _rows(frame: pd.DataFrame) -> list[Any]:
     """Rows as named tuples, typed loosely."""
     return list(frame.itertuples())
+
+
+def _differencing(units: pd.DataFrame, frame: pd.DataFrame,
+                  min_persons: int) -> set[tuple[str, str, int]]:
+    """Unit-years left out because a nested unit differs from them by too few residents.
+
+    When one unit's departments are a strict subset of another's (an area in
+    a plan, a plan in a municipality) and, in a year, the larger has 1 to
+    ``min_persons - 1`` residents more, the two profiles would give those few
+    residents' numbers by difference; the larger unit's year is not published.
+    """
+    sets = {key: frozenset(g) for key, g in
+            units.groupby(["unit_kind", "unit_id"])["department_id"]}
+    residents = {(k, str(u), int(y)): int(n) for k, u, y, n in
+                 zip(frame["unit_kind"], frame["unit_id"], frame["year"], frame["residents"],
+                     strict=True)}
+    years = sorted({y for _, _, y in residents})
+    out: set[tuple[str, str, int]] = set()
+    for small, small_set in sets.items():
+        for big, big_set in sets.items():
+            if small_set < big_set:
+                for y in years:
+                    b = residents.get((str(big[0]), str(big[1]), y), 0)
+                    a = residents.get((str(small[0]), str(small[1]), y), 0)
+                    if 0 < b - a < min_persons:
+                        out.add((str(big[0]), str(big[1]), y))
+    return out
 
 
 def _safe(name: str) -> str:
