@@ -243,3 +243,39 @@ def test_kill_9_leaves_no_microdata_after_the_next_run(world: Path, tmp_path: Pa
     assert "removed the scratch folder(s) of 1 earlier run" in result.stderr
     assert list(scratch.iterdir()) == []
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("excerpts", [False, True])
+def test_case_material_leaks_nothing(world: Path, tmp_path: Path, excerpts: bool):
+    """The process-evaluation chapter: no source id, excerpts only when asked, small counts hidden."""
+    sources = pd.read_csv(world / "case_sources.csv", dtype=str)
+    codes = pd.read_csv(world / "case_codes.csv", dtype=str)
+    quotes = set(codes["excerpt"].dropna())
+    assert quotes, "the synthetic world has excerpts to leak"
+    extra = f"[cases]\npublish_excerpts = {'true' if excerpts else 'false'}\n"
+    out = tmp_path / "run"
+    result = cli("run", str(_config(tmp_path / "c.toml", world, extra)), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    files = [p for p in out.rglob("*") if p.is_file()]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Procesevaluering: casestudierne" in html
+    texts = {str(p): p.read_bytes() for p in files} | {"log": result.output.encode()}
+    import zipfile
+
+    for p in files:
+        if zipfile.is_zipfile(p):
+            with zipfile.ZipFile(p) as z:
+                texts |= {f"{p}:{n}": z.read(n) for n in z.namelist()}
+    for source in set(sources["source_id"]):
+        assert not any(source.encode() in data for data in texts.values()), source
+    shown = {q for q in quotes if q in html}
+    assert bool(shown) == excerpts
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    cases = [r for r in results["survey"] if str(r.get("analysis")).startswith("case_")]
+    assert cases
+    for r in cases:
+        if r.get("unit") == "segments" and not r.get("suppressed"):
+            assert not 0 < (r.get("count") or 0) < MIN_PERSONS, r
+        if r.get("category") == "excerpt":
+            assert set(r) & {"case", "source_id", "name"} == set() or r.get("case") is None

@@ -108,9 +108,28 @@ def test_seed_table_layout_and_number_formats(reports: dict[str, ReportPaths]) -
     ):
         for w in words:
             assert f"<td>{w}</td>" in html
-    # two models per outcome at the individual level
-    assert "Beboere i den erhvervsaktive alder – Med tilflyttere" in da
-    assert "Residents of working age – Without in-movers" in en
+    # two models per outcome at the individual level: the population once, over both models
+    assert 'colspan="2" class="group">Beboere i den erhvervsaktive alder</th>' in da
+    assert '<th scope="col">Med tilflyttere</th>' in da
+    assert 'colspan="2" class="group">Residents of working age</th>' in en
+    assert '<th scope="col">Without in-movers</th>' in en
+
+
+def test_column_groups_span_their_columns() -> None:
+    from boligeval.report.tables import Row, Table
+
+    def table(columns: tuple[str, ...], text_cols: int = 0) -> Table:
+        return Table("t", "T", columns, (Row("a", ("1",) * len(columns)),), text_cols=text_cols)
+
+    waves = table(("Projektledere – 2010", "Projektledere – 2013", "Kommuner – 2010",
+                   "Kommuner – 2013", "Alle – 2013"))
+    assert waves.column_groups == (
+        (("Projektledere", 2), ("Kommuner", 2), ("Alle", 1)),
+        ("2010", "2013", "2010", "2013", "2013"),
+    )
+    assert table(("A – x", "B – y")).column_groups is None          # no group spans two
+    assert table(("A – x", "A – y", "Total")).column_groups is None  # not all grouped
+    assert table(("A – x", "A – y"), text_cols=1).column_groups is None
 
 
 def test_suppressed_cells_shown_with_footnote(reports: dict[str, ReportPaths]) -> None:

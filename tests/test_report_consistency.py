@@ -254,10 +254,10 @@ def test_crosstab_hides_tests_of_suppressed_rows_and_names_who_answered() -> Non
     """
     from boligeval.report.tables import crosstab_table
 
-    recs = [_share("area_secretariat", "high_degree", 60.0, 32),
-            _share("area_secretariat", "some_degree", 40.0, 32),
-            _share("plan_secretariat", "high_degree", None, 3),
-            _share("plan_secretariat", "some_degree", None, 3),
+    recs = [_share("cross_organisational_team", "high_degree", 60.0, 32),
+            _share("cross_organisational_team", "some_degree", 40.0, 32),
+            _share("one_person", "high_degree", None, 3),
+            _share("one_person", "some_degree", None, 3),
             {**_share("", "", 0.004, 35), "statistic": "p_value", "level": None,
              "category": None, "suppressed": False}]
     table = crosstab_table(recs, "da", analysis="crosstab")
@@ -267,7 +267,7 @@ def test_crosstab_hides_tests_of_suppressed_rows_and_names_who_answered() -> Non
     assert head.cells[-1] == "·"
     assert "0,004" not in " ".join(c for r in table.rows for c in r.cells)
     # without a suppressed row the test is shown
-    shown = [{**r, "value": 50.0, "suppressed": False} if r["level"] == "plan_secretariat" else r
+    shown = [{**r, "value": 50.0, "suppressed": False} if r["level"] == "one_person" else r
              for r in recs]
     table = crosstab_table(shown, "da", analysis="crosstab")
     assert table is not None and table.rows[0].cells[-1] == "0,004"

@@ -178,6 +178,26 @@ class SurveySpec:
     codebook: Path | None = None
 
 
+@dataclass(frozen=True)
+class CaseSpec:
+    """The process evaluation's case material (docs/cases.md).
+
+    ``publish_excerpts`` lets coded segments' excerpts into the report (with
+    the source's role and round, never a name); ``select`` > 0 makes the
+    tool pick that many case plans with maximal variation (``case_selection``).
+    ``export`` reads the coded segments from a MAXQDA or NVivo export
+    (``export_tool``) instead of ``case_codes``, with ``export_documents``
+    (document -> case source) and ``export_codes`` (code path -> code) CSVs.
+    """
+
+    publish_excerpts: bool = False
+    select: int = 0
+    export: Path | None = None
+    export_tool: str = "maxqda"
+    export_documents: Path | None = None
+    export_codes: Path | None = None
+
+
 #: Seed of the demo and of every random draw unless the config names one. The
 #: synthetic world is random, and at its seed an evaluation can point either way for
 #: the income outcomes (the seed could not detect its income effects either): this is
@@ -249,6 +269,7 @@ class EvaluationConfig:
     panel: PanelSpec = field(default_factory=PanelSpec)
     analysis: tuple[AnalysisSpec, ...] = field(default_factory=default_analyses)
     survey: SurveySpec = field(default_factory=SurveySpec)
+    cases: CaseSpec = field(default_factory=CaseSpec)
     inference: InferenceSpec = field(default_factory=InferenceSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
     disclosure: DisclosureRules = field(default_factory=DisclosureRules)
@@ -489,7 +510,8 @@ def _parse_analysis(raw: Any, i: int) -> AnalysisSpec:
 
 _SECTIONS = [
     "data", "design", "population", "income", "deprivation", "panel",
-    "analysis", "survey", "inference", "report", "disclosure", "registers", "areas",
+    "analysis", "survey", "inference", "report", "disclosure", "registers", "cases",
+    "areas",
 ]
 
 
@@ -521,6 +543,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         deprivation=_parse_deprivation(raw.get("deprivation", {})),
         panel=_parse_simple(PanelSpec, raw.get("panel", {}), "panel"),
         survey=_parse_simple(SurveySpec, raw.get("survey", {}), "survey"),
+        cases=_parse_simple(CaseSpec, raw.get("cases", {}), "cases"),
         inference=_parse_simple(InferenceSpec, raw.get("inference", {}), "inference"),
         report=_parse_simple(ReportSpec, raw.get("report", {}), "report"),
         disclosure=_parse_disclosure(raw.get("disclosure", {})),
@@ -539,6 +562,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         if not template.is_file():
             raise ConfigError(f"report.docx_template {template} is not a file.")
         cfg = replace(cfg, report=replace(cfg.report, docx_template=template))
+    cfg = replace(cfg, cases=_resolve_case_paths(cfg.cases, base))
     if cfg.survey.codebook is not None and not cfg.survey.codebook.is_absolute():
         cfg = replace(cfg, survey=SurveySpec(codebook=(base / cfg.survey.codebook).resolve()))
     _check_semantics(cfg)
@@ -554,6 +578,22 @@ def _parse_areas(raw: Mapping[str, Any], base: Path) -> AreasSpec:
     if spec.ruleset.endswith(".toml") and not Path(spec.ruleset).is_absolute():
         spec = replace(spec, ruleset=str((base / spec.ruleset).resolve()))
     return spec
+
+
+def _resolve_case_paths(spec: CaseSpec, base: Path) -> CaseSpec:
+    """``[cases]`` paths relative to the config's folder; an export needs both mappings."""
+    paths = {name: getattr(spec, name) for name in ("export", "export_documents", "export_codes")}
+    paths = {k: v if v is None or v.is_absolute() else (base / v).resolve()
+             for k, v in paths.items()}
+    if paths["export"] is not None and None in paths.values():
+        raise ConfigError("cases.export needs cases.export_documents and cases.export_codes "
+                          "(CSV files mapping documents to sources and code paths to codes).")
+    if spec.export_tool not in ("maxqda", "nvivo"):
+        raise ConfigError(f"cases.export_tool = '{spec.export_tool}' is not allowed; use one "
+                          "of maxqda, nvivo.")
+    if spec.select < 0:
+        raise ConfigError(f"cases.select must be 0 or more, got {spec.select}.")
+    return replace(spec, **paths)
 
 
 def _parse_disclosure(raw: Mapping[str, Any]) -> DisclosureRules:
@@ -671,7 +711,7 @@ def dump_config(cfg: EvaluationConfig, *, data_dir: Path | None = None) -> str:
         lines += [f"{_key(k)} = {_toml_value(v)}" for k, v in mapping.items()]
         lines.append("")
     for name in ["design", "population", "income", "deprivation", "panel", "survey",
-                 "inference", "report", "disclosure", "areas"]:
+                 "cases", "inference", "report", "disclosure", "areas"]:
         spec = getattr(cfg, name)
         lines.append(f"[{name}]")
         nested: list[str] = []

@@ -1030,7 +1030,8 @@ def protect_panel(frame: pd.DataFrame, rules: DisclosureRules = DEFAULT_RULES) -
     rules : DisclosureRules
     """
     out = frame.copy()
-    amount = out["outcome"].map(_is_amount).astype(bool)
+    kinds = {o: _is_amount(o) for o in out["outcome"].unique()}
+    amount = out["outcome"].map(kinds).astype(bool)
     n = pd.to_numeric(out["n"], errors="coerce")
     fails = n.isna() | (n < rules.min_persons)
     for col, limit in (("top_share", rules.dominance_share),

@@ -25,6 +25,7 @@ from __future__ import annotations
 __all__ = [
     "BoligevalError",
     "BoligevalWarning",
+    "CaseError",
     "CollinearityWarning",
     "ConfigError",
     "ContractError",
@@ -100,6 +101,10 @@ class PrePeriodsError(EstimationError):
 
 class SurveyError(BoligevalError):
     """Survey inputs or settings are unusable."""
+
+
+class CaseError(BoligevalError):
+    """Case-study material (process evaluation) or its settings are unusable."""
 
 
 class ReportError(BoligevalError):

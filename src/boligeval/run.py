@@ -218,7 +218,7 @@ class Pipeline:
         except BaseException:
             self._stack.close()
             raise
-        if not self._ws.has_register and not self._ws.has_survey:
+        if not self._ws.has_register and not self._ws.has_survey and not self._ws.has("cases"):
             self._stack.close()
             raise ConfigError(
                 f"{self.cfg.data.dir} holds neither register data (plans, departments, "
@@ -285,10 +285,43 @@ class Pipeline:
             return None
         return Survey(
             respondents, answers, self.codebook, ws.frame("dispatch"),
-            ws.frame("plans"), ws.frame("departments"), cohorts,
+            self._plans_with_typology(), ws.frame("departments"), cohorts,
             first_round_years=next(iter(self.cfg.design.cohorts.values()), None),
             seed=self.cfg.inference.seed,
         )
+
+    def _plans_with_typology(self) -> pd.DataFrame | None:
+        """The plans table with the case study's typologies as plan attributes."""
+        plans = self.ws.frame("plans")
+        if plans is None or self.cases is None:
+            return plans
+        from boligeval.cases import plan_typology
+
+        typology = plan_typology(self.cases)
+        typology = typology[[c for c in typology.columns
+                             if c == "plan_id" or c not in plans.columns]]
+        plans = plans.assign(plan_id=plans["plan_id"].astype("string"))
+        return plans.merge(typology, on="plan_id", how="left")
+
+    @cached_property
+    def cases(self) -> Any:
+        """The process evaluation's case material (None without a ``cases`` table)."""
+        from boligeval.cases import Cases, load_case_codebook
+
+        ws = self.ws
+        cases, sources, codes = (ws.frame(t) for t in ("cases", "case_sources", "case_codes"))
+        spec = self.cfg.cases
+        if spec.export is not None and spec.export_documents and spec.export_codes:
+            from boligeval.cases import read_coded_segments
+
+            codes = read_coded_segments(spec.export, spec.export_tool,
+                                        pd.read_csv(spec.export_documents, dtype=str),
+                                        pd.read_csv(spec.export_codes, dtype=str))
+        if cases is None or sources is None or codes is None:
+            return None
+        book = ws.frame("case_codebook")
+        return Cases(cases, sources, codes, load_case_codebook() if book is None else book,
+                     publish_excerpts=self.cfg.cases.publish_excerpts)
 
     @cached_property
     def results(self) -> Any:
@@ -297,7 +330,7 @@ class Pipeline:
         from boligeval.config import default_analyses
         from boligeval.records import Results
 
-        ctx = Context(cfg=self.cfg, panel=self.panel, survey=self.survey)
+        ctx = Context(cfg=self.cfg, panel=self.panel, survey=self.survey, cases=self.cases)
         results = run_analyses(ctx, self.cfg.analysis if self.panel is not None else (),
                                strict=self.cfg.analysis != default_analyses(),
                                progress=self.progress)

@@ -18,15 +18,24 @@ __all__ = [
     "ACTORS",
     "AMOUNT_OUTCOMES",
     "AREA_BLOCKS",
+    "CASE_KINDS",
+    "CASE_LEVELS",
+    "CASE_ROLES",
+    "CASE_THEMES",
+    "CASE_VALENCES",
     "EDUCATION",
     "HOUSEHOLD_OUTCOMES",
     "INCOME_SOURCES",
     "INTERVENTION_AREAS",
     "INTERVENTION_AREAS_COLUMN",
+    "MUNICIPALITY_SIZES",
+    "OMS_MODELS",
+    "ORGANISATION_TYPES",
     "ORIGINS",
     "OUTCOMES",
     "POPULATIONS",
     "SCALES",
+    "SECRETARIAT_TYPES",
     "Outcome",
     "decimals_for",
     "dominance_applies",
@@ -146,6 +155,18 @@ INTERVENTION_AREAS: tuple[str, ...] = (
 #: Column of ``plans`` with a plan's intervention areas (``;``-separated codes).
 INTERVENTION_AREAS_COLUMN = "intervention_areas"
 
+#: The seed's four types of project secretariat (chapter 6, "Typer af projektsekretariater"):
+#: a large team of the housing organisation's own staff; a cross-organisational team of
+#: municipal and housing staff under one project leader; a split team with a housing and a
+#: municipal project leader in parallel; a one-person secretariat (one coordinator). Plans
+#: carry it as ``secretariat_type``.
+SECRETARIAT_TYPES: tuple[str, ...] = (
+    "large_housing_team",
+    "cross_organisational_team",
+    "split_team",
+    "one_person",
+)
+
 #: Origin codes of residents (Statistics Denmark's IE_TYPE and OPR_LAND, grouped).
 ORIGINS: tuple[str, ...] = ("danish", "western", "non_western")
 
@@ -196,3 +217,39 @@ SCALES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType({
     ),
     "yes_no": ("yes", "no", "dont_know"),
 })
+
+
+# The process evaluation's case studies (seed chapters 6-10, docs/cases.md).
+
+#: Kinds of case source (``case_sources.kind``).
+CASE_KINDS: tuple[str, ...] = ("interview", "group_interview", "document", "observation")
+
+#: Roles of case sources (the seed's interviewees, appendix 3).
+CASE_ROLES: tuple[str, ...] = (
+    "project_leader", "project_staff", "housing_management", "municipal_manager",
+    "frontline_staff", "tenant_democrat", "other",
+)
+
+#: Valence of a coded segment: what it does to the plan's implementation.
+CASE_VALENCES: tuple[str, ...] = ("driver", "barrier", "neutral")
+
+#: The seed's four themes of the case study (appendix 3); users may add themes.
+CASE_THEMES: tuple[str, ...] = ("collaboration", "steering", "coordination", "working_methods")
+
+#: Levels of the case codebook: the plans' levels (ch. 7-9) and the area
+#: secretariats' strategic / tactical / executing levels (ch. 10).
+CASE_LEVELS: tuple[str, ...] = (
+    "strategic", "executing", "programme_steering", "tactical",
+)
+
+#: Municipality size bands of the case selection (seed ch. 6: >150,000 inhabitants,
+#: >50,000-150,000, under 50,000).
+MUNICIPALITY_SIZES: tuple[str, ...] = ("large", "middle", "small")
+
+#: The three project-organisation types of seed boxes 6.1-6.3.
+ORGANISATION_TYPES: tuple[str, ...] = (
+    "central_professional", "local_professional", "local_semiprofessional",
+)
+
+#: The area secretariats' four models of seed table 10.1.
+OMS_MODELS: tuple[str, ...] = ("model_1", "model_2", "model_3", "model_4")

@@ -536,7 +536,7 @@ def survey() -> list[dict[str, Any]]:
         category="small_or_none",
     )
     rec("plan_attributes", "all", None, "share_plans", 63.0, 172, item_id="letting_tools")
-    for grp, shares in (("area_secretariat", (72.0, 28.0)), ("plan_secretariat", (55.0, 45.0))):
+    for grp, shares in (("area_secretariat", (72.0, 28.0)), ("large_secretariat", (55.0, 45.0))):
         for cat, s in zip(("yes", "no"), shares, strict=True):
             rec(
                 "crosstab",

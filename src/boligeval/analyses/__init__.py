@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from boligeval.analyses.base import (
     CHAPTERS,
     Analysis,
+    CaseAnalysis,
     Context,
     Option,
     PanelAnalysis,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHAPTERS",
     "Analysis",
+    "CaseAnalysis",
     "Context",
     "Option",
     "PanelAnalysis",
@@ -168,6 +170,11 @@ def run_analyses(
         with progress.stage("survey analyses"):
             for analysis in analyses:
                 if isinstance(analysis, SurveyAnalysis):
+                    records += analysis.run_all(ctx)
+    if ctx.cases is not None:
+        with progress.stage("case analyses"):
+            for analysis in analyses:
+                if isinstance(analysis, CaseAnalysis):
                     records += analysis.run_all(ctx)
     return Results(records=tuple(records), notes=tuple(notes))
 

@@ -26,18 +26,19 @@ from boligeval.records import Record
 if TYPE_CHECKING:
     import pandas as pd
 
+    from boligeval.cases import Cases
     from boligeval.config import AnalysisSpec, EvaluationConfig
     from boligeval.panel import Panel
     from boligeval.report.view import ReportView
     from boligeval.survey import Survey
 
 #: Which data make an analysis run: its config blocks, the register panel, the survey.
-Trigger = Literal["config", "register", "survey"]
+Trigger = Literal["config", "register", "survey", "cases"]
 
 #: Report chapters, in order; each analysis names the one it belongs to.
 CHAPTERS: tuple[str, ...] = (
-    "design", "baseline", "areas", "effects", "rent_support", "movers", "diagnostics", "survey",
-    "organisation",
+    "design", "baseline", "areas", "effects", "rent_support", "movers", "diagnostics",
+    "survey", "organisation", "process",
 )
 
 
@@ -207,6 +208,17 @@ class SurveyAnalysis(Analysis):
         """Compute every record of this analysis."""
 
 
+class CaseAnalysis(Analysis):
+    """Runs on every evaluation with case material (the process evaluation)."""
+
+    trigger: ClassVar[Trigger] = "cases"
+    chapter: ClassVar[str] = "process"
+
+    @abstractmethod
+    def run_all(self, ctx: Context) -> list[Record]:
+        """Compute every record of this analysis."""
+
+
 @dataclass(frozen=True)
 class Context:
     """What analyses run on.
@@ -220,11 +232,14 @@ class Context:
         register data.
     survey : Survey or None
         The actor surveys; None without survey data.
+    cases : Cases or None
+        The case material of the process evaluation; None without it.
     """
 
     cfg: EvaluationConfig
     panel: Panel | None = None
     survey: Survey | None = None
+    cases: Cases | None = None
 
     @property
     def register(self) -> Panel:

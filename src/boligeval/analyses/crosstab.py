@@ -30,9 +30,6 @@ def crosstabs(survey: Survey) -> pd.DataFrame:
     attributes = survey.attributes
     names = [c for c in attributes.columns if c != "plan_id"]
     answered = set(prepared.scored["item_id"])
-    if "secretariat_type" in names and "area_secretariat" in names:
-        # area secretariat yes/no is one level of the secretariat type: one split, not two
-        names.remove("area_secretariat")
     pairs = list(survey.crosstabs) if survey.crosstabs is not None else [
         (item, name) for item in [*screens, *items] if item in answered
         for name in names if name not in NOT_ORGANISATION

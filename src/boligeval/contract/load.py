@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from boligeval.contract.dialect import check_csv_options
 from boligeval.contract.readers import (
@@ -22,6 +23,7 @@ from boligeval.contract.safety import read_failure
 from boligeval.contract.schemas import REGISTER_TABLES, SURVEY_TABLES, TABLE_ORDER
 from boligeval.contract.validate import (
     CheckedTable,
+    check_case_rounds,
     check_dispatch_sent,
     check_foreign_key,
     check_price_coverage,
@@ -39,6 +41,9 @@ _DEPENDS: Mapping[str, tuple[str, ...]] = {
     "respondents": ("plans",),
     "answers": ("respondents", "codebook"),
     "dispatch": ("respondents",),
+    "cases": ("plans",),
+    "case_sources": ("cases",),
+    "case_codes": ("case_sources",),
 }
 _CORE_SURVEY = ("respondents", "answers", "codebook")
 
@@ -323,6 +328,10 @@ def load_inputs(
             checked[name] = _check_table(
                 files[name], con, name, scratch_dir, rename.get(name, {}), options
             )
+            if name == "case_codes" and "case_codebook" not in checked:
+                # no case_codebook file: the codes are checked against the shipped one
+                _shipped_case_codebook(con)
+                created.append("case_codebook")
             with _reading(checked[name]):
                 for fk in checked[name].schema.foreign_keys:
                     if fk.ref_table != name:
@@ -332,6 +341,9 @@ def load_inputs(
         if "answers" in checked:
             with _reading(checked["answers"]):
                 check_scale_values(con, checked["answers"])
+        if "case_sources" in checked:
+            with _reading(checked["case_sources"]):
+                check_case_rounds(con, checked["case_sources"])
         if "dispatch" in checked:
             with _reading(checked["dispatch"]):
                 check_dispatch_sent(con, checked["dispatch"])
@@ -347,6 +359,20 @@ def load_inputs(
         for name in created:
             con.execute(f"DROP VIEW IF EXISTS {qident('__contract_check_' + name)}")
     return InputTables(data_dir, infos)
+
+
+def _shipped_case_codebook(con: duckdb.DuckDBPyConnection) -> None:
+    """Register the shipped case codebook as the ``case_codebook`` view."""
+    from boligeval.cases import load_case_codebook
+
+    book = load_case_codebook()
+    columns = ("code", "theme", "level", "label_da", "label_en")
+    con.execute("CREATE OR REPLACE TEMP TABLE __shipped_case_codebook ("
+                + ", ".join(f"{c} VARCHAR" for c in columns) + ")")
+    con.executemany("INSERT INTO __shipped_case_codebook VALUES (?, ?, ?, ?, ?)",
+                    [[None if v is None or v is pd.NA else str(v) for v in row]
+                     for row in book[list(columns)].astype(object).to_numpy().tolist()])
+    con.execute("CREATE OR REPLACE VIEW case_codebook AS SELECT * FROM __shipped_case_codebook")
 
 
 @contextmanager

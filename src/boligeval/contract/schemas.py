@@ -13,17 +13,25 @@ from typing import Literal
 
 from boligeval.vocabulary import (
     ACTORS,
+    CASE_KINDS,
+    CASE_ROLES,
+    CASE_VALENCES,
     EDUCATION,
     INCOME_SOURCES,
     INTERVENTION_AREAS,
     INTERVENTION_AREAS_COLUMN,
+    MUNICIPALITY_SIZES,
+    OMS_MODELS,
+    ORGANISATION_TYPES,
     ORIGINS,
     SCALES,
+    SECRETARIAT_TYPES,
 )
 
 __all__ = [
     "ACTORS",
     "AMOUNT_LIMIT",
+    "CASE_TABLES",
     "EDUCATION",
     "EXTRA_LIMIT",
     "ID_COLUMNS",
@@ -195,6 +203,8 @@ _PLANS = TableSchema(
             INTERVENTION_AREAS_COLUMN, "str", nullable=True, allowed=INTERVENTION_AREAS,
             list_sep=";",
         ),
+        ColumnSpec("secretariat_type", "str", nullable=True, required=False,
+                   allowed=SECRETARIAT_TYPES),
         ColumnSpec("region", "id", nullable=True, required=False),
     ),
     unique=(("plan_id",),),
@@ -369,6 +379,85 @@ _DISPATCH = TableSchema(
     unique=(("wave", "actor", "plan_id"),),
 )
 
+# The process evaluation's case material (docs/cases.md).
+_CASES = TableSchema(
+    name="cases",
+    columns=(
+        ColumnSpec("case_id", "id"),
+        ColumnSpec("plan_id", "id"),
+        ColumnSpec("name", "str"),
+        ColumnSpec("municipality", "id"),
+        ColumnSpec("rounds", "str"),
+        ColumnSpec("municipality_size", "str", nullable=True, allowed=MUNICIPALITY_SIZES),
+        ColumnSpec("region", "str", nullable=True),
+        ColumnSpec("secretariat_type", "str", nullable=True, allowed=SECRETARIAT_TYPES),
+        ColumnSpec("organisation_type", "str", nullable=True, required=False,
+                   allowed=ORGANISATION_TYPES),
+        ColumnSpec("oms_model", "str", nullable=True, required=False, allowed=OMS_MODELS),
+        ColumnSpec("experience", "int", nullable=True),
+    ),
+    unique=(("case_id",),),
+    foreign_keys=(ForeignKey(("plan_id",), "plans", ("plan_id",)),),
+    checks=(
+        Check(
+            rule="rounds",
+            column="rounds",
+            bad_sql="NOT regexp_full_match(trim(rounds), '[0-9]{4}( *; *[0-9]{4})*')",
+            text="rounds must be the case's visit years separated by ';' (e.g. 2010;2013)",
+            fix="write the years of the case visits as four-digit years, e.g. 2010;2013",
+        ),
+        Check(
+            rule="range",
+            column="experience",
+            bad_sql="experience < 0",
+            text="experience must be 0 or more years",
+            fix="give the years of experience with earlier plans as a whole number >= 0",
+        ),
+    ),
+)
+
+_CASE_SOURCES = TableSchema(
+    name="case_sources",
+    columns=(
+        ColumnSpec("case_id", "id"),
+        ColumnSpec("round", "int"),
+        ColumnSpec("source_id", "id"),
+        ColumnSpec("kind", "str", allowed=CASE_KINDS),
+        ColumnSpec("role", "str", allowed=CASE_ROLES),
+    ),
+    unique=(("case_id", "round", "source_id"),),
+    foreign_keys=(ForeignKey(("case_id",), "cases", ("case_id",)),),
+)
+
+_CASE_CODEBOOK = TableSchema(
+    name="case_codebook",
+    columns=(
+        ColumnSpec("code", "id"),
+        ColumnSpec("theme", "str"),
+        ColumnSpec("level", "str"),
+        ColumnSpec("label_da", "str"),
+        ColumnSpec("label_en", "str"),
+    ),
+    unique=(("code",),),
+)
+
+_CASE_CODES = TableSchema(
+    name="case_codes",
+    columns=(
+        ColumnSpec("case_id", "id"),
+        ColumnSpec("round", "int"),
+        ColumnSpec("source_id", "id"),
+        ColumnSpec("code", "id"),
+        ColumnSpec("valence", "str", allowed=CASE_VALENCES),
+        ColumnSpec("excerpt", "str", nullable=True, required=False),
+    ),
+    foreign_keys=(
+        ForeignKey(("case_id", "round", "source_id"), "case_sources",
+                   ("case_id", "round", "source_id")),
+        ForeignKey(("code",), "case_codebook", ("code",)),
+    ),
+)
+
 #: Every contract table by name, in validation order (parents before children).
 TABLE_SCHEMAS: MappingProxyType[str, TableSchema] = MappingProxyType(
     {
@@ -384,9 +473,14 @@ TABLE_SCHEMAS: MappingProxyType[str, TableSchema] = MappingProxyType(
             _RESPONDENTS,
             _ANSWERS,
             _DISPATCH,
+            _CASES,
+            _CASE_SOURCES,
+            _CASE_CODEBOOK,
+            _CASE_CODES,
         )
     }
 )
 TABLE_ORDER: tuple[str, ...] = tuple(TABLE_SCHEMAS)
 REGISTER_TABLES = ("plans", "departments", "residents")
 SURVEY_TABLES = ("respondents", "answers", "codebook", "dispatch")
+CASE_TABLES = ("cases", "case_sources", "case_codes", "case_codebook")

@@ -466,6 +466,24 @@ def check_scale_values(con: duckdb.DuckDBPyConnection, answers: CheckedTable) ->
     )
 
 
+def check_case_rounds(con: duckdb.DuckDBPyConnection, sources: CheckedTable) -> None:
+    """Raise ``case_round`` for sources whose round is not one of their case's rounds."""
+    bad = (
+        "NOT EXISTS (SELECT 1 FROM cases AS c WHERE c.case_id = t.case_id AND "
+        "(';' || replace(c.rounds, ' ', '') || ';') LIKE "
+        "('%;' || CAST(t.round AS VARCHAR) || ';%'))"
+    )
+    check_rule(
+        con,
+        sources,
+        rule="case_round",
+        column="round",
+        bad_sql=bad,
+        text="round must be one of the years in the case's rounds (cases.rounds)",
+        fix="correct the source's round, or add the year to the case's rounds in cases",
+    )
+
+
 def check_dispatch_sent(con: duckdb.DuckDBPyConnection, dispatch: CheckedTable) -> None:
     """Raise ``dispatch_sent`` where fewer questionnaires were sent than answered."""
     bad = (

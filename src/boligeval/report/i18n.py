@@ -808,11 +808,13 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "yes": "Ja",
             "no": "Nej",
             "area_secretariat": "Områdesekretariat",
-            "plan_secretariat": "Sekretariat for den enkelte plan",
-            "shared_secretariat": "Fælles sekretariat",
+            "large_housing_team": "Det store boligorganisatoriske projektteam",
+            "cross_organisational_team": "Det tværorganisatoriske projektteam",
+            "split_team": "Det opdelte projektteam",
+            "one_person": "En-mands-projektsekretariatet",
             "large_secretariat": "Stort sekretariat",
             "municipal_staff_in_secretariat": "Kommunalt ansatte i sekretariatet",
-            "secretariat_type": "Sekretariatstype",
+            "secretariat_type": "Type af projektsekretariat",
             "tenant_board_in_steering_group": "Afdelingsbestyrelsen i styregruppen",
             "image_intervention": "Imageindsats",
             "letting_tools": "Udlejningsredskaber",
@@ -837,11 +839,13 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "yes": "Yes",
             "no": "No",
             "area_secretariat": "Area secretariat",
-            "plan_secretariat": "Secretariat for the plan alone",
-            "shared_secretariat": "Shared secretariat",
+            "large_housing_team": "The large housing-organisation team",
+            "cross_organisational_team": "The cross-organisational team",
+            "split_team": "The split team",
+            "one_person": "The one-person secretariat",
             "large_secretariat": "Large secretariat",
             "municipal_staff_in_secretariat": "Municipal staff in the secretariat",
-            "secretariat_type": "Type of secretariat",
+            "secretariat_type": "Type of project secretariat",
             "tenant_board_in_steering_group": "Tenant board in the steering group",
             "image_intervention": "Image intervention",
             "letting_tools": "Letting tools",
@@ -1158,6 +1162,184 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         },
     },
 }
+
+# The process evaluation (case studies, docs/cases.md).
+HEADINGS["da"]["process"] = "Procesevaluering: casestudierne"
+HEADINGS["en"]["process"] = "Process evaluation: the case studies"
+_COMMON["da"].update({
+    "intro_process": (
+        "Casematerialet som data: udvælgelsen af caseområderne, kodede segmenter efter tema, "
+        "niveau og runde, organiseringstyperne og casene side om side med deres helhedsplans "
+        "surveyresultater og udfaldsmål. Beskrivende; ingen test på så få cases."
+    ),
+    "case_change": "Ændring {a}-{b}",
+    "case_matrix_title": (
+        "Drivkræfter og barrierer efter tema, niveau og runde (antal kodede segmenter)"
+    ),
+    "case_matrix_note": (
+        "Antal kodede segmenter; kilder er antal forskellige interview, dokumenter og "
+        "observationer. Farven viser antallet. Små antal segmenter undertrykkes (·)."
+    ),
+    "case_theme_level": "Tema: niveau",
+    "case_matrix_cases_title": (
+        "Drivkræfter og barrierer efter caseområde, runde og tema (antal kodede segmenter)"
+    ),
+    "case_typology_title": "Caseområderne efter sekretariatstype, projektorganisering og model",
+    "case_n_cases": "Antal caseområder",
+    "case_source": "Kilde: Casestudiet.",
+    "case_models_title": (
+        "Områdesekretariaternes funktioner efter model og niveau (antal kodede segmenter)"
+    ),
+    "case_models_note": "Modellerne som i midtvejsevalueringens tabel 10.1.",
+    "case_selection_user": (
+        "Caseområderne efter bevillingsstørrelse eller kommunestørrelse og antal "
+        "lejemål"
+    ),
+    "case_selection_tool": (
+        "Værktøjets udvalg med maksimal variation, efter kommunestørrelse og antal "
+        "lejemål"
+    ),
+    "case_selection_note": (
+        "Som midtvejsevalueringens tabel 6.1. Områdestørrelse efter antal lejemål: "
+        "under 500, 500-1.499, 1.500 og flere."
+    ),
+    "case_criteria_user": "Caseområderne efter udvælgelseskriterium",
+    "case_criteria_tool": "Værktøjets udvalg efter udvælgelseskriterium",
+    "case_links_title": (
+        "Caseområder med drivkræfter og barrierer inden for {theme}, ved siden af deres "
+        "tal"
+    ),
+    "case_links_note": (
+        "Beskrivende sammenstilling, ikke en test. Segmenter: antal kodede segmenter i casen; "
+        "udfordringsniveau og resultatvurdering: gennemsnit (1-4) af aktørernes svar om "
+        "helhedsplanen i seneste bølge; ændring i beskæftigelse: procentpoint i beskæftigelse "
+        "blandt beboere i den erhvervsaktive alder, sidste minus første måleår, i "
+        "helhedsplanens afdelinger."
+    ),
+})
+_COMMON["en"].update({
+    "intro_process": (
+        "The case material as data: the selection of the case areas, coded segments by theme, "
+        "level and round, the organisation typologies, and the cases side by side with their "
+        "plan's survey results and outcomes. Descriptive; no test on so few cases."
+    ),
+    "case_change": "Change {a}-{b}",
+    "case_matrix_title": (
+        "Drivers and barriers by theme, level and round (number of coded segments)"
+    ),
+    "case_matrix_note": (
+        "Number of coded segments; sources are distinct interviews, documents and "
+        "observations. The shade shows the count. Small numbers of segments are suppressed (·)."
+    ),
+    "case_theme_level": "Theme: level",
+    "case_matrix_cases_title": (
+        "Drivers and barriers by case area, round and theme (number of coded segments)"
+    ),
+    "case_typology_title": "The case areas by secretariat type, project organisation and model",
+    "case_n_cases": "Number of case areas",
+    "case_source": "Source: The case study.",
+    "case_models_title": (
+        "Functions of the area secretariats by model and level (number of coded segments)"
+    ),
+    "case_models_note": "The models as in table 10.1 of the mid-term evaluation.",
+    "case_selection_user": (
+        "The case areas by grant size or municipality size and number of tenancies"
+    ),
+    "case_selection_tool": (
+        "The tool's maximal-variation selection, by municipality size and number of "
+        "tenancies"
+    ),
+    "case_selection_note": (
+        "As table 6.1 of the mid-term evaluation. Area size by tenancies: under 500, "
+        "500-1,499, 1,500 or more."
+    ),
+    "case_criteria_user": "The case areas by selection criterion",
+    "case_criteria_tool": "The tool's selection by selection criterion",
+    "case_links_title": "Case areas with drivers and barriers in {theme}, beside their numbers",
+    "case_links_note": (
+        "A descriptive side-by-side, not a test. Segments: coded segments in the case; "
+        "challenge level and result assessment: mean (1-4) of the actors' answers about the "
+        "plan in the latest wave; change in employment: percentage points employed among "
+        "working-age residents, last minus first measurement year, in the plan's departments."
+    ),
+})
+_LABELS["case"] = {
+    "da": {
+        "collaboration": "Samarbejde", "steering": "Styring", "coordination": "Koordinering",
+        "working_methods": "Arbejdstilgange", "strategic": "Strategisk niveau",
+        "executing": "Udførende niveau", "programme_steering": "Programstyring",
+        "tactical": "Taktisk niveau", "driver": "Drivkræfter", "barrier": "Barrierer",
+        "neutral": "Neutrale", "sources": "Kilder", "segments": "Segmenter",
+        "challenge_level": "Udfordringsniveau", "result_level": "Resultatvurdering",
+        "change_employed": "Ændring i beskæftigelse",
+        "secretariat_type": "Projektsekretariat", "organisation_type": "Projektorganisering",
+        "oms_model": "Områdesekretariatets model",
+        "large_housing_team": "Det store boligorganisatoriske projektteam",
+        "cross_organisational_team": "Det tværorganisatoriske projektteam",
+        "split_team": "Det opdelte projektteam", "one_person": "En-mands-projektsekretariatet",
+        "central_professional": "Centralt forankret professionel",
+        "local_professional": "Lokalt forankret fagprofessionel",
+        "local_semiprofessional": "Lokalt forankret semiprofessionel",
+        "model_1": "Model 1", "model_2": "Model 2", "model_3": "Model 3", "model_4": "Model 4",
+        "large": "Stor kommune", "middle": "Mellemstor kommune", "small": "Lille kommune",
+        "area_small": "Mindre område", "area_middle": "Mellemstort område",
+        "area_large": "Stort område", "area_unknown": "Ukendt størrelse",
+        "grant_under_5": "Under 5 mio. kr.", "grant_5_15": "5-15 mio. kr.",
+        "grant_over_15": "Over 15 mio. kr.", "unknown": "Ukendt",
+        "cohort": "Bevillingsrunde", "municipality_size": "Kommunestørrelse",
+        "region": "Region", "experience": "Erfaring med tidligere helhedsplaner",
+        "none": "Ingen", "1_4": "1-4 år", "5_plus": "5 år eller mere",
+        "project_leader": "Projektleder", "project_staff": "Projektmedarbejder",
+        "housing_management": "Ledelse i boligorganisationen",
+        "municipal_manager": "Kommunal chef", "frontline_staff": "Frontmedarbejder",
+        "tenant_democrat": "Beboerdemokrat", "other": "Anden",
+    },
+    "en": {
+        "collaboration": "Collaboration", "steering": "Steering", "coordination": "Coordination",
+        "working_methods": "Working methods", "strategic": "Strategic level",
+        "executing": "Executing level", "programme_steering": "Programme steering",
+        "tactical": "Tactical level", "driver": "Drivers", "barrier": "Barriers",
+        "neutral": "Neutral", "sources": "Sources", "segments": "Segments",
+        "challenge_level": "Challenge level", "result_level": "Result assessment",
+        "change_employed": "Change in employment",
+        "secretariat_type": "Project secretariat", "organisation_type": "Project organisation",
+        "oms_model": "Area secretariat model",
+        "large_housing_team": "The large housing-organisation team",
+        "cross_organisational_team": "The cross-organisational team",
+        "split_team": "The split team", "one_person": "The one-person secretariat",
+        "central_professional": "Centrally anchored professional",
+        "local_professional": "Locally anchored professional",
+        "local_semiprofessional": "Locally anchored semi-professional",
+        "model_1": "Model one", "model_2": "Model two", "model_3": "Model three",
+        "model_4": "Model four",
+        "large": "Large municipality", "middle": "Middle-sized municipality",
+        "small": "Small municipality",
+        "area_small": "Small area", "area_middle": "Middle-sized area",
+        "area_large": "Large area", "area_unknown": "Size unknown",
+        "grant_under_5": "Under DKK 5m", "grant_5_15": "DKK 5-15m",
+        "grant_over_15": "Over DKK 15m", "unknown": "Unknown",
+        "cohort": "Grant round", "municipality_size": "Municipality size",
+        "region": "Region", "experience": "Experience with earlier plans",
+        "none": "None", "1_4": "1-4 years", "5_plus": "5 years or more",
+        "project_leader": "Project leader", "project_staff": "Project staff",
+        "housing_management": "Housing organisation management",
+        "municipal_manager": "Municipal manager", "frontline_staff": "Frontline staff",
+        "tenant_democrat": "Tenant democrat", "other": "Other",
+    },
+}
+_LABELS["analysis"]["da"].update({
+    "case_selection": "Udvælgelse af caseområder",
+    "case_matrix": "Drivkræfter og barrierer efter tema og niveau",
+    "case_typology": "Organiseringstyper i casene",
+    "case_links": "Casene ved siden af survey og udfaldsmål",
+})
+_LABELS["analysis"]["en"].update({
+    "case_selection": "Selection of case areas",
+    "case_matrix": "Drivers and barriers by theme and level",
+    "case_typology": "Organisation typologies of the cases",
+    "case_links": "The cases beside the survey and outcomes",
+})
+
 
 TEXT: dict[str, dict[str, Any]] = {lang: {**_COMMON[lang], **HEADINGS[lang]} for lang in LANGS}
 

@@ -76,6 +76,10 @@ RENT_TERMS = ("rent_support", "active_plan", "rent_support_in_plan", "combined")
 MOVER_TERMS = ("active_plan", "in_mover", "in_mover_active_plan")
 
 
+#: Separator of a column heading's group and its own label ("Projektledere – 2010").
+COLUMN_GROUP_SEP = " – "
+
+
 @dataclass(frozen=True)
 class Row:
     """One table row: a label and formatted cells; ``kind`` styles it (coef, se, stat, n, plain)."""
@@ -83,6 +87,8 @@ class Row:
     label: str
     cells: tuple[str, ...]
     kind: str = "plain"
+    #: Heat-map shade 0-4 of each cell (empty: no shading).
+    shades: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,28 @@ class Table:
     def has_suppressed(self) -> bool:
         """Whether any cell is shown as suppressed."""
         return any(SUPPRESSED_MARK in c for r in self.rows for c in r.cells)
+
+    @property
+    def column_groups(self) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]] | None:
+        """Headings "group – column" as two header rows: each group once over its columns.
+
+        Returns the groups with their spans and the columns' own labels, or
+        None when the headings are not all of that form or no group spans two
+        columns (a header row that repeats "Afdelingsbestyrelser" over each
+        wave is as wide as a table of eight such columns can be).
+        """
+        parts = [c.split(COLUMN_GROUP_SEP, 1) for c in self.columns]
+        if self.text_cols or not parts or any(len(p) != 2 for p in parts):
+            return None
+        groups: list[tuple[str, int]] = []
+        for head, _ in parts:
+            if groups and groups[-1][0] == head:
+                groups[-1] = (head, groups[-1][1] + 1)
+            else:
+                groups.append((head, 1))
+        if all(span == 1 for _, span in groups):
+            return None
+        return tuple(groups), tuple(p[1] for p in parts)
 
 
 def _order(values: Iterable[Any], canonical: Sequence[Any]) -> list[Any]:
@@ -207,7 +235,7 @@ def regression_tables(
             sub = [_col_key(r, fields) for r in orecs if r.get("population") == pop]
             cols += sorted(dict.fromkeys(sub), key=lambda k: tuple(str(x) for x in k))
         col_labels = tuple(
-            " – ".join(
+            COLUMN_GROUP_SEP.join(
                 [label(lang, "population", c[0])]
                 + [label(lang, f, v) for f, v in zip(varying, c[1:], strict=True) if v is not None]
             )
@@ -868,7 +896,7 @@ def survey_pivot(
         return label(lang, kind, v, item_labels)
 
     col_labels = tuple(
-        " – ".join(lab(f, v) for f, v in zip(col_fields, c, strict=True)) for c in cols
+        COLUMN_GROUP_SEP.join(lab(f, v) for f, v in zip(col_fields, c, strict=True)) for c in cols
     )
     rows: list[Row] = []
     for rk in rws:

@@ -49,7 +49,9 @@ AREA_CODES: tuple[str, ...] = INTERVENTION_AREAS
 
 ALL = "all"
 LEVEL_KEY = ""  # item_id of a block-level value inside change computations
-PLAN_ONLY_ATTRIBUTES = ("secretariat_type", "steering_group_type")
+PLAN_ONLY_ATTRIBUTES = ("secretariat_type", "steering_group_type",
+                        # the case study's typologies (boligeval.cases.plan_typology)
+                        "case_secretariat_type", "case_organisation_type", "case_oms_model")
 
 
 def _frame(rows: Sequence[Mapping[Any, object]]) -> pd.DataFrame:

@@ -368,10 +368,13 @@ def build_structure(rng: np.random.Generator, scale: float, *,
         areas.append(";".join(chosen_areas) if chosen_areas else "social_life")
     area_secr = is_plan & (rng.random(n_plan) < 0.3)
     staff = is_plan & (rng.random(n_plan) < 0.35)
+    # The seed's four project-secretariat types: municipal staff work in the cross-
+    # organisational and the split team, not in the housing team or a one-person secretariat.
+    draw = rng.random(n_plan)
     secretariat = np.where(
-        area_secr,
-        "area_secretariat",
-        np.where(rng.random(n_plan) < 0.8, "plan_secretariat", "shared_secretariat"),
+        staff,
+        np.where(draw < 0.5, "cross_organisational_team", "split_team"),
+        np.where(draw < 0.5, "large_housing_team", "one_person"),
     )
     plans_out = pd.DataFrame(
         {

@@ -179,6 +179,7 @@ def synthesize(
     full_truth: bool = True,
     survey: bool = True,
     progress: Callable[[str, float], None] | None = None,
+    cases: bool = True,
 ) -> SynthSummary:
     """Write a synthetic world (contract files, counterfactual and truth) to ``out_dir``.
 
@@ -209,6 +210,9 @@ def synthesize(
     survey : bool
         Also write both waves of the actor surveys (respondents, answers,
         dispatch) for the world's plans.
+    cases : bool
+        Also write the process evaluation's case material (13 case areas,
+        two rounds: cases, case_sources, case_codes).
     progress : callable, optional
         Called as ``progress(stage, fraction)``.
 
@@ -337,6 +341,7 @@ def synthesize(
     report("truth", 0.0)
     compute_truth(out_dir, truth, structure.plans, structure.departments, header)
     report("truth", 1.0)
+    tables: dict[str, pd.DataFrame] = {}
     if survey:
         report("survey", 0.0)
         tables = generate_survey(structure.plans, structure.departments, seed=seed)
@@ -345,6 +350,14 @@ def synthesize(
             _write_frame(frame, path, fmt)
             paths[name] = path
         report("survey", 1.0)
+    if cases:
+        from boligeval.synth.cases import generate_cases
+
+        for name, frame in generate_cases(structure.plans, structure.departments, seed=seed,
+                                          survey=tables if survey else None).items():
+            path = out_dir / f"{name}.{ext}"
+            _write_frame(frame, path, fmt)
+            paths[name] = path
     return SynthSummary(
         out_dir=out_dir,
         paths=paths,

@@ -121,27 +121,53 @@ def _cell(cell: Any, txt: str, size: float, *, right: bool, bold: bool = False) 
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
+#: Heat-map fills of shades 1-4 (the HTML report's colours).
+_HEAT = ("EEF3F8", "D4E1EE", "B3CBE2", "8FB2D4")
+
+
+def _shade(cell: Any, shade: int) -> None:
+    """Fill a heat-map cell."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    fill = tc_pr.makeelement(qn("w:shd"), {qn("w:val"): "clear", qn("w:color"): "auto",
+                                          qn("w:fill"): _HEAT[min(shade, 4) - 1]})
+    tc_pr.append(fill)
+
+
 def _table(doc: Any, caption: str, t: Table) -> None:
     _caption(doc, caption)
     ncol = len(t.columns) + 1
     size = 9.0 if ncol <= 5 else 8.0 if ncol <= 8 else 7.0
-    table = doc.add_table(rows=1 + len(t.rows), cols=ncol)
+    groups = t.column_groups
+    n_head = 2 if groups else 1
+    table = doc.add_table(rows=n_head + len(t.rows), cols=ncol)
     grid = _style(doc, "Table Grid") or _style(doc, "Light List")
     if grid:
         table.style = grid
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    head = [t.corner, *t.columns]
-    for j, h in enumerate(head):
-        _cell(table.rows[0].cells[j], h, size, right=j > t.text_cols, bold=True)
-    # the header row repeats on every page a long table runs over
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    tbl_header = tr_pr.makeelement(qn("w:tblHeader"), {})
-    tr_pr.append(tbl_header)
-    for i, row in enumerate(t.rows, start=1):
+    if groups:  # as in the HTML: each group once, merged over its columns
+        top, bottom = table.rows[0].cells, table.rows[1].cells
+        _cell(top[0].merge(bottom[0]), t.corner, size, right=False, bold=True)
+        j = 1
+        for label, span in groups[0]:
+            _cell(top[j].merge(top[j + span - 1]) if span > 1 else top[j], label, size,
+                  right=False, bold=True)
+            j += span
+        for j, h in enumerate(groups[1], start=1):
+            _cell(bottom[j], h, size, right=True, bold=True)
+    else:
+        for j, h in enumerate([t.corner, *t.columns]):
+            _cell(table.rows[0].cells[j], h, size, right=j > t.text_cols, bold=True)
+    # the header rows repeat on every page a long table runs over
+    for r in range(n_head):
+        tr_pr = table.rows[r]._tr.get_or_add_trPr()
+        tr_pr.append(tr_pr.makeelement(qn("w:tblHeader"), {}))
+    for i, row in enumerate(t.rows, start=n_head):
         cells = table.rows[i].cells
         _cell(cells[0], row.label, size, right=False)
         for j, c in enumerate(row.cells[: ncol - 1], start=1):
             _cell(cells[j], c, size, right=j > t.text_cols)
+            if row.shades and row.shades[j - 1]:
+                _shade(cells[j], row.shades[j - 1])
     _notes(doc, t.notes)
     if not t.notes:
         doc.add_paragraph()
