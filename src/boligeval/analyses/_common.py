@@ -32,6 +32,19 @@ FIXED_EFFECTS_LEVEL = Option(
 WEIGHTING = Option("none", ("none", "count"),
                    "none: one weight per department-year; count: by the cell's units")
 
+#: Departments by their area's official status at baseline (docs/areas.md): a moderator.
+AREA_STATUS = Option(
+    "all", ("all", "listed", "not_listed"),
+    "all departments; listed: only departments in areas on the list (vulnerable, parallel "
+    "society or transformation area) at baseline; not_listed: only the others",
+)
+#: Which control departments serve as comparison (docs/areas.md).
+COMPARISON = Option(
+    "all", ("all", "listed"),
+    "all: every control department; listed: only control departments in areas on the list "
+    "at baseline",
+)
+
 #: Extra numeric residents columns, by name.
 COVARIATES = Option((), None, "extra numeric residents columns used as controls")
 
@@ -64,9 +77,15 @@ class AreaModel(RegisterAnalysis):
         """Estimate the model (a ``DidResult``)."""
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+        extra = {k: spec.options[k] for k in ("area_status", "comparison")
+                 if spec.options.get(k, "all") != "all"}
+        if extra:
+            from boligeval.analyses.area_classification import by_area_status
+
+            ctx = by_area_status(ctx, **extra)
         fit = self.fit(ctx, spec, outcome)
         return model_records(fit.tidy(ctx.cfg.inference.alpha), analysis=self.id,
-                             population=spec.population, outcome=outcome, fit=fit)
+                             population=spec.population, outcome=outcome, fit=fit, **extra)
 
     def table_options(self, lang: str) -> dict[str, Any]:
         """Extra arguments of ``regression_tables`` (terms, labels, notes)."""

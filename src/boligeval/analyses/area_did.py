@@ -14,6 +14,8 @@ from scipy import stats
 
 from boligeval.analyses import register
 from boligeval.analyses._common import (
+    AREA_STATUS,
+    COMPARISON,
     COVARIATES,
     FIXED_EFFECTS_LEVEL,
     WEIGHTING,
@@ -64,7 +66,8 @@ def cohort_means(data: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
 @register
 class AreaDid(AreaModel, id="area_did", chapter="effects", order=30,
               options={"fixed_effects_level": FIXED_EFFECTS_LEVEL, "weighting": WEIGHTING,
-                       "covariates": COVARIATES}):
+                       "covariates": COVARIATES, "area_status": AREA_STATUS,
+                       "comparison": COMPARISON}):
     """The effect of an active plan on department means."""
 
     def fit(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> Any:
@@ -75,6 +78,8 @@ class AreaDid(AreaModel, id="area_did", chapter="effects", order=30,
                         weights=weights_column(spec), covariates=spec.covariates)
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+        if any(spec.options.get(k, "all") != "all" for k in ("area_status", "comparison")):
+            return super().run(ctx, spec, outcome)  # the figures' means are the full sample's
         means = cohort_means(ctx.data(spec, outcome), ctx.cfg.inference.alpha)
         return super().run(ctx, spec, outcome) + [
             Record(CELLS, {"population": spec.population, "outcome": outcome, **row})

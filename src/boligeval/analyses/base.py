@@ -37,8 +37,8 @@ Trigger = Literal["config", "register", "survey", "cases"]
 
 #: Report chapters, in order; each analysis names the one it belongs to.
 CHAPTERS: tuple[str, ...] = (
-    "design", "baseline", "effects", "rent_support", "movers", "diagnostics", "survey",
-    "organisation", "process",
+    "design", "baseline", "areas", "effects", "rent_support", "movers", "diagnostics",
+    "survey", "organisation", "process",
 )
 
 
