@@ -130,7 +130,8 @@ def test_options_belong_to_their_kind() -> None:
                                               "fixed_effects_level": "department"}]})
     assert cfg.analysis[0].options == {"fixed_effects_level": "department",
                                        "weighting": "count", "covariates": (),
-                                       "area_status": "all", "comparison": "all"}
+                                       "area_status": "all", "comparison": "all",
+                                       "plan_group": "all"}
     with pytest.raises(ConfigError, match="Did you mean 'fixed_effects_level'"):
         parse_config({**base, "analysis": [{"kind": "area_did", "fixed_effects": "cohort"}]})
     with pytest.raises(ConfigError, match="Unknown key 'unit'"):

@@ -18,6 +18,7 @@ from boligeval.analyses._common import (
     COMPARISON,
     COVARIATES,
     FIXED_EFFECTS_LEVEL,
+    PLAN_GROUP,
     WEIGHTING,
     AreaModel,
     weights_column,
@@ -67,7 +68,7 @@ def cohort_means(data: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
 class AreaDid(AreaModel, id="area_did", chapter="effects", order=30,
               options={"fixed_effects_level": FIXED_EFFECTS_LEVEL, "weighting": WEIGHTING,
                        "covariates": COVARIATES, "area_status": AREA_STATUS,
-                       "comparison": COMPARISON}):
+                       "comparison": COMPARISON, "plan_group": PLAN_GROUP}):
     """The effect of an active plan on department means."""
 
     def fit(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> Any:
@@ -78,7 +79,8 @@ class AreaDid(AreaModel, id="area_did", chapter="effects", order=30,
                         weights=weights_column(spec), covariates=spec.covariates)
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
-        if any(spec.options.get(k, "all") != "all" for k in ("area_status", "comparison")):
+        if any(spec.options.get(k, "all") != "all"
+               for k in ("area_status", "comparison", "plan_group")):
             return super().run(ctx, spec, outcome)  # the figures' means are the full sample's
         means = cohort_means(ctx.data(spec, outcome), ctx.cfg.inference.alpha)
         return super().run(ctx, spec, outcome) + [
@@ -103,10 +105,11 @@ class AreaDid(AreaModel, id="area_did", chapter="effects", order=30,
         for spec in specs:
             for outcome in spec.outcomes:
                 try:
-                    fit = self.fit(ctx, spec, outcome)
+                    sample, _ = self.sample(ctx, spec)  # the block's own sample, as in run
+                    fit = self.fit(sample, spec, outcome)
                 except (EstimationError, PanelError):
                     continue          # not estimated in the run either
-                data = ctx.data(spec, outcome)
+                data = sample.data(spec, outcome)
                 data = data[(data["population"] == spec.population)
                             & (data["outcome"] == outcome)]
                 fits.append(fit)

@@ -1456,6 +1456,18 @@ _LABELS["area_status"] = {
         "not_classified": "Not in the data",
     },
 }
+_LABELS["area_option"] = {
+    "da": {
+        "area_status_listed": "Områder på listen",
+        "area_status_not_listed": "Områder uden for listen",
+        "comparison_listed": "Kontrolgruppe på listen",
+    },
+    "en": {
+        "area_status_listed": "Areas on the list",
+        "area_status_not_listed": "Areas not on the list",
+        "comparison_listed": "Controls on the list",
+    },
+}
 _LABELS["area_criterion"] = {
     "da": {
         "outside": "Uden for arbejde og uddannelse (%)",

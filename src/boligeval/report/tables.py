@@ -199,6 +199,16 @@ def _finish(table: Table, lang: str, rules: dict[str, Any] | None) -> Table:
     )
 
 
+def _option_label(lang: str, field: str, value: Any) -> str:
+    """A model option's value as a column heading ("Stort boligorganisatorisk ...: ja")."""
+    if field == "plan_group":
+        name, _, level = str(value).partition("=")
+        return f"{label(lang, 'category', name)}: {label(lang, 'category', level)}"
+    if field in ("area_status", "comparison"):
+        return label(lang, "area_option", f"{field}_{value}")
+    return label(lang, field, value)
+
+
 def _col_key(rec: dict[str, Any], fields: Sequence[str]) -> tuple[Any, ...]:
     return tuple(rec.get(f) for f in fields)
 
@@ -226,7 +236,8 @@ def regression_tables(
     for outcome in _order((r.get("outcome") for r in recs), OUTCOME_ORDER):
         orecs = [r for r in recs if r.get("outcome") == outcome]
         varying = [
-            f for f in ("model", "weight", "comparison") if len({r.get(f) for r in orecs}) > 1
+            f for f in ("model", "weight", "comparison", "area_status", "plan_group")
+            if len({r.get(f) for r in orecs}) > 1
         ]
         fields = ["population", *varying]
         pops = _order((r.get("population") for r in orecs), POPULATION_ORDER)
@@ -237,7 +248,8 @@ def regression_tables(
         col_labels = tuple(
             COLUMN_GROUP_SEP.join(
                 [label(lang, "population", c[0])]
-                + [label(lang, f, v) for f, v in zip(varying, c[1:], strict=True) if v is not None]
+                + [_option_label(lang, f, v) for f, v in zip(varying, c[1:], strict=True)
+                   if v is not None]
             )
             for c in cols
         )
