@@ -32,7 +32,15 @@ def annual_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
         '[[analysis]]\nkind = "event_study"\npopulation = "working_age"\n'
         'outcomes = ["employed"]\n'
         '[[analysis]]\nkind = "honest_did"\npopulation = "working_age"\n'
-        'outcomes = ["employed"]\n',
+        'outcomes = ["employed"]\n'
+        '[[analysis]]\nkind = "event_study_imputation"\npopulation = "working_age"\n'
+        'outcomes = ["employed"]\n'
+        '[[analysis]]\nkind = "event_study_sun_abraham"\npopulation = "working_age"\n'
+        'outcomes = ["employed"]\n'
+        '[[analysis]]\nkind = "honest_did"\npopulation = "working_age"\n'
+        'outcomes = ["employed"]\nevent_study = "imputation"\n'
+        '[[analysis]]\nkind = "honest_did"\npopulation = "working_age"\n'
+        'outcomes = ["employed"]\nevent_study = "sun_abraham"\n',
         encoding="utf-8",
     )
     out = base / "out"
@@ -52,9 +60,30 @@ def test_event_study_has_leads_lags_and_a_pretrend_test(annual_run):
     assert len(wald) == 1 and 0 <= wald[0]["p_value"] <= 1
 
 
-def test_honest_did_reports_sets_and_breakdown(annual_run):
+@pytest.mark.parametrize("kind", ["event_study_imputation", "event_study_sun_abraham"])
+def test_robust_event_studies_have_leads_lags_att_and_pretrend_test(annual_run, kind):
+    results, _ = annual_run
+    es = [r for r in results["estimates"] if r["analysis"] == kind]
+    times = {r["event_time"] for r in es if r.get("event_time") is not None}
+    assert min(times) <= -3 and max(times) >= 3
+    att = next(r for r in es if r["term"] == "att")
+    assert att["std_error"] > 0 and att["ci_low"] < att["estimate"] < att["ci_high"]
+    wald = [r for r in es if r["term"] == "pretrend_wald"]
+    assert len(wald) == 1 and 0 <= wald[0]["p_value"] <= 1
+
+
+def test_honest_did_runs_on_each_event_study(annual_run):
     results, _ = annual_run
     hd = [r for r in results["estimates"] if r["analysis"] == "honest_did"]
+    assert {r["event_study"] for r in hd} == {"twfe", "imputation", "sun_abraham"}
+    for kind in ("imputation", "sun_abraham"):
+        assert any(r["term"] == "Mbar=0" and r["event_study"] == kind for r in hd)
+
+
+def test_honest_did_reports_sets_and_breakdown(annual_run):
+    results, _ = annual_run
+    hd = [r for r in results["estimates"] if r["analysis"] == "honest_did"
+          and r["event_study"] == "twfe"]
     original = next(r for r in hd if r["term"] == "original")
     mbar0 = next(r for r in hd if r["term"] == "Mbar=0")
     # HonestDiD's default C-LF hybrid spends alpha/10 on its first stage, so at Mbar = 0

@@ -65,7 +65,7 @@ def _scan_text(texts: dict[str, bytes], tokens: set[str]) -> list[tuple[str, str
 
 def _published_counts(results: dict) -> list[tuple[str, str, float]]:
     out = []
-    for section in ("estimates", "cells", "balance", "survey", "accounting"):
+    for section in ("estimates", "cells", "balance", "survey", "accounting", "areas"):
         for r in results.get(section, []):
             if r.get("suppressed") or r.get("table") == "departments" \
                     or r.get("unit") in ("plan", "department"):
@@ -83,7 +83,7 @@ def test_run_and_panel_leak_nothing(world: Path, tmp_path: Path):
     cfg = _config(tmp_path / "c.toml", world, "[panel]\nmin_count = 3\n")
     runner = CliRunner()
     outputs = {}
-    for command in ("run", "panel"):
+    for command in ("run", "panel", "monitor"):
         out = tmp_path / command
         result = runner.invoke(main, [command, str(cfg), "--out", str(out)])
         assert result.exit_code == 0, result.output
@@ -102,6 +102,11 @@ def test_run_and_panel_leak_nothing(world: Path, tmp_path: Path):
     assert find_identifiers([], ids) == []
     results = json.loads((outputs["run"][0] / "results.json").read_text(encoding="utf-8"))
     assert _published_counts(results) == []
+    # The monitor wrote a profile page per area, plan and municipality, and nothing else
+    # than pages, the overviews and its manifest.
+    monitor = outputs["monitor"][0]
+    assert {p.suffix for p in monitor.rglob("*") if p.is_file()} == {".html", ".docx", ".json"}
+    assert (monitor / "index.html").is_file()
     panel = pd.read_parquet(outputs["panel"][0] / "panel.parquet")
     assert "top_share" not in panel.columns and "top2_share" not in panel.columns
     assert panel.loc[panel["n"] < MIN_PERSONS, "value"].isna().all()

@@ -121,7 +121,7 @@ def test_vocabulary_is_defined_once() -> None:
 def test_default_set_is_data_and_parses() -> None:
     blocks = default_blocks()
     cfg = EvaluationConfig()
-    assert len(blocks) == len(cfg.analysis) == 26   # 24 + the two youth blocks
+    assert len(blocks) == len(cfg.analysis) == 30   # 28 + the two youth blocks
     assert [b["kind"] for b in blocks] == [a.kind for a in cfg.analysis]
     assert {a.kind for a in cfg.analysis} == set(configurable()) - set()
 
@@ -131,7 +131,9 @@ def test_options_belong_to_their_kind() -> None:
     cfg = parse_config({**base, "analysis": [{"kind": "area_did", "weighting": "count",
                                               "fixed_effects_level": "department"}]})
     assert cfg.analysis[0].options == {"fixed_effects_level": "department",
-                                       "weighting": "count", "covariates": ()}
+                                       "weighting": "count", "covariates": (),
+                                       "area_status": "all", "comparison": "all",
+                                       "plan_group": "all"}
     with pytest.raises(ConfigError, match="Did you mean 'fixed_effects_level'"):
         parse_config({**base, "analysis": [{"kind": "area_did", "fixed_effects": "cohort"}]})
     with pytest.raises(ConfigError, match="Unknown key 'unit'"):

@@ -197,3 +197,35 @@ def test_errors_are_estimation_errors() -> None:
         _fit(base).aggregate("weekly")  # type: ignore[attr-defined]
     with pytest.raises(EstimationError, match="no treated"):
         _fit(base.assign(g=0))
+
+
+def test_unbalanced_panel_as_did_does() -> None:
+    """D's 2009 outcome missing; ATT(2007, 2009) against 2005, not-yet-treated controls.
+
+    Treated A, B: (6 + 9)/2 - (1 + 2)/2 = 6. Controls (C is treated in 2009, so only
+    the never treated): E alone at 2009 (4), D and E at 2005 (2): change 2. ATT = 4
+    (balanced, with D's 2 in 2009, it would be 6 - 1 = 5). Row influences summed by
+    unit: A -(1.5)/2 + (0.5)/2 = -0.5, B +0.5, D -(1 - 2)/2 * -1 = -0.5, E +0.5, C 0,
+    so the analytic SE is sqrt(4 * 0.25) = 1.
+    """
+    data = _hand_panel()
+    data = data[~((data["unit"] == "D") & (data["year"] == 2009))]
+    with pytest.raises(EstimationError, match="allow_unbalanced_panel"):
+        _fit(data)
+    res = _fit(data, allow_unbalanced_panel=True)
+    cell = _cell(res, 2007, 2009)
+    assert cell["estimate"] == pytest.approx(4.0, abs=1e-12)
+    assert cell["std_error"] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_anticipation_moves_the_base_period() -> None:
+    """Two years of anticipation: cohort 2007 has no period before 2005 and is dropped;
+    ATT(2009, 2009) compares with 2005 instead of 2007: C 5 - 0 = 5, controls D and E
+    (1 + 1) / 2 = 1, so 4 (without anticipation: 4 - (0 + 1) / 2 = 3.5)."""
+    data = _hand_panel()
+    assert _cell(_fit(data), 2009, 2009)["estimate"] == pytest.approx(3.5, abs=1e-12)
+    res = _fit(data, anticipation=2)
+    assert set(res.tidy()["group"]) == {2009}
+    assert _cell(res, 2009, 2009)["estimate"] == pytest.approx(4.0, abs=1e-12)
+    with pytest.raises(EstimationError, match="anticipation"):
+        _fit(data, anticipation=-1)

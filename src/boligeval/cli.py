@@ -243,5 +243,23 @@ def demo(out_dir: Path, scale: float, seed: int, lang: str, overwrite: bool) -> 
     click.echo(result.screen_summary())
 
 
+@main.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["da", "en"]), default=None,
+              help="Profile language (default: [report] lang of the config).")
+@_OVERWRITE
+@_user_errors
+def monitor(config: Path, out_dir: Path, lang: str | None, overwrite: bool) -> None:
+    """Write a yearly profile of every area, plan and municipality (docs/areas.md)."""
+    from boligeval.config import load_config
+    from boligeval.monitor import run_monitor
+    from boligeval.progress import Progress
+
+    result = run_monitor(load_config(config), out_dir, lang=lang, overwrite=overwrite,
+                         progress=Progress())
+    click.echo(result.summary())
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

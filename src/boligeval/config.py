@@ -239,6 +239,21 @@ class ReportSpec:
     docx_template: Path | None = None
 
 
+@dataclass(frozen=True)
+class AreasSpec:
+    """The official area classification (docs/areas.md).
+
+    ``ruleset`` is a shipped ruleset's name (``current``) or the path of a
+    ruleset TOML file; ``reference`` says where the national conviction share
+    and the regional mean gross income come from: the ``reference`` table
+    (``table``) or the residents themselves when they cover the whole
+    country (``data``).
+    """
+
+    ruleset: str = "current"
+    reference: str = "table"
+
+
 def default_analyses() -> tuple[AnalysisSpec, ...]:
     """The seed's analyses (tables 4.2-4.12) plus the diagnostics it lacked.
 
@@ -268,6 +283,7 @@ class EvaluationConfig:
     source: Path | None = None
     #: The raw ``[registers]`` table, parsed by :mod:`boligeval.registers.config`.
     registers: Mapping[str, Any] | None = None
+    areas: AreasSpec = field(default_factory=AreasSpec)
 
     @property
     def measurement_years(self) -> tuple[int, ...]:
@@ -502,6 +518,7 @@ def _parse_analysis(raw: Any, i: int) -> AnalysisSpec:
 _SECTIONS = [
     "data", "design", "population", "income", "deprivation", "panel",
     "analysis", "survey", "inference", "report", "disclosure", "registers", "cases",
+    "areas",
 ]
 
 
@@ -539,6 +556,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         disclosure=_parse_disclosure(raw.get("disclosure", {})),
         source=source,
         registers=raw.get("registers"),
+        areas=_parse_areas(raw.get("areas", {}), base),
     )
     if "analysis" in raw:
         blocks = raw["analysis"]
@@ -556,6 +574,17 @@ def parse_config(raw: Mapping[str, Any], *, base: Path | None = None,
         cfg = replace(cfg, survey=SurveySpec(codebook=(base / cfg.survey.codebook).resolve()))
     _check_semantics(cfg)
     return cfg
+
+
+def _parse_areas(raw: Mapping[str, Any], base: Path) -> AreasSpec:
+    """``[areas]``: the ruleset (name or file, relative to the config) and the reference."""
+    spec: AreasSpec = _parse_simple(AreasSpec, raw, "areas")
+    if spec.reference not in ("table", "data"):
+        raise ConfigError(f"areas.reference = '{spec.reference}' is not allowed; use 'table' "
+                          "(the reference table) or 'data' (residents cover the whole country).")
+    if spec.ruleset.endswith(".toml") and not Path(spec.ruleset).is_absolute():
+        spec = replace(spec, ruleset=str((base / spec.ruleset).resolve()))
+    return spec
 
 
 def _resolve_case_paths(spec: CaseSpec, base: Path) -> CaseSpec:
@@ -696,7 +725,7 @@ def dump_config(cfg: EvaluationConfig, *, data_dir: Path | None = None) -> str:
         lines += [f"{_key(k)} = {_toml_value(v)}" for k, v in mapping.items()]
         lines.append("")
     for name in ["design", "population", "income", "deprivation", "panel", "survey",
-                 "cases", "inference", "report", "disclosure"]:
+                 "cases", "inference", "report", "disclosure", "areas"]:
         spec = getattr(cfg, name)
         lines.append(f"[{name}]")
         nested: list[str] = []

@@ -37,6 +37,7 @@ import pandas as pd
 from boligeval.errors import ConfigError, ReportError
 from boligeval.records import (
     ACCOUNTING,
+    AREAS,
     BALANCE,
     CELLS,
     ESTIMATES,
@@ -68,7 +69,8 @@ __all__ = [
 SUPPRESSED_MARK = "·"
 """How a suppressed cell is shown in every table and figure note."""
 
-_ESTIMATE_VALUE_KEYS = ("estimate", "std_error", "p_value", "ci_low", "ci_high", "statistic")
+_ESTIMATE_VALUE_KEYS = ("estimate", "std_error", "p_value", "ci_low", "ci_high", "statistic",
+                        "p_value_romano_wolf", "p_value_holm")
 _CELL_VALUE_KEYS = ("mean", "ci_low", "ci_high")
 _FORBIDDEN_KEY = re.compile(
     r"(^|_)(min|max|minimum|maximum|median|top_share|top2_share|top_value)($|_)"
@@ -540,6 +542,48 @@ def _protect_simple(
             rec["suppressed"] = False
 
 
+#: Values of an area-year record (docs/areas.md) nulled when its base fails a rule; the
+#: base itself goes too, since for a count it is the value.
+_AREA_VALUE_KEYS = ("value", "average", "compared", "non_western_share", "share", "met",
+                    "n", "n_origin", "met_main", "met_prevention")
+
+
+def _protect_areas(records: list[dict[str, Any]], rules: DisclosureRules, log: _Log) -> None:
+    """Area-year criteria and shares: the minimum count on the base, dominance on amounts.
+
+    ``n`` is the base behind the value (for a two-year average, the smaller
+    of the two years' bases); gross incomes also carry the largest
+    contributors' shares, consumed here like the cells'.
+    """
+    for rec in records:
+        share, pair = rec.pop("top_share", None), rec.pop("top2_share", None)
+        log.add(AREAS, "forbidden_key_removed", _strip_forbidden(rec))
+        base = rec.get("n")
+        rule = cell_fails(base, share, rules, amount=rec.get("kind") == "amount",
+                          top2_share=pair)
+        if rule or rec.get("suppressed"):
+            _null(rec, _AREA_VALUE_KEYS)
+            log.add(AREAS, rule or "suppressed_upstream")
+        else:
+            rec["suppressed"] = False
+    # Cells that add up to a published total (age groups of the residents, ``margin``):
+    # one hidden cell could be recovered from the total, so the smallest other goes too.
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for rec in records:
+        if rec.get("margin") is not None:
+            groups.setdefault(rec["margin"], []).append(rec)
+    for cells in groups.values():
+        hidden = [r for r in cells if r.get("suppressed")]
+        shown = sorted((r for r in cells if not r.get("suppressed")),
+                       key=lambda r: float(r.get("n") or 0))
+        if len(hidden) == 1 and shown:
+            shown[0]["suppressed"] = True
+            _null(shown[0], _AREA_VALUE_KEYS)
+            log.add(AREAS, "secondary")
+    for rec in records:
+        rec.pop("margin", None)
+
+
 _SURVEY_VALUE_KEYS = ("value", "count", "mean")
 _NOT_PERSONS = ("plan", "plans", "department", "departments")
 """Survey units that are not respondents: their counts describe plans, not people."""
@@ -849,6 +893,7 @@ def protect_results(
         _protect_crosstabs(survey, rules, log, frozenset(margins) | {"distribution"})
     if ACCOUNTING in out:
         out[ACCOUNTING] = _protect_accounting(out[ACCOUNTING], rules, log)
+    _protect_areas(out.get(AREAS, []), rules, log)
     for key, section in out.items():
         if key not in SECTIONS:
             for rec in section:

@@ -12,7 +12,8 @@ Sections of results.json:
 * ``cells``: cohort-by-year means behind the effect figures;
 * ``balance``: baseline balance tests;
 * ``survey``: survey statistics (:data:`SURVEY_FIELDS` always present);
-* ``accounting``: where every department and resident row went.
+* ``accounting``: where every department and resident row went;
+* ``areas``: the official area classification per area and year (docs/areas.md).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from boligeval.errors import BoligevalError
 
 __all__ = [
     "ACCOUNTING",
+    "AREAS",
     "BALANCE",
     "CELLS",
     "ESTIMATES",
@@ -44,16 +46,17 @@ __all__ = [
     "json_value",
 ]
 
-Section = Literal["estimates", "cells", "balance", "survey", "accounting"]
+Section = Literal["estimates", "cells", "balance", "survey", "accounting", "areas"]
 
 ESTIMATES: Section = "estimates"
 CELLS: Section = "cells"
 BALANCE: Section = "balance"
 SURVEY: Section = "survey"
 ACCOUNTING: Section = "accounting"
+AREAS: Section = "areas"
 
 #: Sections of results.json, in the order they are written and protected.
-SECTIONS: tuple[Section, ...] = (ESTIMATES, CELLS, BALANCE, SURVEY, ACCOUNTING)
+SECTIONS: tuple[Section, ...] = (ESTIMATES, CELLS, BALANCE, SURVEY, ACCOUNTING, AREAS)
 
 #: Keys every estimate record has (null where an estimator does not give them).
 ESTIMATE_FIELDS: tuple[str, ...] = (

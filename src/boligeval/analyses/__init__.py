@@ -166,6 +166,15 @@ def run_analyses(
                             raise
                         notes.append(f"{label} not estimated: {exc}")
                         progress.log(f"{label} not estimated: {exc}")
+        for kind in dict.fromkeys(spec.kind for spec in specs):
+            with progress.stage(f"{kind} (all blocks)"):
+                try:
+                    records = configurable()[kind].family(
+                        ctx, [s for s in specs if s.kind == kind], records)
+                except (EstimationError, PanelError) as exc:
+                    if strict:
+                        raise
+                    notes.append(f"{kind} across blocks not computed: {exc}")
     if ctx.survey is not None:
         with progress.stage("survey analyses"):
             for analysis in analyses:

@@ -6,6 +6,7 @@ Also the cohort-by-year means behind the seed's figures 4.1-4.2 (``cells``).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -13,15 +14,19 @@ from scipy import stats
 
 from boligeval.analyses import register
 from boligeval.analyses._common import (
+    AREA_STATUS,
+    COMPARISON,
     COVARIATES,
     FIXED_EFFECTS_LEVEL,
+    PLAN_GROUP,
     WEIGHTING,
     AreaModel,
     weights_column,
 )
 from boligeval.analyses.base import Context
 from boligeval.config import AnalysisSpec
-from boligeval.records import CELLS, Record
+from boligeval.errors import EstimationError, PanelError
+from boligeval.records import CELLS, ESTIMATES, Record
 
 
 def cohort_means(data: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
@@ -62,7 +67,8 @@ def cohort_means(data: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
 @register
 class AreaDid(AreaModel, id="area_did", chapter="effects", order=30,
               options={"fixed_effects_level": FIXED_EFFECTS_LEVEL, "weighting": WEIGHTING,
-                       "covariates": COVARIATES}):
+                       "covariates": COVARIATES, "area_status": AREA_STATUS,
+                       "comparison": COMPARISON, "plan_group": PLAN_GROUP}):
     """The effect of an active plan on department means."""
 
     def fit(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> Any:
@@ -73,10 +79,53 @@ class AreaDid(AreaModel, id="area_did", chapter="effects", order=30,
                         weights=weights_column(spec), covariates=spec.covariates)
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
+        if any(spec.options.get(k, "all") != "all"
+               for k in ("area_status", "comparison", "plan_group")):
+            return super().run(ctx, spec, outcome)  # the figures' means are the full sample's
         means = cohort_means(ctx.data(spec, outcome), ctx.cfg.inference.alpha)
         return super().run(ctx, spec, outcome) + [
             Record(CELLS, {"population": spec.population, "outcome": outcome, **row})
             for row in means]
+
+    def family(self, ctx: Context, specs: Sequence[AnalysisSpec],
+               records: list[Record]) -> list[Record]:
+        """Romano-Wolf and Holm p-values of the effect across the table's tests.
+
+        Every block and outcome of this kind that was estimated is one test of
+        ``active_plan = 0``; the restricted wild bootstrap draws one weight per
+        plan (a department without a plan is its own cluster), shared by all
+        tests.
+        """
+        from boligeval.estimate.multiple import romano_wolf
+
+        heads = [i for i, r in enumerate(records) if r.section == ESTIMATES
+                 and r.fields.get("analysis") == self.id
+                 and r.fields.get("term") == "active_plan"]
+        fits, clusters = [], []
+        for spec in specs:
+            for outcome in spec.outcomes:
+                try:
+                    sample, _ = self.sample(ctx, spec)  # the block's own sample, as in run
+                    fit = self.fit(sample, spec, outcome)
+                except (EstimationError, PanelError):
+                    continue          # not estimated in the run either
+                data = sample.data(spec, outcome)
+                data = data[(data["population"] == spec.population)
+                            & (data["outcome"] == outcome)]
+                fits.append(fit)
+                clusters.append(data["plan_id"].astype(object).where(
+                    data["plan_id"].notna(), "department " + data["department_id"].astype(str)))
+        if len(fits) != len(heads) or len(heads) < 2:
+            return records
+        inf = ctx.cfg.inference
+        res = romano_wolf(fits, "active_plan", clusters, seed=inf.seed,
+                          bootstrap_draws=inf.wild_bootstrap_draws)
+        out = list(records)
+        for k, i in enumerate(heads):
+            out[i] = Record(ESTIMATES, {
+                **records[i].fields, "p_value_romano_wolf": float(res.p_romano_wolf[k]),
+                "p_value_holm": float(res.p_holm[k]), "n_tests": len(heads)})
+        return out
 
     def report(self, view: Any) -> list[Any]:
         from boligeval.report.figures import coefficient_figure, trend_figures

@@ -22,8 +22,9 @@ class AttGt(RegisterAnalysis, id="att_gt", chapter="diagnostics", order=70,
             produces=(AGGREGATE,), options={
                 "control_group": Option("notyettreated", ("notyettreated", "nevertreated"),
                                         "comparison departments: not yet or never treated"),
-                "est_method": Option("unconditional", ("unconditional", "reg", "dr"),
-                                     "without covariates, outcome regression or doubly robust"),
+                "est_method": Option("unconditional", ("unconditional", "reg", "ipw", "dr"),
+                                     "without covariates, outcome regression, inverse "
+                                     "probability weighting or doubly robust"),
                 "covariates": COVARIATES}):
     """ATT(g, t) with a plan-clustered multiplier bootstrap and uniform bands."""
 

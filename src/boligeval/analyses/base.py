@@ -37,8 +37,8 @@ Trigger = Literal["config", "register", "survey", "cases"]
 
 #: Report chapters, in order; each analysis names the one it belongs to.
 CHAPTERS: tuple[str, ...] = (
-    "design", "baseline", "effects", "rent_support", "movers", "diagnostics", "survey",
-    "organisation", "process",
+    "design", "baseline", "areas", "effects", "rent_support", "movers", "diagnostics",
+    "survey", "organisation", "process",
 )
 
 
@@ -166,6 +166,15 @@ class RegisterAnalysis(Analysis):
     @abstractmethod
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         """Estimate one outcome of one block; return unprotected records."""
+
+    def family(self, ctx: Context, specs: Sequence[AnalysisSpec],
+               records: list[Record]) -> list[Record]:
+        """Revise the run's records once every block of this kind has run.
+
+        For adjustments across blocks and outcomes (multiple testing); the
+        default returns the records as they are.
+        """
+        return records
 
 
 class DiagnosticAnalysis(RegisterAnalysis):

@@ -222,6 +222,7 @@ _PLANS = TableSchema(
         ),
         ColumnSpec("secretariat_type", "str", nullable=True, required=False,
                    allowed=SECRETARIAT_TYPES),
+        ColumnSpec("region", "id", nullable=True, required=False),
     ),
     unique=(("plan_id",),),
 )
@@ -238,6 +239,8 @@ _DEPARTMENTS = TableSchema(
         ColumnSpec("built_1955_1975_share", "float", nullable=True),
         ColumnSpec("one_two_room_share", "float", nullable=True),
         ColumnSpec("long_vacancy", "bool", nullable=True),
+        ColumnSpec("area_id", "id", nullable=True, required=False),
+        ColumnSpec("region", "id", nullable=True, required=False),
     ),
     unique=(("department_id",),),
     foreign_keys=(ForeignKey(("plan_id",), "plans", ("plan_id",)),),
@@ -318,6 +321,44 @@ _PRICES = TableSchema(
             fix="give the consumer price index (any base year) as a positive number",
         ),
     ),
+)
+
+#: Reference figures of the area classification (docs/areas.md).
+AREA_REFERENCE_CRITERIA: tuple[str, ...] = ("convictions", "income")
+#: Statuses of the official list of areas (docs/areas.md).
+AREA_STATUSES: tuple[str, ...] = (
+    "transformation", "parallel_society", "vulnerable", "prevention", "none",
+)
+
+_REFERENCE = TableSchema(
+    name="reference",
+    columns=(
+        ColumnSpec("year", "int"),
+        ColumnSpec("criterion", "str", allowed=AREA_REFERENCE_CRITERIA),
+        ColumnSpec("region", "id", nullable=True),
+        ColumnSpec("value", "float"),
+    ),
+    unique=(("year", "criterion", "region"),),
+    checks=(
+        Check(
+            rule="range",
+            column="value",
+            bad_sql="value <= 0 OR isnan(value) OR isinf(value)",
+            text="a reference figure must be a finite number greater than 0",
+            fix="give the national conviction share as a fraction (e.g. 0.012) and the "
+            "regional mean gross income in DKK",
+        ),
+    ),
+)
+
+_OFFICIAL_LIST = TableSchema(
+    name="official_list",
+    columns=(
+        ColumnSpec("area_id", "id"),
+        ColumnSpec("year", "int"),
+        ColumnSpec("status", "str", allowed=AREA_STATUSES),
+    ),
+    unique=(("area_id", "year"),),
 )
 
 _RESPONDENTS = TableSchema(
@@ -461,6 +502,8 @@ TABLE_SCHEMAS: MappingProxyType[str, TableSchema] = MappingProxyType(
             _DEPARTMENTS,
             _RESIDENTS,
             _PRICES,
+            _REFERENCE,
+            _OFFICIAL_LIST,
             _CODEBOOK,
             _RESPONDENTS,
             _ANSWERS,

@@ -441,7 +441,20 @@ def _exceed(stat: np.ndarray, observed: float) -> float:
 def _one_restriction(
     st: _Setup, avec: np.ndarray, v: np.ndarray, impose_null: bool
 ) -> tuple[Callable[[float], float], float, float]:
-    """p-value as a function of the null value r, the estimate and its analytic SE.
+    """p-value as a function of the null value r, the estimate and its analytic SE."""
+    statistics, theta, se_obs = _restriction_statistics(st, avec, v, impose_null)
+
+    def pvalue(r: float) -> float:
+        observed, draws = statistics(r)
+        return _exceed(draws, observed)
+
+    return pvalue, theta, se_obs
+
+
+def _restriction_statistics(
+    st: _Setup, avec: np.ndarray, v: np.ndarray, impose_null: bool
+) -> tuple[Callable[[float], tuple[float, np.ndarray]], float, float]:
+    """Observed and bootstrap |t| as functions of the null value r, the estimate, its SE.
 
     Restricted residuals are ``u + d * (theta - r)``, so every bootstrap
     quantity is a polynomial in ``delta = theta - r`` whose coefficients are
@@ -508,19 +521,18 @@ def _one_restriction(
             tstar = np.abs(num0 / np.sqrt(variance(0.0)))
         tstar = np.where(np.isfinite(tstar), tstar, 0.0)
 
-        def pvalue_u(r: float) -> float:
-            return _exceed(tstar, abs(theta - r) / se_obs)
+        def statistics_u(r: float) -> tuple[float, np.ndarray]:
+            return abs(theta - r) / se_obs, tstar
 
-        return pvalue_u, theta, se_obs
+        return statistics_u, theta, se_obs
 
-    def pvalue(r: float) -> float:
+    def statistics(r: float) -> tuple[float, np.ndarray]:
         delta = theta - r
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.abs((num0 + delta * num1) / np.sqrt(variance(delta)))
-        t = np.where(np.isfinite(t), t, 0.0)
-        return _exceed(t, abs(delta) / se_obs)
+        return abs(delta) / se_obs, np.where(np.isfinite(t), t, 0.0)
 
-    return pvalue, theta, se_obs
+    return statistics, theta, se_obs
 
 
 def _invert(pvalue: Any, theta: float, side: float, se: float, crit: float, alpha: float) -> float:

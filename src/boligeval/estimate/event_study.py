@@ -6,16 +6,47 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from boligeval.errors import EstimationError
 from boligeval.estimate.ols import FeolsResult, VcovType, WaldResult, feols
 from boligeval.vocabulary import stars
 
-__all__ = ["EventStudyResult", "event_study"]
+__all__ = ["EventStudyResult", "event_lines", "event_study", "event_tidy"]
 
 
 def _term(e: int) -> str:
     return f"event_{e}"
+
+
+def event_tidy(att: float, att_se: float, event_times: tuple[int, ...], estimates: np.ndarray,
+               vcov: np.ndarray, alpha: float, reference: int | None = -1) -> pd.DataFrame:
+    """Tidy table of a heterogeneity-robust event study, normal inference.
+
+    Rows ``att`` (no event time) and ``event_<e>`` by event time, with the
+    ``reference`` event time as a row of estimate 0 and no standard error.
+    """
+    times = [*event_times, *([reference] if reference is not None else [])]
+    est = np.concatenate([[att], estimates, [0.0] * (len(times) - len(event_times))])
+    se = np.concatenate([[att_se], np.sqrt(np.diag(vcov)),
+                         [np.nan] * (len(times) - len(event_times))])
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2 * stats.norm.sf(np.abs(est / se))
+    out = pd.DataFrame({
+        "term": ["att", *(_term(e) for e in times)],
+        "estimate": est, "std_error": se, "p_value": p,
+        "ci_low": est - z * se, "ci_high": est + z * se,
+        "event_time": pd.array([None, *times], dtype="Int64"),
+    })
+    order = np.argsort(out["event_time"].fillna(-(10**9)).to_numpy(), kind="stable")
+    return out.iloc[order].reset_index(drop=True)
+
+
+def event_lines(tidy: pd.DataFrame) -> list[str]:
+    """One text line per row of an event-study tidy table."""
+    return [f"{row['term']:>10}: {row['estimate']:>12.6g} ({row['std_error']:.6g}) "
+            f"{stars(row['p_value'])}" for row in tidy.to_dict("records")]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

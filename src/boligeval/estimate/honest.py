@@ -722,9 +722,14 @@ def event_study_inputs(result: object) -> tuple[np.ndarray, np.ndarray, int, int
     Accepts a Callaway-Sant'Anna event study (``att_gt(...).aggregate("dynamic")``
     with ``base_period="universal"``: its e = -1 component, identically zero, is
     the reference) or a TWFE ``EventStudyResult`` (its ``ref`` is the
-    reference). Pre-periods are the event times before the reference, post-periods
-    those after it, in HonestDiD's order.
+    reference), or any result with an ``honest_inputs()`` method (the imputation
+    and Sun-Abraham event studies, reference e = -1). Pre-periods are the event
+    times before the reference, post-periods those after it, in HonestDiD's order.
     """
+    own = getattr(result, "honest_inputs", None)
+    if callable(own):
+        beta, sigma, pre, post = own()
+        return np.asarray(beta, dtype=float), np.asarray(sigma, dtype=float), int(pre), int(post)
     labels = getattr(result, "labels", None)
     if labels is not None and getattr(result, "kind", None) == "dynamic":
         e = np.asarray(labels, dtype=float)
@@ -752,7 +757,8 @@ def event_study_inputs(result: object) -> tuple[np.ndarray, np.ndarray, int, int
         )  # fmt: skip
     raise EstimationError(
         "honest_did takes betahat and sigma, or an event study: "
-        "att_gt(...).aggregate('dynamic') or an EventStudyResult"
+        "att_gt(...).aggregate('dynamic'), an EventStudyResult, an imputation or "
+        "Sun-Abraham result"
     )
 
 

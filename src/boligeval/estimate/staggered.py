@@ -9,9 +9,13 @@ by group shares and include the influence of estimating those shares.
 
 Within each (g, t) cell the estimators are those of Sant'Anna & Zhao (2020)
 for panel data, as ``did`` calls them: unconditional difference in mean
-changes, outcome regression (``reg_did_panel``) and the improved doubly
-robust estimator (``drdid_panel``: inverse-probability-tilting propensity
-score and weighted least squares outcome model).
+changes, outcome regression (``reg_did_panel``), standardised inverse
+probability weighting (``std_ipw_did_panel``: logit propensity score) and the
+improved doubly robust estimator (``drdid_panel``: inverse-probability-tilting
+propensity score and weighted least squares outcome model). An unbalanced
+panel (``allow_unbalanced_panel=True``, covariates allowed) is
+estimated as did does: each 2x2 as repeated cross-sections, influence summed
+by unit.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ __all__ = ["AggregateResult", "AttGtResult", "att_gt"]
 
 ControlGroup = Literal["notyettreated", "nevertreated"]
 BasePeriod = Literal["varying", "universal"]
-EstMethod = Literal["unconditional", "reg", "dr"]
+EstMethod = Literal["unconditional", "reg", "ipw", "dr"]
 AggregateKind = Literal["simple", "group", "dynamic", "calendar"]
 WeightType = Literal["rademacher", "mammen"]
 
@@ -88,6 +92,8 @@ def _prepare(
     covariates: Sequence[str],
     weights: str | None,
     cluster: str | None,
+    allow_unbalanced_panel: bool = False,
+    anticipation: float = 0,
 ) -> _Panel:
     cols = [yname, tname, idname, gname, *covariates]
     cols += [c for c in (weights, cluster) if c is not None]
@@ -109,12 +115,14 @@ def _prepare(
         raise EstimationError(f"duplicated ({idname}, {tname}) rows")
     if (counts == 0).any():
         n_bad = int(np.sum(counts.reshape(n_all, n_t).min(axis=1) == 0))
-        raise EstimationError(
-            f"the panel is unbalanced: {n_bad} units are not observed in every period"
-        )
+        if not allow_unbalanced_panel:
+            raise EstimationError(
+                f"the panel is unbalanced: {n_bad} units are not observed in every period "
+                "(allow_unbalanced_panel=True estimates it as did does)"
+            )
 
     def wide(col: str) -> np.ndarray:
-        out = np.empty(n_all * n_t)
+        out = np.full(n_all * n_t, np.nan)
         out[cell] = data[col].to_numpy(dtype=float)
         return out.reshape(n_all, n_t)
 
@@ -127,7 +135,8 @@ def _prepare(
     # treated at the next measurement period.
     pos = np.searchsorted(periods, g_unit, side="left")
     g_unit = np.where(g_unit > 0, periods[np.minimum(pos, periods.size - 1)], 0.0)
-    keep = (g_unit == 0) | (g_unit > periods[0])  # drop units treated in the first period
+    # drop units treated (or anticipating) in the first period: no pre-period
+    keep = (g_unit == 0) | (g_unit - anticipation > periods[0])
     n = int(keep.sum())
     y = wide(yname)[keep]
     if weights is not None:
@@ -229,6 +238,8 @@ def _cell(
         lin = (w0 * (dy - out)) * (x @ _solve(a, xbar1, "outcome regression"))
         psi = w1 * (dy - eta1) / s1 - (w1 * (out - eta0) / s1 + lin)
         return eta1 - eta0, psi
+    if method == "ipw":
+        return _ipw_cell(dy, d, w, x)
     ps = _ipt_pscore(d, x, w)
     odds = ps / (1 - ps)
     w0 = w * c * odds
@@ -238,6 +249,43 @@ def _cell(
     s0 = w0.sum()
     eta1, eta0 = (w1 @ r) / s1, (w0 @ r) / s0
     return eta1 - eta0, w1 * (r - eta1) / s1 - w0 * (r - eta0) / s0
+
+
+def _logit(d: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted logistic regression by Newton's method; the coefficients."""
+    beta = np.zeros(x.shape[1])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -700, 700)))
+        grad = x.T @ (w * (d - p))
+        hess = (x * (w * p * (1 - p))[:, None]).T @ x
+        step = _solve(hess, grad, "propensity score")
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(beta))):
+            break
+    return beta
+
+
+def _ipw_cell(
+    dy: np.ndarray, d: np.ndarray, w: np.ndarray, x: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Standardised (Hajek) IPW of one 2x2, DRDID's ``std_ipw_did_panel``.
+
+    Logit propensity score fitted by maximum likelihood; the influence function
+    includes the estimation of the score.
+    """
+    n = dy.size
+    ps = 1.0 / (1.0 + np.exp(-(x @ _logit(d, x, w))))
+    ps = np.minimum(ps, 1 - 1e-6)
+    w1 = w * d
+    w0 = w * ps * (1 - d) / (1 - ps)
+    eta1 = (w1 @ dy) / w1.sum()
+    eta0 = (w0 @ dy) / w0.sum()
+    hessian = np.linalg.inv((x * (w * ps * (1 - ps))[:, None]).T @ x / n)
+    lin_ps = (x * (w * (d - ps))[:, None]) @ hessian          # (n, p)
+    m2 = (x * (w0 * (dy - eta0))[:, None]).mean(axis=0)
+    inf1 = w1 * (dy - eta1) / w1.mean()
+    inf0 = (w0 * (dy - eta0) + lin_ps @ m2) / w0.mean()
+    return eta1 - eta0, (inf1 - inf0) / n
 
 
 # --------------------------------------------------------------------------- all cells
@@ -253,6 +301,7 @@ def _estimate_cells(
     *,
     control_group: str,
     method: str,
+    anticipation: float = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """ATT and influence functions (n, k) of every (g, t) cell.
 
@@ -269,7 +318,7 @@ def _estimate_cells(
     if control_group == "nevertreated":
         ctrl = np.repeat((gu == 0)[:, None], k, axis=1)
     else:
-        thr = periods[np.maximum(cell_t, cell_b)]
+        thr = periods[np.maximum(cell_t, cell_b)] + anticipation
         ctrl = (gu == 0)[:, None] | ((gu[:, None] > thr[None, :]) & ~treat)
     no_ctrl = active & ~ctrl.any(axis=0)
     dropped = no_ctrl if (control_group == "notyettreated" and not (gu == 0).any()) else None
@@ -286,6 +335,15 @@ def _estimate_cells(
     if dropped is not None:
         att[dropped] = np.nan
     cols = np.flatnonzero(active)
+    if np.isnan(y).any():
+        if panel.x is None:
+            return _unbalanced_cells(panel, cols, treat, ctrl, cell_t, cell_b, att, psi)
+        if method not in ("reg", "ipw", "dr"):
+            raise EstimationError(f"unknown est_method {method!r}")
+        for col in cols:
+            att[col], psi[:, col] = _rc_cell(panel, treat[:, col], ctrl[:, col],
+                                             int(cell_t[col]), int(cell_b[col]), method)
+        return att, psi
     if panel.x is None:
         step = max(1, _BLOCK // max(n, 1))
         for lo in range(0, cols.size, step):
@@ -308,6 +366,185 @@ def _estimate_cells(
         d = treat[sub, col].astype(float)
         att[col], psi[sub, col] = _cell(dy, d, ws / ws.mean(), xs, method)
     return att, psi
+
+
+def _unbalanced_cells(
+    panel: _Panel, cols: np.ndarray, treat: np.ndarray, ctrl: np.ndarray,
+    cell_t: np.ndarray, cell_b: np.ndarray, att: np.ndarray, psi: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cells of an unbalanced panel without covariates, as R did (2.1+) estimates them.
+
+    Each 2x2 is a repeated cross-section of the department-years observed in
+    period t and in the base period: ATT = (treated mean at t - at base) -
+    (control mean at t - at base), over the units observed in each period. The
+    influence of each row (``drdid_rc`` with an intercept only) is summed
+    within its unit, so the clustered inference keeps the within-unit
+    dependence. A cell with an empty group in either period is NaN (dropped,
+    as did drops it with a warning).
+    """
+    y, w = panel.y, panel.weights
+    step = max(1, _BLOCK // max(y.shape[0], 1))
+    for lo in range(0, cols.size, step):
+        idx = cols[lo : lo + step]
+        yt, yb = y[:, cell_t[idx]], y[:, cell_b[idx]]
+        seen_t, seen_b = ~np.isnan(yt), ~np.isnan(yb)
+        yt, yb = np.where(seen_t, yt, 0.0), np.where(seen_b, yb, 0.0)
+        parts = []
+        for group in (treat[:, idx], ctrl[:, idx]):
+            for seen, val in ((seen_t, yt), (seen_b, yb)):
+                wk = w[:, None] * (group & seen)
+                total = wk.sum(axis=0)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    mean = np.einsum("ik,ik->k", wk, val) / total
+                    parts.append((mean, wk * (val - mean) / total, total > 0))
+        (m11, p11, o11), (m10, p10, o10), (m01, p01, o01), (m00, p00, o00) = parts
+        ok = o11 & o10 & o01 & o00
+        att[idx] = np.where(ok, (m11 - m10) - (m01 - m00), np.nan)
+        psi[:, idx] = np.where(ok[None, :], p11 - p10 - p01 + p00, 0.0)
+    return att, psi
+
+
+def _rc_cell(
+    panel: _Panel, treat: np.ndarray, ctrl: np.ndarray, ti: int, base: int, method: str
+) -> tuple[float, np.ndarray]:
+    """A 2x2 of an unbalanced panel with covariates, as repeated cross-sections.
+
+    Rows are the department-years observed in period ``ti`` (post) or ``base``
+    (pre), with covariates of their own period. ``reg``: DRDID's ``reg_did_rc``
+    (untreated outcome models fitted on the controls of each period); ``ipw``:
+    ``std_ipw_did_rc`` (logit score on all rows); ``dr``: the locally efficient
+    ``drdid_rc``. Returns the ATT and the rows' influence summed by unit (NaN
+    and zeros when a group is empty in a period).
+    """
+    assert panel.x is not None
+    y, x, w = panel.y, panel.x, panel.weights
+    units, posts = [], []
+    for period, flag in ((ti, 1.0), (base, 0.0)):
+        seen = np.flatnonzero((treat | ctrl) & ~np.isnan(y[:, period]))
+        units.append(seen)
+        posts.append(np.full(seen.size, flag))
+    unit = np.concatenate(units)
+    post = np.concatenate(posts)
+    period_of = np.where(post == 1, ti, base)
+    yy = y[unit, period_of]
+    xx = x[unit, period_of, :]
+    d = treat[unit].astype(float)
+    ww = w[unit] / w[unit].mean()
+    n = yy.size
+    groups = [(d == 1) & (post == 0), (d == 1) & (post == 1), (d == 0) & (post == 0),
+              (d == 0) & (post == 1)]
+    if any(not g.any() for g in groups):
+        return float("nan"), np.zeros(y.shape[0])
+    if method in ("ipw", "dr"):
+        est, inf = (_ipw_rc if method == "ipw" else _dr_rc)(yy, post, d, xx, ww)
+        return est, np.bincount(unit, weights=inf / n, minlength=y.shape[0])
+    fits, reps = [], []
+    for mask in groups[2:]:                       # control pre, control post
+        wo = ww * mask
+        xpx = (xx * wo[:, None]).T @ xx / n
+        coef = _solve(xpx * n, (xx * wo[:, None]).T @ yy, "outcome regression")
+        fit = xx @ coef
+        fits.append(fit)
+        reps.append((xx * (wo * (yy - fit))[:, None]) @ np.linalg.inv(xpx))
+    out_pre, out_post = fits
+    w_pre, w_post, w_cont = ww * d * (1 - post), ww * d * post, ww * d
+    eta_pre = (w_pre @ yy) / w_pre.sum()
+    eta_post = (w_post @ yy) / w_post.sum()
+    eta_cont = (w_cont @ (out_post - out_pre)) / w_cont.sum()
+    inf_treat = (w_post * (yy - eta_post) / w_post.mean()
+                 - w_pre * (yy - eta_pre) / w_pre.mean())
+    m1 = (xx * w_cont[:, None]).mean(axis=0)
+    inf_cont = (w_cont * (out_post - out_pre - eta_cont) + reps[1] @ m1 - reps[0] @ m1)
+    inf = inf_treat - inf_cont / w_cont.mean()
+    psi = np.bincount(unit, weights=inf / n, minlength=y.shape[0])
+    return float((eta_post - eta_pre) - eta_cont), psi
+
+
+def _ols_rc(
+    y: np.ndarray, x: np.ndarray, w: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted OLS on the rows of ``mask``: fitted values on all rows and the
+    asymptotic linear representation of the coefficients (n, p)."""
+    n = y.size
+    wo = w * mask
+    xpx = (x * wo[:, None]).T @ x / n
+    coef = _solve(xpx * n, (x * wo[:, None]).T @ y, "outcome regression")
+    fit = x @ coef
+    return fit, (x * (wo * (y - fit))[:, None]) @ np.linalg.inv(xpx)
+
+
+def _dr_rc(
+    y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """DRDID's locally efficient ``drdid_rc``: ATT and row influence (mean-scaled)."""
+    n = y.size
+    ps = np.minimum(1.0 / (1.0 + np.exp(-(x @ _logit(d, x, w)))), 1 - 1e-6)
+    c = 1 - d
+    cont_pre, rep_cont_pre = _ols_rc(y, x, w, (c == 1) & (post == 0))
+    cont_post, rep_cont_post = _ols_rc(y, x, w, (c == 1) & (post == 1))
+    treat_pre, rep_treat_pre = _ols_rc(y, x, w, (d == 1) & (post == 0))
+    treat_post, rep_treat_post = _ols_rc(y, x, w, (d == 1) & (post == 1))
+    out_cont = post * cont_post + (1 - post) * cont_pre
+    odds = ps * c / (1 - ps)
+    w_tpre, w_tpost = w * d * (1 - post), w * d * post
+    w_cpre, w_cpost = w * odds * (1 - post), w * odds * post
+    w_d, w_dt1, w_dt0 = w * d, w * d * post, w * d * (1 - post)
+    r = y - out_cont
+
+    def comp(wk: np.ndarray, v: np.ndarray) -> tuple[float, np.ndarray]:
+        eta = wk * v / wk.mean()
+        att = float(eta.mean())
+        return att, eta - wk * att / wk.mean()
+
+    a_tpre, i_tpre = comp(w_tpre, r)
+    a_tpost, i_tpost = comp(w_tpost, r)
+    a_cpre, i_cpre = comp(w_cpre, r)
+    a_cpost, i_cpost = comp(w_cpost, r)
+    a_dpost, i_dpost = comp(w_d, treat_post - cont_post)
+    a_dt1, i_dt1 = comp(w_dt1, treat_post - cont_post)
+    a_dpre, i_dpre = comp(w_d, treat_pre - cont_pre)
+    a_dt0, i_dt0 = comp(w_dt0, treat_pre - cont_pre)
+    att = (a_tpost - a_tpre) - (a_cpost - a_cpre) + (a_dpost - a_dt1) - (a_dpre - a_dt0)
+
+    def colmean(v: np.ndarray) -> np.ndarray:
+        return np.asarray((x * v[:, None]).mean(axis=0))
+
+    hessian = np.linalg.inv((x * (w * ps * (1 - ps))[:, None]).T @ x / n)
+    lin_ps = (x * (w * (d - ps))[:, None]) @ hessian
+    m1_post = -colmean(w_tpost * post) / w_tpost.mean()
+    m1_pre = -colmean(w_tpre * (1 - post)) / w_tpre.mean()
+    inf_treat = i_tpost - i_tpre + rep_cont_post @ m1_post + rep_cont_pre @ m1_pre
+    m2_pre = colmean(w_cpre * (r - a_cpre)) / w_cpre.mean()
+    m2_post = colmean(w_cpost * (r - a_cpost)) / w_cpost.mean()
+    m3_post = -colmean(w_cpost * post) / w_cpost.mean()
+    m3_pre = -colmean(w_cpre * (1 - post)) / w_cpre.mean()
+    inf_cont = (i_cpost - i_cpre + lin_ps @ (m2_post - m2_pre)
+                + rep_cont_post @ m3_post + rep_cont_pre @ m3_pre)
+    inf_eff = (i_dpost - i_dt1) - (i_dpre - i_dt0)
+    mom_post = colmean(w_d / w_d.mean() - w_dt1 / w_dt1.mean())
+    mom_pre = colmean(w_d / w_d.mean() - w_dt0 / w_dt0.mean())
+    inf_or = ((rep_treat_post - rep_cont_post) @ mom_post
+              - (rep_treat_pre - rep_cont_pre) @ mom_pre)
+    return att, inf_treat - inf_cont + inf_eff + inf_or
+
+
+def _ipw_rc(
+    y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """DRDID's ``std_ipw_did_rc``: ATT and row influence (mean-scaled)."""
+    n = y.size
+    ps = np.minimum(1.0 / (1.0 + np.exp(-(x @ _logit(d, x, w)))), 1 - 1e-6)
+    odds = ps * (1 - d) / (1 - ps)
+    weights = (w * d * (1 - post), w * d * post, w * odds * (1 - post), w * odds * post)
+    means = [float((wk @ y) / wk.sum()) for wk in weights]
+    infs = [wk * (y - m) / wk.mean() for wk, m in zip(weights, means, strict=True)]
+    hessian = np.linalg.inv((x * (w * ps * (1 - ps))[:, None]).T @ x / n)
+    lin_ps = (x * (w * (d - ps))[:, None]) @ hessian
+    m2 = [(x * (wk * (y - m))[:, None]).mean(axis=0) / wk.mean()
+          for wk, m in zip(weights[2:], means[2:], strict=True)]
+    inf_treat = infs[1] - infs[0]
+    inf_cont = infs[3] - infs[2] + lin_ps @ (m2[1] - m2[0])
+    return (means[1] - means[0]) - (means[3] - means[2]), inf_treat - inf_cont
 
 
 # --------------------------------------------------------------------------- inference
@@ -772,6 +1009,8 @@ def att_gt(
     seed: int | None = None,
     alpha: float = 0.05,
     weight_type: WeightType = "rademacher",
+    allow_unbalanced_panel: bool = False,
+    anticipation: float = 0,
 ) -> AttGtResult:
     """Estimate group-time average treatment effects ATT(g, t).
 
@@ -791,8 +1030,9 @@ def att_gt(
         Post-treatment cells always compare with the last pre-treatment period;
         pre-treatment cells compare t with t - 1 (varying) or with g - 1
         (universal, where ATT(g, g-1) = 0).
-    est_method : {"unconditional", "reg", "dr"}, optional
-        Default "dr" with covariates, else "unconditional".
+    est_method : {"unconditional", "reg", "ipw", "dr"}, optional
+        Default "dr" with covariates, else "unconditional". "ipw" is DRDID's
+        standardised inverse probability weighting (logit propensity score).
     covariates : sequence of str
         Covariates, taken in the earlier period of each 2x2 comparison (the base
         period for post-treatment cells), as did does for panel data.
@@ -813,6 +1053,20 @@ def att_gt(
         Mammen's skewed two-point weights make the IQR-based standard error
         collapse and the uniform critical value explode when a cohort has only
         two or three clusters.
+    allow_unbalanced_panel : bool, default False
+        Estimate an unbalanced panel as R did (2.1 and later) does with
+        ``allow_unbalanced_panel = TRUE``: each 2x2 as repeated cross-sections
+        of the units observed in its two periods, influence functions summed
+        within units; with covariates DRDID's repeated cross-section
+        estimators (``reg_did_rc``, ``std_ipw_did_rc``, the locally efficient
+        ``drdid_rc``; covariates of each row's own period). Otherwise an
+        unbalanced panel is an error.
+    anticipation : float, default 0
+        Periods (in ``tname`` units) before g in which units may already react,
+        as did's ``anticipation``: post-treatment cells compare with the last
+        period before ``g - anticipation``, not-yet-treated controls must be
+        untreated until ``max(t, base) + anticipation``, and units with no
+        period before ``g - anticipation`` are dropped.
 
     Returns
     -------
@@ -825,17 +1079,22 @@ def att_gt(
     if base_period not in ("varying", "universal"):
         raise EstimationError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
     method = est_method if est_method is not None else ("dr" if covariates else "unconditional")
-    if method not in ("unconditional", "reg", "dr"):
-        raise EstimationError(f"est_method must be 'unconditional', 'reg' or 'dr', got {method!r}")
+    if method not in ("unconditional", "reg", "ipw", "dr"):
+        raise EstimationError(
+            f"est_method must be 'unconditional', 'reg', 'ipw' or 'dr', got {method!r}")
     if method == "unconditional" and covariates:
-        raise EstimationError("est_method='unconditional' takes no covariates; use 'reg' or 'dr'")
+        raise EstimationError(
+            "est_method='unconditional' takes no covariates; use 'reg', 'ipw' or 'dr'")
     if bootstrap and bootstrap_draws < 2:
         raise EstimationError("bootstrap_draws must be at least 2")
     if weight_type not in ("mammen", "rademacher"):
         raise EstimationError(f"unknown bootstrap weights {weight_type!r}")
     if not 0 < alpha < 1:
         raise EstimationError("alpha must be in (0, 1)")
-    panel = _prepare(data, yname, tname, idname, gname, tuple(covariates), weights, cluster)
+    if not (np.isfinite(anticipation) and anticipation >= 0):
+        raise EstimationError(f"anticipation must be a non-negative number, got {anticipation!r}")
+    panel = _prepare(data, yname, tname, idname, gname, tuple(covariates), weights, cluster,
+                     allow_unbalanced_panel, anticipation)
     periods, gu = panel.periods, panel.group
     glist = np.unique(gu[gu > 0])
     if control_group == "nevertreated" and not (gu == 0).any():
@@ -843,7 +1102,8 @@ def att_gt(
     t_idx = range(periods.size) if base_period == "universal" else range(1, periods.size)
     cells = []  # (g, t index, base index), in did's order
     for g in glist:
-        pre = int(np.searchsorted(periods, g, side="left")) - 1  # last period before g
+        # last period before g - anticipation
+        pre = int(np.searchsorted(periods, g - anticipation, side="left")) - 1
         for ti in t_idx:
             base = ti - 1 if (base_period == "varying" and periods[ti] < g) else pre
             cells.append((g, ti, base))
@@ -851,7 +1111,8 @@ def att_gt(
     cell_t = np.array([c[1] for c in cells], dtype=np.int64)
     cell_b = np.array([c[2] for c in cells], dtype=np.int64)
     att, influence = _estimate_cells(
-        panel, cell_g, cell_t, cell_b, control_group=control_group, method=method
+        panel, cell_g, cell_t, cell_b, control_group=control_group, method=method,
+        anticipation=anticipation,
     )
     kept = ~np.isnan(att)
     if not kept.any():

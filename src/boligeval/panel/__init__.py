@@ -11,9 +11,11 @@ analysis holds a database connection or writes SQL.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -126,6 +128,187 @@ class Panel:
         groups = self._design().departments()[["department_id", "cohort"]]
         data = attributes.merge(groups, on="department_id")
         return data[data["department_id"].isin(self.linked)].reset_index(drop=True)
+
+    def department_units(self) -> pd.DataFrame:
+        """Every department with its plan, area, municipality and region (docs/areas.md).
+
+        The region is the department's ``region``, else its plan's, else the
+        region of its municipality (the department's, else the plan's) in the
+        shipped list of municipalities.
+        """
+        from boligeval.areas import region_of
+
+        data = self._connection().execute(
+            "SELECT d.department_id, d.plan_id, d.area_id, "
+            "coalesce(d.municipality, p.municipality) AS municipality, "
+            "coalesce(d.region, p.region) AS region FROM departments AS d "
+            "JOIN plans AS p USING (plan_id) ORDER BY d.department_id"
+        ).df()
+        guessed = data["municipality"].map(region_of)
+        data["region"] = data["region"].where(data["region"].notna(), guessed)
+        return data
+
+    def area_departments(self) -> pd.DataFrame:
+        """:meth:`department_units` of the departments with an ``area_id``."""
+        data = self.department_units()
+        return data[data["area_id"].notna()].reset_index(drop=True)
+
+    def unit_indicators(self, cfg: EvaluationConfig, units: pd.DataFrame) -> pd.DataFrame:
+        """Yearly indicators of groups of departments (areas, plans, municipalities).
+
+        Parameters
+        ----------
+        cfg : EvaluationConfig
+            Derivation settings (ages, deprivation weights, price base year).
+        units : pandas.DataFrame
+            Columns department_id, unit_kind, unit_id: which departments form
+            each unit (a department may be in several units).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per unit and year of ``residents`` (every year, not only
+            the measurement years): counts, bases (``n_*``), means, and the
+            largest contributors' shares of disposable income (dominance rule).
+            In- and out-movers are persons who were not, or are no longer, in
+            the unit in the previous year of the data.
+        """
+        from dataclasses import replace
+
+        from boligeval.panel.derive import person_rows_sql
+
+        con = self._connection()
+        years = tuple(int(r[0]) for r in con.execute(
+            "SELECT DISTINCT year FROM residents ORDER BY year").fetchall())
+        every = replace(cfg, design=replace(cfg.design, years=years))
+        base = person_rows_sql(con, every, ())
+        con.register("_monitor_units", units[["department_id", "unit_kind", "unit_id"]])
+        prev = {y: p for p, y in itertools.pairwise(years)}
+        prev_sql = " ".join(f"WHEN {y} THEN {p}" for y, p in prev.items()) or "WHEN 0 THEN 0"
+        has_prev = (f"agg.year IN ({', '.join(str(y) for y in prev)})" if prev else "FALSE")
+        try:
+            frame = con.execute(f"""
+                WITH b AS ({base}),
+                p AS (SELECT b.*, u.unit_kind, u.unit_id,
+                             CASE b.year {prev_sql} ELSE NULL END AS prev_year
+                      FROM b JOIN _monitor_units AS u USING (department_id)),
+                moves AS (
+                    SELECT p.unit_kind, p.unit_id, p.year,
+                        count(*) FILTER (WHERE p.prev_year IS NOT NULL AND NOT EXISTS (
+                            SELECT 1 FROM p AS q WHERE q.person_id = p.person_id
+                              AND q.year = p.prev_year AND q.unit_kind = p.unit_kind
+                              AND q.unit_id = p.unit_id)) AS in_movers
+                    FROM p GROUP BY ALL),
+                outs AS (
+                    SELECT q.unit_kind, q.unit_id, n.year, count(*) AS out_movers
+                    FROM p AS q JOIN (SELECT DISTINCT year, prev_year FROM p
+                                      WHERE prev_year IS NOT NULL) AS n
+                      ON n.prev_year = q.year
+                    WHERE NOT EXISTS (SELECT 1 FROM p AS r WHERE r.person_id = q.person_id
+                        AND r.year = n.year AND r.unit_kind = q.unit_kind
+                        AND r.unit_id = q.unit_id)
+                    GROUP BY ALL),
+                agg AS (
+                    SELECT unit_kind, unit_id, year, count(*) AS residents,
+                        count(*) FILTER (WHERE age < 18) AS age_0_17,
+                        count(*) FILTER (WHERE age BETWEEN 18 AND 29) AS age_18_29,
+                        count(*) FILTER (WHERE age BETWEEN 30 AND 64) AS age_30_64,
+                        count(*) FILTER (WHERE age >= 65) AS age_65_plus,
+                        count(*) FILTER (WHERE working_age) AS n_employed,
+                        avg(employed) FILTER (WHERE working_age) AS employed,
+                        count(disposable_income) AS n_disposable_income,
+                        avg(disposable_income) AS disposable_income,
+                        max(abs(disposable_income)) / nullif(sum(abs(disposable_income)), 0)
+                            AS top_share,
+                        list_sum(max(abs(disposable_income), 2))
+                            / nullif(sum(abs(disposable_income)), 0) AS top2_share,
+                        count(competence_education) AS n_competence_education,
+                        avg(competence_education) AS competence_education,
+                        count(deprivation) AS n_deprivation,
+                        avg(deprivation) AS deprivation
+                    FROM p GROUP BY ALL)
+                SELECT agg.*, m.in_movers, coalesce(o.out_movers, 0) AS out_movers,
+                       {has_prev} AS has_previous
+                FROM agg JOIN moves AS m USING (unit_kind, unit_id, year)
+                LEFT JOIN outs AS o USING (unit_kind, unit_id, year)
+                ORDER BY unit_kind, unit_id, year
+            """).df()
+        finally:
+            con.unregister("_monitor_units")
+        return frame
+
+    def area_counts(self, ruleset: Any) -> pd.DataFrame:
+        """Area-year counts and sums behind the classification's criteria.
+
+        One row per area and year (columns
+        :data:`boligeval.areas.COUNT_COLUMNS` plus ``income_top_share`` and
+        ``income_top2_share``, the dominance rules' inputs); every resident
+        row of a department with an ``area_id`` counts, in every year of
+        ``residents``. Ages are ``year - birth_year``.
+        """
+        depts = self.area_departments()
+        if depts.empty:
+            raise PanelError("No department has an area_id: the departments form no area "
+                             "(docs/areas.md).")
+        regions: dict[Any, Any] = {
+            area: (s.mode().iloc[0] if s.notna().any() else None)
+            for area, s in depts.groupby("area_id")["region"]}
+        con = self._connection()
+        con.register("_area_departments", depts[["department_id", "area_id"]])
+        try:
+            frame = con.execute(_area_sql(ruleset)).df()
+        finally:
+            con.unregister("_area_departments")
+        frame["region"] = frame["area_id"].map(regions)
+        return frame
+
+    def national_reference(self, ruleset: Any) -> pd.DataFrame:
+        """The reference figures computed from all residents (when they cover the country).
+
+        Columns year, criterion, region, value: the conviction share of all
+        residents of the criterion's ages (national) and the mean gross income
+        of the income criterion's group per region.
+        """
+        from boligeval.areas import region_of
+
+        conv, inc = ruleset.criteria["convictions"], ruleset.criteria["income"]
+        edu = ", ".join(f"'{c}'" for c in ruleset.education_codes)
+        con = self._connection()
+        national = con.execute(
+            f"SELECT year, avg(CASE WHEN convicted THEN 1.0 ELSE 0.0 END) AS value "
+            f"FROM residents WHERE year - birth_year BETWEEN {conv.ages[0]} AND {conv.ages[1]} "
+            "GROUP BY year ORDER BY year").df()
+        national["criterion"], national["region"] = "convictions", None
+        per_muni = con.execute(
+            "SELECT r.year, coalesce(d.region, p.region) AS region, "
+            "coalesce(d.municipality, p.municipality) AS municipality, "
+            "sum(r.gross_income) AS total, count(r.gross_income) AS n "
+            "FROM residents AS r JOIN departments AS d USING (department_id) "
+            "JOIN plans AS p ON p.plan_id = d.plan_id "
+            f"WHERE r.year - r.birth_year BETWEEN {inc.ages[0]} AND {inc.ages[1]} "
+            f"AND r.income_source NOT IN ({edu}) GROUP BY ALL").df()
+        per_muni["region"] = per_muni["region"].where(
+            per_muni["region"].notna(), per_muni["municipality"].map(region_of))
+        sums = per_muni.groupby(["year", "region"], as_index=False)[["total", "n"]].sum()
+        sums = sums[sums["n"] > 0]
+        regional = pd.DataFrame({"year": sums["year"], "criterion": "income",
+                                 "region": sums["region"], "value": sums["total"] / sums["n"]})
+        return pd.concat([national[["year", "criterion", "region", "value"]], regional],
+                         ignore_index=True)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """A non-person contract table (``plans``, ``reference``, ``official_list``), or None."""
+        if name not in ("reference", "official_list", "plans"):
+            raise PanelError(f"Panel.table gives plans, reference and official_list only, "
+                             f"not {name}.")
+        con = self._connection()
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()
+        exists_t = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()
+        if not ((exists and exists[0]) or (exists_t and exists_t[0])):
+            return None
+        return con.execute(f'SELECT * FROM "{name}"').df()
 
     def units(self, population: str, outcome: str, *, unit: str = "person",
               covariates: Sequence[str] = ()) -> pd.DataFrame:
@@ -250,6 +433,47 @@ class Panel:
         protect_panel(self.frame, rules)[PUBLIC_COLUMNS].to_parquet(panel_path, index=False)
         protect_accounting(self.accounting, rules).to_csv(accounting_path, index=False)
         return panel_path, accounting_path
+
+
+def _codes(codes: Sequence[str]) -> str:
+    return ", ".join(f"'{c}'" for c in codes)
+
+
+def _area_sql(ruleset: Any) -> str:
+    """The area-year aggregation of :meth:`Panel.area_counts` (codes from the ruleset)."""
+    c = ruleset.criteria
+
+    def ages(name: str) -> str:
+        low, high = (ruleset.origin if name == "origin" else c[name]).ages
+        return f"age BETWEEN {low} AND {high}"
+
+    income = (f"{ages('income')} AND income_source NOT IN ({_codes(ruleset.education_codes)}) "
+              "AND gross_income IS NOT NULL")
+    return f"""
+        WITH r AS (
+            SELECT r.year, r.year - r.birth_year AS age, r.income_source, r.education,
+                   r.origin, r.convicted, r.gross_income, a.area_id
+            FROM residents AS r JOIN _area_departments AS a USING (department_id))
+        SELECT area_id, year, count(*) AS residents,
+            count(*) FILTER (WHERE {ages('outside')}) AS outside_n,
+            count(*) FILTER (WHERE {ages('outside')}
+                AND income_source IN ({_codes(ruleset.outside_codes)})) AS outside_k,
+            count(*) FILTER (WHERE {ages('convictions')}) AS convictions_n,
+            count(*) FILTER (WHERE {ages('convictions')} AND convicted) AS convictions_k,
+            count(*) FILTER (WHERE {ages('basic_education')}) AS basic_education_n,
+            count(*) FILTER (WHERE {ages('basic_education')}
+                AND education IN ({_codes(ruleset.basic_codes)})) AS basic_education_k,
+            count(*) FILTER (WHERE {income}) AS income_n,
+            coalesce(sum(gross_income) FILTER (WHERE {income}), 0) AS income_sum,
+            max(abs(gross_income)) FILTER (WHERE {income})
+                / nullif(sum(abs(gross_income)) FILTER (WHERE {income}), 0) AS income_top_share,
+            list_sum(max(abs(gross_income), 2) FILTER (WHERE {income}))
+                / nullif(sum(abs(gross_income)) FILTER (WHERE {income}), 0) AS income_top2_share,
+            count(*) FILTER (WHERE {ages('origin')}) AS non_western_n,
+            count(*) FILTER (WHERE {ages('origin')}
+                AND origin IN ({_codes(ruleset.non_western_codes)})) AS non_western_k
+        FROM r GROUP BY area_id, year ORDER BY area_id, year
+    """
 
 
 def requested_columns(cfg: EvaluationConfig) -> tuple[str, ...]:

@@ -74,6 +74,12 @@ _COMMON = {
             "afdelingsbestyrelser."
         ),
         "n_departments": "Antal boligafdelinger",
+        "p_value_romano_wolf": "p-værdi, Romano-Wolf",
+        "p_value_holm": "p-værdi, Holm",
+        "multiple_testing_note": (
+            "Romano-Wolf- og Holm-korrigerede p-værdier tager højde for, at tabellens {n} "
+            "effekter testes samtidig (wild cluster bootstrap med helhedsplanen som klynge)."
+        ),
         "n_plans": "Antal helhedsplaner",
         "n_obs": "Antal observationer",
         "adj_r2": "Justeret R²",
@@ -316,6 +322,12 @@ _COMMON = {
             "Source: survey of project leaders, municipalities, housing managers and tenant boards."
         ),
         "n_departments": "Number of departments",
+        "p_value_romano_wolf": "p-value, Romano-Wolf",
+        "p_value_holm": "p-value, Holm",
+        "multiple_testing_note": (
+            "Romano-Wolf and Holm adjusted p-values account for the {n} effects of the "
+            "table being tested at once (wild cluster bootstrap, plans as clusters)."
+        ),
         "n_plans": "Number of plans",
         "n_obs": "Number of observations",
         "adj_r2": "Adjusted R²",
@@ -648,6 +660,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "att_aggregate": "Sammenvejede gruppe-tid-effekter",
             "bacon": "Goodman-Bacon-dekomponering",
             "event_study": "Event study-analyse",
+            "event_study_imputation": "Event study ved imputation (Borusyak, Jaravel og Spiess)",
+            "event_study_sun_abraham": "Event study med kohortevægte (Sun og Abraham)",
             "wild_bootstrap": "Inferens med wild cluster bootstrap",
             "randomization_inference": "Randomiseringsinferens",
             "honest_did": "Følsomhed over for parallelle tendenser",
@@ -681,6 +695,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "att_aggregate": "Aggregated group-time effects",
             "bacon": "Goodman-Bacon decomposition",
             "event_study": "Event study",
+            "event_study_imputation": "Imputation event study (Borusyak, Jaravel and Spiess)",
+            "event_study_sun_abraham": "Interaction-weighted event study (Sun and Abraham)",
             "wild_bootstrap": "Wild cluster bootstrap",
             "randomization_inference": "Randomization inference",
             "honest_did": "Sensitivity to parallel trends",
@@ -1460,3 +1476,187 @@ def fmt_num(x: Any, decimals: int, lang: str) -> str:
 def fmt_int(x: Any, lang: str) -> str:
     """Format a count with the language's thousands separator."""
     return fmt_num(x, 0, lang)
+
+
+# The area classification chapter (docs/areas.md), kept together here.
+HEADINGS["da"]["areas"] = "Områdeklassifikation efter almenboligloven"
+HEADINGS["en"]["areas"] = "Official area classification"
+_LABELS["analysis"]["da"]["area_classification"] = "Områdeklassifikation (§ 61 a og § 61 b)"
+_LABELS["analysis"]["en"]["area_classification"] = "Area classification (§ 61 a and § 61 b)"
+_LABELS["area_status"] = {
+    "da": {
+        "transformation": "Omdannelsesområde",
+        "parallel_society": "Parallelsamfund",
+        "vulnerable": "Udsat boligområde",
+        "prevention": "Forebyggelsesområde",
+        "none": "Ingen status",
+        "undetermined": "Kan ikke afgøres",
+        "below_min_residents": "Under 1.000 beboere",
+        "not_classified": "Ikke i data",
+    },
+    "en": {
+        "transformation": "Transformation area",
+        "parallel_society": "Parallel society",
+        "vulnerable": "Vulnerable area",
+        "prevention": "Prevention area",
+        "none": "No status",
+        "undetermined": "Cannot be decided",
+        "below_min_residents": "Below 1,000 residents",
+        "not_classified": "Not in the data",
+    },
+}
+_LABELS["area_option"] = {
+    "da": {
+        "area_status_listed": "Områder på listen",
+        "area_status_not_listed": "Områder uden for listen",
+        "comparison_listed": "Kontrolgruppe på listen",
+    },
+    "en": {
+        "area_status_listed": "Areas on the list",
+        "area_status_not_listed": "Areas not on the list",
+        "comparison_listed": "Controls on the list",
+    },
+}
+_LABELS["area_criterion"] = {
+    "da": {
+        "outside": "Uden for arbejde og uddannelse (%)",
+        "convictions": "Dømte (gange landsniveau)",
+        "basic_education": "Kun grundskole (%)",
+        "income": "Bruttoindkomst (andel af regionens)",
+        "non_western": "Ikke-vestlig oprindelse",
+        "residents": "Antal beboere",
+        "parallel_society_years": "År som parallelsamfund",
+    },
+    "en": {
+        "outside": "Outside work and education (%)",
+        "convictions": "Convicted (times national)",
+        "basic_education": "Basic education only (%)",
+        "income": "Gross income (share of region's)",
+        "non_western": "Non-western origin",
+        "residents": "Number of residents",
+        "parallel_society_years": "Years as parallel society",
+    },
+}
+_AREA_TEXT = {
+    "da": {
+        "intro_areas": (
+            "Boligområderne klassificeret efter kriterierne i almenboligloven § 61 a og § 61 b "
+            "(regelsæt og referencetal: se metodenoterne og docs/areas.md)."
+        ),
+        "areas_total": "Områder i alt",
+        "areas_count_note": "Antal boligområder (ikke personer).",
+        "areas_by_cohort": "Områdernes status i før-målingen ({year}) pr. indsatsgruppe",
+        "areas_over_time": "Områdernes status over tid",
+        "areas_criteria_title": "Kriterierne i {year} pr. område",
+        "areas_criteria_note": (
+            "* = kriteriet er opfyldt. Andele i procent (toårsgennemsnit, hvor loven siger det); "
+            "dømte som forhold til landsandelen; indkomst som forhold til regionens gennemsnit."
+        ),
+        "areas_status_col": "Status",
+        "areas_unknown": "ukendt",
+        "areas_reconcile_title": "Afstemning med den officielle liste",
+        "areas_reconcile_note": "{agree} af {total} område-år stemmer overens.",
+        "areas_ours": "Beregnet",
+        "areas_official": "Officiel",
+        "areas_deciding": "Afgørende kriterier",
+        "areas_finding": "I {year} er {listed} af {total} boligområder på listen over udsatte "
+                         "boligområder.",
+    },
+    "en": {
+        "intro_areas": (
+            "The housing areas classified by the criteria of almenboligloven § 61 a and § 61 b "
+            "(ruleset and reference figures: see the method notes and docs/areas.md)."
+        ),
+        "areas_total": "All areas",
+        "areas_count_note": "Number of housing areas (not persons).",
+        "areas_by_cohort": "Status of the areas at baseline ({year}) by intervention group",
+        "areas_over_time": "Status of the areas over time",
+        "areas_criteria_title": "The criteria in {year} by area",
+        "areas_criteria_note": (
+            "* = criterion met. Shares in percent (two-year averages where the law says so); "
+            "convictions as a ratio to the national share; income as a ratio to the region's "
+            "mean."
+        ),
+        "areas_status_col": "Status (computed)",
+        "areas_unknown": "unknown",
+        "areas_reconcile_title": "Reconciliation with the official list",
+        "areas_reconcile_note": "{agree} of {total} area-years agree.",
+        "areas_ours": "Computed",
+        "areas_official": "Official",
+        "areas_deciding": "Deciding criteria",
+        "areas_finding": "In {year}, {listed} of {total} housing areas are on the list of "
+                         "vulnerable areas.",
+    },
+}
+for _lang in LANGS:
+    TEXT[_lang].update(_AREA_TEXT[_lang])
+    TEXT[_lang]["areas"] = HEADINGS[_lang]["areas"]
+
+# boligeval monitor (docs/areas.md).
+_LABELS["monitor_indicator"] = {
+    "da": {
+        "residents": "Beboere", "age_0_17": "0-17 år", "age_18_29": "18-29 år",
+        "age_30_64": "30-64 år", "age_65_plus": "65 år og derover",
+        "employed": "I beskæftigelse, 18-64 år (%)",
+        "disposable_income": "Disponibel indkomst, gns. (kr.)",
+        "competence_education": "Kompetencegivende uddannelse (%)",
+        "deprivation": "Udsathedsscore", "in_movers": "Tilflyttere siden forrige år i data",
+        "out_movers": "Fraflyttere siden forrige år i data",
+    },
+    "en": {
+        "residents": "Residents", "age_0_17": "Aged 0-17", "age_18_29": "Aged 18-29",
+        "age_30_64": "Aged 30-64", "age_65_plus": "Aged 65 and over",
+        "employed": "Employed, aged 18-64 (%)",
+        "disposable_income": "Disposable income, mean (DKK)",
+        "competence_education": "Competence-giving education (%)",
+        "deprivation": "Deprivation score", "in_movers": "In-movers since the previous data year",
+        "out_movers": "Out-movers since the previous data year",
+    },
+}
+_LABELS["monitor_unit"] = {
+    "da": {"area": "Boligområde", "plan": "Helhedsplan", "municipality": "Kommune"},
+    "en": {"area": "Housing area", "plan": "Master plan", "municipality": "Municipality"},
+}
+_LABELS["monitor_units"] = {
+    "da": {"area": "Boligområder", "plan": "Helhedsplaner", "municipality": "Kommuner"},
+    "en": {"area": "Housing areas", "plan": "Master plans", "municipality": "Municipalities"},
+}
+_MONITOR_TEXT = {
+    "da": {
+        "monitor_title": "Monitorering af boligområder og helhedsplaner",
+        "monitor_overviews": "Oversigt pr. kommune",
+        "monitor_index": "Til oversigten",
+        "monitor_indicators": "Nøgletal pr. år",
+        "monitor_criteria": "Kriterierne i almenboligloven § 61 a pr. år",
+        "monitor_status": "Status {year}: {status}",
+        "monitor_active": "Helhedsplanernes aktive år",
+        "monitor_too_small": (
+            "For få beboere til at vise tal: hvert tal skal bygge på mindst det antal personer, "
+            "som diskretioneringsreglerne kræver."
+        ),
+        "monitor_note": (
+            "· = undertrykt af hensyn til diskretion (færre end {k} personer bag tallet, en "
+            "dominerende person, eller et felt, der ellers kunne regnes ud). * = kriteriet er "
+            "opfyldt."
+        ),
+    },
+    "en": {
+        "monitor_title": "Monitoring of housing areas and master plans",
+        "monitor_overviews": "Overview by municipality",
+        "monitor_index": "Back to the overview",
+        "monitor_indicators": "Indicators by year",
+        "monitor_criteria": "The criteria of almenboligloven § 61 a by year",
+        "monitor_status": "Status {year}: {status}",
+        "monitor_active": "Active years of the master plans",
+        "monitor_too_small": (
+            "Too few residents to show numbers: every number must rest on at least the number "
+            "of persons the disclosure rules require."
+        ),
+        "monitor_note": (
+            "· = suppressed for confidentiality (fewer than {k} persons behind the number, one "
+            "dominant person, or a cell that could otherwise be derived). * = criterion met."
+        ),
+    },
+}
+for _lang in LANGS:
+    TEXT[_lang].update(_MONITOR_TEXT[_lang])

@@ -199,6 +199,16 @@ def _finish(table: Table, lang: str, rules: dict[str, Any] | None) -> Table:
     )
 
 
+def _option_label(lang: str, field: str, value: Any) -> str:
+    """A model option's value as a column heading ("Stort boligorganisatorisk ...: ja")."""
+    if field == "plan_group":
+        name, _, level = str(value).partition("=")
+        return f"{label(lang, 'category', name)}: {label(lang, 'category', level)}"
+    if field in ("area_status", "comparison"):
+        return label(lang, "area_option", f"{field}_{value}")
+    return label(lang, field, value)
+
+
 def _col_key(rec: dict[str, Any], fields: Sequence[str]) -> tuple[Any, ...]:
     return tuple(rec.get(f) for f in fields)
 
@@ -226,7 +236,8 @@ def regression_tables(
     for outcome in _order((r.get("outcome") for r in recs), OUTCOME_ORDER):
         orecs = [r for r in recs if r.get("outcome") == outcome]
         varying = [
-            f for f in ("model", "weight", "comparison") if len({r.get(f) for r in orecs}) > 1
+            f for f in ("model", "weight", "comparison", "area_status", "plan_group")
+            if len({r.get(f) for r in orecs}) > 1
         ]
         fields = ["population", *varying]
         pops = _order((r.get("population") for r in orecs), POPULATION_ORDER)
@@ -237,7 +248,8 @@ def regression_tables(
         col_labels = tuple(
             COLUMN_GROUP_SEP.join(
                 [label(lang, "population", c[0])]
-                + [label(lang, f, v) for f, v in zip(varying, c[1:], strict=True) if v is not None]
+                + [_option_label(lang, f, v) for f, v in zip(varying, c[1:], strict=True)
+                   if v is not None]
             )
             for c in cols
         )
@@ -251,6 +263,12 @@ def regression_tables(
             name = (term_labels or {}).get(term) or label(lang, "term", term)
             rows.append(Row(name, tuple(p[0] for p in pairs), "coef"))
             rows.append(Row("", tuple(p[1] for p in pairs), "se"))
+            for key in ("p_value_romano_wolf", "p_value_holm"):  # multiple-testing adjusted
+                cells = [by_cell.get((c, term)) or {} for c in cols]
+                if any(r.get(key) is not None for r in cells):
+                    rows.append(Row(text(lang, key), tuple(
+                        SUPPRESSED_MARK if r.get("suppressed") else fmt_num(r.get(key), 3, lang)
+                        for r in cells), "stat"))
         firsts = [next((r for r in orecs if _col_key(r, fields) == c), {}) for c in cols]
         if show_n_obs and any(f.get("n_obs") is not None for f in firsts):
             rows.append(
@@ -282,6 +300,9 @@ def regression_tables(
             r2.append(SUPPRESSED_MARK if all_hidden else fmt_num(v, r2_dec, lang))
         rows.append(Row(text(lang, "adj_r2"), tuple(r2), "stat"))
         notes = [text(lang, "stars_note"), text(lang, "se_note"), *extra_notes]
+        tests = next((r.get("n_tests") for r in orecs if r.get("n_tests")), None)
+        if tests:
+            notes.append(text(lang, "multiple_testing_note").format(n=tests))
         title = f"{label(lang, 'analysis', analysis)}: {label(lang, 'outcome', outcome)}"
         tables.append(
             _finish(
@@ -470,6 +491,9 @@ def _event_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
         if reference:
             cells[0] = _diag(lang, "reference")
         rows.append(Row(name, tuple(cells)))
+    for r in recs:  # the overall ATT of the imputation and Sun-Abraham event studies
+        if r.get("term") == "att" and r.get("event_time") is None:
+            rows.append(Row(_diag(lang, "overall"), tuple(_stat_cells(r, dec, lang))))
     for r in recs:
         if r.get("term") != "pretrend_wald":
             continue

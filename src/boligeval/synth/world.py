@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from boligeval.config import DEFAULT_SEED
 from boligeval.errors import ConfigError
+from boligeval.synth.areas import area_reference, area_truth, assign_areas, official_list
 from boligeval.synth.effects import Effects
 from boligeval.synth.people import DeptSpec, Residents, cpi_index, simulate_department
 from boligeval.synth.structure import GROUPS, build_structure
@@ -255,9 +256,13 @@ def synthesize(
     (out_dir / "truth").mkdir(parents=True, exist_ok=True)
     ext = "parquet" if fmt == "parquet" else "csv"
 
-    ss_struct, ss_people = np.random.SeedSequence(seed).spawn(2)
+    # A third child for the areas: the first two are those of spawn(2), so residents
+    # do not change with areas.
+    ss_struct, ss_people, ss_areas = np.random.SeedSequence(seed).spawn(3)
     structure = build_structure(np.random.default_rng(ss_struct), scale,
                                 department_size=department_size)
+    rng_areas = np.random.default_rng(ss_areas)
+    structure.departments["area_id"] = assign_areas(structure.departments, rng_areas)
     params = structure.params
     n_dept = len(params)
     child_seeds = ss_people.spawn(n_dept)
@@ -362,6 +367,17 @@ def synthesize(
         "att": {name: {"overall": (total / count if count else None), "n_person_years": count}
                 for name, (total, count) in youth_sums.items()},
     }
+    reference = area_reference(paths["residents"], structure.plans, structure.departments)
+    area_years = area_truth(paths["residents"], structure.plans, structure.departments,
+                            reference)
+    official, changed = official_list(area_years, rng_areas)
+    for name, frame in (("reference", reference), ("official_list", official)):
+        if frame.empty:  # no area-year is decided and listed: no list to reconcile with
+            continue
+        paths[name] = out_dir / f"{name}.{ext}"
+        _write_frame(frame, paths[name], fmt)
+    header["areas"] = {"ruleset": "current", "area_years": area_years,
+                       "official_list_changed": changed}
     report("truth", 0.0)
     compute_truth(out_dir, truth, structure.plans, structure.departments, header)
     report("truth", 1.0)
