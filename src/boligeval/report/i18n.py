@@ -1249,7 +1249,10 @@ _COMMON["da"].update({
     "case_matrix_cases_title": (
         "Drivkræfter og barrierer efter caseområde, runde og tema (antal kodede segmenter)"
     ),
-    "case_typology_title": "Caseområderne efter sekretariatstype, projektorganisering og model",
+    "case_typology_title": (
+        "Organiseringstyper i casene: sekretariatstype, "
+        "projektorganisering og model"
+    ),
     "case_n_cases": "Antal caseområder",
     "case_source": "Kilde: Casestudiet.",
     "case_models_title": (
@@ -1257,22 +1260,22 @@ _COMMON["da"].update({
     ),
     "case_models_note": "Modellerne som i midtvejsevalueringens tabel 10.1.",
     "case_selection_user": (
-        "Caseområderne efter bevillingsstørrelse eller kommunestørrelse og antal "
-        "lejemål"
+        "Udvælgelse af caseområder: caseområderne efter bevillingsstørrelse eller "
+        "kommunestørrelse og antal lejemål"
     ),
     "case_selection_tool": (
-        "Værktøjets udvalg med maksimal variation, efter kommunestørrelse og antal "
-        "lejemål"
+        "Udvælgelse af caseområder: værktøjets udvalg med maksimal variation, efter "
+        "kommunestørrelse og antal lejemål"
     ),
     "case_selection_note": (
         "Som midtvejsevalueringens tabel 6.1. Områdestørrelse efter antal lejemål: "
         "under 500, 500-1.499, 1.500 og flere."
     ),
-    "case_criteria_user": "Caseområderne efter udvælgelseskriterium",
-    "case_criteria_tool": "Værktøjets udvalg efter udvælgelseskriterium",
+    "case_criteria_user": "Udvælgelse af caseområder: caseområderne efter udvælgelseskriterium",
+    "case_criteria_tool": "Udvælgelse af caseområder: værktøjets udvalg efter udvælgelseskriterium",
     "case_links_title": (
-        "Caseområder med drivkræfter og barrierer inden for {theme}, ved siden af deres "
-        "tal"
+        "Casene ved siden af survey og udfaldsmål: drivkræfter og barrierer inden for "
+        "{theme}"
     ),
     "case_links_note": (
         "Beskrivende sammenstilling, ikke en test. Segmenter: antal kodede segmenter i casen; "
@@ -1300,7 +1303,10 @@ _COMMON["en"].update({
     "case_matrix_cases_title": (
         "Drivers and barriers by case area, round and theme (number of coded segments)"
     ),
-    "case_typology_title": "The case areas by secretariat type, project organisation and model",
+    "case_typology_title": (
+        "Organisation typologies of the cases: secretariat type, "
+        "project organisation and model"
+    ),
     "case_n_cases": "Number of case areas",
     "case_source": "Source: The case study.",
     "case_models_title": (
@@ -1308,19 +1314,20 @@ _COMMON["en"].update({
     ),
     "case_models_note": "The models as in table 10.1 of the mid-term evaluation.",
     "case_selection_user": (
-        "The case areas by grant size or municipality size and number of tenancies"
+        "Selection of case areas: the case areas by grant size or municipality size and "
+        "number of tenancies"
     ),
     "case_selection_tool": (
-        "The tool's maximal-variation selection, by municipality size and number of "
-        "tenancies"
+        "Selection of case areas: the tool's maximal-variation selection, by municipality "
+        "size and number of tenancies"
     ),
     "case_selection_note": (
         "As table 6.1 of the mid-term evaluation. Area size by tenancies: under 500, "
         "500-1,499, 1,500 or more."
     ),
-    "case_criteria_user": "The case areas by selection criterion",
-    "case_criteria_tool": "The tool's selection by selection criterion",
-    "case_links_title": "Case areas with drivers and barriers in {theme}, beside their numbers",
+    "case_criteria_user": "Selection of case areas: the case areas by selection criterion",
+    "case_criteria_tool": "Selection of case areas: the tool's selection by selection criterion",
+    "case_links_title": "The cases beside the survey and outcomes: drivers and barriers in {theme}",
     "case_links_note": (
         "A descriptive side-by-side, not a test. Segments: coded segments in the case; "
         "challenge level and result assessment: mean (1-4) of the actors' answers about the "
@@ -1394,13 +1401,13 @@ _LABELS["case"] = {
 }
 _LABELS["analysis"]["da"].update({
     "case_selection": "Udvælgelse af caseområder",
-    "case_matrix": "Drivkræfter og barrierer efter tema og niveau",
+    "case_matrix": "Drivkræfter og barrierer",
     "case_typology": "Organiseringstyper i casene",
     "case_links": "Casene ved siden af survey og udfaldsmål",
 })
 _LABELS["analysis"]["en"].update({
     "case_selection": "Selection of case areas",
-    "case_matrix": "Drivers and barriers by theme and level",
+    "case_matrix": "Drivers and barriers",
     "case_typology": "Organisation typologies of the cases",
     "case_links": "The cases beside the survey and outcomes",
 })
