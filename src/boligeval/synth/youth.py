@@ -51,19 +51,25 @@ class YouthDraw:
 
 def _vulnerable(columns: dict[str, np.ndarray], age: np.ndarray) -> np.ndarray:
     """Whether the row's household has no adult employed or none educated (False if no adult)."""
-    frame = pd.DataFrame({
-        "hh": columns["household_id"], "year": columns["year"],
-        "adult": age >= CHILD_MAX_AGE + 1,
-        "employed": columns["income_source"] == "employed",
-        "educated": np.isin(columns["education"], _COMPETENCE),
-    })
-    adults = frame[frame["adult"]].groupby(["hh", "year"])[["employed", "educated"]].any()
-    flags = frame[["hh", "year"]].merge(adults, left_on=["hh", "year"], right_index=True,
-                                        how="left")
-    has_adult = flags["employed"].notna().to_numpy()
-    employed = flags["employed"].fillna(True).astype(bool).to_numpy()
-    educated = flags["educated"].fillna(True).astype(bool).to_numpy()
-    return has_adult & (~employed | ~educated)
+    household, _ = pd.factorize(columns["household_id"])
+    year, _ = pd.factorize(columns["year"])
+    group = household.astype(np.int64) * (int(year.max(initial=0)) + 1) + year
+    adult = age >= CHILD_MAX_AGE + 1
+    n_groups = int(group.max(initial=-1)) + 1
+
+    def anyone(flag: np.ndarray) -> np.ndarray:
+        return (np.bincount(group, weights=flag, minlength=n_groups) > 0)[group]
+
+    employed = adult & (columns["income_source"] == "employed")
+    educated = adult & np.isin(columns["education"], _COMPETENCE)
+    return anyone(adult) & (~anyone(employed) | ~anyone(educated))
+
+
+def _poisson(u: np.ndarray, mean: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Poisson counts by inversion, computed only where they are kept (children)."""
+    out = np.zeros(len(u), dtype=np.int64)
+    out[keep] = stats.poisson.ppf(u[keep], mean[keep]).astype(np.int64)
+    return out
 
 
 def _masked(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -116,9 +122,8 @@ def youth_outcomes(rng: np.random.Generator, columns: dict[str, np.ndarray], sta
             "exam_grade_relative": _masked(exam, child & (age == EXAM_AGE)),
             "youth_education_started": _masked(u_start < p_start, child & (age == EXAM_AGE + 1)),
             "placed_outside_home": _masked(u_placed < p_placed, child),
-            "gp_visits": _masked(stats.poisson.ppf(u_gp, gp).astype(np.int64), child),
-            "dentist_visits": _masked(stats.poisson.ppf(u_dent, dentist).astype(np.int64),
-                                      child),
+            "gp_visits": _masked(_poisson(u_gp, gp, child), child),
+            "dentist_visits": _masked(_poisson(u_dent, dentist, child), child),
         }
 
     return YouthDraw(observed=draw(active), counterfactual=draw(np.zeros(n, dtype=bool)))
