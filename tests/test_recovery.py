@@ -68,7 +68,7 @@ def one_world(seed: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         world = Path(tmp) / "world"
         synthesize(world, scale=SCALE, department_size=DEPARTMENT_SIZE, seed=seed,
-                   full_truth=False, survey=False)
+                   full_truth=False, survey=False, cases=False)
         cells = pd.read_parquet(world / "truth" / "cells.parquet")
         # One DuckDB thread: the two worker processes already use both cores.
         con, _, _, panel = _panel(world, Path(tmp) / "scratch", DDD_MIN_COUNT, threads=1,
