@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from boligeval.cli import main
+from boligeval.synth.youth import YOUTH_COLUMNS
 
 #: A seed no other test uses.
 SEED = 271828
@@ -30,7 +31,10 @@ def test_synthetic_registers_round_trip(tmp_path: Path, years: str | None) -> No
     assert done.exit_code == 0, done.output
     expected = pd.read_parquet(world / "residents.parquet")
     got = pd.read_parquet(out / "residents.parquet")
-    assert list(got.columns) == list(expected.columns)
+    # the children's and youth outcomes are not read from the registers (UDFK, KOTRE, BUA,
+    # SSSY) yet: docs/data-preparation.md
+    assert [c for c in expected.columns if c not in got.columns] == list(YOUTH_COLUMNS)
+    expected = expected[list(got.columns)]
     keys = ["person_id", "year"]
     pd.testing.assert_frame_equal(
         got.sort_values(keys).reset_index(drop=True),
@@ -74,5 +78,9 @@ def test_run_takes_registers_directly_and_matches_the_world(tmp_path: Path) -> N
 
     got = json.loads((tmp_path / "direct" / "results.json").read_text())
     want = json.loads((tmp_path / "ref" / "results.json").read_text())
-    assert got["estimates"] == want["estimates"]
-    assert got["cells"] == want["cells"]
+    def registered(records: list[dict]) -> list[dict]:  # outcomes the registers carry
+        return [r for r in records if r.get("outcome") not in YOUTH_COLUMNS]
+
+    assert got["estimates"] == registered(got["estimates"])
+    assert got["estimates"] == registered(want["estimates"])
+    assert got["cells"] == registered(want["cells"])
