@@ -93,13 +93,24 @@ class EventStudyAnalysis(DiagnosticAnalysis):
     def report(self, view: Any) -> list[Any]:
         from boligeval.report.figures import event_figure
 
-        figure = event_figure(view.records(self.id), view.lang, self.id)
+        figure = event_figure(view.records(self.id), view.lang, self.id,
+                              estimator=self.estimator_name(view.lang))
         return super().report(view) + ([figure] if figure else [])
+
+    def estimator_name(self, lang: str) -> str | None:
+        """Named in the figure's caption, so two event-study figures are told apart."""
+        from boligeval.report.i18n import label
+
+        return label(lang, "analysis", self.id)
 
 
 @register
 class EventStudy(EventStudyAnalysis, id="event_study", order=90):
     """Dynamic effects by measurement period relative to the start of the plan."""
+
+    def estimator_name(self, lang: str) -> str | None:
+        """The TWFE event study is the report's event study: its caption stays plain."""
+        return None
 
     def run(self, ctx: Context, spec: AnalysisSpec, outcome: str) -> list[Record]:
         res, data = fit_event_study(ctx.register, spec.population, outcome)

@@ -214,7 +214,8 @@ def coefficient_figure(estimates: list[dict[str, Any]], lang: str) -> Figure | N
     return Figure("coefficients", label(lang, "figure", "coef"), svg, png)
 
 
-def event_figure(estimates: list[dict[str, Any]], lang: str, key: str) -> Figure | None:
+def event_figure(estimates: list[dict[str, Any]], lang: str, key: str,
+                 estimator: str | None = None) -> Figure | None:
     """Event-study coefficients by event time, one panel per population and outcome."""
     recs = [r for r in estimates if r.get("event_time") is not None]
     if not recs:
@@ -255,7 +256,10 @@ def event_figure(estimates: list[dict[str, Any]], lang: str, key: str) -> Figure
             )
             ax.yaxis.set_major_formatter(_formatter(lang, 1 if decimals_for(outcome) else 0))
     svg, png = _render(fig)
-    return Figure(key, label(lang, "figure", "event"), svg, png)
+    title = label(lang, "figure", "event")
+    if estimator:  # the robust event studies say which estimator drew them
+        title = f"{title} – {estimator}"
+    return Figure(key, title, svg, png)
 
 
 def decomposition_figure(recs: list[dict[str, Any]], lang: str, key: str) -> Figure | None:
