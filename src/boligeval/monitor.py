@@ -24,6 +24,7 @@ import pandas as pd
 from boligeval.analyses.base import Context
 from boligeval.disclosure import SUPPRESSED_MARK, Published, protect_results, require_published
 from boligeval.records import AREAS, Record, Results
+from boligeval.report.areas import criterion_cell
 from boligeval.report.i18n import fmt_num, label, text
 
 __all__ = ["INDICATORS", "UNIT_KINDS", "MonitorResult", "monitor_results", "run_monitor",
@@ -248,20 +249,7 @@ def _criteria_rows(records: list[dict[str, Any]], years: list[int],
         shown_thr = fmt_num(100 * thr, 0, lang) + " %" if c in ("outside", "basic_education") \
             else fmt_num(thr, 2, lang)
         name = f"{label(lang, 'area_criterion', c)} {any_rec['op']} {shown_thr}"
-        cells = []
-        for y in years:
-            r = crit.get((c, y))
-            if r is None:
-                cells.append("")
-            elif r.get("suppressed"):
-                cells.append(SUPPRESSED_MARK)
-            elif r.get("compared") is None:
-                cells.append(text(lang, "areas_unknown"))
-            else:
-                v = float(r["compared"])
-                shown = fmt_num(100 * v, 1, lang) if c in ("outside", "basic_education") \
-                    else fmt_num(v, 2, lang)
-                cells.append(shown + (" *" if r.get("met") else ""))
+        cells = [criterion_cell(crit.get((c, y)), c, lang) for y in years]
         rows.append((name, cells))
     rows.append((text(lang, "areas_status_col"),
                  [label(lang, "area_status", status[y]["status"]) if y in status else ""

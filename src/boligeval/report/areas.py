@@ -24,6 +24,24 @@ STATUS_ROWS: tuple[str, ...] = (
 _CRITERIA = ("outside", "convictions", "basic_education", "income")
 
 
+def criterion_cell(record: dict[str, Any] | None, criterion: str, lang: str) -> str:
+    """A criterion's compared value as shown: shares in per cent, ratios with two decimals.
+
+    Empty without a record, the suppression mark when suppressed, and a star
+    when the criterion is met.
+    """
+    if record is None:
+        return ""
+    if record.get("suppressed"):
+        return SUPPRESSED_MARK
+    if record.get("compared") is None:
+        return text(lang, "areas_unknown")
+    value = float(record["compared"])
+    shown = (fmt_num(value, 2, lang) if criterion in ("convictions", "income")
+             else fmt_num(100 * value, 1, lang))
+    return shown + (" *" if record.get("met") else "")
+
+
 def _of(records: list[dict[str, Any]], table: str) -> list[dict[str, Any]]:
     return [r for r in records if r.get("table") == table]
 
@@ -57,18 +75,7 @@ def criteria_table(records: list[dict[str, Any]], year: int, lang: str,
     for area in sorted({r["area_id"] for r in crit}, key=str):
         out = []
         for c in _CRITERIA:
-            r = cell.get((area, c))
-            if r is None:
-                out.append("")
-            elif r.get("suppressed"):
-                out.append(SUPPRESSED_MARK)
-            elif r.get("compared") is None:
-                out.append(text(lang, "areas_unknown"))
-            else:
-                value = float(r["compared"])
-                shown = (fmt_num(value, 2, lang) if c in ("convictions", "income")
-                         else fmt_num(100 * value, 1, lang))
-                out.append(shown + (" *" if r.get("met") else ""))
+            out.append(criterion_cell(cell.get((area, c)), c, lang))
         st = status.get(area, {})
         out.append(label(lang, "area_status", st.get("status")) if st else "")
         rows.append(Row(str(area), tuple(out), "plain"))
