@@ -602,6 +602,33 @@ def test_trim_shortcut_gives_what_trim_gives() -> None:
     assert differ == []
 
 
+def _view_sql(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    return str(con.execute(
+        "SELECT sql FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()[0])
+
+
+def test_text_columns_found_plain_are_read_raw(tmp_path: Path) -> None:
+    # The check pass sees every value once; a text column with nothing to trim is then
+    # read as it is, and one with a padded value keeps the trimming for every later query.
+    data = world()
+    data["plans"]["municipality"] = [" 0101", "København"]  # a leading space to trim
+    write_world(tmp_path / "data", data)
+    con, _ = load(tmp_path / "data", tmp_path)
+    plans = _view_sql(con, "plans")
+    assert "SELECT plan_id AS plan_id," in plans  # plain: raw
+    assert '"trim"(municipality)' in plans  # padded: still trimmed
+    assert '"trim"(plan_id)' not in plans
+    assert con.execute("SELECT municipality FROM plans ORDER BY plan_id").fetchall() == [
+        ("0101",), ("København",)]
+    residents = _view_sql(con, "residents")
+    assert "SELECT person_id AS person_id," in residents
+    for text in ("person_id", "household_id", "department_id", "income_source"):
+        assert f'"trim"({text})' not in residents
+    assert '"trim"(birth_year)' in residents  # numbers written as text: trimmed, then typed
+    assert con.execute("SELECT DISTINCT person_id FROM residents ORDER BY 1 LIMIT 1"
+                       ).fetchone() == ("000123",)
+
+
 def test_every_rule_identifier_is_tested_or_covered() -> None:
     tested = {case[4] for case in RULE_CASES}
     other = {"missing_file", "duplicate_file", "unknown_table", "file_format", "duplicate_column",

@@ -556,11 +556,15 @@ def trimmed(src: str) -> str:
     space has nothing to strip, so it is used as is; every other value still
     goes through ``trim``. The result is the same for every string.
     """
-    plain = (
+    return f"(CASE WHEN {plain_text(src)} THEN {src} ELSE NULLIF(trim({src}), '') END)"
+
+
+def plain_text(src: str) -> str:
+    """SQL that is true where :func:`trimmed` returns the value unchanged (null for null)."""
+    return (
         f"{src} >= '!' AND {src} < chr(127) AND NOT suffix({src}, ' ') "
         f"AND strlen({src}) = length({src})"
     )
-    return f"(CASE WHEN {plain} THEN {src} ELSE NULLIF(trim({src}), '') END)"
 
 
 def _norm_expr(src: str, typ: str) -> str:

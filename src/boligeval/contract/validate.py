@@ -20,6 +20,7 @@ from boligeval.contract.readers import (
     Source,
     extra_expr,
     infer_extra_types,
+    plain_text,
     plain_type,
     qident,
     qstr,
@@ -147,30 +148,44 @@ def _allowed_sql(spec: ColumnSpec) -> str:
     return f"{col} IS NOT NULL AND {col} NOT IN ({codes})"
 
 
+#: Prefix of the check view's flags: the text column's value needs no trimming.
+_PLAIN = "__plain_"
+
+
 def build_views(
     con: duckdb.DuckDBPyConnection, schema: TableSchema, source: Source
-) -> tuple[str, list[tuple[str, str, str, str, str, str | None]]]:
+) -> tuple[str, list[tuple[str, str, str, str, str, str | None]], dict[str, str]]:
     """Create the canonical view and the check view; return the check view and its rules.
 
     Returns
     -------
     check_view : str
         Name of the internal view with typed contract columns, their source values
-        before typing (``__source_<column>``, for rule ``type``) and ``__row``.
+        before typing (``__source_<column>``, for rule ``type``), whether each
+        text value is plain (``__plain_<column>``, see :func:`plain_view`) and
+        ``__row``.
     rules : list of tuple
         ``(rule, column, bad_sql, text, fix, found_sql)`` in checking order.
+    columns : dict
+        The canonical view's SELECT expression of each column, by name.
     """
     typed: list[str] = []
+    columns: dict[str, str] = {}
     flags: list[str] = []
     rules: list[tuple[str, str, str, str, str, str | None]] = []
     for spec in schema.columns:
         name = qident(spec.name)
         if spec.name not in source.columns:
-            typed.append(f"CAST(NULL AS {spec.duckdb_type}) AS {name}")
+            columns[spec.name] = f"CAST(NULL AS {spec.duckdb_type})"
+            typed.append(f"{columns[spec.name]} AS {name}")
             continue
         typ = source.columns[spec.name]
         expr, norm = _typed_expr(spec, typ, source.decimal)
+        columns[spec.name] = expr
         typed.append(f"{expr} AS {name}")
+        if typ == "VARCHAR" and spec.kind in ("id", "str"):
+            # In the same projection as the trimmed value, so DuckDB evaluates the test once.
+            flags.append(f"({plain_text(name)}) AS {qident(_PLAIN + spec.name)}")
         if spec.kind in _KIND_WORDS:
             source_value = qident(f"__source_{spec.name}")
             flags.append(f"{norm} AS {source_value}")
@@ -227,10 +242,9 @@ def build_views(
     contract = set(schema.column_names)
     extras = [c for c in source.columns if c not in contract]
     inferred = infer_extra_types(con, source, extras)
-    extra_sql = [
-        f"{extra_expr(c, source.columns[c], inferred.get(c), source.decimal)} AS {qident(c)}"
-        for c in extras
-    ]
+    for c in extras:
+        columns[c] = extra_expr(c, source.columns[c], inferred.get(c), source.decimal)
+    extra_sql = [f"{columns[c]} AS {qident(c)}" for c in extras]
     checked_extras: list[str] = []
     for c, sql in zip(extras, extra_sql, strict=True):
         if inferred.get(c, source.columns[c]) in ("DOUBLE", "FLOAT", "REAL"):
@@ -247,16 +261,35 @@ def build_views(
                     None,
                 )
             )
-    con.execute(
-        f"CREATE OR REPLACE VIEW {qident(schema.name)} AS SELECT "
-        f"{', '.join(typed + extra_sql)} FROM ({source.plain_sql})"
-    )
+    _canonical_view(con, schema.name, source, columns)
     check_view = f"__contract_check_{schema.name}"
     con.execute(
         f"CREATE OR REPLACE VIEW {qident(check_view)} AS SELECT "
         f"{', '.join([*typed, *checked_extras, *flags, ROW])} FROM ({source.numbered_sql})"
     )
-    return check_view, rules
+    return check_view, rules, columns
+
+
+def _canonical_view(con: duckdb.DuckDBPyConnection, name: str, source: Source,
+                    columns: dict[str, str]) -> None:
+    """(Re)create the table's canonical view: the contract's columns, typed, then the extras."""
+    select = ", ".join(f"{expr} AS {qident(col)}" for col, expr in columns.items())
+    con.execute(f"CREATE OR REPLACE VIEW {qident(name)} AS SELECT {select} "
+                f"FROM ({source.plain_sql})")
+
+
+def plain_view(con: duckdb.DuckDBPyConnection, table: CheckedTable, columns: dict[str, str],
+               plain: dict[str, bool]) -> None:
+    """Read the text columns whose values all need no trimming as they are in the file.
+
+    Trimming is the dearest part of reading an id column, and every later
+    query of the table would repeat it; the check pass has already seen every
+    value, so a column found plain there is read raw from then on (the values
+    are the same).
+    """
+    raw = {col: qident(col) for col, ok in plain.items() if ok}
+    if raw:
+        _canonical_view(con, table.schema.name, table.source, {**columns, **raw})
 
 
 def _count_sql(schema: TableSchema, rule: str, column: str, bad_sql: str) -> str:
@@ -297,8 +330,11 @@ def local_checks(
         On the first broken rule, in the order: empty_table, type, not_null,
         allowed_values, range, unique, foreign_key (self references only).
     """
-    check_view, rules = build_views(con, schema, source)
+    check_view, rules, columns = build_views(con, schema, source)
     counts = [_count_sql(schema, rule, column, bad) for rule, column, bad, *_ in rules]
+    flagged = _view_columns(con, check_view)
+    texts = [c for c in columns if _PLAIN + c in flagged]
+    plain_flags = [f"coalesce(bool_and(t.{qident(_PLAIN + c)}), TRUE)" for c in texts]
     # The integer column of each composite key whose values the pre-check collects as bits.
     small = {keys: next((k for k in keys if schema.column(k).kind == "int"
                          and k in source.columns), None) if len(keys) > 1 else None
@@ -308,14 +344,15 @@ def local_checks(
     repeats = [f"({_repeats_sql('t', keys, small[keys])})" for keys in schema.unique]
     sql = (
         f"WITH t AS (SELECT * FROM {qident(check_view)}) "
-        f"SELECT {', '.join(['count(*)', *counts, *ends, *repeats])} FROM t"
+        f"SELECT {', '.join(['count(*)', *counts, *ends, *repeats, *plain_flags])} FROM t"
     )
     got = con.execute(sql).fetchone()
     assert got is not None
     n_rows, broken = int(got[0]), got[1:1 + len(rules)]
     bounds = got[1 + len(rules):1 + len(rules) + len(ends)]
     ranges = {k: (bounds[2 * i], bounds[2 * i + 1]) for i, k in enumerate(ranged)}
-    pre_checks = got[1 + len(rules) + len(ends):]
+    pre_checks = got[1 + len(rules) + len(ends):1 + len(rules) + len(ends) + len(repeats)]
+    plain = dict(zip(texts, got[len(got) - len(texts):], strict=True))
     table = CheckedTable(schema, source, check_view, n_rows)
     if n_rows == 0:
         raise ContractError(
@@ -352,7 +389,13 @@ def local_checks(
     for fk in schema.foreign_keys:
         if fk.ref_table == schema.name:
             check_foreign_key(con, table, fk.columns, fk.ref_table, fk.ref_columns)
+    plain_view(con, table, columns, plain)
     return table
+
+
+def _view_columns(con: duckdb.DuckDBPyConnection, view: str) -> set[str]:
+    """Column names of a view."""
+    return {str(r[0]) for r in con.execute(f"DESCRIBE {qident(view)}").fetchall()}
 
 
 #: Values of an integer key column that the uniqueness pre-check can collect as bits.

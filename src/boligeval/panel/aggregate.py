@@ -95,14 +95,16 @@ _SHARE_OUTCOMES = tuple(o for o in OUTCOMES if not dominance_applies(o))
 
 
 def _strata_sql(source: str, strata: Sequence[str], outcomes: Sequence[str],
-                skip: Sequence[str] = (), pair: bool = False) -> str:
+                skip: Sequence[str] = (), pair: bool = False,
+                department: str = "department_id") -> str:
     """One GROUP BY over department, year and a few 0/1 strata, with exact sums.
 
     Populations are unions of strata, so one pass serves all of them; their
     cells are added up afterwards (sums and counts add, maxima take the max).
     Outcomes in ``skip`` keep their position (column names) but are left out.
     With ``pair`` the two largest absolute values of each amount are kept too
-    (``t_i``, a list), for the (2, k) dominance rule.
+    (``t_i``, a list), for the (2, k) dominance rule. ``department`` names the
+    column that identifies the department (a 64-bit key groups faster).
     """
     parts = ["count(*) AS size"]
     for i, outcome in enumerate(outcomes):
@@ -116,7 +118,7 @@ def _strata_sql(source: str, strata: Sequence[str], outcomes: Sequence[str],
             parts.append(f"sum(abs({exact})) AS a_{i}")
             if pair:
                 parts.append(f"max(abs({col}), 2) AS t_{i}")
-    keys = ", ".join(["department_id", "year", *strata])
+    keys = ", ".join([department, "year", *strata])
     return f"SELECT {keys}, {', '.join(parts)} FROM ({source}) GROUP BY {keys}"
 
 
@@ -245,7 +247,8 @@ def _out_movers(con: duckdb.DuckDBPyConnection, leavers: str,
 def _long_cells(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """All populations' cells in one frame; top_share only for amounts."""
     cells = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
-    amount = cells["outcome"].map(dominance_applies).astype(bool)
+    kinds = {o: dominance_applies(o) for o in cells["outcome"].unique()}
+    amount = cells["outcome"].map(kinds).astype(bool)
     cells.loc[~amount, ["top_share", "top2_share"]] = float("nan")
     return cells
 
@@ -267,9 +270,15 @@ def _next_year_sql(cfg: EvaluationConfig, year: str) -> str:
     return f"CASE {year} {whens} END" if whens else "CAST(NULL AS INTEGER)"
 
 
+#: A department's 64-bit key: grouping millions of rows by it costs far less than by the text.
+_KEY = "hash(department_id)"
+
+
 def _flagged_rows_sql(con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig,
                       extras: Sequence[str]) -> str:
-    """The rows of :func:`person_rows_sql` plus ``leaves``, whether the row is an out-mover's.
+    """The rows of :func:`person_rows_sql` plus ``department_key`` and ``leaves``.
+
+    ``leaves`` says whether the row is an out-mover's.
 
     A resident leaves between a measurement year and the next when the next
     has no row of the person in the same department: the out-mover is then
@@ -278,10 +287,12 @@ def _flagged_rows_sql(con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig,
     persons = person_rows_sql(con, cfg, extras)
     later = ", ".join(str(y) for y in cfg.measurement_years[1:])
     if not later:
-        return f"SELECT *, FALSE AS leaves FROM ({persons})"
+        return f"SELECT *, {_KEY} AS department_key, FALSE AS leaves FROM ({persons})"
     # (person_id, year) is unique in residents: at most one row of the next year matches.
     return f"""
-        SELECT b.* EXCLUDE (next_year), b.next_year IS NOT NULL AND l.year IS NULL AS leaves
+        SELECT b.* EXCLUDE (next_year), {_KEY.replace("department_id", "b.department_id")}
+                   AS department_key,
+               b.next_year IS NOT NULL AND l.year IS NULL AS leaves
         FROM (SELECT *, {_next_year_sql(cfg, "year")} AS next_year FROM ({persons})) AS b
         LEFT JOIN (SELECT person_id, year, department_id FROM residents
                    WHERE year IN ({later})) AS l
@@ -313,8 +324,8 @@ def _units_sql(cfg: EvaluationConfig) -> str:
                department_key <> last_department_key OR n_aged < n AS irregular
         FROM (
             SELECT income_unit AS household_id, year,
-                   min(hash(department_id)) AS department_key,
-                   max(hash(department_id)) AS last_department_key, count(*) AS n,
+                   min(department_key) AS department_key,
+                   max(department_key) AS last_department_key, count(*) AS n,
                    count(age) AS n_aged, {unit_totals_sql(cfg)}, {counts}
             FROM rows GROUP BY income_unit, year
         ) AS u
@@ -357,8 +368,9 @@ def stream_cells(
         for (wa, im, lv), name in _UNIT_STRATA.items()
     )
     keys = ", ".join(["department_key", "year", *strata_keys])
-    person_strata = _strata_sql("SELECT * FROM rows", strata_keys, person_outcomes,
-                                skip=("equivalised_income",))
+    person_strata = _strata_sql("SELECT * EXCLUDE (department_id) FROM rows", strata_keys,
+                                person_outcomes, skip=("equivalised_income",),
+                                department="department_key")
     # Households are the units; avg over members that all carry one value is that value,
     # which list_avg of the one value gives exactly (the same aggregate, count 1).
     household_strata = _strata_sql(
@@ -370,10 +382,7 @@ def stream_cells(
         WITH rows AS ({_flagged_rows_sql(con, cfg, extras)}),
         units AS ({_units_sql(cfg)}),
         person_strata AS ({person_strata}),
-        departments AS (
-            SELECT DISTINCT department_id, hash(department_id) AS department_key
-            FROM person_strata
-        ),
+        department_keys AS (SELECT department_id, {_KEY} AS department_key FROM departments),
         e AS (
             SELECT {keys},
                    coalesce(sum(c) FILTER (WHERE equivalised_income IS NOT NULL), 0) AS n_{eq},
@@ -382,20 +391,23 @@ def stream_cells(
             FROM ({by_stratum}) GROUP BY {keys}
         )
         SELECT 'person' AS kind, s AS person FROM (
-            SELECT p.*, e.n_{eq}, e.s_{eq}, e.m_{eq}, e.a_{eq}
-            FROM person_strata p JOIN departments USING (department_id) JOIN e USING ({keys})
+            SELECT d.department_id, p.* EXCLUDE (department_key), e.n_{eq}, e.s_{eq}, e.m_{eq},
+                   e.a_{eq}
+            FROM person_strata p JOIN department_keys d USING (department_key)
+            JOIN e USING ({keys})
         ) AS s
         UNION ALL BY NAME
         SELECT 'household' AS kind, s AS household FROM (
             SELECT d.department_id, h.* EXCLUDE (department_id)
-            FROM ({household_strata}) AS h JOIN departments d ON d.department_key = h.department_id
+            FROM ({household_strata}) AS h
+            JOIN department_keys d ON d.department_key = h.department_id
         ) AS s
         UNION ALL BY NAME
         SELECT 'check' AS kind, {{'irregular': (SELECT count(*) FILTER (WHERE irregular)
                                                FROM units),
                                  'distinct_keys': (SELECT count(DISTINCT department_id)
                                                    = count(DISTINCT department_key)
-                                                   FROM departments)}} AS "check"
+                                                   FROM department_keys)}} AS "check"
         """
     )
     check = con.execute(
