@@ -44,7 +44,7 @@ from scipy import stats
 
 from boligeval.errors import EstimationError
 
-__all__ = ["SwitchingResult", "did_multiplegt"]
+__all__ = ["DidMResult", "SwitchingResult", "did_m", "did_multiplegt"]
 
 
 # ---------------------------------------------------------------------------
@@ -500,4 +500,137 @@ def did_multiplegt(
         n_clusters=x.n_clusters, n_obs=int((x.w > 0).sum()),
         n_groups_dropped=x.n_dropped, n_joiners=int((switched & up).sum()),
         n_leavers=int((switched & ~up).sum()),
+    )
+
+
+# ---------------------------------------------------------------------------
+# DID_M (AER 2020)
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DidMResult:
+    """``DID_M``: the instantaneous effect of every switch, with joiners, leavers and placebo.
+
+    Attributes
+    ----------
+    terms : tuple of str
+        ``did_m``, ``joiners`` (``DID_+``), ``leavers`` (``DID_-``), ``placebo``.
+    estimates, std_errors : numpy.ndarray
+        Shape (4,); NaN where a part has no switching cell.
+    n_switches : tuple of int
+        Switching cells behind each term (``N_S``, joiners, leavers, placebo cells).
+    n_groups, n_clusters : int
+        Groups and clusters.
+    """
+
+    terms: tuple[str, ...]
+    estimates: np.ndarray
+    std_errors: np.ndarray
+    n_switches: tuple[int, ...]
+    n_groups: int
+    n_clusters: int
+
+    def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
+        """One row per term, normal inference, with the counts."""
+        se = self.std_errors
+        z = float(stats.norm.ppf(1 - alpha / 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = 2 * stats.norm.sf(np.abs(self.estimates / se))
+        return pd.DataFrame({
+            "term": list(self.terms), "estimate": self.estimates, "std_error": se,
+            "p_value": p, "ci_low": self.estimates - z * se,
+            "ci_high": self.estimates + z * se, "n_switchers": list(self.n_switches),
+            "n_departments": self.n_groups, "n_clusters": self.n_clusters,
+        })
+
+    def summary(self) -> str:
+        """Text table."""
+        lines = [f"DID_M (de Chaisemartin-D'Haultfoeuille 2020), groups = {self.n_groups}, "
+                 f"clusters = {self.n_clusters}"]
+        for r in self.tidy().to_dict("records"):
+            lines.append(f"{r['term']:>10}: {r['estimate']:>12.6g} ({r['std_error']:.6g})  "
+                         f"switching cells {r['n_switchers']}")
+        return "\n".join(lines)
+
+
+def _did_m_part(d0: np.ndarray, d1: np.ndarray, dy: np.ndarray, present: np.ndarray,
+                switch: tuple[int, int], stable: int, sign: float) -> tuple[np.ndarray, int]:
+    """Per-group contributions ``sum_t c_gt dY_gt`` of one part, and its switching cells.
+
+    ``switch`` is (before, after) of the switching cells, ``stable`` the status
+    of the comparison cells in both periods; periods without comparison cells
+    contribute zero (AER 2020's convention) but keep their switchers in ``N_S``.
+    """
+    sw = present & (d0 == switch[0]) & (d1 == switch[1])
+    st = present & (d0 == stable) & (d1 == stable)
+    n_sw, n_st = sw.sum(axis=0), st.sum(axis=0)
+    usable = (n_sw > 0) & (n_st > 0)
+    c = np.where(sw & usable, 1.0, 0.0) - np.where(
+        st & usable, n_sw / np.where(n_st > 0, n_st, 1), 0.0)
+    return sign * np.nansum(c * np.where(sw | st, dy, 0.0), axis=1), int(n_sw.sum())
+
+
+def did_m(
+    data: pd.DataFrame,
+    outcome: str,
+    group: str,
+    time: str,
+    treatment: str,
+    *,
+    cluster: str | None = None,
+) -> DidMResult:
+    """``DID_M`` of de Chaisemartin and D'Haultfoeuille (2020) with its placebo.
+
+    Every switch between consecutive periods counts: joiners (0 -> 1) against
+    the groups untreated in both periods, leavers (1 -> 0) against those
+    treated in both, weighted by the numbers of switchers. The placebo
+    compares the same switchers' outcome change one period earlier, for
+    switchers whose treatment did not change then. Valid when the outcome
+    depends on the current treatment only (no dynamic effects); with plans
+    whose effects build up or persist, use :func:`did_multiplegt`.
+
+    The standard error follows diff-diff's plug-in: each group's
+    contribution, recentred on the mean of its cohort (status quo, first
+    switch, its direction), ``sqrt(sum_c U_c^2) / N_S`` over clusters ``c``.
+    """
+    p = _panel(data, outcome, group, time, treatment, cluster, None)
+    y, d = p.y, p.d
+    n_g, n_t = d.shape
+    pres = np.isfinite(d) & np.isfinite(y)
+    y0, y1 = y[:, :-1], y[:, 1:]
+    d0, d1 = d[:, :-1], d[:, 1:]
+    present = pres[:, :-1] & pres[:, 1:]
+    dy = y1 - y0
+    u_plus, n10 = _did_m_part(d0, d1, dy, present, (0, 1), 0, 1.0)
+    u_minus, n01 = _did_m_part(d0, d1, dy, present, (1, 0), 1, -1.0)
+    # Placebo: switchers at t whose treatment was stable from t-2 to t-1, change Y_{t-2} -> Y_{t-1}.
+    pres3 = pres[:, :-2] & pres[:, 1:-1] & pres[:, 2:]
+    dd = d[:, :-2]
+    dyp = y[:, 1:-1] - y[:, :-2]
+    same = dd == d[:, 1:-1]
+    pl_plus, p10 = _did_m_part(d[:, 1:-1], d[:, 2:], dyp, pres3 & same, (0, 1), 0, -1.0)
+    pl_minus, p01 = _did_m_part(d[:, 1:-1], d[:, 2:], dyp, pres3 & same, (1, 0), 1, 1.0)
+    # Cohorts for the recentring: status quo, first switch, its direction.
+    obs = np.isfinite(d)
+    first = obs.argmax(axis=1)
+    d_sq = d[np.arange(n_g), first]
+    changed = obs & (d != d_sq[:, None])
+    f_g = np.where(changed.any(axis=1), changed.argmax(axis=1), n_t)
+    cohort = pd.factorize(pd.Series(d_sq * (n_t + 2) + f_g))[0]
+
+    def est_se(u: np.ndarray, n: int) -> tuple[float, float]:
+        if n == 0:
+            return float("nan"), float("nan")
+        means = _group_sum(u, cohort, cohort.max() + 1) / np.bincount(cohort)
+        uc = u - means[cohort]
+        cs = _group_sum(uc, p.cluster, p.n_clusters)
+        return float(u.sum() / n), float(np.sqrt((cs**2).sum()) / n)
+
+    res = [est_se(u_plus + u_minus, n10 + n01), est_se(u_plus, n10), est_se(-u_minus, n01)]
+    res[2] = (-res[2][0], res[2][1])
+    res.append(est_se(pl_plus + pl_minus, p10 + p01))
+    return DidMResult(
+        terms=("did_m", "joiners", "leavers", "placebo"),
+        estimates=np.array([r[0] for r in res]), std_errors=np.array([r[1] for r in res]),
+        n_switches=(n10 + n01, n10, n01, p10 + p01), n_groups=n_g, n_clusters=p.n_clusters,
     )
