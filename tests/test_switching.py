@@ -188,12 +188,12 @@ def test_against_diff_diff(seed: int, leavers: bool) -> None:
         ref_m = ChaisemartinDHaultfoeuille(twfe_diagnostic=False, drop_larger_lower=False).fit(
             df, "y", group="g", time="t", treatment="d")
     res = did_multiplegt(df, "y", "g", "t", "d", effects=3, placebo=2).tidy().set_index("term")
-    for l in (1, 2, 3):
-        assert res.loc[f"effect_{l}", "estimate"] == pytest.approx(
-            ref.event_study_effects[l]["effect"], abs=1e-6)
-    for l in (1, 2):
-        assert res.loc[f"placebo_{l}", "estimate"] == pytest.approx(
-            ref.placebo_event_study[-l]["effect"], abs=1e-6)
+    for h in (1, 2, 3):
+        assert res.loc[f"effect_{h}", "estimate"] == pytest.approx(
+            ref.event_study_effects[h]["effect"], abs=1e-6)
+    for h in (1, 2):
+        assert res.loc[f"placebo_{h}", "estimate"] == pytest.approx(
+            ref.placebo_event_study[-h]["effect"], abs=1e-6)
     m = did_m(df, "y", "g", "t", "d").tidy().set_index("term")
     pairs = {"did_m": (ref_m.overall_att, ref_m.overall_se),
              "joiners": (ref_m.joiners_att, ref_m.joiners_se),

@@ -206,9 +206,9 @@ class _Block:
     delta: float           # mean treatment change of the switchers (ATE denominator)
 
 
-def _block(x: _Design, diff: np.ndarray, base: np.ndarray, l: int, up: bool,
+def _block(x: _Design, diff: np.ndarray, lag: int, up: bool,
            placebo_diff: np.ndarray | None, clustered: bool) -> _Block:
-    """``U_g`` of effect ``l`` (or its placebo) for switchers in (``up``) or out."""
+    """``U_g`` of effect ``lag`` (or its placebo) for switchers in (``up``) or out."""
     n_g, n_t = x.y.shape
     tt = np.arange(1, n_t + 1)[None, :]
     w = x.w
@@ -228,7 +228,7 @@ def _block(x: _Design, diff: np.ndarray, base: np.ndarray, l: int, up: bool,
     l_g = (x.t_g - x.f_g + 1)[:, None]
     s_up = (d_sq == 0.0)[:, None] if up else (d_sq == 1.0)[:, None]
     switching = (x.f_g <= n_t)[:, None] & s_up
-    dist = np.where(ok, ((tt == f_g - 1 + l) & (l_g >= l) & switching & (n_ctrl > 0))
+    dist = np.where(ok, ((tt == f_g - 1 + lag) & (l_g >= lag) & switching & (n_ctrl > 0))
                     .astype(float), np.nan)
     y_diff = diff
     if placebo_diff is not None:
@@ -246,7 +246,7 @@ def _block(x: _Design, diff: np.ndarray, base: np.ndarray, l: int, up: bool,
         return _Block(0.0, 0, z, z, float("nan"))
     n_sw = cell_sum(dist_w)
     ratio = np.where(n_ctrl != 0, n_sw / np.where(n_ctrl != 0, n_ctrl, 1.0), 0.0)
-    window = ((tt >= l + 1) & (tt <= t_g) & (l <= t_g - 1)).astype(float)
+    window = ((tt >= lag + 1) & (tt <= t_g) & (lag <= t_g - 1)).astype(float)
     # Leavers' effects are signed so that both directions estimate the effect of treatment.
     coef = (1.0 if up else -1.0) * (n_g / n_l) * window * w * (dist - ratio * never)
     u = np.nansum(coef * y_diff, axis=1)
@@ -439,20 +439,23 @@ def did_multiplegt(
         uv = (n1 * blocks[True].u_var + n0 * blocks[False].u_var) / tot
         return u, uv, tot, blocks[True].n_switchers + blocks[False].n_switchers
 
-    for l in range(1, effects + 1):
-        diff = x.y - _shift(x.y, l)
-        blocks = {up: _block(x, diff, x.y, l, up, None, clustered) for up in (True, False)}
+    for lag in range(1, effects + 1):
+        diff = x.y - _shift(x.y, lag)
+        blocks = {up: _block(x, diff, lag, up, None, clustered) for up in (True, False)}
         for up in (True, False):
             per_dir[up].append(blocks[up])
         u, uv, tot, ns = combine(blocks)
-        terms.append(f"effect_{l}")
-        horizons.append(l)
+        terms.append(f"effect_{lag}")
+        horizons.append(lag)
         u_rows.append(u)
         v_rows.append(uv)
         n_sw.append(ns)
         n_w.append(tot)
     # Average total effect: effects weighted by N_l over the treatment received.
-    ate_u, ate_v, dens, sums = {}, {}, {}, {}
+    ate_u: dict[bool, np.ndarray] = {}
+    ate_v: dict[bool, np.ndarray] = {}
+    dens: dict[bool, float] = {}
+    sums: dict[bool, float] = {}
     for up in (True, False):
         bl = [b for b in per_dir[up] if b.n_switch > 0]
         s = sum(b.n_switch for b in bl)
@@ -462,8 +465,8 @@ def did_multiplegt(
             ate_u[up] = ate_v[up] = np.zeros(x.n_groups)
             continue
         dens[up] = sum(b.n_switch / s * b.delta for b in bl)
-        ate_u[up] = sum(b.n_switch / s * b.u for b in bl) / dens[up]
-        ate_v[up] = sum(b.n_switch / s * b.u_var for b in bl) / dens[up]
+        ate_u[up] = np.sum([b.n_switch / s * b.u for b in bl], axis=0) / dens[up]
+        ate_v[up] = np.sum([b.n_switch / s * b.u_var for b in bl], axis=0) / dens[up]
     den = dens[True] * sums[True] + dens[False] * sums[False]
     w_plus = dens[True] * sums[True] / den if den else 0.0
     terms.append("average_total_effect")
@@ -472,13 +475,13 @@ def did_multiplegt(
     v_rows.append(w_plus * ate_v[True] + (1 - w_plus) * ate_v[False])
     n_sw.append(max(n_sw) if n_sw else 0)
     n_w.append(float(sums[True] + sums[False]))
-    for l in range(1, placebo + 1):
-        diff = x.y - _shift(x.y, l)
-        pl_diff = _shift(x.y, 2 * l) - _shift(x.y, l)
-        blocks = {up: _block(x, diff, x.y, l, up, pl_diff, clustered) for up in (True, False)}
+    for lag in range(1, placebo + 1):
+        diff = x.y - _shift(x.y, lag)
+        pl_diff = _shift(x.y, 2 * lag) - _shift(x.y, lag)
+        blocks = {up: _block(x, diff, lag, up, pl_diff, clustered) for up in (True, False)}
         u, uv, tot, ns = combine(blocks)
-        terms.append(f"placebo_{l}")
-        horizons.append(-l)
+        terms.append(f"placebo_{lag}")
+        horizons.append(-lag)
         u_rows.append(u)
         v_rows.append(uv)
         n_sw.append(ns)
