@@ -66,6 +66,7 @@ def test_did_l_hand_computed() -> None:
     assert list(tidy.loc[["effect_1", "effect_2", "effect_3", "placebo_1"], "n_switchers"]) == [
         4, 3, 2, 2]
     assert res.n_joiners == 4 and res.n_leavers == 0 and res.n_groups == 6
+    assert res.n_switched_back == 2          # A and E: their plans end
     assert np.all(np.isfinite(tidy["std_error"]))
 
 

@@ -325,6 +325,8 @@ class SwitchingResult:
         Groups of a status quo without variation in the first switch.
     n_joiners, n_leavers : int
         Groups whose treatment first switches on / off.
+    n_switched_back : int
+        Groups whose treatment later returns to its status quo (plans that end).
     """
 
     terms: tuple[str, ...]
@@ -339,6 +341,7 @@ class SwitchingResult:
     n_groups_dropped: int
     n_joiners: int
     n_leavers: int
+    n_switched_back: int
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
         """One row per term, normal inference, with ``event_time`` and the counts."""
@@ -497,12 +500,15 @@ def did_multiplegt(
     vcov[:, bad] = np.nan
     up = x.d_sq == 0.0
     switched = x.f_g <= n_t
+    after = np.arange(1, n_t + 1)[None, :] > x.f_g[:, None]
+    back = switched & (np.isfinite(x.d) & after & (x.d == x.d_sq[:, None])).any(axis=1)
     return SwitchingResult(
         terms=tuple(terms), horizons=tuple(horizons), estimates=est, vcov=vcov,
         n_switchers=tuple(n_sw), n_switch_weight=tuple(n_w), n_groups=g,
         n_clusters=x.n_clusters, n_obs=int((x.w > 0).sum()),
         n_groups_dropped=x.n_dropped, n_joiners=int((switched & up).sum()),
         n_leavers=int((switched & ~up).sum()),
+        n_switched_back=int(back.sum()),
     )
 
 
