@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from boligeval.analyses.did_switching import switching_effects
 from boligeval.errors import EstimationError
 from boligeval.estimate.switching import did_m, did_multiplegt
 
@@ -237,3 +238,68 @@ def test_summary_and_joint_test() -> None:
     assert df == 2 and stat >= 0 and 0 <= p <= 1
     assert "placebos jointly zero" in res.summary()
     assert "DID_M" in did_m(switching_panel(8), "y", "g", "t", "d").summary()
+
+
+# --------------------------------------------------------------------------- the analysis
+
+
+@pytest.fixture(scope="module")
+def annual_world(tmp_path_factory: pytest.TempPathFactory):
+    from boligeval.synth.world import synthesize
+
+    out = tmp_path_factory.mktemp("switching_world")
+    synthesize(out, scale=0.2, department_size=0.3, years=range(2000, 2011),
+               full_truth=False, survey=False, cases=False)
+    return out
+
+
+def _run_analysis(world, design: str):
+    import tomllib
+
+    from boligeval.analyses import Context, registry
+    from boligeval.config import parse_config
+    from boligeval.run import Pipeline
+
+    text = (f'[data]\ndir = "{world}"\n[design]\n{design}\n'
+            '[[analysis]]\nkind = "did_switching"\npopulation = "working_age"\n'
+            'outcomes = ["employed"]\n')
+    cfg = parse_config(tomllib.loads(text), base=world)
+    with Pipeline(cfg) as pipeline:
+        ctx = Context(cfg=cfg, panel=pipeline.panel)
+        analysis = registry()["did_switching"]
+        records = [r.as_dict() for r in analysis.run(ctx, cfg.analysis[0], "employed")]
+        data = ctx.data(cfg.analysis[0], "employed")
+    return analysis, records, data
+
+
+@pytest.mark.slow
+def test_analysis_on_plans_that_end(annual_world) -> None:
+    from boligeval.report.tables import diagnostic_tables
+
+    years = list(range(2000, 2011))
+    analysis, records, data = _run_analysis(annual_world, f"years = {years}\nstop_at_end = true")
+    terms = {r["term"]: r for r in records}
+    assert {"effect_1", "average_total_effect", "placebo_1", "reference", "did_m",
+            "did_m_joiners", "did_m_leavers", "pretrend_wald"} <= set(terms)
+    assert terms["effect_1"]["event_time"] == 0 and terms["placebo_1"]["event_time"] == -2
+    # plans end: departments switch back, DID_M has leavers; plan-clustered
+    assert terms["effect_1"]["n_switched_back"] > 0 and terms["did_m_leavers"]["n_switchers"] > 0
+    assert terms["effect_1"]["n_clusters"] == data.drop_duplicates("department_id")[
+        "plan_id"].nunique()
+    # the same numbers as the estimator on the analysis's own frame
+    dyn, _ = switching_effects(data)
+    assert terms["effect_1"]["estimate"] == pytest.approx(dyn.estimates[0], abs=1e-12)
+    for lang in ("da", "en"):
+        tables = diagnostic_tables(records, "did_switching", lang, layout=analysis.layout)
+        assert len(tables) == 1 and len(tables[0].rows) >= 8
+
+
+@pytest.mark.slow
+def test_analysis_when_no_plan_ends(annual_world) -> None:
+    """stop_at_end = false (the seed's rule): DID_l estimates the effects of plans starting."""
+    years = list(range(2000, 2011))
+    _, records, _ = _run_analysis(annual_world, f"years = {years}")
+    terms = {r["term"]: r for r in records}
+    assert terms["effect_1"]["n_switched_back"] == 0 and terms["effect_1"]["n_leavers"] == 0
+    assert "did_m_leavers" not in terms
+    assert np.isfinite(terms["effect_1"]["std_error"])
