@@ -39,6 +39,7 @@ def switching_effects(
     weights: str | None = None,
     effects: int | None = None,
     placebo: int | None = None,
+    less_conservative_se: bool = True,
 ) -> tuple[SwitchingResult, DidMResult]:
     """``DID_l`` and ``DID_M`` of one department-year frame (the recovery and analysis entry).
 
@@ -51,6 +52,9 @@ def switching_effects(
         form their own cluster). May be unbalanced.
     effects, placebo : int, optional
         Numbers of effects and placebos; by default every one the periods allow.
+    less_conservative_se : bool, default True
+        Recentre switchers by treatment path (plans end at different times);
+        see :func:`boligeval.estimate.switching.did_multiplegt`.
 
     Returns
     -------
@@ -68,7 +72,8 @@ def switching_effects(
     effects = max(1, n_periods - 1) if effects is None else effects
     placebo = max(0, n_periods - 2) if placebo is None else placebo
     dyn = did_multiplegt(data, value, "department_id", "year", treatment, effects=effects,
-                         placebo=placebo, cluster=clus, weights=weights)
+                         placebo=placebo, cluster=clus, weights=weights,
+                         less_conservative_se=less_conservative_se)
     inst = did_m(data, value, "department_id", "year", treatment, cluster=clus)
     return dyn, inst
 

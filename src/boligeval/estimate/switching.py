@@ -207,7 +207,8 @@ class _Block:
 
 
 def _block(x: _Design, diff: np.ndarray, lag: int, up: bool,
-           placebo_diff: np.ndarray | None, clustered: bool) -> _Block:
+           placebo_diff: np.ndarray | None, clustered: bool,
+           paths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> _Block:
     """``U_g`` of effect ``lag`` (or its placebo) for switchers in (``up``) or out."""
     n_g, n_t = x.y.shape
     tt = np.arange(1, n_t + 1)[None, :]
@@ -277,11 +278,26 @@ def _block(x: _Design, diff: np.ndarray, lag: int, up: bool,
     key_s = np.broadcast_to((sq * (n_t + 2) + x.f_g.astype(np.int64))[:, None],
                             (n_g, n_t)).ravel()
     mean_s, dof_s = means(s_rows, key_s, 2 * (n_t + 2))
+    m_s, c_s = mean_s[key_s], dof_s[key_s]
+    if paths is not None:
+        # less_conservative_se: switchers' cohorts by treatment path since the first
+        # switch (path_l), else by the treatment at F_g (path_1), else by F_g (path_0).
+        cells = []
+        for path in paths:
+            code = np.where(path >= 0, path, path.max() + 1)
+            n_code = int(code.max()) + 1
+            key = np.broadcast_to(code[:, None], (n_g, n_t)).ravel()
+            mean_p, dof_p = means(s_rows, key, n_code)
+            groups_p = np.bincount(code, minlength=n_code)
+            cells.append((mean_p[key], dof_p[key], groups_p[key] > 1))
+        (m0, c0, _), (m1, c1, full1), (m2, c2, full2) = cells
+        m_s = np.where(c2 >= 2, m2, np.where(c1 >= 2, m1, m0))
+        c_s = np.where(full2, c2, np.where(full1, c1, c0))
 
     e_hat = np.full(n_g * n_t, np.nan)
     dof = np.full(n_g * n_t, np.nan)
     ns_f, s_f = ns_rows.ravel(), s_rows.ravel()
-    c_ns, c_nss, c_s = dof_ns[flat_t], dof_nss[flat_t], dof_s[key_s]
+    c_ns, c_nss = dof_ns[flat_t], dof_nss[flat_t]
     # Not-yet-switched comparison cells.
     a = ns_f & (c_ns >= 2)
     e_hat[a], dof[a] = mean_ns[flat_t][a], np.sqrt(c_ns[a] / (c_ns[a] - 1))
@@ -289,7 +305,7 @@ def _block(x: _Design, diff: np.ndarray, lag: int, up: bool,
     e_hat[b], dof[b] = mean_nss[flat_t][b], np.sqrt(c_nss[b] / (c_nss[b] - 1))
     # Switcher cells.
     a = s_f & (c_s >= 2)
-    e_hat[a], dof[a] = mean_s[key_s][a], np.sqrt(c_s[a] / (c_s[a] - 1))
+    e_hat[a], dof[a] = m_s[a], np.sqrt(c_s[a] / (c_s[a] - 1))
     b = s_f & (c_s == 1) & (c_nss >= 2)
     e_hat[b], dof[b] = mean_nss[flat_t][b], np.sqrt(c_nss[b] / (c_nss[b] - 1))
     resid = (y_diff.ravel() - e_hat) * dof
@@ -395,6 +411,7 @@ def did_multiplegt(
     placebo: int = 0,
     cluster: str | None = None,
     weights: str | None = None,
+    less_conservative_se: bool = False,
 ) -> SwitchingResult:
     """``DID_l`` event-study effects of a binary treatment that can switch on and off.
 
@@ -414,6 +431,14 @@ def did_multiplegt(
         by default.
     weights : str, optional
         Cell weights (``N_{g,t}`` of the paper), e.g. the number of residents.
+    less_conservative_se : bool, default False
+        Recentre the switchers' outcome changes on the mean of the switchers
+        with the same treatment path since their first switch (falling back
+        to the same treatment at the switch, then the same switching period,
+        when a path has fewer than two groups), as ``did_multiplegt_dyn``'s
+        option of that name. When treatment changes more than once (plans
+        that end), the default recentring by switching period leaves the
+        differences between paths in the variance and is conservative.
 
     Returns
     -------
@@ -442,9 +467,25 @@ def did_multiplegt(
         uv = (n1 * blocks[True].u_var + n0 * blocks[False].u_var) / tot
         return u, uv, tot, blocks[True].n_switchers + blocks[False].n_switchers
 
+    # Treatment paths since the first switch (less_conservative_se's cohorts).
+    rows = np.arange(x.n_groups)
+    path0 = pd.factorize(pd.Series(list(zip(x.d_sq, x.f_g, strict=True))))[0]
+    path_prev, d_prev = path0, np.full(x.n_groups, np.nan)
+    path1 = path0
     for lag in range(1, effects + 1):
         diff = x.y - _shift(x.y, lag)
-        blocks = {up: _block(x, diff, lag, up, None, clustered) for up in (True, False)}
+        col = (x.f_g - 2 + lag).astype(np.int64)
+        inside = col < n_t
+        d_now = np.full(x.n_groups, np.nan)
+        d_now[inside] = x.d[rows[inside], col[inside]]
+        d_now = np.where(np.isnan(d_now), d_prev, d_now)
+        path_l = np.where(np.isnan(d_now), -1, pd.factorize(
+            pd.Series(list(zip(path_prev, np.nan_to_num(d_now, nan=-1.0), strict=True))))[0])
+        if lag == 1:
+            path1 = path_l
+        path_prev, d_prev = path_l, d_now
+        paths = (path0, path1, path_l) if less_conservative_se else None
+        blocks = {up: _block(x, diff, lag, up, None, clustered, paths) for up in (True, False)}
         for up in (True, False):
             per_dir[up].append(blocks[up])
         u, uv, tot, ns = combine(blocks)
