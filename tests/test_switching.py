@@ -162,6 +162,28 @@ def test_did_l_against_did_multiplegt_dyn(pl_count_shim, seed: int, leavers: boo
     assert (res.n_leavers > 0) == leavers
 
 
+@pytest.mark.parametrize(("seed", "leavers", "unbalanced"), [(9, True, False), (10, False, True)])
+def test_less_conservative_se_against_did_multiplegt_dyn(pl_count_shim, seed: int,
+                                                         leavers: bool, unbalanced: bool) -> None:
+    """Switchers recentred by treatment path (unclustered: with clusters the reference
+    counts the missing value as a cluster in each path cohort, see docs/methods.md)."""
+    dm = pytest.importorskip("did_multiplegt_dyn")
+    df = switching_panel(seed, leavers=leavers, unbalanced=unbalanced)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = dm.DidMultiplegtDyn(pl_count_shim.from_pandas(df), "y", "g", "t", "d",
+                                    effects=4, placebo=2, less_conservative_se=True)
+        model.fit()
+    ref = model.result["mat_res_XX"].iloc[:, :2].to_numpy(dtype=float)
+    res = did_multiplegt(df, "y", "g", "t", "d", effects=4, placebo=2,
+                         less_conservative_se=True)
+    default = did_multiplegt(df, "y", "g", "t", "d", effects=4, placebo=2)
+    np.testing.assert_allclose(res.estimates, ref[:, 0], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(np.sqrt(np.diag(res.vcov)), ref[:, 1], rtol=0, atol=1e-6)
+    # the paths differ here, so the recentring differs from the default's
+    assert not np.allclose(np.diag(res.vcov), np.diag(default.vcov))
+
+
 def test_did_l_against_did_multiplegt_dyn_favara_imbs(pl_count_shim) -> None:
     """Public data (Favara and Imbs 2015, shipped with moderndid): interstate branching
     deregulation, binarised (any deregulation), clustered by state."""
@@ -206,6 +228,26 @@ def test_against_diff_diff(seed: int, leavers: bool) -> None:
         assert m.loc[term, "estimate"] == pytest.approx(est, abs=1e-6)
         if se is not None:
             assert m.loc[term, "std_error"] == pytest.approx(se, abs=1e-6)
+
+
+@pytest.mark.parametrize(("seed", "unbalanced", "cluster"), [(1, False, None), (4, True, "plan")])
+def test_did_l_points_against_moderndid(seed: int, unbalanced: bool, cluster: str | None) -> None:
+    """moderndid 0.2's did_multiplegt agrees on every effect and placebo when all switchers
+    start untreated (plans that start, end, start again; departments that leave), and on the
+    standard errors without clusters on a balanced panel; with leavers, clusters or gaps its
+    numbers differ from did_multiplegt_dyn's (and ours), as does its average total effect."""
+    md = pytest.importorskip("moderndid")
+    df = switching_panel(seed, unbalanced=unbalanced)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = md.did_multiplegt(df, yname="y", idname="g", tname="t", dname="d", effects=4,
+                                placebo=3, cluster=cluster, keep_bidirectional_switchers=True)
+    res = did_multiplegt(df, "y", "g", "t", "d", effects=4, placebo=3, cluster=cluster)
+    np.testing.assert_allclose(res.estimates[:4], ref.effects.estimates, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(res.estimates[5:], ref.placebos.estimates, rtol=0, atol=1e-6)
+    if cluster is None and not unbalanced:
+        se = np.sqrt(np.diag(res.vcov))
+        np.testing.assert_allclose(se[:4], ref.effects.std_errors, rtol=0, atol=1e-6)
 
 
 def test_cluster_is_the_first_plan() -> None:
