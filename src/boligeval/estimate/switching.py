@@ -124,7 +124,11 @@ def _group_sum(values: np.ndarray, keys: np.ndarray, n: int) -> np.ndarray:
 def _n_unique(mask: np.ndarray, keys: np.ndarray, clus: np.ndarray, n_keys: int,
               n_clus: int) -> np.ndarray:
     """Number of distinct clusters among the masked cells of each key."""
-    pairs = np.unique(keys[mask].astype(np.int64) * n_clus + clus[mask])
+    code = keys[mask].astype(np.int64) * n_clus + clus[mask]
+    if n_keys * n_clus <= 4_000_000:
+        seen = np.bincount(code, minlength=n_keys * n_clus) > 0
+        return seen.reshape(n_keys, n_clus).sum(axis=1).astype(float)
+    pairs = np.unique(code)
     return np.bincount(pairs // n_clus, minlength=n_keys).astype(float)
 
 
@@ -211,9 +215,14 @@ def _block(x: _Design, diff: np.ndarray, lag: int, up: bool,
            paths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> _Block:
     """``U_g`` of effect ``lag`` (or its placebo) for switchers in (``up``) or out."""
     n_g, n_t = x.y.shape
+    d_sq = x.d_sq
+    candidates = (x.f_g <= n_t) & (x.t_g - x.f_g + 1 >= lag) & (d_sq == (0.0 if up else 1.0))
+    if not candidates.any():                       # no switcher of this direction this far
+        z = np.zeros(n_g)
+        return _Block(0.0, 0, z, z, float("nan"))
     tt = np.arange(1, n_t + 1)[None, :]
     w = x.w
-    f_g, t_g, d_sq = x.f_g[:, None], x.t_g[:, None], x.d_sq
+    f_g, t_g = x.f_g[:, None], x.t_g[:, None]
     ok = np.isfinite(diff)
     never = np.where(ok, (f_g > tt).astype(float), np.nan)
     sq = (d_sq == 1.0).astype(np.int64)
