@@ -141,6 +141,8 @@ def test_did_l_is_unbiased_with_nominal_coverage(monte_carlo) -> None:
 def test_twfe_on_active_plan_is_biased(monte_carlo) -> None:
     truth, mc, att_active = monte_carlo
     mcse = mc["twfe"].std(ddof=1) / np.sqrt(REPS)
-    # TWFE compares active years with ended plans' years, whose effect persists
+    # TWFE compares active years with ended plans' years, whose effect persists: it is
+    # far below the mean effect of active years and below DID_l's average total effect
     assert abs(mc["twfe"].mean() - att_active) > 10 * mcse
     assert mc["twfe"].mean() < att_active
+    assert truth["average_total_effect"] - mc["twfe"].mean() > 10 * mcse
