@@ -21,7 +21,14 @@ Third part: ATT(g, t) with ``allow_unbalanced_panel=True`` on that 25-year
 panel with a tenth of the department-years missing, against diff-diff's
 ``CallawaySantAnna(allow_unbalanced_panel=True)``; target at most 0.5 x.
 
-Run: ``.venv/bin/python benchmarks/staggered.py [cs] [imputation] [unbalanced]``
+Fourth part: de Chaisemartin and D'Haultfoeuille's DID_l for plans that end
+and start again (``boligeval.estimate.switching.did_multiplegt``, eight
+effects, three placebos, the average total effect, plan-clustered) on 3,000
+departments x 25 years, a tenth of them leaving the panel, against diff-diff's
+``ChaisemartinDHaultfoeuille`` (``drop_larger_lower=False``, ``L_max=8``),
+``py_did_multiplegt_dyn`` and moderndid's ``did_multiplegt``.
+
+Run: ``.venv/bin/python benchmarks/staggered.py [cs] [imputation] [unbalanced] [switching]``
 (all parts without arguments)
 """
 
@@ -246,6 +253,116 @@ def main_unbalanced() -> None:
     report(times, results, target=0.5)
 
 
+SWITCHING_EFFECTS, SWITCHING_PLACEBOS = 8, 3
+
+
+def make_switching(seed: int = 3) -> pd.DataFrame:
+    """25 years; plans start 2000-2014, end after 2-5 years, 30 % start again; a tenth of
+    the departments leave after 2012; effects grow with exposure and half persist."""
+    rng = np.random.default_rng(seed)
+    years = IMPUTATION_YEARS
+    plan = np.arange(N_DEPTS) // 3
+    n_plans, n_t = plan.max() + 1, years.size
+    d = np.zeros((n_plans, n_t), dtype=int)
+    treated = rng.random(n_plans) < 0.75
+    start = rng.integers(5, 20, size=n_plans)
+    length = rng.integers(2, 6, size=n_plans)
+    again = rng.random(n_plans) < 0.3
+    gap = rng.integers(1, 4, size=n_plans)
+    t = np.arange(n_t)[None, :]
+    first = (t >= start[:, None]) & (t < (start + length)[:, None])
+    second = again[:, None] & (t >= (start + length + gap)[:, None])
+    d = (treated[:, None] & (first | second)).astype(int)
+    exposure = np.cumsum(d, axis=1)
+    effect = np.zeros((n_plans, n_t))
+    for k in range(n_t):
+        carried = 0.5 * effect[:, k - 1] if k else 0.0
+        effect[:, k] = np.where(d[:, k] == 1, 0.5 + 0.1 * exposure[:, k], carried)
+    y = (rng.normal(size=(N_DEPTS, 1)) + 0.05 * t
+         + rng.normal(scale=0.5, size=(n_plans, n_t))[plan] + effect[plan]
+         + rng.normal(size=(N_DEPTS, n_t)))
+    df = pd.DataFrame({"dept": np.repeat(np.arange(N_DEPTS), n_t),
+                       "plan": np.repeat(plan, n_t), "year": np.tile(years, N_DEPTS),
+                       "d": d[plan].ravel(), "y": y.ravel()})
+    leaves = np.repeat(rng.random(N_DEPTS) < 0.1, n_t)
+    return df[~(leaves & (df["year"].to_numpy() > 2012))].reset_index(drop=True)
+
+
+def run_switching(df: pd.DataFrame) -> EventTimes:
+    """boligeval.estimate.switching.did_multiplegt: effects and placebos."""
+    from boligeval.estimate.switching import did_multiplegt
+
+    res = did_multiplegt(df, "y", "dept", "year", "d", effects=SWITCHING_EFFECTS,
+                         placebo=SWITCHING_PLACEBOS, cluster="plan")
+    return {(0, h): float(b) for h, b, term in zip(res.horizons, res.estimates, res.terms,
+                                                   strict=True) if term != "average_total_effect"}
+
+
+def run_diff_diff_switching(df: pd.DataFrame) -> EventTimes:
+    """diff-diff's ChaisemartinDHaultfoeuille (multi-switch departments kept)."""
+    from diff_diff import ChaisemartinDHaultfoeuille
+
+    res = ChaisemartinDHaultfoeuille(twfe_diagnostic=False, drop_larger_lower=False).fit(
+        df, "y", group="dept", time="year", treatment="d", L_max=SWITCHING_EFFECTS)
+    out = {(0, int(h)): float(v["effect"]) for h, v in res.event_study_effects.items()}
+    out.update({(0, int(h)): float(v["effect"])
+                for h, v in (res.placebo_event_study or {}).items()
+                if -int(h) <= SWITCHING_PLACEBOS})
+    return out
+
+
+def run_did_multiplegt_dyn(df: pd.DataFrame) -> EventTimes:
+    """py_did_multiplegt_dyn (the Python port of did_multiplegt_dyn), plan clusters."""
+    import polars as pl
+    from did_multiplegt_dyn import DidMultiplegtDyn
+
+    if not getattr(pl.count, "_zero_arg_shim", False):    # removed in polars 1.0
+        original = pl.count
+
+        def count(*args, **kwargs):  # type: ignore[no-untyped-def]
+            return pl.len() if not args and not kwargs else original(*args, **kwargs)
+
+        count._zero_arg_shim = True  # type: ignore[attr-defined]
+        pl.count = count
+    model = DidMultiplegtDyn(pl.from_pandas(df), "y", "dept", "year", "d",
+                             effects=SWITCHING_EFFECTS, placebo=SWITCHING_PLACEBOS,
+                             cluster="plan")
+    model.fit()
+    mat = model.result["mat_res_XX"].iloc[:, 0].to_numpy(dtype=float)
+    keys = [*range(1, SWITCHING_EFFECTS + 1)]
+    out = {(0, h): float(v) for h, v in zip(keys, mat[:SWITCHING_EFFECTS], strict=True)}
+    out.update({(0, -h): float(v) for h, v in enumerate(mat[SWITCHING_EFFECTS + 1:], start=1)})
+    return out
+
+
+def run_moderndid_switching(df: pd.DataFrame) -> EventTimes:
+    """moderndid's did_multiplegt (departments whose status changes twice kept)."""
+    import moderndid
+
+    res = moderndid.did_multiplegt(df, yname="y", idname="dept", tname="year", dname="d",
+                                   effects=SWITCHING_EFFECTS, placebo=SWITCHING_PLACEBOS,
+                                   cluster="plan", keep_bidirectional_switchers=True)
+    out = {(0, i + 1): float(v) for i, v in enumerate(res.effects.estimates)}
+    if res.placebos is not None:
+        out.update({(0, -(i + 1)): float(v) for i, v in enumerate(res.placebos.estimates)})
+    return out
+
+
+def main_switching() -> None:
+    """Time DID_l on plans that end against the installable peers; print the ratio."""
+    warnings.filterwarnings("ignore")
+    df = make_switching()
+    print(f"switching panel: {df['dept'].nunique()} departments, {len(df)} department-years, "
+          f"{int(df.groupby('dept')['d'].apply(lambda s: (s.diff() == -1).any()).sum())} "
+          "with a plan that ends")
+    runners: dict[str, Runner] = {"boligeval": run_switching,
+                                  "diff-diff": run_diff_diff_switching,
+                                  "did_multiplegt_dyn": run_did_multiplegt_dyn,
+                                  "moderndid": run_moderndid_switching}
+    times, results = time_interleaved(runners, df)
+    report(times, results, target=0.5)
+
+
 def report(times: dict[str, float], results: dict[str, dict[tuple[int, int], float]],
            target: float) -> None:
     """Print medians, agreement with boligeval and the ratio to the fastest peer."""
@@ -286,10 +403,12 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    parts = sys.argv[1:] or ["cs", "imputation", "unbalanced"]
+    parts = sys.argv[1:] or ["cs", "imputation", "unbalanced", "switching"]
     if "cs" in parts:
         main()
     if "imputation" in parts:
         main_imputation()
     if "unbalanced" in parts:
         main_unbalanced()
+    if "switching" in parts:
+        main_switching()

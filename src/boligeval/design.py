@@ -89,7 +89,7 @@ def build_design(con: duckdb.DuckDBPyConnection, spec: DesignSpec) -> DesignTabl
             "declare a cohort for those years in [design] cohorts, or fix grant_year."
         )
     end_rule = (
-        "AND (p.end_year IS NULL OR p.end_year >= y.year)" if spec.stop_at_end else ""
+        "AND (d.end_year IS NULL OR d.end_year >= y.year)" if spec.stop_at_end else ""
     )
     con.execute(
         f"""

@@ -662,6 +662,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "event_study": "Event study-analyse",
             "event_study_imputation": "Event study ved imputation (Borusyak, Jaravel og Spiess)",
             "event_study_sun_abraham": "Event study med kohortevægte (Sun og Abraham)",
+            "did_switching": ("Helhedsplaner der slutter og starter igen (de Chaisemartin og "
+                              "D'Haultfoeuille)"),
             "wild_bootstrap": "Inferens med wild cluster bootstrap",
             "randomization_inference": "Randomiseringsinferens",
             "honest_did": "Følsomhed over for parallelle tendenser",
@@ -697,6 +699,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "event_study": "Event study",
             "event_study_imputation": "Imputation event study (Borusyak, Jaravel and Spiess)",
             "event_study_sun_abraham": "Interaction-weighted event study (Sun and Abraham)",
+            "did_switching": ("Plans that end and start again (de Chaisemartin and "
+                              "D'Haultfoeuille)"),
             "wild_bootstrap": "Wild cluster bootstrap",
             "randomization_inference": "Randomization inference",
             "honest_did": "Sensitivity to parallel trends",
@@ -1074,6 +1078,19 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "Startår = første år med aktiv helhedsplan; multiplikatorbootstrap clustret på "
                 "helhedsplan."
             ),
+            "switching_note": (
+                "DID_l: effekten l måleperioder efter at afdelingens helhedsplan første gang blev "
+                "aktiv (0 = første periode med aktiv plan), uanset om planen siden sluttede eller "
+                "en ny begyndte, mod afdelinger hvis status endnu ikke har ændret sig; "
+                "placebo før start; standardfejl clustret på afdelingens første helhedsplan. "
+                "Slutter ingen plan i designet, er det effekten af at planen starter. "
+                "DID_M forudsætter, at kun den aktuelle status virker (ingen dynamik)."
+            ),
+            "average_total_effect": "Gennemsnitlig samlet effekt pr. periode med aktiv plan",
+            "did_m": "DID_M: alle starter og ophør (ingen dynamik)",
+            "did_m_joiners": "DID_M: planer der starter",
+            "did_m_leavers": "DID_M: planer der slutter",
+            "did_m_placebo": "DID_M: placebo (perioden før)",
         },
         "en": {
             "cohort_start": "Starting {x}",
@@ -1149,6 +1166,19 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "att_note": (
                 "Start = first year with an active plan; multiplier bootstrap clustered on plan."
             ),
+            "switching_note": (
+                "DID_l: the effect l measurement periods after the department's plan first "
+                "became active (0 = first period with an active plan), whether the plan ended or "
+                "a new one began since, against departments whose status has not changed yet; "
+                "placebos before the start; standard errors clustered on the department's first "
+                "plan. When no plan ends in the design, this is the effect of a plan starting. "
+                "DID_M assumes only the current status matters (no dynamics)."
+            ),
+            "average_total_effect": "Average total effect per period of active plan",
+            "did_m": "DID_M: every start and end (no dynamics)",
+            "did_m_joiners": "DID_M: plans that start",
+            "did_m_leavers": "DID_M: plans that end",
+            "did_m_placebo": "DID_M: placebo (the period before)",
         },
     },
     "group": {

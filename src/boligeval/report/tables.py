@@ -506,6 +506,21 @@ def _event_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
     return [], rows
 
 
+def _switching_rows(recs: list[dict[str, Any]], dec: int,
+                    lang: str) -> tuple[list[str], list[Row]]:
+    """DID_l by event time with the placebo test, its average total effect, then DID_M."""
+    dyn = [r for r in recs if r.get("estimator") in (None, "did_l")]
+    _, rows = _event_rows([r for r in dyn if r.get("term") != "average_total_effect"], dec, lang)
+    for r in dyn:
+        if r.get("term") == "average_total_effect":
+            rows.append(Row(_diag(lang, "average_total_effect"),
+                            tuple(_stat_cells(r, dec, lang))))
+    for r in recs:
+        if r.get("estimator") == "did_m":
+            rows.append(Row(_diag(lang, str(r.get("term"))), tuple(_stat_cells(r, dec, lang))))
+    return [], rows
+
+
 def event_label(lang: str, event_time: Any, period_years: Any) -> str:
     """'Measurement period -2 relative to start (-4 years)': periods, with their length."""
     name = label(lang, "term", f"event_{_year(event_time)}")
@@ -634,6 +649,7 @@ ATT_AGGREGATE_LAYOUT = Layout(_att_aggregate_rows, "att_note", "aggregation", 1)
 BACON_LAYOUT = Layout(_bacon_rows, "bacon_note", "comparison", 2, estimate_only=True)
 EVENT_STUDY_LAYOUT = Layout(_event_rows)
 HONEST_LAYOUT = Layout(_honest_rows, "honest_note")
+SWITCHING_LAYOUT = Layout(_switching_rows, "switching_note")
 DECOMPOSITION_LAYOUT = Layout(_decomposition_rows, "decomp_note")
 POWER_LAYOUT = Layout(_power_rows, "power_note")
 WILD_BOOTSTRAP_LAYOUT = Layout(_model_rows, "wb_note")
