@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -135,7 +135,13 @@ def _check_against_data(cfg: EvaluationConfig, ws: Workspace) -> None:
     row = ws.con.execute("SELECT count(*) FROM plans").fetchone() if ws.has("plans") else None
     n_plans = int(row[0]) if row else 1
     inf = cfg.inference
-    cells = max(len(cfg.design.cohorts), 1) * len(cfg.measurement_years)
+    if cfg.design.cohorts == "auto":
+        found = (ws.con.execute("SELECT count(DISTINCT grant_year) FROM plans").fetchone()
+                 if ws.has("plans") else None)
+        n_cohorts = int(found[0]) if found else 1
+    else:
+        n_cohorts = len(cfg.design.cohorts)
+    cells = max(n_cohorts, 1) * len(cfg.measurement_years)
     need = max(draws_memory(inf.bootstrap_draws, cells),
                draws_memory(inf.wild_bootstrap_draws, n_plans),
                draws_memory(inf.permutations, n_plans))
@@ -286,9 +292,22 @@ class Pipeline:
         return Survey(
             respondents, answers, self.codebook, ws.frame("dispatch"),
             self._plans_with_typology(), ws.frame("departments"), cohorts,
-            first_round_years=next(iter(self.cfg.design.cohorts.values()), None),
+            first_round_years=next(iter((self.design.cohort_map if self.design is not None
+                                         and self.design.cohort_map is not None
+                                         else self._cohort_map()).values()), None),
             seed=self.cfg.inference.seed,
         )
+
+    def _cohort_map(self) -> Mapping[str, tuple[int, ...]]:
+        """The configured cohorts; with ``cohorts = "auto"`` one per grant year of plans."""
+        from boligeval.design import resolve_cohorts
+
+        if self.cfg.design.cohorts != "auto":
+            return self.cfg.design.cohorts
+        plans = self.ws.frame("plans")
+        grants = set() if plans is None else {
+            int(g) for g in plans["grant_year"].dropna()}
+        return resolve_cohorts(self.cfg.design, grants) if grants else {}
 
     def _plans_with_typology(self) -> pd.DataFrame | None:
         """The plans table with the case study's typologies as plan attributes."""
