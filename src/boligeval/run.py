@@ -513,6 +513,56 @@ def synthesize_world(
     return folder.relocate(summary)
 
 
+def synthesize_pools_world(
+    out_dir: Path,
+    *,
+    scale: float | None = None,
+    department_size: float | None = None,
+    seed: int = DEFAULT_SEED,
+    fmt: str = "parquet",
+    effects: dict[str, float] | None = None,
+    progress: Progress | None = None,
+    overwrite: bool = False,
+) -> str:
+    """Write a four-pools world (``synth --pools``) with truth.json and config.toml.
+
+    Returns a one-line summary. ``out_dir`` is written atomically, like
+    :func:`synthesize_world`'s.
+    """
+    from boligeval.config import as_dict
+
+    progress = progress or silent()
+    with output_folder(out_dir, overwrite=overwrite) as folder:
+        summary = _pools_into(folder.stage, scale=scale, department_size=department_size,
+                              seed=seed, fmt=fmt, effects=effects, progress=progress)
+        _write_world_manifest(folder, as_dict)
+    return folder.relocate(summary)
+
+
+def _pools_into(out_dir: Path, *, scale: float | None, department_size: float | None,
+                seed: int, fmt: str, effects: dict[str, float] | None,
+                progress: Progress) -> str:
+    from boligeval.synth.effects import Effects
+    from boligeval.synth.pools import POOLS_EFFECTS, synthesize_pools
+
+    kwargs: dict[str, Any] = {"seed": seed, "fmt": fmt}
+    if scale is not None:
+        kwargs["scale"] = scale
+    if department_size is not None:
+        kwargs["department_size"] = department_size
+    if effects is not None:
+        kwargs["effects"] = (Effects.none() if not effects
+                             else Effects.from_mapping({**POOLS_EFFECTS.as_dict(), **effects}))
+    with progress.stage("synthetic pools world"):
+        truth = synthesize_pools(out_dir, progress=progress.fraction, **kwargs)
+    c = truth["counts"]
+    return (f"{c['departments']:,} departments in {c['plans']:,} plans of four pools "
+            f"({c['departments_with_second_plan']:,} with a second plan, "
+            f"{c['departments_demolished']:,} demolished, {c['departments_built']:,} built); "
+            f"{c['person_years']:,} person-years 2000-2024; config: {out_dir / 'config.toml'}; "
+            f"written to {out_dir} in {truth['seconds']:.1f} s")
+
+
 def _write_world_manifest(folder: OutputFolder, as_dict: Any) -> None:
     from boligeval.config import EvaluationConfig
     from boligeval.write.manifest import write_plain_manifest
@@ -698,11 +748,14 @@ def run_demo(
     lang: str = "en",
     progress: Progress | None = None,
     overwrite: bool = False,
+    pools: bool = False,
 ) -> RunResult:
     """Build the synthetic world in ``out_dir/world`` and run the full evaluation on it.
 
     The config used is written to ``out_dir/config.toml``, ready to copy and
-    edit. ``out_dir`` is written atomically, like a run's.
+    edit. ``out_dir`` is written atomically, like a run's. With ``pools`` the
+    world is the four pools on annual years 2000-2024 (``synth --pools``) and
+    the config its annual, many-cohort design.
     """
     import tomllib
 
@@ -713,10 +766,19 @@ def run_demo(
     check_environment()
     with output_folder(out_dir, overwrite=overwrite) as folder:
         stage = folder.stage
-        _synthesize_into(stage / "world", scale=scale, department_size=1.0, seed=seed,
-                         fmt="parquet", years=None, effects=None, dynamic=False,
-                         progress=progress)
-        minimal = parse_config(tomllib.loads(load_config_text(seed, lang)), base=stage)
+        if pools:
+            from boligeval.synth.pools import pools_config_text
+
+            _pools_into(stage / "world", scale=None if scale == 1.0 else scale,
+                        department_size=None, seed=seed, fmt="parquet", effects=None,
+                        progress=progress)
+            text = pools_config_text("world", seed=seed, lang=lang)
+        else:
+            _synthesize_into(stage / "world", scale=scale, department_size=1.0, seed=seed,
+                             fmt="parquet", years=None, effects=None, dynamic=False,
+                             progress=progress)
+            text = load_config_text(seed, lang)
+        minimal = parse_config(tomllib.loads(text), base=stage)
         cfg_path = stage / "config.toml"
         cfg_path.write_text(dump_config(minimal, data_dir=Path("world")), encoding="utf-8")
         cfg = load_config(cfg_path)

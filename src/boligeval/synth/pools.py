@@ -181,16 +181,16 @@ def build_pools_structure(rng: np.random.Generator, scale: float, *,
     department_plans = department_plans.sort_values(["department_id", "from_year"]).reset_index(
         drop=True)
     department_plans["from_year"] = department_plans["from_year"].astype("int64")
-    department_plans["to_year"] = pd.array(department_plans["to_year"], dtype="Int64")
+    department_plans["to_year"] = department_plans["to_year"].astype("Int64")
     first = department_plans.groupby("department_id")["from_year"].min()
     params["first_start"] = params["department_id"].map(first).fillna(-1).astype("int64")
     plans = pd.DataFrame(plan_rows).sort_values("plan_id", kind="stable").reset_index(drop=True)
     for col in ("grant_year", "start_year", "end_year"):
-        plans[col] = pd.array(plans[col], dtype="Int64")
+        plans[col] = plans[col].astype("Int64")
     for col in ("grant_dkk", "co_financing_dkk", "rent_support_dkk", "reach_share"):
         plans[col] = plans[col].astype(float)
     for col in ("plan_id", "municipality", "intervention_areas", "secretariat_type"):
-        plans[col] = pd.array(plans[col], dtype="string")
+        plans[col] = plans[col].astype("string")
     depts["rent_support_year"] = pd.array([pd.NA] * len(depts), dtype="Int64")
     return PoolsStructure(plans=plans, departments=depts, department_plans=department_plans,
                           params=params)
@@ -200,10 +200,12 @@ def _histories(structure: PoolsStructure) -> dict[str, list[tuple[str, int, int]
     """Per department its spells (plan, from, to) with open ends at the last year."""
     out: dict[str, list[tuple[str, int, int]]] = {}
     last = POOL_YEARS[-1]
-    for row in structure.department_plans.itertuples(index=False):
-        stop = last if pd.isna(row.to_year) else int(row.to_year)
-        out.setdefault(str(row.department_id), []).append(
-            (str(row.plan_id), int(row.from_year), stop))
+    dp = structure.department_plans
+    stops = dp["to_year"].astype("Float64").fillna(last).astype(int).tolist()
+    for dept, plan, start, stop in zip(dp["department_id"].astype(str),
+                                       dp["plan_id"].astype(str),
+                                       dp["from_year"].astype(int).tolist(), stops, strict=True):
+        out.setdefault(dept, []).append((plan, int(start), int(stop)))
     return out
 
 
@@ -245,7 +247,7 @@ def _truth(cells: pd.DataFrame, structure: PoolsStructure) -> dict[str, Any]:
     cohort = {d: int(grant[min(sp, key=lambda s: s[1])[0]]) for d, sp in hist.items()}
     shares = {}
     for d, sp in hist.items():
-        active, share = _year_paths(sp, reach, years)
+        share = _year_paths(sp, reach, years)[1]
         shares[d] = dict(zip(years.tolist(), share.tolist(), strict=True))
     # The panel's rule: every year found has MIN_COUNT units, at least two years.
     ok = cells[cells["n"] >= 1].copy()
@@ -316,7 +318,7 @@ def synthesize_pools(
     out_dir: Path,
     *,
     scale: float = 0.5,
-    department_size: float = 0.5,
+    department_size: float = 0.35,
     seed: int = DEFAULT_SEED,
     fmt: Literal["parquet", "csv"] = "parquet",
     effects: Effects | None = None,
@@ -457,8 +459,8 @@ REACH_MEAN = 0.4
 def pools_department_world(seed: int, *, scale: float = 0.25,
                            effect: float = 4.0, growth: float = 0.3,
                            cohort_step: float = -0.04, noise: float = 1.0,
-                           plan_shock: float = 0.5,
-                           lasting: bool = True) -> tuple[pd.DataFrame, dict[str, Any]]:
+                           plan_shock: float = 0.5, lasting: bool = True,
+                           reach_spread: float = 1.0) -> tuple[pd.DataFrame, dict[str, Any]]:
     """A pools world at the department-year level, with its truth (for Monte Carlo).
 
     The structure (plans, histories, demolitions, reach) is
@@ -474,6 +476,8 @@ def pools_department_world(seed: int, *, scale: float = 0.25,
     ``expected_effect``, uses the mean reach); otherwise it acts only inside
     a plan, with that plan's reach, and is 0 in gaps and after the last plan
     (the setting of an estimator for treatment that switches off).
+    ``reach_spread`` scales the plans' reach around its mean (1: as drawn;
+    smaller: effects less heterogeneous across plans).
 
     Returns
     -------
@@ -495,6 +499,7 @@ def pools_department_world(seed: int, *, scale: float = 0.25,
                      structure.plans["reach_share"], strict=True))
     grant = dict(zip(structure.plans["plan_id"].astype(str), structure.plans["grant_year"],
                      strict=True))
+    reach = {p: REACH_MEAN + reach_spread * (r - REACH_MEAN) for p, r in reach.items()}
     params = structure.params
     depts = params["department_id"].astype(str).to_numpy()
     plan_of = dict(zip(structure.departments["department_id"].astype(str),
