@@ -12,8 +12,9 @@ the estimand its standard error is built for, with its own weights:
 * Callaway-Sant'Anna (not-yet-treated, unbalanced panel as R did): the
   "simple" aggregation of ATT(g, t), with the expected ATT(g, t) given
   cohort and year (``expected_effect``: the mean reach times the effect on
-  the reached); its influence functions treat departments (plans) as draws,
-  so the variance includes the spread of the plans' reach;
+  the reached) weighted by the cohorts' expected shares; its influence
+  functions treat departments (plans) as draws, so the variance includes the
+  spread of the plans' reach and of the estimated cohort shares;
 * imputation (Borusyak-Jaravel-Spiess): the mean realised effect over the
   imputed treated department-years; their variance is conditional on the
   realised effects (conservative for that estimand);
@@ -37,7 +38,7 @@ import pytest
 from boligeval.estimate.did import area_did
 from boligeval.estimate.imputation import imputation_did
 from boligeval.estimate.staggered import att_gt
-from boligeval.synth.pools import pools_department_world
+from boligeval.synth.pools import cohort_probabilities, pools_department_world
 
 N_WORLDS = 200
 SCALE = 0.25
@@ -58,12 +59,12 @@ def _cs(data: pd.DataFrame) -> tuple[float, float, float]:
                  gname="first_treated", control_group="notyettreated", cluster="plan_id",
                  bootstrap=False, allow_unbalanced_panel=True)
     agg = res.aggregate("simple")
-    # The estimand: the expected ATT(g, t) (mean reach), with the estimator's weights.
+    # The estimand: the expected ATT(g, t) (mean reach) weighted by the cohorts' expected
+    # shares (did's variance counts the randomness of the estimated shares).
     eff = data.groupby(["first_treated", "year"])["expected_effect"].mean()
     post = np.flatnonzero(res.groups <= res.times)
-    glist = np.unique(res.groups)
-    pg = np.array([np.mean(res.unit_weights * (res.unit_groups == g)) for g in glist])
-    w = pg[np.searchsorted(glist, res.groups[post])]
+    chance = cohort_probabilities()
+    w = np.array([chance[int(g)] for g in res.groups[post]])
     truth = np.array([eff.get((g, t), 0.0) for g, t in
                       zip(res.groups[post], res.times[post], strict=True)])
     return agg.overall, agg.overall_se, float(truth @ w / w.sum())

@@ -43,6 +43,7 @@ from boligeval.synth.structure import build_structure
 from boligeval.synth.truth import MIN_COUNT, TruthAccumulator
 
 __all__ = ["POOLS", "POOL_YEARS", "REACH_MEAN", "PoolsStructure", "build_pools_structure",
+           "cohort_probabilities",
            "pools_config_text", "pools_department_world", "synthesize_pools"]
 
 #: The pools: name -> (grant years of first plans, plan length in years).
@@ -81,6 +82,16 @@ class PoolsStructure:
     departments: pd.DataFrame
     department_plans: pd.DataFrame
     params: pd.DataFrame
+
+
+def cohort_probabilities() -> dict[int, float]:
+    """The chance that a first plan (so a department) is in each first-grant-year cohort.
+
+    A first plan is in a pool with the pool's share and in each of its grant
+    years with equal chance; what is left never gets a plan.
+    """
+    return {y: _POOL_SHARES[pool] / len(years) for pool, (years, _) in POOLS.items()
+            for y in years}
 
 
 def _plan_amounts(rng: np.random.Generator, dwellings: float) -> dict[str, float]:
