@@ -132,3 +132,42 @@ def test_department_world_hook() -> None:
     assert data.groupby("department_id").size().nunique() > 1
     off, _ = pools_department_world(4, scale=0.2, lasting=False)
     assert (off.loc[off["in_plan"] == 0, "effect"] == 0).all()
+
+
+def test_synth_pools_refuses_options_it_sets_itself(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from boligeval.cli import main
+
+    result = CliRunner().invoke(main, ["synth", "--pools", "--years", "2000-2010",
+                                       "--out", str(tmp_path / "w")])
+    assert result.exit_code == 2
+    assert "--pools sets its own years" in result.output
+    assert not (tmp_path / "w").exists()
+
+
+def test_synth_pools_command_writes_a_world_and_its_config(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from boligeval.cli import main
+
+    out = tmp_path / "w"
+    result = CliRunner().invoke(main, ["synth", "--pools", "--scale", "0.05",
+                                       "--department-size", "0.2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "plans of four pools" in result.output
+    for name in ("plans", "departments", "department_plans", "residents", "prices"):
+        assert (out / f"{name}.parquet").is_file()
+    assert load_config(out / "config.toml").data.dir == out.resolve()
+
+
+@pytest.mark.slow
+def test_demo_pools_runs_the_whole_evaluation(tmp_path: Path) -> None:
+    """demo --pools completes with a report; the seed-only analyses leave notes."""
+    from boligeval.run import run_demo
+
+    result = run_demo(tmp_path / "demo", scale=0.06, seed=3, pools=True)
+    assert (tmp_path / "demo" / "report.html").is_file()
+    analyses = {r.get("analysis") for r in result.results["estimates"]}
+    assert {"area_did", "event_study_imputation", "event_study_sun_abraham"} <= analyses
+    assert any("area_ddd_rent_support" in n for n in result.notes)

@@ -41,6 +41,7 @@ from boligeval.synth.effects import Effects
 from boligeval.synth.people import DeptSpec, cpi_index, simulate_department
 from boligeval.synth.structure import build_structure
 from boligeval.synth.truth import MIN_COUNT, TruthAccumulator
+from boligeval.vocabulary import INTERVENTION_AREAS_COLUMN
 
 __all__ = ["POOLS", "POOL_YEARS", "REACH_MEAN", "PoolsStructure", "build_pools_structure",
            "cohort_probabilities",
@@ -133,7 +134,7 @@ def build_pools_structure(rng: np.random.Generator, scale: float, *,
         cum = np.cumsum(shares)
         k = int(np.searchsorted(cum, u, side="right"))
         row: dict[str, Any] = {"plan_id": plan_id, "municipality": str(attrs["municipality"]),
-                               "intervention_areas": attrs["intervention_areas"],
+                               INTERVENTION_AREAS_COLUMN: attrs[INTERVENTION_AREAS_COLUMN],
                                "secretariat_type": attrs["secretariat_type"]}
         size = float(sum(dwellings[d] for d in members[plan_id]))
         if k >= len(pool_names):  # never in a plan: control
@@ -200,7 +201,7 @@ def build_pools_structure(rng: np.random.Generator, scale: float, *,
         plans[col] = plans[col].astype("Int64")
     for col in ("grant_dkk", "co_financing_dkk", "rent_support_dkk", "reach_share"):
         plans[col] = plans[col].astype(float)
-    for col in ("plan_id", "municipality", "intervention_areas", "secretariat_type"):
+    for col in ("plan_id", "municipality", INTERVENTION_AREAS_COLUMN, "secretariat_type"):
         plans[col] = plans[col].astype("string")
     depts["rent_support_year"] = pd.array([pd.NA] * len(depts), dtype="Int64")
     return PoolsStructure(plans=plans, departments=depts, department_plans=department_plans,
