@@ -163,3 +163,20 @@ def test_plan_histories_load_from_files(tmp_path: Path):
     assert _column(f, "D02", "active_plan") == [1, 1, 0, 1]
     assert _column(f, "D02", "plan_number") == [1, 1, 1, 2]
     assert set(_column(f, "D02", "plan_id")) == {"0101"}
+
+
+def test_overlapping_spells_exit_2_naming_file_column_and_rule(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from boligeval.cli import main
+    from tests.test_contract import _spells, world, write_world
+
+    data = world()
+    _spells([("D01", "0101", 2007, 2010), ("D01", "0202", 2009, None)])(data)
+    write_world(tmp_path / "data", data)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[data]\ndir = "{(tmp_path / "data").as_posix()}"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(cfg)])
+    assert result.exit_code == 2
+    assert "department_plans.csv" in result.output
+    assert "'from_year'" in result.output and "'spell_overlap'" in result.output
