@@ -180,3 +180,14 @@ def test_overlapping_spells_exit_2_naming_file_column_and_rule(tmp_path: Path):
     assert result.exit_code == 2
     assert "department_plans.csv" in result.output
     assert "'from_year'" in result.output and "'spell_overlap'" in result.output
+
+
+def test_auto_cohorts_and_unbalanced_panel_survive_dump_and_load(tmp_path: Path):
+    from boligeval.config import dump_config, load_config
+
+    cfg = parse_config({"data": {"dir": "."}, "design": {"years": YEARS, "cohorts": "auto"},
+                        "panel": {"balanced": False}}, base=tmp_path)
+    path = tmp_path / "c.toml"
+    path.write_text(dump_config(cfg), encoding="utf-8")
+    again = load_config(path)
+    assert again.design == cfg.design and again.panel == cfg.panel

@@ -82,8 +82,9 @@ class Panel:
         Whether amounts are in base-year prices (a ``prices`` table was
         given); without it, income outcomes are left out.
     linked : frozenset of str
-        Departments found in the register in every measurement year: the
-        only departments any analysis uses.
+        Departments found in the register in every measurement year (with
+        ``panel.balanced = false``: in two or more): the only departments any
+        analysis uses.
     design : DesignTable
         Department-year design indicators.
     """

@@ -40,7 +40,7 @@ from boligeval.errors import ConfigError
 from boligeval.synth.effects import Effects
 from boligeval.synth.people import DeptSpec, cpi_index, simulate_department
 from boligeval.synth.structure import build_structure
-from boligeval.synth.truth import MIN_COUNT, TruthAccumulator
+from boligeval.synth.truth import MIN_COUNT, TruthAccumulator, _num
 from boligeval.vocabulary import INTERVENTION_AREAS_COLUMN
 
 __all__ = ["POOLS", "POOL_YEARS", "REACH_MEAN", "PoolsStructure", "build_pools_structure",
@@ -320,10 +320,6 @@ def _truth(cells: pd.DataFrame, structure: PoolsStructure) -> dict[str, Any]:
                     "department-years since each department's first plan",
         },
     }
-
-
-def _num(x: float) -> float | None:
-    return None if x is None or not np.isfinite(float(x)) else round(float(x), 6)
 
 
 def synthesize_pools(
