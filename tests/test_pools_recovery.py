@@ -22,8 +22,9 @@ the estimand its standard error is built for, with its own weights:
   imputation estimand and misses it (forbidden comparisons with dynamic,
   heterogeneous effects).
 
-:func:`world` is the hook for further estimators (the switching estimator's
-recovery uses the same worlds: ``in_plan`` switches off between plans).
+:func:`world` and :func:`switching_world` are the hooks for further
+estimators: the switching estimator's recovery can use the same worlds, with
+``in_plan`` (off between plans) as its treatment.
 """
 
 from __future__ import annotations
@@ -52,6 +53,18 @@ Z = 1.959963984540054
 def world(rep: int) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The department-year data and truth of Monte Carlo world ``rep``."""
     return pools_department_world(20261207 + rep, scale=SCALE, reach_spread=REACH_SPREAD)
+
+
+def switching_world(rep: int) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """World ``rep``'s structure with effects only inside plans (for ``did_switching``).
+
+    ``in_plan`` is the treatment that switches off after a plan and on again
+    with the next one (the design's ``active_plan`` with ``stop_at_end =
+    true``); ``effect`` is each department-year's true effect, from which a
+    switching estimand (e.g. DID_M's average over switching cells) follows.
+    """
+    return pools_department_world(20261207 + rep, scale=SCALE, reach_spread=REACH_SPREAD,
+                                  lasting=False)
 
 
 def _cs(data: pd.DataFrame) -> tuple[float, float, float]:
