@@ -178,7 +178,42 @@ def _drop_price_2007(data: dict[str, Table]) -> None:
 
 
 # (id, table, mutation, column, rule, n_rows, rows)
+def _spells(rows: list[tuple[str, str, int, int | None]]) -> Mutation:
+    """Mutation adding a department_plans table (department, plan, from, to)."""
+
+    def mutate(data: dict[str, Table]) -> None:
+        data["department_plans"] = {
+            "department_id": [r[0] for r in rows], "plan_id": [r[1] for r in rows],
+            "from_year": [r[2] for r in rows], "to_year": [r[3] for r in rows]}
+
+    return mutate
+
+
+#: A valid history: D02 leaves plan 0101 after 2009 and joins 0202 in 2011.
+_GOOD_SPELLS = [("D01", "0101", 2007, None), ("D02", "0101", 2007, 2009),
+                ("D02", "0202", 2011, None)]
+
 RULE_CASES: list[tuple[str, str, Mutation, str, str, int, list[int]]] = [
+    ("spells-order", "department_plans",
+     _spells([("D01", "0101", 2007, 2005), *_GOOD_SPELLS[1:]]), "to_year", "spell_order", 1, [1]),
+    ("spells-overlap", "department_plans",
+     _spells([*_GOOD_SPELLS[:2], ("D02", "0202", 2009, None)]), "from_year", "spell_overlap",
+     1, [3]),
+    ("spells-overlap-open", "department_plans",
+     _spells([("D01", "0101", 2007, None), ("D01", "0202", 2012, 2014)]), "from_year",
+     "spell_overlap", 1, [2]),
+    ("spells-first-plan", "department_plans",
+     _spells([*_GOOD_SPELLS, ("D03", "0101", 2008, None)]), "plan_id", "first_plan", 1, [4]),
+    ("spells-unknown-department", "department_plans",
+     _spells([*_GOOD_SPELLS, ("D09", "0101", 2008, None)]), "department_id", "foreign_key",
+     1, [4]),
+    ("spells-unknown-plan", "department_plans",
+     _spells([*_GOOD_SPELLS, ("D03", "0909", 2008, None)]), "plan_id", "foreign_key", 1, [4]),
+    ("spells-twice", "department_plans",
+     _spells([*_GOOD_SPELLS, ("D01", "0202", 2007, None)]), "department_id, from_year", "unique", 2,
+     [1, 4]),
+    ("spells-from-missing", "department_plans",
+     _spells([*_GOOD_SPELLS, ("D03", "0202", None, None)]), "from_year", "not_null", 1, [4]),  # type: ignore[list-item]
     (
         "plans-required",
         "plans",

@@ -114,10 +114,16 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Folder to write the world into.")
-@click.option("--scale", type=float, default=1.0, show_default=True,
-              help="1 = the seed's size (545 departments); 0.05 = a small world.")
-@click.option("--department-size", type=float, default=1.0, show_default=True,
-              help="Multiplies every department's dwellings (1 = the seed's sizes).")
+@click.option("--scale", type=float, default=None,
+              help="1 = the seed's size (545 departments, the default); 0.05 = a small world "
+                   "(--pools: default 0.5).")
+@click.option("--department-size", type=float, default=None,
+              help="Multiplies every department's dwellings (1 = the seed's sizes, the "
+                   "default; --pools: 0.35).")
+@click.option("--pools", is_flag=True,
+              help="The four pools 2006-26 on annual years 2000-2024: successive plans "
+                   "(department_plans), demolitions, plan amounts and reach, truth.json and "
+                   "a config.toml that fits.")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
               show_default=True)
@@ -132,18 +138,28 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
               help="With --registers: add the rest of the country (5.5 million persons a year).")
 @_OVERWRITE
 @_user_errors
-def synth(out_dir: Path, scale: float, department_size: float, seed: int, fmt: str,
-          years: str | None, effects: str | None, dynamic: bool, raw_registers: bool,
-          national: bool, overwrite: bool) -> None:
+def synth(out_dir: Path, scale: float | None, department_size: float | None, pools: bool,
+          seed: int, fmt: str, years: str | None, effects: str | None, dynamic: bool,
+          raw_registers: bool, national: bool, overwrite: bool) -> None:
     """Write a synthetic world in the input-contract shape, with truth.json."""
+    from boligeval.errors import ConfigError
     from boligeval.progress import Progress
-    from boligeval.run import synthesize_world
+    from boligeval.run import synthesize_pools_world, synthesize_world
 
     if national and not raw_registers:
-        from boligeval.errors import ConfigError
-
         raise ConfigError("--national needs --registers.")
     progress = Progress()
+    if pools:
+        if years is not None or dynamic or raw_registers:
+            raise ConfigError("--pools sets its own years (2000-2024) and dynamic effects, "
+                              "and has no raw registers: drop --years, --dynamic and "
+                              "--registers.")
+        click.echo(synthesize_pools_world(
+            out_dir, scale=scale, department_size=department_size, seed=seed, fmt=fmt,
+            effects=_parse_effects(effects), progress=progress, overwrite=overwrite))
+        return
+    scale = 1.0 if scale is None else scale
+    department_size = 1.0 if department_size is None else department_size
     summary = synthesize_world(out_dir, scale=scale, department_size=department_size,
                                seed=seed, fmt=fmt,
                                years=_parse_years(years), effects=_parse_effects(effects),
@@ -231,15 +247,18 @@ def run(config: Path, out_dir: Path, lang: str | None, overwrite: bool,
 @click.option("--scale", type=float, default=1.0, show_default=True)
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
 @click.option("--lang", type=click.Choice(["da", "en"]), default="en", show_default=True)
+@click.option("--pools", is_flag=True,
+              help="The four pools world (synth --pools) and its annual, many-cohort design.")
 @_OVERWRITE
 @_user_errors
-def demo(out_dir: Path, scale: float, seed: int, lang: str, overwrite: bool) -> None:
+def demo(out_dir: Path, scale: float, seed: int, lang: str, pools: bool,
+         overwrite: bool) -> None:
     """Build the synthetic world and run the full evaluation on it."""
     from boligeval.progress import Progress
     from boligeval.run import run_demo
 
     result = run_demo(out_dir, scale=scale, seed=seed, lang=lang, progress=Progress(),
-                      overwrite=overwrite)
+                      overwrite=overwrite, pools=pools)
     click.echo(result.screen_summary())
 
 

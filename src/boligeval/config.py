@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from boligeval.contract.dialect import check_csv_options
 from boligeval.disclosure import PROFILES, DisclosureRules
@@ -70,7 +70,8 @@ class DesignSpec:
     """Who is treated when (methods.md §1)."""
 
     years: tuple[int, ...] = (2005, 2007, 2009)
-    cohorts: Mapping[str, tuple[int, ...]] = field(
+    #: Cohort name -> grant years, or ``"auto"``: one cohort per grant year.
+    cohorts: Mapping[str, tuple[int, ...]] | Literal["auto"] = field(
         default_factory=lambda: {"g1": (2006, 2007), "g2": (2008, 2009)}
     )
     rent_support_rounds: Mapping[str, tuple[int, ...]] = field(
@@ -142,9 +143,15 @@ class DeprivationSpec:
 
 @dataclass(frozen=True)
 class PanelSpec:
-    """Minimum number of units with a non-missing outcome in every measurement year."""
+    """Minimum number of units with a non-missing outcome in every measurement year.
+
+    ``balanced = false`` keeps departments that are not in the register in
+    every measurement year (built or demolished during the period) for the
+    years they are, when they have at least two (an unbalanced panel).
+    """
 
     min_count: int = 20
+    balanced: bool = True
 
 
 @dataclass(frozen=True)
@@ -376,7 +383,7 @@ def _parse_data(raw: Mapping[str, Any], base: Path) -> DataSpec:
     if not isinstance(rename_raw, dict):
         raise ConfigError("[data.rename] must be a table of tables, e.g. [data.rename.residents].")
     tables = (
-        "plans", "departments", "residents", "prices",
+        "plans", "departments", "department_plans", "residents", "prices",
         "respondents", "answers", "codebook", "dispatch",
     )
     rename: dict[str, dict[str, str]] = {}
@@ -403,10 +410,13 @@ def _parse_design(raw: Mapping[str, Any]) -> DesignSpec:
     years = _int_list(raw["years"], "design.years") if "years" in raw else d.years
     if len(set(years)) != len(years) or len(years) < 2:
         raise ConfigError("design.years needs at least two distinct measurement years.")
-    cohorts: Mapping[str, tuple[int, ...]] = d.cohorts
-    if "cohorts" in raw:
+    cohorts: Mapping[str, tuple[int, ...]] | Literal["auto"] = d.cohorts
+    if raw.get("cohorts") == "auto":
+        cohorts = "auto"
+    elif "cohorts" in raw:
         if not isinstance(raw["cohorts"], dict) or not raw["cohorts"]:
-            raise ConfigError("design.cohorts must be a table like {g1 = [2006, 2007]}.")
+            raise ConfigError('design.cohorts must be a table like {g1 = [2006, 2007]} '
+                              'or "auto" (one cohort per grant year).')
         cohorts = {
             str(k): _int_list(v, f"design.cohorts.{k}") for k, v in raw["cohorts"].items()
         }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -135,7 +135,13 @@ def _check_against_data(cfg: EvaluationConfig, ws: Workspace) -> None:
     row = ws.con.execute("SELECT count(*) FROM plans").fetchone() if ws.has("plans") else None
     n_plans = int(row[0]) if row else 1
     inf = cfg.inference
-    cells = max(len(cfg.design.cohorts), 1) * len(cfg.measurement_years)
+    if cfg.design.cohorts == "auto":
+        found = (ws.con.execute("SELECT count(DISTINCT grant_year) FROM plans").fetchone()
+                 if ws.has("plans") else None)
+        n_cohorts = int(found[0]) if found else 1
+    else:
+        n_cohorts = len(cfg.design.cohorts)
+    cells = max(n_cohorts, 1) * len(cfg.measurement_years)
     need = max(draws_memory(inf.bootstrap_draws, cells),
                draws_memory(inf.wild_bootstrap_draws, n_plans),
                draws_memory(inf.permutations, n_plans))
@@ -286,9 +292,22 @@ class Pipeline:
         return Survey(
             respondents, answers, self.codebook, ws.frame("dispatch"),
             self._plans_with_typology(), ws.frame("departments"), cohorts,
-            first_round_years=next(iter(self.cfg.design.cohorts.values()), None),
+            first_round_years=next(iter((self.design.cohort_map if self.design is not None
+                                         and self.design.cohort_map is not None
+                                         else self._cohort_map()).values()), None),
             seed=self.cfg.inference.seed,
         )
+
+    def _cohort_map(self) -> Mapping[str, tuple[int, ...]]:
+        """The configured cohorts; with ``cohorts = "auto"`` one per grant year of plans."""
+        from boligeval.design import resolve_cohorts
+
+        if self.cfg.design.cohorts != "auto":
+            return self.cfg.design.cohorts
+        plans = self.ws.frame("plans")
+        grants = set() if plans is None else {
+            int(g) for g in plans["grant_year"].dropna()}
+        return resolve_cohorts(self.cfg.design, grants) if grants else {}
 
     def _plans_with_typology(self) -> pd.DataFrame | None:
         """The plans table with the case study's typologies as plan attributes."""
@@ -494,6 +513,56 @@ def synthesize_world(
     return folder.relocate(summary)
 
 
+def synthesize_pools_world(
+    out_dir: Path,
+    *,
+    scale: float | None = None,
+    department_size: float | None = None,
+    seed: int = DEFAULT_SEED,
+    fmt: str = "parquet",
+    effects: dict[str, float] | None = None,
+    progress: Progress | None = None,
+    overwrite: bool = False,
+) -> str:
+    """Write a four-pools world (``synth --pools``) with truth.json and config.toml.
+
+    Returns a one-line summary. ``out_dir`` is written atomically, like
+    :func:`synthesize_world`'s.
+    """
+    from boligeval.config import as_dict
+
+    progress = progress or silent()
+    with output_folder(out_dir, overwrite=overwrite) as folder:
+        summary = _pools_into(folder.stage, scale=scale, department_size=department_size,
+                              seed=seed, fmt=fmt, effects=effects, progress=progress)
+        _write_world_manifest(folder, as_dict)
+    return folder.relocate(summary)
+
+
+def _pools_into(out_dir: Path, *, scale: float | None, department_size: float | None,
+                seed: int, fmt: str, effects: dict[str, float] | None,
+                progress: Progress) -> str:
+    from boligeval.synth.effects import Effects
+    from boligeval.synth.pools import POOLS_EFFECTS, synthesize_pools
+
+    kwargs: dict[str, Any] = {"seed": seed, "fmt": fmt}
+    if scale is not None:
+        kwargs["scale"] = scale
+    if department_size is not None:
+        kwargs["department_size"] = department_size
+    if effects is not None:
+        kwargs["effects"] = (Effects.none() if not effects
+                             else Effects.from_mapping({**POOLS_EFFECTS.as_dict(), **effects}))
+    with progress.stage("synthetic pools world"):
+        truth = synthesize_pools(out_dir, progress=progress.fraction, **kwargs)
+    c = truth["counts"]
+    return (f"{c['departments']:,} departments in {c['plans']:,} plans of four pools "
+            f"({c['departments_with_second_plan']:,} with a second plan, "
+            f"{c['departments_demolished']:,} demolished, {c['departments_built']:,} built); "
+            f"{c['person_years']:,} person-years 2000-2024; config: {out_dir / 'config.toml'}; "
+            f"written to {out_dir} in {truth['seconds']:.1f} s")
+
+
 def _write_world_manifest(folder: OutputFolder, as_dict: Any) -> None:
     from boligeval.config import EvaluationConfig
     from boligeval.write.manifest import write_plain_manifest
@@ -679,11 +748,14 @@ def run_demo(
     lang: str = "en",
     progress: Progress | None = None,
     overwrite: bool = False,
+    pools: bool = False,
 ) -> RunResult:
     """Build the synthetic world in ``out_dir/world`` and run the full evaluation on it.
 
     The config used is written to ``out_dir/config.toml``, ready to copy and
-    edit. ``out_dir`` is written atomically, like a run's.
+    edit. ``out_dir`` is written atomically, like a run's. With ``pools`` the
+    world is the four pools on annual years 2000-2024 (``synth --pools``) and
+    the config its annual, many-cohort design.
     """
     import tomllib
 
@@ -694,10 +766,19 @@ def run_demo(
     check_environment()
     with output_folder(out_dir, overwrite=overwrite) as folder:
         stage = folder.stage
-        _synthesize_into(stage / "world", scale=scale, department_size=1.0, seed=seed,
-                         fmt="parquet", years=None, effects=None, dynamic=False,
-                         progress=progress)
-        minimal = parse_config(tomllib.loads(load_config_text(seed, lang)), base=stage)
+        if pools:
+            from boligeval.synth.pools import pools_config_text
+
+            _pools_into(stage / "world", scale=None if scale == 1.0 else scale,
+                        department_size=None, seed=seed, fmt="parquet", effects=None,
+                        progress=progress)
+            text = pools_config_text("world", seed=seed, lang=lang)
+        else:
+            _synthesize_into(stage / "world", scale=scale, department_size=1.0, seed=seed,
+                             fmt="parquet", years=None, effects=None, dynamic=False,
+                             progress=progress)
+            text = load_config_text(seed, lang)
+        minimal = parse_config(tomllib.loads(text), base=stage)
         cfg_path = stage / "config.toml"
         cfg_path.write_text(dump_config(minimal, data_dir=Path("world")), encoding="utf-8")
         cfg = load_config(cfg_path)

@@ -30,6 +30,18 @@ _EVENT_STUDIES: dict[str, tuple[Callable[[Panel, AnalysisSpec, str], Any], str]]
 }
 
 
+#: Event times used at most on either side of the reference: the pre-periods next to it and
+#: the first post-periods. An annual design has 20 and more of each, for which the
+#: relative-magnitude sets take hours; the seed's design has fewer, so nothing changes there.
+MAX_PRE, MAX_POST = 5, 5
+
+
+def _window(beta: Any, sigma: Any, pre: int, post: int) -> tuple[Any, Any, int, int]:
+    """The last ``MAX_PRE`` pre-period and first ``MAX_POST`` post-period coefficients."""
+    keep = list(range(max(pre - MAX_PRE, 0), pre)) + list(range(pre, pre + min(post, MAX_POST)))
+    return (beta[keep], sigma[keep][:, keep], min(pre, MAX_PRE), min(post, MAX_POST))
+
+
 @register
 class HonestDid(DiagnosticAnalysis, id="honest_did", order=120, layout=HONEST_LAYOUT,
                 needs_pre_periods=True, options={"event_study": Option(
@@ -42,7 +54,7 @@ class HonestDid(DiagnosticAnalysis, id="honest_did", order=120, layout=HONEST_LA
 
         kind = str(spec.option("event_study"))
         res, data = _EVENT_STUDIES[kind][0](ctx.register, spec, outcome)
-        betahat, sigma, num_pre, num_post = event_study_inputs(res)
+        betahat, sigma, num_pre, num_post = _window(*event_study_inputs(res))
         l_vec = [0.0] * num_post
         l_vec[0] = 1.0  # the effect at the first treated period
         out = honest_did(betahat, sigma, num_pre=num_pre, num_post=num_post,

@@ -74,11 +74,15 @@ def candidates(ctx: Context, *, user: bool) -> pd.DataFrame:
     table = ctx.cases.table.copy()
     table["label"] = table["name"]
     plans = ctx.survey.plans if ctx.survey is not None else None
-    cohorts = {k: tuple(v) for k, v in ctx.cfg.design.cohorts.items()}
+    design = ctx.cfg.design
+    cohorts = ({k: tuple(v) for k, v in design.cohorts.items()} if design.cohorts != "auto"
+               else {})
     if plans is not None:
         plans = plans.copy()
         plans["plan_id"] = plans["plan_id"].astype("string")
         grants = plans["grant_year"] if "grant_year" in plans.columns else [None] * len(plans)
+        if design.cohorts == "auto":  # one cohort per grant year (docs/methods.md §1)
+            cohorts = {f"g{int(g)}": (int(g),) for g in pd.Series(grants).dropna()}
         plans["cohort"] = [_cohort(g, cohorts) for g in grants]
         plans["secretariat_type"] = derive_secretariat_type(plans)
     if user:

@@ -88,6 +88,9 @@ RULES: tuple[str, ...] = (
     "scale_value",
     "dispatch_sent",
     "price_coverage",
+    "spell_order",
+    "spell_overlap",
+    "first_plan",
 )
 
 __all__ = [

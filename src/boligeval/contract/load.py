@@ -26,6 +26,7 @@ from boligeval.contract.validate import (
     check_case_rounds,
     check_dispatch_sent,
     check_foreign_key,
+    check_plan_spells,
     check_price_coverage,
     check_scale_values,
     local_checks,
@@ -37,6 +38,7 @@ __all__ = ["InputTables", "TableInfo", "find_files", "load_inputs", "read_table"
 #: Tables each table needs for its foreign keys and cross-table rules.
 _DEPENDS: Mapping[str, tuple[str, ...]] = {
     "departments": ("plans",),
+    "department_plans": ("departments", "plans"),
     "residents": ("departments",),
     "respondents": ("plans",),
     "answers": ("respondents", "codebook"),
@@ -237,6 +239,8 @@ def _resolve(
         wanted -= set(survey)
     elif survey:
         wanted |= set(_CORE_SURVEY)
+    if "departments" in wanted and "department_plans" in files:
+        wanted.add("department_plans")  # plan histories go with the departments
     changed = True
     while changed:
         before = len(wanted)
@@ -338,6 +342,9 @@ def load_inputs(
                         check_foreign_key(
                             con, checked[name], fk.columns, fk.ref_table, fk.ref_columns
                         )
+        if "department_plans" in checked:
+            with _reading(checked["department_plans"]):
+                check_plan_spells(con, checked["department_plans"])
         if "answers" in checked:
             with _reading(checked["answers"]):
                 check_scale_values(con, checked["answers"])

@@ -257,6 +257,31 @@ _DEPARTMENTS = TableSchema(
     ),
 )
 
+_DEPARTMENT_PLANS = TableSchema(
+    name="department_plans",
+    columns=(
+        ColumnSpec("department_id", "id"),
+        ColumnSpec("plan_id", "id"),
+        ColumnSpec("from_year", "int"),
+        ColumnSpec("to_year", "int", nullable=True),
+    ),
+    unique=(("department_id", "from_year"),),
+    foreign_keys=(
+        ForeignKey(("department_id",), "departments", ("department_id",)),
+        ForeignKey(("plan_id",), "plans", ("plan_id",)),
+    ),
+    checks=(
+        Check(
+            rule="spell_order",
+            column="to_year",
+            bad_sql="to_year < from_year",
+            text="to_year must not be before from_year (a spell runs from from_year to "
+            "to_year, both included)",
+            fix="swap the two years, or leave to_year empty for a plan still running",
+        ),
+    ),
+)
+
 _RESIDENTS = TableSchema(
     name="residents",
     columns=(
@@ -500,6 +525,7 @@ TABLE_SCHEMAS: MappingProxyType[str, TableSchema] = MappingProxyType(
         for s in (
             _PLANS,
             _DEPARTMENTS,
+            _DEPARTMENT_PLANS,
             _RESIDENTS,
             _PRICES,
             _REFERENCE,

@@ -563,3 +563,42 @@ def check_price_coverage(con: duckdb.DuckDBPyConnection, residents: CheckedTable
         text=f"every year must have a price index in prices; missing: {years}",
         fix=f"add rows for year(s) {years} to the prices file",
     )
+
+
+def check_plan_spells(con: duckdb.DuckDBPyConnection, spells: CheckedTable) -> None:
+    """Raise for overlapping spells of one department and a first plan that is not its plan.
+
+    Rules ``spell_overlap`` (a department in two plans in one year) and
+    ``first_plan`` (``departments.plan_id`` must be the plan of the
+    department's earliest spell: it is the department's cluster).
+    """
+    overlap = (
+        "EXISTS (SELECT 1 FROM department_plans AS o WHERE o.department_id = t.department_id "
+        "AND o.from_year < t.from_year "
+        "AND (o.to_year IS NULL OR o.to_year >= t.from_year))"
+    )
+    check_rule(
+        con,
+        spells,
+        rule="spell_overlap",
+        column="from_year",
+        bad_sql=overlap,
+        text="a department's spells must not overlap: each from_year must come after the "
+        "to_year of the department's earlier spell (an earlier spell without to_year runs on)",
+        fix="end the earlier plan before the next one starts (to_year), or merge the two rows",
+    )
+    first = (
+        "NOT EXISTS (SELECT 1 FROM department_plans AS o WHERE o.department_id = t.department_id "
+        "AND o.from_year < t.from_year) AND EXISTS (SELECT 1 FROM departments AS d "
+        "WHERE d.department_id = t.department_id AND d.plan_id <> t.plan_id)"
+    )
+    check_rule(
+        con,
+        spells,
+        rule="first_plan",
+        column="plan_id",
+        bad_sql=first,
+        text="the plan of a department's earliest spell must be its plan_id in departments "
+        "(the department's first plan, on which the analyses cluster)",
+        fix="set departments.plan_id to the department's first plan, or correct the spell",
+    )

@@ -82,8 +82,9 @@ class Panel:
         Whether amounts are in base-year prices (a ``prices`` table was
         given); without it, income outcomes are left out.
     linked : frozenset of str
-        Departments found in the register in every measurement year: the
-        only departments any analysis uses.
+        Departments found in the register in every measurement year (with
+        ``panel.balanced = false``: in two or more): the only departments any
+        analysis uses.
     design : DesignTable
         Department-year design indicators.
     """
@@ -548,7 +549,9 @@ def build_panel(
     # The rule "found in the register in every measurement year", the only place it is
     # written: every analysis uses Panel.linked.
     n_years = persons.groupby("department_id")["year"].nunique()
-    every_year = set(n_years.index[n_years == len(years)])
+    balanced = cfg.panel.balanced
+    # Unbalanced: a department counts for the years it is found, from two years on.
+    every_year = set(n_years.index[(n_years == len(years)) if balanced else (n_years >= 2)])
     all_departments = design.frame["department_id"].drop_duplicates()
     missing_depts = sorted(set(all_departments) - every_year)
 
@@ -596,8 +599,8 @@ def build_panel(
         n_years=("year", "nunique"), min_n=("n", "min"))
     populations = per_dept.index.get_level_values(0)
     n_needed = populations.map({p: len(_years_for(p, years)) for p in populations.unique()})
-    passing = per_dept.index[(per_dept["n_years"] == n_needed)
-                             & (per_dept["min_n"] >= min_count)]
+    enough = (per_dept["n_years"] == n_needed) if balanced else (per_dept["n_years"] >= 2)
+    passing = per_dept.index[enough & (per_dept["min_n"] >= min_count)]
     key = pd.MultiIndex.from_frame(linked[["population", "outcome", "department_id"]])
     passes = key.isin(passing)
     kept_all = linked[passes]

@@ -229,6 +229,12 @@ class DeptSpec:
     # Part of ``nonwestern`` due to rent-support selection; its expected employment gap is
     # offset, so the selection moves origin (deprivation) but not labour-market levels.
     rs_nonwestern: float = 0.0
+    # Plan histories (the pools world, synth/pools.py); the defaults leave every draw of
+    # the seed's world as it was.
+    active_years: tuple[int, ...] | None = None  # years inside a plan; None: from start on
+    reach: tuple[float, ...] | None = None  # per measurement year: share of residents reached
+    reach_seed: int = 0  # seed of the reached draw (its own generator)
+    register_until: int = 0  # 0 = to the end, else first year no longer found (demolished)
 
 
 @dataclass(frozen=True)
@@ -476,6 +482,8 @@ def simulate_department(
         found[:] = False
     elif spec.register_from > 0:
         found = years >= spec.register_from
+    if spec.register_until > 0:
+        found = found & (years < spec.register_until)
     present = (ps[:, None] <= years[None, :]) & (pe[:, None] > years[None, :]) & found[None, :]
     yi, pidx = np.nonzero(present.T)
     t = years[yi]
@@ -528,7 +536,15 @@ def simulate_department(
     prev = np.concatenate([[years[0] - (gaps[0] if len(gaps) else 1)], years[:-1]])[yi]
     arrival = working & (ps[pidx] > prev)
     in_year = ps[pidx] == t
-    d = (spec.start > 0) & (t >= spec.start)
+    if spec.active_years is None:
+        d = (spec.start > 0) & (t >= spec.start)
+    else:
+        d = np.isin(t, np.asarray(spec.active_years, dtype=np.int64))
+    if spec.reach is not None:
+        # Only the reached residents get the plan's effect (their own draw, common to both
+        # worlds, so the rest of the department is unchanged).
+        reached = np.random.default_rng(spec.reach_seed).random(n_p)[pidx]
+        d = d & (reached < np.asarray(spec.reach, dtype=float)[yi])
     r = (spec.rs_year > 0) & (t >= spec.rs_year)
     mult = np.ones(n)
     if dynamic and spec.start > 0:
