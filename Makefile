@@ -38,13 +38,13 @@ demo: $(CORE)
 test: $(DEV) chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 # Development tier: everything but the tests marked slow (Monte Carlo, fuzzing, whole runs).
 test-fast: $(DEV) chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not slow" -n auto --dist loadfile
 
 lint: $(DEV)
 	$(BIN)/ruff check src tests benchmarks
