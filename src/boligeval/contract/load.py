@@ -37,6 +37,7 @@ __all__ = ["InputTables", "TableInfo", "find_files", "load_inputs", "read_table"
 #: Tables each table needs for its foreign keys and cross-table rules.
 _DEPENDS: Mapping[str, tuple[str, ...]] = {
     "departments": ("plans",),
+    "plan_costs": ("plans",),
     "residents": ("departments",),
     "respondents": ("plans",),
     "answers": ("respondents", "codebook"),
