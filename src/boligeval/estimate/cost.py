@@ -433,19 +433,23 @@ def cost_effectiveness(
     if not has_plan_amounts and (plan_costs is None or plan_costs.empty):
         raise NoInputError("the plans carry no amounts (grant_dkk, co_financing_dkk, "
                            "rent_support_dkk) and there is no plan_costs table")
-    annual = annual_costs(plans, plan_costs, prices=prices, price_base_year=price_base_year,
-                          duration=duration)
+    df = data[["department_id", "plan_id", "year", "n", "first_treated", "active_plan"]].copy()
+    df["department_id"] = df["department_id"].astype(str)
+    df["plan_id"] = df["plan_id"].astype(str)
+    first_year = float(df["year"].min())
+    treated = df[(df["first_treated"] > first_year)]
+    # only the treated plans of the sample: other plans' years need no price index
+    needed = set(treated["plan_id"])
+    annual = annual_costs(plans[plans["plan_id"].astype(str).isin(needed)],
+                          None if plan_costs is None
+                          else plan_costs[plan_costs["plan_id"].astype(str).isin(needed)],
+                          prices=prices, price_base_year=price_base_year, duration=duration)
     parts = list(COST_PARTS[cost])
     annual["cost"] = annual[parts].sum(axis=1)
     shares = department_shares(departments)
     z = float(stats.norm.ppf(1 - alpha / 2))
 
     eff = exposure_effect(data, share=share, control_group=control_group)
-    df = data[["department_id", "plan_id", "year", "n", "first_treated", "active_plan"]].copy()
-    df["department_id"] = df["department_id"].astype(str)
-    df["plan_id"] = df["plan_id"].astype(str)
-    first_year = float(df["year"].min())
-    treated = df[(df["first_treated"] > first_year)]
     missing = sorted(set(treated["plan_id"]) - set(annual["plan_id"]))
     if missing:
         raise EstimationError(
@@ -538,7 +542,7 @@ class ReachResult:
     alpha: float
 
     def tidy(self) -> pd.DataFrame:
-        """Rows ``itt``, ``reach``, ``effect_reached``, ``mde``, ``mde_reached``."""
+        """Rows ``itt``, ``share_reached``, ``effect_reached``, ``mde``, ``mde_reached``."""
         z = float(stats.norm.ppf(1 - self.alpha / 2))
 
         def p(est: float, se: float) -> float:
@@ -546,7 +550,7 @@ class ReachResult:
 
         rows = [
             ("itt", self.itt, self.itt_se, p(self.itt, self.itt_se)),
-            ("reach", self.reach, self.reach_se, math.nan),
+            ("share_reached", self.reach, self.reach_se, math.nan),
             ("effect_reached", self.effect, self.effect_se, p(self.effect, self.effect_se)),
         ]
         out = pd.DataFrame(
