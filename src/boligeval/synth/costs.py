@@ -90,6 +90,7 @@ def cost_truth(panel: pd.DataFrame, plans: pd.DataFrame, departments: pd.DataFra
     treated = plans[plans["grant_year"].notna()]
     annual = annual_costs(treated, prices=prices, price_base_year=price_base_year)
     annual["plan"] = annual["grant_dkk"] + annual["co_financing_dkk"]
+    plan_total = annual.groupby("plan_id")["plan"].sum()
     shares = department_shares(departments)
     first_year = min(years)
     measured = sorted(int(y) for y in years)
@@ -100,8 +101,7 @@ def cost_truth(panel: pd.DataFrame, plans: pd.DataFrame, departments: pd.DataFra
                 "are not generated through it",
         "price_base_year": price_base_year,
         "min_count": min_count,
-        "programme_cost": _num(float(annual.loc[annual["plan_id"].isin(
-            set(plans.loc[plans["grant_year"].notna(), "plan_id"].astype(str))), "plan"].sum())),
+        "programme_cost_all_plans": _num(float(annual["plan"].sum())),
     }
     reach = plans.set_index(plans["plan_id"].astype(str))["reach_share"].astype(float)
     for pop, outcome, key in (("working_age", "employed", "working_age_employed"),
@@ -125,7 +125,8 @@ def cost_truth(panel: pd.DataFrame, plans: pd.DataFrame, departments: pd.DataFra
             ok = r.notna()
             share = float(np.average(r[ok], weights=plan_expo[ok])) if ok.any() else math.nan
             itt = extra / expo / scale if expo else math.nan
-            row = {"window_cost": _num(cost), "resident_years": int(expo), "extra": _num(extra),
+            row = {"programme_cost": _num(float(plan_total.reindex(
+                       grp["plan_id"].unique()).fillna(0.0).sum())), "window_cost": _num(cost), "resident_years": int(expo), "extra": _num(extra),
                    "itt_weighted": _num(itt), "reach_share": _num(share),
                    "effect_on_reached": _num(itt / share) if share else None,
                    "n_department_years": len(grp)}
