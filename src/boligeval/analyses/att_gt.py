@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Literal
 
 from boligeval.analyses import register
@@ -30,7 +31,7 @@ def anticipation_periods(spec: AnalysisSpec, years: Any) -> float:
     """
     k = int(str(spec.options.get("anticipation", "0")))
     values = sorted({int(y) for y in years})
-    step = min((b - a for a, b in zip(values, values[1:], strict=False)), default=1)
+    step = min((b - a for a, b in itertools.pairwise(values)), default=1)
     return float(k * step)
 
 

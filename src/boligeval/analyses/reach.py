@@ -83,6 +83,6 @@ class Reach(DiagnosticAnalysis, id="reach", chapter="effects", order=36, layout=
         res = reach_effect(float(eff.effect[-1]), float(eff.effect_se[-1]), share, share_se,
                            mde=m.mde, alpha=inf.alpha)
         return from_tidy(res.tidy(), analysis=self.id, population=spec.population,
-                         outcome=outcome, n_obs=int(round(float(eff.exposure[-1]))),
+                         outcome=outcome, n_obs=round(float(eff.exposure[-1])),
                          n_departments=int(eff.n_departments[-1]),
                          n_plans=int(eff.n_plans[-1]), reach_source=source)

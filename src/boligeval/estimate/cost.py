@@ -35,8 +35,8 @@ __all__ = [
     "COST_PARTS",
     "CostResult",
     "ExposureEffect",
-    "ReachResult",
     "RatioInterval",
+    "ReachResult",
     "annual_costs",
     "cost_effectiveness",
     "department_shares",
@@ -365,13 +365,13 @@ class CostResult:
 
 
 def _row(term: str, group: int | str, estimate: float, se: float = math.nan,
-         ci: tuple[float, float] = (math.nan, math.nan), *, alpha: float = 0.05,
+         ci: tuple[float, float] = (math.nan, math.nan), *, counts: dict[str, object],
          p: float | None = None, **extra: object) -> dict[str, object]:
     if p is None and math.isfinite(se) and se > 0:
         p = float(2 * stats.norm.sf(abs(estimate / se)))
     return {"term": term, "group": group, "estimate": estimate, "std_error": se,
             "p_value": math.nan if p is None else p, "ci_low": ci[0], "ci_high": ci[1],
-            **extra}
+            **extra, **counts}
 
 
 def cost_effectiveness(
@@ -473,40 +473,42 @@ def cost_effectiveness(
         total = float(plan_total.reindex(plan_ids).fillna(0.0).sum())
         homes = float(dwellings.reindex(plan_ids).sum())
         expo = float(eff.exposure[k])
-        counts = {"n_obs": int(round(expo)), "n_departments": int(eff.n_departments[k]),
-                  "n_plans": int(eff.n_plans[k])}
+        counts: dict[str, object] = {"n_obs": round(expo),
+                                     "n_departments": int(eff.n_departments[k]),
+                                     "n_plans": int(eff.n_plans[k])}
         extra, extra_se = float(eff.extra[k]), float(eff.extra_se[k])
         rows += [
-            _row("programme_cost", g, total, **counts),
-            _row("window_cost", g, window, **counts),
-            _row("cost_per_dwelling", g, total / homes if homes > 0 else math.nan, **counts),
+            _row("programme_cost", g, total, counts=counts),
+            _row("window_cost", g, window, counts=counts),
+            _row("cost_per_dwelling", g, total / homes if homes > 0 else math.nan, counts=counts),
             _row("cost_per_resident_year", g, window / expo if expo > 0 else math.nan,
-                 **counts),
-            _row("resident_years", g, expo, **counts),
+                 counts=counts),
+            _row("resident_years", g, expo, counts=counts),
             _row("effect", g, float(eff.effect[k]), float(eff.effect_se[k]),
                  (float(eff.effect[k] - z * eff.effect_se[k]),
-                  float(eff.effect[k] + z * eff.effect_se[k])), **counts),
+                  float(eff.effect[k] + z * eff.effect_se[k])), counts=counts),
             _row("extra_outcome", g, extra, extra_se,
-                 (extra - z * extra_se, extra + z * extra_se), **counts),
+                 (extra - z * extra_se, extra + z * extra_se), counts=counts),
         ]
         if share:
             r = ratio_interval(window, extra, extra_se, alpha)
             rows.append(_row("cost_per_extra_employed", g, r.estimate, r.std_error,
                              (r.ci_low, r.ci_high),
-                             p=rows[-1]["p_value"],  # type: ignore[arg-type]
+                             p=float(rows[-1]["p_value"]),  # type: ignore[arg-type]
                              set_low=r.set_low, set_high=r.set_high, bounded=r.bounded,
-                             **counts))
+                             counts=counts))
         else:
             ratio = extra / window if window > 0 else math.nan
             se = extra_se / window if window > 0 else math.nan
             rows.append(_row("income_per_dkk", g, ratio, se, (ratio - z * se, ratio + z * se),
                              set_low=ratio - z * se, set_high=ratio + z * se, bounded=True,
-                             **counts))
+                             counts=counts))
     table = pd.DataFrame(rows)
     for col in ("set_low", "set_high"):
         if col not in table:
             table[col] = math.nan
-    table["bounded"] = table["bounded"] if "bounded" in table else None
+    if "bounded" not in table:
+        table["bounded"] = None
     return CostResult(table, share, cost)
 
 

@@ -125,8 +125,9 @@ def cost_truth(panel: pd.DataFrame, plans: pd.DataFrame, departments: pd.DataFra
             ok = r.notna()
             share = float(np.average(r[ok], weights=plan_expo[ok])) if ok.any() else math.nan
             itt = extra / expo / scale if expo else math.nan
-            row = {"programme_cost": _num(float(plan_total.reindex(
-                       grp["plan_id"].unique()).fillna(0.0).sum())), "window_cost": _num(cost), "resident_years": int(expo), "extra": _num(extra),
+            total = float(plan_total.reindex(grp["plan_id"].unique()).fillna(0.0).sum())
+            row = {"programme_cost": _num(total), "window_cost": _num(cost),
+                   "resident_years": int(expo), "extra": _num(extra),
                    "itt_weighted": _num(itt), "reach_share": _num(share),
                    "effect_on_reached": _num(itt / share) if share else None,
                    "n_department_years": len(grp)}
@@ -134,6 +135,6 @@ def cost_truth(panel: pd.DataFrame, plans: pd.DataFrame, departments: pd.DataFra
                 row["cost_per_extra_employed"] = _num(cost / extra) if extra else None
             else:
                 row["income_per_dkk"] = _num(extra / cost) if cost else None
-            entry[str(int(g)) if g != "programme" else "programme"] = row
+            entry[str(g)] = row
         out[key] = entry
     return out
