@@ -1,4 +1,4 @@
-"""Costs, cost-effectiveness and the effect on those reached (docs/methods.md §8).
+"""Costs, cost-effectiveness and the effect on those reached (docs/methods.md §7).
 
 Hand-computed cases with the numbers written out, the delta method against
 statsmodels' ``NonlinearDeltaCov`` and against a plan-clustered bootstrap,

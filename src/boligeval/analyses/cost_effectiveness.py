@@ -1,4 +1,4 @@
-"""Costs per resident-year and per dwelling, and the cost of the effect (docs/methods.md §8)."""
+"""Costs per resident-year and per dwelling, and the cost of the effect (docs/methods.md §7)."""
 
 from __future__ import annotations
 

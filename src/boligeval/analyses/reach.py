@@ -1,4 +1,4 @@
-"""The effect on the residents reached and the reach-adjusted MDE (docs/methods.md §8.3)."""
+"""The effect on the residents reached and the reach-adjusted MDE (docs/methods.md §7.3)."""
 
 from __future__ import annotations
 

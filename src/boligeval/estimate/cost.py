@@ -1,4 +1,4 @@
-"""Programme costs, cost-effectiveness and the effect on those reached (docs/methods.md §8).
+"""Programme costs, cost-effectiveness and the effect on those reached (docs/methods.md §7).
 
 Costs are the plans' recorded amounts (``grant_dkk``, ``co_financing_dkk``,
 ``rent_support_dkk``), per plan or per plan-year (``plan_costs``), nominal DKK

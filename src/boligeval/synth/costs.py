@@ -1,4 +1,4 @@
-"""Plan amounts and reach of the synthetic world, and their truth (docs/methods.md §8).
+"""Plan amounts and reach of the synthetic world, and their truth (docs/methods.md §7).
 
 Drawn from a random stream of their own (``default_rng([seed, 1706])``), after
 the world is built, so every other draw of the world is unchanged.
@@ -13,7 +13,7 @@ drawn log-normal around 7.4 million (larger for plans with more dwellings),
 co-financing (municipality and housing organisation) as 20-50 % of the grant,
 rent support per rent-support department log-normal around 7.8 million, and
 the share of residents a plan's activities reach from Beta(2.5, 7.5) (mean
-0.25). These are assumptions, written here and in docs/methods.md §8.4.
+0.25). These are assumptions, written here and in docs/methods.md §7.4.
 """
 
 from __future__ import annotations
