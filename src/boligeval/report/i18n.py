@@ -1006,7 +1006,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         "da": {
             "cost_term": "Størrelse",
             "programme": "Hele programmet",
-            "programme_cost": "Bevilling i alt (kr.)",
+            "programme_cost": "Beløb i alt, alle planens år (kr.)",
             "window_cost": "Udgift i de målte aktive afdelingsår (kr.)",
             "cost_per_dwelling": "Kr. pr. bolig",
             "cost_per_resident_year": "Kr. pr. beboerår",
@@ -1113,7 +1113,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         "en": {
             "cost_term": "Quantity",
             "programme": "Whole programme",
-            "programme_cost": "Total amount (DKK)",
+            "programme_cost": "Total amount, all the plans' years (DKK)",
             "window_cost": "Spent in the measured active department-years (DKK)",
             "cost_per_dwelling": "DKK per dwelling",
             "cost_per_resident_year": "DKK per resident-year",

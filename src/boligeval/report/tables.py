@@ -1439,7 +1439,7 @@ _COST_TERMS = ("programme_cost", "window_cost", "cost_per_dwelling", "cost_per_r
 #: Decimals of each cost term (None: the outcome's own).
 _COST_DECIMALS: dict[str, int | None] = {
     "programme_cost": 0, "window_cost": 0, "cost_per_dwelling": 0,
-    "cost_per_resident_year": 0, "resident_years": 0, "effect": None, "extra_outcome": 1,
+    "cost_per_resident_year": 0, "resident_years": 0, "effect": None, "extra_outcome": 0,
     "cost_per_extra_employed": 0, "income_per_dkk": 2,
 }
 
@@ -1483,6 +1483,8 @@ def _reach_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[s
     for r in sorted((r for r in recs if r.get("term") in _REACH_TERMS),
                     key=lambda r: _REACH_TERMS.index(r["term"])):
         cells = _cost_cells(r, 2 if r["term"] == "share_reached" else dec, lang)
+        if r["term"] == "share_reached" and not r.get("std_error"):
+            cells[1:] = ["", "", ""]  # the plans' own records: no sampling error
         rows.append(Row(_diag(lang, str(r["term"])), tuple(cells)))
     return [], rows
 
