@@ -74,7 +74,9 @@ def test_unbalanced_option_reaches_the_estimator() -> None:
 def test_anticipation_option_reaches_the_estimator() -> None:
     analysis = configurable()["att_gt"]
     ctx = _context(_frame(drop=False))
-    got = _att(analysis.run(ctx, _spec(anticipation=1), "employed"))
+    records = analysis.run(ctx, _spec(anticipation=1), "employed")
+    assert {r.fields.get("anticipation") for r in records} == {"1"}
+    got = _att(records)
     data = ctx.staggered(_spec(), "employed")
     ref = att_gt(data, yname="value", tname="year", idname="department_id",
                  gname="first_treated", cluster="plan_id", bootstrap=False, anticipation=1)

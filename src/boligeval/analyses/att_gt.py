@@ -74,6 +74,9 @@ class AttGt(RegisterAnalysis, id="att_gt", chapter="diagnostics", order=70,
         base: dict[str, Any] = {"population": spec.population, "outcome": outcome,
                 "n_departments": int(data["department_id"].nunique()),
                 "n_plans": int(data["plan_id"].nunique())}
+        for key, default in (("unbalanced", "false"), ("anticipation", "0")):
+            if str(spec.options.get(key, default)) != default:  # the records say how
+                base[key] = str(spec.options[key])
         records = from_tidy(res.tidy(), analysis=self.id, **base)
         for kind in AGGREGATIONS:
             records += from_tidy(res.aggregate(kind).tidy(), analysis=AGGREGATE,
