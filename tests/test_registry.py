@@ -121,7 +121,7 @@ def test_vocabulary_is_defined_once() -> None:
 def test_default_set_is_data_and_parses() -> None:
     blocks = default_blocks()
     cfg = EvaluationConfig()
-    assert len(blocks) == len(cfg.analysis) == 31   # 28 + the two youth blocks + did_switching
+    assert len(blocks) == len(cfg.analysis) == 34   # 28 + two youth + did_switching + three cost and reach
     assert [b["kind"] for b in blocks] == [a.kind for a in cfg.analysis]
     assert {a.kind for a in cfg.analysis} == set(configurable()) - set()
 

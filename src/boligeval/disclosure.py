@@ -70,7 +70,7 @@ SUPPRESSED_MARK = "·"
 """How a suppressed cell is shown in every table and figure note."""
 
 _ESTIMATE_VALUE_KEYS = ("estimate", "std_error", "p_value", "ci_low", "ci_high", "statistic",
-                        "p_value_romano_wolf", "p_value_holm")
+                        "p_value_romano_wolf", "p_value_holm", "set_low", "set_high")
 _CELL_VALUE_KEYS = ("mean", "ci_low", "ci_high")
 _FORBIDDEN_KEY = re.compile(
     r"(^|_)(min|max|minimum|maximum|median|top_share|top2_share|top_value)($|_)"

@@ -30,6 +30,7 @@ __all__ = [
     "ConfigError",
     "ContractError",
     "EstimationError",
+    "NoInputError",
     "PanelError",
     "PrePeriodsError",
     "ReportError",
@@ -96,6 +97,14 @@ class PrePeriodsError(EstimationError):
 
     The seed's design (three measurement years) cannot identify an event
     study; the default set of analyses skips such an analysis with a note.
+    """
+
+
+class NoInputError(EstimationError):
+    """The data lack an optional input the analysis needs (plan amounts, reach shares).
+
+    The analysis is skipped with a note, also when the user asked for it: the
+    inputs are optional in the contract.
     """
 
 

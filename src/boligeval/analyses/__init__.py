@@ -30,7 +30,7 @@ from boligeval.analyses.base import (
     RegisterAnalysis,
     SurveyAnalysis,
 )
-from boligeval.errors import EstimationError, PanelError, PrePeriodsError
+from boligeval.errors import EstimationError, NoInputError, PanelError, PrePeriodsError
 from boligeval.progress import Progress, silent
 from boligeval.records import Record, Results
 
@@ -162,7 +162,7 @@ def run_analyses(
                     try:
                         records += block.run(ctx, spec, outcome)
                     except (EstimationError, PanelError) as exc:
-                        if strict and not isinstance(exc, PrePeriodsError):
+                        if strict and not isinstance(exc, PrePeriodsError | NoInputError):
                             raise
                         notes.append(f"{label} not estimated: {exc}")
                         progress.log(f"{label} not estimated: {exc}")

@@ -68,6 +68,10 @@ class Option:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{where} must be a list of names, got {value!r}.")
             return tuple(value)
+        if isinstance(value, bool):  # TOML true/false for a "true"/"false" option
+            value = "true" if value else "false"
+        elif isinstance(value, int):  # TOML whole numbers for a numeric option
+            value = str(value)
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be a string, got {value!r}.")
         if self.choices is not None and value not in self.choices:

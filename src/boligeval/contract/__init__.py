@@ -9,7 +9,7 @@ of docs/input-contract.md with aggregate SQL, so residents never enter pandas.
 
 Error behaviour: the first broken rule raises
 :class:`boligeval.errors.ContractError` (tables are checked parents first:
-plans, departments, residents, prices, codebook, respondents, answers,
+plans, plan_costs, departments, residents, prices, codebook, respondents, answers,
 dispatch; within a table in the order of the table below). The message
 names the file, the column, the rule, the number of rows breaking it, up to
 ten example row numbers (1-based data rows in file order, header not
@@ -35,8 +35,8 @@ type                a value does not parse as the column's type (int, float, boo
 not_null            a required value is missing
 allowed_values      a code is not in the column's list (sex, origin, actor, ...)
 range               a value is out of range (birth_year, dwellings, shares, index;
-                    amounts must be finite and below 1e10 DKK, numbers in extra
-                    columns finite and below 1e20)
+                    amounts must be finite and below 1e10 DKK, plan amounts also
+                    0 or more, numbers in extra columns finite and below 1e20)
 unique              a key occurs more than once (plan_id, (person_id, year), ...)
 foreign_key         a reference has no match (departments.plan_id in plans, ...)
 scale_value         an answer is not a code of its item's scale
@@ -51,7 +51,7 @@ values are quoted only from code columns and only when they look like codes
 libraries are reported by kind, never by their own text. Running out of
 memory or disk space raises :class:`boligeval.errors.ResourceError`.
 
-Uniqueness keys: plans.plan_id, departments.department_id,
+Uniqueness keys: plans.plan_id, plan_costs.(plan_id, year), departments.department_id,
 residents.(person_id, year), prices.year, respondents.respondent_id,
 codebook.item_id, answers.(respondent_id, item_id) and
 dispatch.(wave, actor, plan_id); the last two are the natural keys of "one

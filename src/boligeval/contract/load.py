@@ -39,6 +39,7 @@ __all__ = ["InputTables", "TableInfo", "find_files", "load_inputs", "read_table"
 _DEPENDS: Mapping[str, tuple[str, ...]] = {
     "departments": ("plans",),
     "department_plans": ("departments", "plans"),
+    "plan_costs": ("plans",),
     "residents": ("departments",),
     "respondents": ("plans",),
     "answers": ("respondents", "codebook"),

@@ -38,6 +38,7 @@ __all__ = [
     "INCOME_SOURCES",
     "INTERVENTION_AREAS",
     "ORIGINS",
+    "PLAN_AMOUNTS",
     "REGISTER_TABLES",
     "SCALES",
     "SURVEY_TABLES",
@@ -191,6 +192,21 @@ def _amount(name: str) -> Check:
     )
 
 
+def _programme_amount(name: str) -> Check:
+    return Check(
+        rule="range",
+        column=name,
+        bad_sql=f"{name} < 0 OR isnan({name}) OR isinf({name}) OR {name} >= {AMOUNT_LIMIT:.0e}",
+        text=f"{name} must be a finite amount in DKK, 0 or more and below "
+             f"{AMOUNT_LIMIT:,.0f}",
+        fix="give the amount in whole DKK (nominal, not in thousands or millions), 0 where "
+            "nothing was spent, and leave the cell empty when it is unknown",
+    )
+
+
+#: Plan amounts (DKK, nominal) of plans and plan_costs (docs/input-contract.md).
+PLAN_AMOUNTS: tuple[str, ...] = ("grant_dkk", "co_financing_dkk", "rent_support_dkk")
+
 #: The relative exam grade is a difference of two averages on the 7-point scale (-3 to 12).
 EXAM_GRADE_LIMIT = 15
 #: Visits per person and year above this are not credible (more than one a day).
@@ -223,8 +239,32 @@ _PLANS = TableSchema(
         ColumnSpec("secretariat_type", "str", nullable=True, required=False,
                    allowed=SECRETARIAT_TYPES),
         ColumnSpec("region", "id", nullable=True, required=False),
+        *(ColumnSpec(c, "float", nullable=True, required=False) for c in PLAN_AMOUNTS),
+        ColumnSpec("reach_share", "float", nullable=True, required=False),
     ),
     unique=(("plan_id",),),
+    checks=(*(_programme_amount(c) for c in PLAN_AMOUNTS), _share("reach_share")),
+)
+
+_PLAN_COSTS = TableSchema(
+    name="plan_costs",
+    columns=(
+        ColumnSpec("plan_id", "id"),
+        ColumnSpec("year", "int"),
+        *(ColumnSpec(c, "float", nullable=True) for c in PLAN_AMOUNTS),
+    ),
+    unique=(("plan_id", "year"),),
+    foreign_keys=(ForeignKey(("plan_id",), "plans", ("plan_id",)),),
+    checks=(
+        Check(
+            rule="range",
+            column="year",
+            bad_sql="year < 1950 OR year > 2100",
+            text="year must be a calendar year between 1950 and 2100",
+            fix="give the four-digit year the amounts were spent in",
+        ),
+        *(_programme_amount(c) for c in PLAN_AMOUNTS),
+    ),
 )
 
 _DEPARTMENTS = TableSchema(
@@ -524,6 +564,7 @@ TABLE_SCHEMAS: MappingProxyType[str, TableSchema] = MappingProxyType(
         s.name: s
         for s in (
             _PLANS,
+            _PLAN_COSTS,
             _DEPARTMENTS,
             _DEPARTMENT_PLANS,
             _RESIDENTS,

@@ -298,10 +298,14 @@ class Panel:
                          ignore_index=True)
 
     def table(self, name: str) -> pd.DataFrame | None:
-        """A non-person contract table (``plans``, ``reference``, ``official_list``), or None."""
-        if name not in ("reference", "official_list", "plans"):
-            raise PanelError(f"Panel.table gives plans, reference and official_list only, "
-                             f"not {name}.")
+        """A non-person contract table, or None when the data have none.
+
+        ``plans``, ``plan_costs``, ``departments``, ``prices``, ``reference``
+        and ``official_list``: tables without persons.
+        """
+        allowed = ("reference", "official_list", "plans", "plan_costs", "departments", "prices")
+        if name not in allowed:
+            raise PanelError(f"Panel.table gives {', '.join(allowed)} only, not {name}.")
         con = self._connection()
         exists = con.execute(
             "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()

@@ -669,6 +669,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "honest_did": "Følsomhed over for parallelle tendenser",
             "decomposition": "Dekomponering efter flytninger",
             "power": "Styrke og mindste påviselige effekt",
+            "cost_effectiveness": "Omkostninger og omkostningseffektivitet",
+            "reach": "Effekten for de beboere, indsatsen når",
             "accounting": "Opgørelse af datagrundlaget",
             "balance": "Sammenlignelighed før indsatsen",
             "response_rates": "Svarprocenter",
@@ -706,6 +708,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "honest_did": "Sensitivity to parallel trends",
             "decomposition": "Decomposition by moves",
             "power": "Power and minimum detectable effect",
+            "cost_effectiveness": "Costs and cost-effectiveness",
+            "reach": "The effect on the residents reached",
             "accounting": "Row accounting",
             "balance": "Balance at baseline",
             "response_rates": "Response rates",
@@ -1004,6 +1008,37 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
     },
     "diag": {
         "da": {
+            "cost_term": "Størrelse",
+            "programme": "Hele programmet",
+            "programme_cost": "Beløb i alt, alle planens år (kr.)",
+            "window_cost": "Udgift i de målte aktive afdelingsår (kr.)",
+            "cost_per_dwelling": "Kr. pr. bolig",
+            "cost_per_resident_year": "Kr. pr. beboerår",
+            "resident_years": "Beboerår i de målte aktive afdelingsår",
+            "effect": "Effekt pr. beboer (vægtet med beboerår)",
+            "extra_outcome": "Ekstra enheder af udfaldsmålet i alt",
+            "cost_per_extra_employed": "Kr. pr. ekstra person i beskæftigelse (pr. år)",
+            "income_per_dkk": "Ekstra disponibel indkomst pr. anvendt krone",
+            "unbounded_set": "(−∞; {a}] ∪ [{b}; ∞)",
+            "cost_note": (
+                "Beløb i faste priser (prisbasisår i [design]); en helhedsplans beløb fordeles "
+                "ligeligt på dens år og på afdelingerne efter antal boliger. Effekten er "
+                "Callaway-Sant'Anna ATT(g, t) vægtet med beboerår; udgiften og beboerårene "
+                "tæller de samme målte aktive afdelingsår. Beløbene er registreringer, ikke "
+                "stikprøver: intervallerne afspejler kun usikkerheden på effekten. Når "
+                "effektens interval indeholder 0, er konfidensmængden for kr. pr. ekstra "
+                "beskæftiget ubegrænset og vises som to halvlinjer."
+            ),
+            "itt": "Effekt for alle beboere (ITT)",
+            "share_reached": "Andel af beboerne, indsatsen når",
+            "effect_reached": "Effekt for de beboere, indsatsen når (ITT / andel)",
+            "mde_reached": "Mindste påviselige effekt for de beboere, indsatsen når",
+            "reach_note": (
+                "Andelen er gennemsnittet af helhedsplanernes reach_share vægtet med beboerår "
+                "(eller den andel, blokken angiver). Intervallet er delta-metodens; en andel "
+                "fra planernes egne oplysninger regnes uden usikkerhed, en andel estimeret fra "
+                "en survey med sin standardfejl (reach_std_error)."
+            ),
             "cohort_start": "Startår {x}",
             "simple": "Samlet (vægtet med gruppestørrelse)",
             "group": "Pr. indsatsgruppe",
@@ -1093,6 +1128,37 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
             "did_m_placebo": "DID_M: placebo (perioden før)",
         },
         "en": {
+            "cost_term": "Quantity",
+            "programme": "Whole programme",
+            "programme_cost": "Total amount, all the plans' years (DKK)",
+            "window_cost": "Spent in the measured active department-years (DKK)",
+            "cost_per_dwelling": "DKK per dwelling",
+            "cost_per_resident_year": "DKK per resident-year",
+            "resident_years": "Resident-years in the measured active department-years",
+            "effect": "Effect per resident (weighted by resident-years)",
+            "extra_outcome": "Extra units of the outcome in all",
+            "cost_per_extra_employed": "DKK per additional person in employment (per year)",
+            "income_per_dkk": "Extra disposable income per DKK spent",
+            "unbounded_set": "(−∞; {a}] ∪ [{b}; ∞)",
+            "cost_note": (
+                "Amounts in constant prices ([design] price base year); a plan's amounts are "
+                "spread evenly over its years and over its departments by dwellings. The effect "
+                "is the Callaway-Sant'Anna ATT(g, t) weighted by resident-years; the cost and "
+                "the resident-years count the same measured active department-years. The "
+                "amounts are records, not samples: the intervals reflect the uncertainty of the "
+                "effect only. When the effect's interval contains 0, the confidence set of the "
+                "DKK per additional person employed is unbounded and shown as two rays."
+            ),
+            "itt": "Effect on all residents (ITT)",
+            "share_reached": "Share of residents reached",
+            "effect_reached": "Effect on the residents reached (ITT / share)",
+            "mde_reached": "Minimum detectable effect for the residents reached",
+            "reach_note": (
+                "The share is the plans' reach_share averaged with resident-year weights (or the "
+                "share the block gives). Delta-method interval; a share from the plans' own "
+                "records is taken as known, a share estimated from a survey enters with its "
+                "standard error (reach_std_error)."
+            ),
             "cohort_start": "Starting {x}",
             "simple": "Overall (weighted by cohort size)",
             "group": "By cohort",

@@ -1445,3 +1445,65 @@ def goal_focus_table(
         lang,
         rules,
     )
+
+
+# --------------------------------------------------------------------------- costs and reach
+
+_COST_TERMS = ("programme_cost", "window_cost", "cost_per_dwelling", "cost_per_resident_year",
+               "resident_years", "effect", "extra_outcome", "cost_per_extra_employed",
+               "income_per_dkk")
+#: Decimals of each cost term (None: the outcome's own).
+_COST_DECIMALS: dict[str, int | None] = {
+    "programme_cost": 0, "window_cost": 0, "cost_per_dwelling": 0,
+    "cost_per_resident_year": 0, "resident_years": 0, "effect": None, "extra_outcome": 0,
+    "cost_per_extra_employed": 0, "income_per_dkk": 2,
+}
+
+
+def _cost_cells(r: dict[str, Any], dec: int, lang: str) -> list[str]:
+    """Estimate, SE, interval (or the unbounded set) and p-value of a cost record."""
+    cells = _stat_cells(r, dec, lang, with_stars=False)
+    if r.get("suppressed") or r.get("estimate") is None:
+        return cells
+    if r.get("bounded") is False and r.get("set_low") is not None \
+            and r.get("set_high") is not None:
+        cells[2] = _diag(lang, "unbounded_set", a=fmt_num(r["set_low"], dec, lang),
+                         b=fmt_num(r["set_high"], dec, lang))
+    if r.get("std_error") is None:
+        cells[1:] = ["", "", ""]
+    return cells
+
+
+def _cost_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
+    """Cost-effectiveness: per cohort (start year) and the whole programme, one row per term."""
+    def group_key(g: Any) -> tuple[int, tuple[int, float, str]]:
+        return (1, (0, 0.0, "")) if str(g) == "programme" else (0, _sort_num(g))
+
+    rows: list[Row] = []
+    for g in sorted({r.get("group") for r in recs}, key=group_key):
+        name = _diag(lang, "programme") if str(g) == "programme" else _cohort_label(lang, g)
+        sub = [r for r in recs if r.get("group") == g and r.get("term") in _COST_TERMS]
+        for i, r in enumerate(sorted(sub, key=lambda r: _COST_TERMS.index(r["term"]))):
+            own = _COST_DECIMALS.get(str(r["term"]))
+            cells = _cost_cells(r, dec if own is None else own, lang)
+            rows.append(Row(name if i == 0 else "", (_diag(lang, str(r["term"])), *cells)))
+    return [_diag(lang, "cost_term")], rows
+
+
+_REACH_TERMS = ("itt", "share_reached", "effect_reached", "mde", "mde_reached")
+
+
+def _reach_rows(recs: list[dict[str, Any]], dec: int, lang: str) -> tuple[list[str], list[Row]]:
+    """The effect on those reached: ITT, share reached, ITT / share and the MDEs."""
+    rows = []
+    for r in sorted((r for r in recs if r.get("term") in _REACH_TERMS),
+                    key=lambda r: _REACH_TERMS.index(r["term"])):
+        cells = _cost_cells(r, 2 if r["term"] == "share_reached" else dec, lang)
+        if r["term"] == "share_reached" and not r.get("std_error"):
+            cells[1:] = ["", "", ""]  # the plans' own records: no sampling error
+        rows.append(Row(_diag(lang, str(r["term"])), tuple(cells)))
+    return [], rows
+
+
+COST_LAYOUT = Layout(_cost_rows, "cost_note", "treated", 1)
+REACH_LAYOUT = Layout(_reach_rows, "reach_note")

@@ -45,7 +45,11 @@ Files written under ``truth/``:
                         "combined": .., "n_department_years": {"psi": .., "tau": ..,
                         "combined": ..}}],
       "decomposition": {population: {outcome: {"change": .., "stayers": ..,
-                        "in_movers": .., "out_movers": .., "n_department_years": ..}}}
+                        "in_movers": .., "out_movers": .., "n_department_years": ..}}},
+      "costs": {"programme_cost": .., "working_age_employed": {first active year |
+                "programme": {"window_cost", "resident_years", "extra", "itt_weighted",
+                "reach_share", "effect_on_reached", "cost_per_extra_employed"}},
+                "all_disposable_income": {.. "income_per_dkk"}}
     }
 
 ``att`` compares the programme as it happened (plan and rent support) with
@@ -520,6 +524,9 @@ def compute_truth(
     plans: pd.DataFrame,
     departments: pd.DataFrame,
     header: dict[str, object],
+    *,
+    amounts: pd.DataFrame | None = None,
+    prices: pd.DataFrame | None = None,
 ) -> dict[str, object]:
     """Write the truth tables and ``truth.json`` from the collected cells.
 
@@ -533,6 +540,9 @@ def compute_truth(
         The contract tables as written.
     header : dict
         Seed, scale, effects, counts and other metadata stored in truth.json.
+    amounts, prices : pandas.DataFrame, optional
+        The plans with their amounts and reach, and the price index: adds
+        ``costs`` (:func:`boligeval.synth.costs.cost_truth`) to truth.json.
 
     Returns
     -------
@@ -662,5 +672,10 @@ def compute_truth(
         "rent_support": rent,
         "decomposition": mover_terms,
     }
+    if amounts is not None and prices is not None:
+        from boligeval.synth.costs import cost_truth
+
+        truth["costs"] = cost_truth(panel, amounts, departments, prices, years,
+                                    price_base_year=PRICE_BASE_YEAR, min_count=MIN_COUNT)
     (out_dir / "truth.json").write_text(json.dumps(truth, indent=1, sort_keys=False) + "\n")
     return truth

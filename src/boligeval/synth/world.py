@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from boligeval.config import DEFAULT_SEED
 from boligeval.errors import ConfigError
 from boligeval.synth.areas import area_reference, area_truth, assign_areas, official_list
+from boligeval.synth.costs import plan_amounts
 from boligeval.synth.effects import Effects
 from boligeval.synth.people import DeptSpec, Residents, cpi_index, simulate_department
 from boligeval.synth.structure import GROUPS, build_structure
@@ -279,9 +280,14 @@ def synthesize(
     }
     if not full_truth:
         del paths["counterfactual"]
-    _write_frame(structure.plans, paths["plans"], fmt)
+    # Plan amounts and reach from a stream of their own: every other draw is unchanged.
+    amounts = plan_amounts(structure.plans, structure.departments, seed)
+    plans_out = structure.plans.merge(amounts, on="plan_id", how="left", validate="1:1")
+    _write_frame(plans_out, paths["plans"], fmt)
     _write_frame(structure.departments, paths["departments"], fmt)
-    price_years = range(min(ys[0], 2000), max(ys[-1], 2012) + 1)
+    # Through 2016: the years the 2006-10 pool's plans spend their amounts in (plans granted
+    # up to 2011, four years each), so the amounts can be put in base-year prices.
+    price_years = range(min(ys[0], 2000), max(ys[-1], 2016) + 1)
     prices = pd.DataFrame(
         {
             "year": np.array(price_years, dtype=np.int64),
@@ -379,7 +385,8 @@ def synthesize(
     header["areas"] = {"ruleset": "current", "area_years": area_years,
                        "official_list_changed": changed}
     report("truth", 0.0)
-    compute_truth(out_dir, truth, structure.plans, structure.departments, header)
+    compute_truth(out_dir, truth, structure.plans, structure.departments, header,
+                  amounts=plans_out, prices=prices)
     report("truth", 1.0)
     tables: dict[str, pd.DataFrame] = {}
     if survey:
