@@ -56,15 +56,21 @@ def _att(records: list) -> dict[str, float]:
 def test_unbalanced_option_reaches_the_estimator() -> None:
     analysis = configurable()["att_gt"]
     ctx = _context(_frame(drop=True))
-    assert _spec().options["unbalanced"] == "false"
+    assert _spec().options["unbalanced"] == "auto"   # follows [panel] balanced (true here)
     with pytest.raises(EstimationError, match="unbalanced"):
         analysis.run(ctx, _spec(), "employed")
+    with pytest.raises(EstimationError, match="unbalanced"):
+        analysis.run(ctx, _spec(unbalanced=False), "employed")
     got = _att(analysis.run(ctx, _spec(unbalanced=True), "employed"))
     data = ctx.staggered(_spec(), "employed")
     ref = att_gt(data, yname="value", tname="year", idname="department_id",
                  gname="first_treated", cluster="plan_id", bootstrap=False,
                  allow_unbalanced_panel=True)
     assert got == pytest.approx(dict(zip(ref.tidy()["term"], ref.att, strict=True)))
+    # auto: a run whose panel is built unbalanced ([panel] balanced = false) estimates it
+    unbalanced_run = Context(cfg=parse_config({"data": {"dir": "w"},
+                                               "panel": {"balanced": False}}), panel=ctx.panel)
+    assert _att(analysis.run(unbalanced_run, _spec(), "employed")) == pytest.approx(got)
     # on the balanced panel the option changes nothing
     full = _context(_frame(drop=False))
     assert _att(analysis.run(full, _spec(unbalanced="true"), "employed")) == pytest.approx(
@@ -87,7 +93,7 @@ def test_anticipation_option_reaches_the_estimator() -> None:
 
 
 @pytest.mark.parametrize(("key", "value", "match"), [
-    ("unbalanced", "yes", "one of false, true"),
+    ("unbalanced", "yes", "one of auto, false, true"),
     ("anticipation", -1, "anticipation must be a whole number"),
     ("anticipation", "two", "anticipation must be a whole number"),
     ("anticipation", 1.5, "must be a string"),

@@ -35,6 +35,12 @@ def anticipation_periods(spec: AnalysisSpec, years: Any) -> float:
     return float(k * step)
 
 
+def _unbalanced(spec: AnalysisSpec, ctx: Context) -> bool:
+    """Whether the block estimates an unbalanced panel (``auto``: when the run builds one)."""
+    choice = str(spec.options.get("unbalanced", "auto"))
+    return choice == "true" or (choice == "auto" and not ctx.cfg.panel.balanced)
+
+
 @register
 class AttGt(RegisterAnalysis, id="att_gt", chapter="diagnostics", order=70,
             produces=(AGGREGATE,), options={
@@ -44,9 +50,10 @@ class AttGt(RegisterAnalysis, id="att_gt", chapter="diagnostics", order=70,
                                      "without covariates, outcome regression, inverse "
                                      "probability weighting or doubly robust"),
                 "covariates": COVARIATES,
-                "unbalanced": Option("false", ("false", "true"),
+                "unbalanced": Option("auto", ("auto", "false", "true"),
                                      "true: estimate an unbalanced panel as R did does "
-                                     "(allow_unbalanced_panel); false: refuse one"),
+                                     "(allow_unbalanced_panel); false: refuse one; auto: "
+                                     "true when [panel] balanced = false"),
                 "anticipation": Option("0", None,
                                        "measurement periods before the start in which "
                                        "departments may already react (0, 1, 2, ...)")}):
@@ -69,7 +76,7 @@ class AttGt(RegisterAnalysis, id="att_gt", chapter="diagnostics", order=70,
                      est_method=spec.option("est_method"), covariates=spec.covariates,
                      cluster="plan_id", bootstrap=True, bootstrap_draws=inf.bootstrap_draws,
                      seed=inf.seed, alpha=inf.alpha,
-                     allow_unbalanced_panel=spec.options.get("unbalanced", "false") == "true",
+                     allow_unbalanced_panel=_unbalanced(spec, ctx),
                      anticipation=anticipation_periods(spec, data["year"]))
         base: dict[str, Any] = {"population": spec.population, "outcome": outcome,
                 "n_departments": int(data["department_id"].nunique()),
