@@ -68,7 +68,7 @@ class CostEffectiveness(DiagnosticAnalysis, id="cost_effectiveness", chapter="ef
             plan_costs=inputs["plan_costs"], prices=inputs["prices"],
             price_base_year=ctx.cfg.design.price_base_year, cost=spec.option("cost"),
             duration=plan_duration(spec), alpha=ctx.cfg.inference.alpha,
-            control_group=spec.option("control_group"))
+            control_group=spec.option("control_group"), unbalanced=not ctx.cfg.panel.balanced)
         return from_tidy(res.tidy(), analysis=self.id, population=spec.population,
                          outcome=outcome, cost=spec.option("cost"),
                          price_base_year=ctx.cfg.design.price_base_year)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from boligeval.analyses import register
 from boligeval.analyses.base import Context, DiagnosticAnalysis, Option
 from boligeval.config import AnalysisSpec
-from boligeval.errors import ConfigError, NoInputError
+from boligeval.errors import ConfigError, EstimationError, NoInputError
 from boligeval.records import Record, from_tidy
 from boligeval.report.tables import REACH_LAYOUT
 
@@ -75,14 +76,21 @@ class Reach(DiagnosticAnalysis, id="reach", chapter="effects", order=36, layout=
         else:
             share, source = float(str(raw)), "config"
         share_se = float(str(spec.options.get("reach_std_error", "0")))
-        eff = exposure_effect(data, share=outcome_kind(outcome) == "share")
+        eff = exposure_effect(data, share=outcome_kind(outcome) == "share",
+                              unbalanced=not ctx.cfg.panel.balanced)
         inf = ctx.cfg.inference
-        m = mde(data, yname="value", tname="year", idname="department_id", gname="first_treated",
-                cluster="plan_id", power=inf.power, alpha=inf.alpha,
-                fixed_effects_level="cohort", cohort="cohort", share_reached=share)
+        try:
+            minimum = mde(data, yname="value", tname="year", idname="department_id",
+                          gname="first_treated", cluster="plan_id", power=inf.power,
+                          alpha=inf.alpha, fixed_effects_level="cohort", cohort="cohort",
+                          share_reached=share).mde
+            mde_note = None
+        except EstimationError as exc:  # e.g. plans whose departments start in different years
+            minimum, mde_note = math.nan, f"minimum detectable effect not computed: {exc}"
         res = reach_effect(float(eff.effect[-1]), float(eff.effect_se[-1]), share, share_se,
-                           mde=m.mde, alpha=inf.alpha)
+                           mde=minimum, alpha=inf.alpha)
+        extra: dict[str, Any] = {"note": mde_note} if mde_note else {}
         return from_tidy(res.tidy(), analysis=self.id, population=spec.population,
                          outcome=outcome, n_obs=round(float(eff.exposure[-1])),
                          n_departments=int(eff.n_departments[-1]),
-                         n_plans=int(eff.n_plans[-1]), reach_source=source)
+                         n_plans=int(eff.n_plans[-1]), reach_source=source, **extra)

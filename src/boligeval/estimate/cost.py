@@ -274,6 +274,7 @@ def exposure_effect(
     share: bool,
     control_group: str = "notyettreated",
     weighted: bool = True,
+    unbalanced: bool = False,
 ) -> ExposureEffect:
     """CS ATT(g, t) aggregated by exposure: the extra outcome units of each cohort.
 
@@ -289,6 +290,9 @@ def exposure_effect(
     weighted : bool
         Weight departments by their mean n (the effect per resident rather
         than per department, so that ATT * exposure counts persons).
+    unbalanced : bool
+        Estimate an unbalanced panel (departments built or demolished) as R
+        did does, instead of refusing it.
     """
     from boligeval.estimate.staggered import att_gt
 
@@ -300,7 +304,8 @@ def exposure_effect(
     df["_w"] = df.groupby("department_id")["n"].transform("mean").astype(float)
     res = att_gt(df, yname="value", tname="year", idname="department_id", gname="first_treated",
                  control_group=control_group,  # type: ignore[arg-type]
-                 weights="_w" if weighted else None, cluster="plan_id", bootstrap=False)
+                 weights="_w" if weighted else None, cluster="plan_id", bootstrap=False,
+                 allow_unbalanced_panel=unbalanced)
     scale = 0.01 if share else 1.0
     post = res.times >= res.groups
     n_by = df.groupby(["first_treated", "year"])["n"].sum()
@@ -387,6 +392,7 @@ def cost_effectiveness(
     duration: int = 4,
     alpha: float = 0.05,
     control_group: str = "notyettreated",
+    unbalanced: bool = False,
 ) -> CostResult:
     """Costs per resident-year and per dwelling, and the cost of the effect.
 
@@ -419,6 +425,8 @@ def cost_effectiveness(
         One minus the confidence level.
     control_group : str
         CS comparison departments.
+    unbalanced : bool
+        Estimate an unbalanced panel, as :func:`exposure_effect`.
 
     Raises
     ------
@@ -449,7 +457,8 @@ def cost_effectiveness(
     shares = department_shares(departments)
     z = float(stats.norm.ppf(1 - alpha / 2))
 
-    eff = exposure_effect(data, share=share, control_group=control_group)
+    eff = exposure_effect(data, share=share, control_group=control_group,
+                          unbalanced=unbalanced)
     missing = sorted(set(treated["plan_id"]) - set(annual["plan_id"]))
     if missing:
         raise EstimationError(
