@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from boligeval.errors import EstimationError
+from boligeval.estimate.normal import normal_columns
 from boligeval.estimate.ols import FeolsResult, VcovType, WaldResult, feols
 from boligeval.vocabulary import stars
 
@@ -30,13 +30,9 @@ def event_tidy(att: float, att_se: float, event_times: tuple[int, ...], estimate
     est = np.concatenate([[att], estimates, [0.0] * (len(times) - len(event_times))])
     se = np.concatenate([[att_se], np.sqrt(np.diag(vcov)),
                          [np.nan] * (len(times) - len(event_times))])
-    z = float(stats.norm.ppf(1 - alpha / 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = 2 * stats.norm.sf(np.abs(est / se))
     out = pd.DataFrame({
         "term": ["att", *(_term(e) for e in times)],
-        "estimate": est, "std_error": se, "p_value": p,
-        "ci_low": est - z * se, "ci_high": est + z * se,
+        **normal_columns(est, se, alpha),
         "event_time": pd.array([None, *times], dtype="Int64"),
     })
     order = np.argsort(out["event_time"].fillna(-(10**9)).to_numpy(), kind="stable")

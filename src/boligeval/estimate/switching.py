@@ -43,6 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from boligeval.errors import EstimationError
+from boligeval.estimate.normal import normal_columns
 
 __all__ = ["DidMResult", "SwitchingResult", "did_m", "did_multiplegt"]
 
@@ -370,14 +371,9 @@ class SwitchingResult:
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
         """One row per term, normal inference, with ``event_time`` and the counts."""
-        se = np.sqrt(np.diag(self.vcov))
-        z = float(stats.norm.ppf(1 - alpha / 2))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = 2 * stats.norm.sf(np.abs(self.estimates / se))
         return pd.DataFrame({
-            "term": list(self.terms), "estimate": self.estimates, "std_error": se,
-            "p_value": p, "ci_low": self.estimates - z * se,
-            "ci_high": self.estimates + z * se,
+            "term": list(self.terms),
+            **normal_columns(self.estimates, np.sqrt(np.diag(self.vcov)), alpha),
             "event_time": pd.array([h if t != "average_total_effect" else None
                                     for t, h in zip(self.terms, self.horizons, strict=True)],
                                    dtype="Int64"),
@@ -591,14 +587,10 @@ class DidMResult:
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
         """One row per term, normal inference, with the counts."""
-        se = self.std_errors
-        z = float(stats.norm.ppf(1 - alpha / 2))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = 2 * stats.norm.sf(np.abs(self.estimates / se))
         return pd.DataFrame({
-            "term": list(self.terms), "estimate": self.estimates, "std_error": se,
-            "p_value": p, "ci_low": self.estimates - z * se,
-            "ci_high": self.estimates + z * se, "n_switchers": list(self.n_switches),
+            "term": list(self.terms),
+            **normal_columns(self.estimates, self.std_errors, alpha),
+            "n_switchers": list(self.n_switches),
             "n_departments": self.n_groups, "n_clusters": self.n_clusters,
         })
 
