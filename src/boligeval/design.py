@@ -24,7 +24,8 @@ import pandas as pd
 from boligeval.config import DesignSpec
 from boligeval.errors import PanelError
 
-__all__ = ["CONTROL", "DesignTable", "build_design", "has_plan_histories", "resolve_cohorts"]
+__all__ = ["CONTROL", "DesignTable", "build_design", "configured_cohorts", "has_plan_histories",
+           "resolve_cohorts", "treating_grant_years"]
 
 #: Name of the comparison group: plans granted after the last cohort, or never.
 CONTROL = "control"
@@ -84,6 +85,23 @@ def has_plan_histories(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
+def treating_grant_years(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """Grant years of the plans that treat a department (through ``department_plans`` if given)."""
+    sql = (
+        "SELECT DISTINCT p.grant_year FROM department_plans dp JOIN plans p USING (plan_id) "
+        "WHERE p.grant_year IS NOT NULL" if has_plan_histories(con)
+        else "SELECT DISTINCT grant_year FROM plans WHERE grant_year IS NOT NULL"
+    )
+    return {int(r[0]) for r in con.execute(sql).fetchall()}
+
+
+def configured_cohorts(con: duckdb.DuckDBPyConnection,
+                       spec: DesignSpec) -> dict[str, tuple[int, ...]]:
+    """The run's cohorts from the loaded plans, before the design is built (none: empty)."""
+    grants = treating_grant_years(con)
+    return resolve_cohorts(spec, grants) if grants else {}
+
+
 def resolve_cohorts(spec: DesignSpec, grant_years: set[int]) -> dict[str, tuple[int, ...]]:
     """The cohorts: ``[design] cohorts`` as given, or one per grant year (``"auto"``).
 
@@ -127,12 +145,7 @@ def build_design(con: duckdb.DuckDBPyConnection, spec: DesignSpec) -> DesignTabl
         Also stored as the DuckDB table ``design``.
     """
     histories = has_plan_histories(con)
-    treating = (
-        "SELECT DISTINCT p.grant_year FROM department_plans dp JOIN plans p USING (plan_id) "
-        "WHERE p.grant_year IS NOT NULL" if histories
-        else "SELECT DISTINCT grant_year FROM plans WHERE grant_year IS NOT NULL"
-    )
-    grant_years = {int(r[0]) for r in con.execute(treating).fetchall()}
+    grant_years = treating_grant_years(con)
     cohort_map = resolve_cohorts(spec, grant_years)
     years = ", ".join(f"({y})" for y in spec.years)
     rs_cohort = _cases(spec.rent_support_rounds, "d.rent_support_year", "none")

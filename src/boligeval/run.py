@@ -116,6 +116,15 @@ def _available_memory() -> float:
         return 8e9
 
 
+def _cohorts(cfg: EvaluationConfig, ws: Workspace) -> Mapping[str, tuple[int, ...]]:
+    """The run's cohorts (``cohorts = "auto"``: one per grant year of the loaded plans)."""
+    from boligeval.design import configured_cohorts
+
+    if cfg.design.cohorts != "auto":
+        return cfg.design.cohorts
+    return configured_cohorts(ws.con, cfg.design) if ws.has("plans") else {}
+
+
 def _check_against_data(cfg: EvaluationConfig, ws: Workspace) -> None:
     """Config values that need the data: measurement years present, draws' memory."""
     from boligeval.config import draws_memory
@@ -135,12 +144,7 @@ def _check_against_data(cfg: EvaluationConfig, ws: Workspace) -> None:
     row = ws.con.execute("SELECT count(*) FROM plans").fetchone() if ws.has("plans") else None
     n_plans = int(row[0]) if row else 1
     inf = cfg.inference
-    if cfg.design.cohorts == "auto":
-        found = (ws.con.execute("SELECT count(DISTINCT grant_year) FROM plans").fetchone()
-                 if ws.has("plans") else None)
-        n_cohorts = int(found[0]) if found else 1
-    else:
-        n_cohorts = len(cfg.design.cohorts)
+    n_cohorts = len(_cohorts(cfg, ws))
     cells = max(n_cohorts, 1) * len(cfg.measurement_years)
     need = max(draws_memory(inf.bootstrap_draws, cells),
                draws_memory(inf.wild_bootstrap_draws, n_plans),
@@ -292,22 +296,9 @@ class Pipeline:
         return Survey(
             respondents, answers, self.codebook, ws.frame("dispatch"),
             self._plans_with_typology(), ws.frame("departments"), cohorts,
-            first_round_years=next(iter((self.design.cohort_map if self.design is not None
-                                         and self.design.cohort_map is not None
-                                         else self._cohort_map()).values()), None),
+            first_round_years=next(iter(_cohorts(self.cfg, ws).values()), None),
             seed=self.cfg.inference.seed,
         )
-
-    def _cohort_map(self) -> Mapping[str, tuple[int, ...]]:
-        """The configured cohorts; with ``cohorts = "auto"`` one per grant year of plans."""
-        from boligeval.design import resolve_cohorts
-
-        if self.cfg.design.cohorts != "auto":
-            return self.cfg.design.cohorts
-        plans = self.ws.frame("plans")
-        grants = set() if plans is None else {
-            int(g) for g in plans["grant_year"].dropna()}
-        return resolve_cohorts(self.cfg.design, grants) if grants else {}
 
     def _plans_with_typology(self) -> pd.DataFrame | None:
         """The plans table with the case study's typologies as plan attributes."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from boligeval.design import resolve_cohorts
 from boligeval.report.i18n import fmt_num, label, text
 from boligeval.report.tables import COLUMN_GROUP_SEP, SUPPRESSED_MARK, Row, Table, _finish
 from boligeval.vocabulary import SECRETARIAT_TYPES
@@ -74,15 +75,14 @@ def candidates(ctx: Context, *, user: bool) -> pd.DataFrame:
     table = ctx.cases.table.copy()
     table["label"] = table["name"]
     plans = ctx.survey.plans if ctx.survey is not None else None
-    design = ctx.cfg.design
-    cohorts = ({k: tuple(v) for k, v in design.cohorts.items()} if design.cohorts != "auto"
-               else {})
     if plans is not None:
         plans = plans.copy()
         plans["plan_id"] = plans["plan_id"].astype("string")
         grants = plans["grant_year"] if "grant_year" in plans.columns else [None] * len(plans)
-        if design.cohorts == "auto":  # one cohort per grant year (docs/methods.md §1)
-            cohorts = {f"g{int(g)}": (int(g),) for g in pd.Series(grants).dropna()}
+        found = {int(g) for g in pd.Series(grants).dropna()}
+        # cohorts = "auto": one per grant year (docs/methods.md §1); no grants, no cohorts
+        cohorts = (resolve_cohorts(ctx.cfg.design, found)
+                   if found or ctx.cfg.design.cohorts != "auto" else {})
         plans["cohort"] = [_cohort(g, cohorts) for g in grants]
         plans["secretariat_type"] = derive_secretariat_type(plans)
     if user:

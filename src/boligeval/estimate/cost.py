@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from boligeval.errors import EstimationError, NoInputError
+from boligeval.estimate.ols import cluster_sums
 
 __all__ = [
     "AMOUNT_COLUMNS",
@@ -264,8 +265,8 @@ class ExposureEffect:
 
 
 def _cluster_se(psi: np.ndarray, cluster: np.ndarray, n_clusters: int) -> float:
-    sums = np.bincount(cluster, weights=psi, minlength=n_clusters)
-    return float(np.sqrt(np.sum(sums**2)))
+    """Standard error of a sum of influence values: the root of the squared cluster sums."""
+    return float(np.sqrt(np.sum(cluster_sums(psi[:, None], cluster, n_clusters) ** 2)))
 
 
 def exposure_effect(
