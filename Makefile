@@ -38,7 +38,7 @@ demo: $(CORE)
 test: $(DEV) chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n auto --dist loadfile
+	$(BIN)/pytest -q -n auto --dist loadfile --durations=15
 
 # Development tier: everything but the tests marked slow (Monte Carlo, fuzzing, whole runs).
 test-fast: $(DEV) chromium

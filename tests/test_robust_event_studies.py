@@ -123,6 +123,52 @@ def test_imputation_against_diff_diff(unbalanced: bool) -> None:
     assert ours.estimates[:5] == pytest.approx([leads[e] for e in range(-6, -1)], rel=RTOL)
 
 
+def test_imputation_leave_out_variance_by_hand() -> None:
+    # N1, N2 never treated; T1, T2, T3 treated in period 2 (T1 and T2 in one plan).
+    # Never-treated change 1 and 3, so lambda_2 - lambda_1 = 2 and tau = 3, 4, 8 (ATT 5).
+    # Untreated scores (weights +-1/2 on N's periods 1 and 2, residuals +-0.5): N1 0.5,
+    # N2 -0.5. Treated scores (1/3 times the residual):
+    #   cohort-horizon mean 5: residuals -2, -1, 3;
+    #   leave-one-out means 6, 5.5, 3.5: residuals -3, -1.5, 4.5;
+    #   leave-own-plan-out means 8, 8, 3.5: residuals -5, -4, 4.5.
+    ys = {"N1": (0.0, 1.0), "N2": (0.0, 3.0), "T1": (0.0, 5.0), "T2": (0.0, 6.0),
+          "T3": (0.0, 10.0)}
+    plan = {"N1": "N1", "N2": "N2", "T1": "P", "T2": "P", "T3": "T3"}
+    data = pd.DataFrame([{"id": u, "t": t + 1, "g": 2 if u[0] == "T" else 0, "y": y,
+                          "plan": plan[u]} for u, v in ys.items() for t, y in enumerate(v)])
+
+    def var(leave_out: bool, cluster: str | None) -> float:
+        res = imputation_did(data, "y", "t", "id", "g", cluster=cluster, leave_out=leave_out)
+        assert res.att == pytest.approx(5.0, rel=1e-12)
+        return res.att_se**2
+
+    assert var(False, None) == pytest.approx(0.5 + (4 + 1 + 9) / 9, rel=1e-12)
+    assert var(True, None) == pytest.approx(0.5 + (9 + 2.25 + 20.25) / 9, rel=1e-12)  # 4
+    assert var(False, "plan") == pytest.approx(0.5 + (1 + 1), rel=1e-12)  # (-2-1)/3, 3/3
+    assert var(True, "plan") == pytest.approx(0.5 + 9 + 2.25, rel=1e-12)  # (-5-4)/3, 4.5/3
+
+
+@pytest.mark.parametrize("unbalanced", [False, True])
+def test_imputation_leave_out_against_diff_diff(unbalanced: bool) -> None:
+    from diff_diff import ImputationDiD
+
+    data = staggered(1, unbalanced=unbalanced)
+    ours = imputation_did(data, "y", "t", "id", "g", leave_out=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ImputationDiD(leave_one_out=True).fit(data, "y", "id", "t", "g")
+        es = ref.aggregate("event_study")
+    assert ours.att == pytest.approx(ref.overall_att, rel=RTOL)
+    assert ours.att_se == pytest.approx(ref.overall_se, rel=RTOL)
+    post = {int(e): s for e, s in zip(es.event_time, es.se, strict=True) if e >= 0}
+    se = np.sqrt(np.diag(ours.vcov))
+    for k, e in enumerate(ours.event_times):
+        assert se[k] == pytest.approx(post[e], rel=RTOL)
+    # With clusters the leave-out is by cluster, wider than the unit-level one here.
+    by_plan = imputation_did(data, "y", "t", "id", "g", cluster="plan", leave_out=True)
+    assert by_plan.att_se > imputation_did(data, "y", "t", "id", "g", cluster="plan").att_se
+
+
 def test_imputation_against_did2s_and_pretrend_regression() -> None:
     data = staggered(2)
     treated = (data["g"] > 0) & (data["t"] >= data["g"])

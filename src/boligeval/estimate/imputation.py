@@ -136,6 +136,7 @@ def imputation_did(
     cluster: str | None = None,
     lags: int | None = None,
     leads: int = 0,
+    leave_out: bool = False,
 ) -> ImputationResult:
     """Borusyak-Jaravel-Spiess imputation estimator with its conservative variance.
 
@@ -157,6 +158,13 @@ def imputation_did(
     leads : int, default 0
         Number of pre-trend coefficients (event times -leads-1..-2; e = -1 is
         the reference).
+    leave_out : bool, default False
+        BJS's leave-out refinement of the variance (their Supplementary
+        Appendix A.9): a treated observation's residual is taken from the mean
+        effect of its cohort and horizon over the other clusters, so the
+        residuals are not shrunk towards their own cluster; a cell with one
+        cluster keeps its own mean. Without clusters as diff-diff's
+        ``leave_one_out``.
 
     Returns
     -------
@@ -237,8 +245,18 @@ def imputation_did(
     # Residuals: untreated from the first stage, treated from cohort-by-horizon means.
     cell = np.unique(np.column_stack([g[d1], e1]), axis=0, return_inverse=True)[1].ravel()
     wt = w[d1]
-    mean_cell = np.bincount(cell, weights=wt * tau[d1]) / np.bincount(cell, weights=wt)
-    resid1 = tau[d1] - mean_cell[cell]
+    w_cell = np.bincount(cell, weights=wt)
+    s_cell = np.bincount(cell, weights=wt * tau[d1])
+    aux = (s_cell / w_cell)[cell]
+    if leave_out:
+        # The cell's mean over the other clusters (undefined with one cluster).
+        own, _ = factorize(cell.astype(np.int64) * n_clusters + clus[d1])
+        w_own = np.bincount(own, weights=wt)[own]
+        s_own = np.bincount(own, weights=wt * tau[d1])[own]
+        w_other = w_cell[cell] - w_own
+        defined = w_other > 1e-12 * w_cell[cell]
+        aux = np.where(defined, (s_cell[cell] - s_own) / np.where(defined, w_other, 1.0), aux)
+    resid1 = tau[d1] - aux
     scores = np.zeros((len(rows), v1.shape[1]))
     scores[d1] = v1 * resid1[:, None]
     scores[d0] = v0 * tau[d0][:, None]
