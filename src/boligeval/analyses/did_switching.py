@@ -13,7 +13,7 @@ reported estimator.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -23,9 +23,11 @@ from boligeval.analyses._common import WEIGHTING, weights_column
 from boligeval.analyses.base import Context
 from boligeval.analyses.event_study import EventStudyAnalysis, event_base
 from boligeval.config import AnalysisSpec
-from boligeval.estimate.switching import DidMResult, SwitchingResult
 from boligeval.records import ESTIMATES, Record, from_tidy
 from boligeval.report.tables import SWITCHING_LAYOUT
+
+if TYPE_CHECKING:  # the estimators load scipy: imported on use
+    from boligeval.estimate.switching import DidMResult, SwitchingResult
 
 __all__ = ["switching_effects", "switching_tidy"]
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from boligeval.config import EvaluationConfig
@@ -501,6 +502,70 @@ def _years_for(population: str, years: tuple[int, ...]) -> tuple[int, ...]:
     return years[1:] if population == "out_movers" else years
 
 
+@dataclass(frozen=True)
+class _Rule:
+    """Outcome of the minimum-count rule (see :func:`_min_count_rule`)."""
+
+    kept: pd.DataFrame
+    totals: dict[tuple[str, str], tuple[int, int, int, int]]
+
+
+def _min_count_rule(cells: pd.DataFrame, every_year: set[str], years: tuple[int, ...], *,
+                    balanced: bool, min_count: int) -> _Rule:
+    """Apply the minimum-count rule to the cells of linked departments.
+
+    A department passes for a population and outcome when every one of the
+    population's years has at least ``min_count`` units (unbalanced: two or
+    more such years). Works on integer codes of population, outcome and
+    department (string columns make pandas group and compare slowly).
+
+    Returns
+    -------
+    _Rule
+        ``kept``: the passing cells, sorted by population, outcome,
+        department_id and year; ``totals``: per (population, outcome) the
+        units in the population, with the outcome and used, and the number
+        of passing departments (the cells of linked departments in the
+        population's measurement years only).
+    """
+    pop_code, pops = pd.factorize(cells["population"], sort=True, use_na_sentinel=False)
+    out_code, outs = pd.factorize(cells["outcome"], sort=True, use_na_sentinel=False)
+    dept_code, depts = pd.factorize(cells["department_id"], sort=True, use_na_sentinel=False)
+    year = cells["year"].to_numpy(dtype="int64")
+    is_out = np.asarray(pops == "out_movers")[pop_code]
+    in_years = np.where(is_out, np.isin(year, _years_for("out_movers", years)),
+                        np.isin(year, years))
+    linked = np.asarray(pd.Index(depts).isin(every_year))[dept_code] & in_years
+    rows = np.flatnonzero(linked)
+    # One group per population, outcome and department; one total per population and outcome.
+    total = pop_code[rows].astype("int64") * len(outs) + out_code[rows]
+    group, groups = pd.factorize(total * len(depts) + dept_code[rows])
+    year_code, year_values = pd.factorize(year[rows])
+    pairs = pd.unique(group * len(year_values) + year_code)  # (group, year) pairs present
+    n_years = np.bincount(pairs // max(len(year_values), 1), minlength=len(groups))
+    n = cells["n"].to_numpy(dtype="int64")[rows]
+    min_n = np.full(len(groups), np.iinfo("int64").max)
+    np.minimum.at(min_n, group, n)
+    needed = np.array([len(_years_for(p, years)) for p in pops], dtype="int64")[
+        groups // (len(outs) * len(depts))]
+    enough = (n_years == needed) if balanced else (n_years >= 2)
+    passing = enough & (min_n >= min_count)
+    passes = passing[group]
+    n_totals = len(pops) * len(outs)
+    size = cells["size"].to_numpy(dtype="int64")[rows]
+    sums = np.zeros((4, n_totals), dtype="int64")
+    np.add.at(sums[0], total, size)
+    np.add.at(sums[1], total, n)
+    np.add.at(sums[2], total, np.where(passes, n, 0))
+    sums[3] = np.bincount(groups[passing] // len(depts), minlength=n_totals)
+    totals = {(str(pops[i // len(outs)]), str(outs[i % len(outs)])): (
+        int(sums[0, i]), int(sums[1, i]), int(sums[2, i]), int(sums[3, i]))
+        for i in range(n_totals)}
+    kept = rows[passes]
+    order = np.lexsort((year[kept], dept_code[kept], out_code[kept], pop_code[kept]))
+    return _Rule(kept=cells.iloc[kept[order]].reset_index(drop=True), totals=totals)
+
+
 def build_panel(
     con: duckdb.DuckDBPyConnection,
     cfg: EvaluationConfig,
@@ -593,26 +658,7 @@ def build_panel(
          "count": households_missing},
     ]
 
-    # Cells of linked departments in each population's measurement years.
-    out_years = set(_years_for("out_movers", years))
-    in_years = cells["year"].isin(out_years).where(
-        cells["population"] == "out_movers", cells["year"].isin(years))
-    linked = cells[cells["department_id"].isin(every_year) & in_years]
-    # A department passes when every one of its population's years has min_count units.
-    per_dept = linked.groupby(["population", "outcome", "department_id"], sort=False).agg(
-        n_years=("year", "nunique"), min_n=("n", "min"))
-    populations = per_dept.index.get_level_values(0)
-    n_needed = populations.map({p: len(_years_for(p, years)) for p in populations.unique()})
-    enough = (per_dept["n_years"] == n_needed) if balanced else (per_dept["n_years"] >= 2)
-    passing = per_dept.index[enough & (per_dept["min_n"] >= min_count)]
-    key = pd.MultiIndex.from_frame(linked[["population", "outcome", "department_id"]])
-    passes = key.isin(passing)
-    kept_all = linked[passes]
-    sums = linked.assign(kept_n=linked["n"].where(passes, 0)).groupby(
-        ["population", "outcome"], sort=False)[["size", "n", "kept_n"]].sum()
-    passing_count = pd.Series(1, index=passing).groupby(level=[0, 1]).sum()
-    sum_table = {key: tuple(row) for key, row in zip(
-        sums.index, sums[["size", "n", "kept_n"]].to_numpy(), strict=True)}
+    rule = _min_count_rule(cells, every_year, years, balanced=balanced, min_count=min_count)
 
     for population in POPULATIONS:
         if population in YOUTH_POPULATIONS and not youth:
@@ -621,9 +667,8 @@ def build_panel(
         for outcome in outcomes_for(population, person_outcomes):
             if not has_prices and outcome in AMOUNT_OUTCOMES:
                 continue
-            totals = sum_table.get((population, outcome), (0, 0, 0))
-            in_population, with_outcome, used = (int(v) for v in totals)
-            n_passing = int(passing_count.get((population, outcome), 0))
+            in_population, with_outcome, used, n_passing = rule.totals.get(
+                (population, outcome), (0, 0, 0, 0))
             if population == "out_movers":
                 unit_name, total = "out_mover_person_years", in_population
             elif unit == "household":
@@ -649,12 +694,11 @@ def build_panel(
 
     design_cols = ["department_id", "year", "plan_id", "cohort", "active_plan", "rent_support",
                    "rent_support_cohort", "capital_area"]
-    frame = kept_all.merge(design.frame[design_cols], on=["department_id", "year"], how="left")
+    # The kept cells come sorted; a left merge keeps the order of its left rows.
+    frame = rule.kept.merge(design.frame[design_cols], on=["department_id", "year"], how="left")
     if frame["plan_id"].isna().any():
         raise PanelError("Some panel cells have no design row; the design table is incomplete.")
-    frame = frame[PANEL_COLUMNS].sort_values(
-        ["population", "outcome", "department_id", "year"]
-    ).reset_index(drop=True)
+    frame = frame[PANEL_COLUMNS]
     frame["active_plan"] = frame["active_plan"].astype("int64")
     frame["rent_support"] = frame["rent_support"].astype("int64")
     frame["capital_area"] = frame["capital_area"].astype(bool)

@@ -149,6 +149,10 @@ def _combine(con: duckdb.DuckDBPyConnection, strata: str, members: dict[str, str
         sums = wide[wide["population"] == population].sort_values(["department_id", "year"])
         if sums.empty:
             continue
+        # Columns shared by the population's outcomes, converted once (text stays Arrow).
+        department = sums["department_id"].array
+        year = sums["year"].astype("int64").to_numpy()
+        size = sums["size"].astype("int64").to_numpy()
         for i, outcome in enumerate(outcomes):
             n = sums[f"n_{i}"].astype("int64")
             if f"m_{i}" in sums:
@@ -160,11 +164,11 @@ def _combine(con: duckdb.DuckDBPyConnection, strata: str, members: dict[str, str
             else:
                 top = top2 = pd.Series(float("nan"), index=sums.index)
             frames.append(pd.DataFrame({
-                "department_id": sums["department_id"].to_numpy(),
-                "year": sums["year"].astype("int64").to_numpy(),
+                "department_id": department,
+                "year": year,
                 "population": population,
                 "outcome": outcome,
-                "size": sums["size"].astype("int64").to_numpy(),
+                "size": size,
                 "n": n.to_numpy(),
                 "value": (sums[f"s_{i}"] / n.where(n > 0)).astype("float64").to_numpy(),
                 "top_share": top.to_numpy(),
@@ -247,9 +251,10 @@ def _out_movers(con: duckdb.DuckDBPyConnection, leavers: str,
 def _long_cells(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """All populations' cells in one frame; top_share only for amounts."""
     cells = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
-    kinds = {o: dominance_applies(o) for o in cells["outcome"].unique()}
-    amount = cells["outcome"].map(kinds).astype(bool)
-    cells.loc[~amount, ["top_share", "top2_share"]] = float("nan")
+    amounts = [o for o in cells["outcome"].unique() if dominance_applies(o)]
+    amount = cells["outcome"].isin(amounts).to_numpy()
+    for column in ("top_share", "top2_share"):
+        cells[column] = cells[column].where(amount)
     return cells
 
 

@@ -256,13 +256,16 @@ def youth_rows_sql(con: duckdb.DuckDBPyConnection, cfg: EvaluationConfig) -> str
     # The contract adds absent optional columns as nulls; a table built otherwise may lack them.
     outcomes = ", ".join(name if name in columns else f"CAST(NULL AS {kind}) AS {name}"
                          for name, kind in _YOUTH_COLUMNS.items())
+    # Not materialized: streaming the residents once per use costs less than storing the rows.
     return f"""
-        WITH r AS (
+        WITH r AS NOT MATERIALIZED (
             SELECT department_id, year, year - birth_year AS age, {unit} AS parent_unit,
                    education, income_source, {outcomes}
             FROM residents WHERE year IN ({years})
         ),
-        y AS (SELECT * FROM r WHERE age BETWEEN {pop.youth_ages[0]} AND {pop.youth_ages[1]}),
+        y AS NOT MATERIALIZED (
+            SELECT * FROM r WHERE age BETWEEN {pop.youth_ages[0]} AND {pop.youth_ages[1]}
+        ),
         parents AS (
             SELECT parent_unit, year,
                    bool_or(education IN ({_in_list(COMPETENCE_EDUCATION)})) AS educated,

@@ -8,16 +8,32 @@ report.docx, tables.xlsx, tables.tex and figures/ from results that have passed
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from boligeval.disclosure import Published
 from boligeval.errors import ReportError
-from boligeval.report.document import Document, build_document, codebook_labels
+
+if TYPE_CHECKING:
+    from boligeval.disclosure import Published
+    from boligeval.report.document import Document, build_document, codebook_labels
 
 __all__ = ["Document", "ReportPaths", "build_document", "codebook_labels", "write_report"]
+
+#: Names imported from ``boligeval.report.document`` on first use: it loads matplotlib,
+#: which modules that need only ``boligeval.report.tables`` (the analyses) do without.
+_LAZY = ("Document", "build_document", "codebook_labels")
+
+
+def __getattr__(name: str) -> Any:
+    """Import the document names on first access."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'boligeval.report' has no attribute {name!r}")
+    value = getattr(importlib.import_module("boligeval.report.document"), name)
+    globals()[name] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,7 @@ def write_report(
         Unknown language, unprotected results, or outputs that cannot be
         written.
     """
+    from boligeval.report.document import build_document
     from boligeval.write import write_docx, write_figures, write_html, write_tex, write_xlsx
 
     document = build_document(published, lang, meta=meta)

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from boligeval.errors import SurveyError
 from boligeval.survey._codebook import ATTRIBUTE_ITEMS, PASS_CODES, SCALE_CODES
@@ -572,6 +571,8 @@ def _jackknife(pa: pd.DataFrame, w0: int, w1: int, estimate: pd.Series) -> pd.Da
     With one actor group and complete answers this is the paired t-test on
     the plans' differences.
     """
+    from scipy import stats  # on use: scipy.stats is slow to import
+
     plans = sorted(pa["plan_id"].unique())
     n = len(plans)
     if n < 2:
@@ -788,6 +789,8 @@ def plan_attribute_table(
 
 def _test(table: np.ndarray, seed: int) -> tuple[str, float]:
     """Chi-square test, or Fisher's exact test when an expected count is below 5."""
+    from scipy import stats  # on use: scipy.stats is slow to import
+
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:
         return "none", float("nan")
