@@ -83,17 +83,25 @@ def switching_world(rep: int) -> tuple[pd.DataFrame, dict[str, Any]]:
                                   reach_spread=REACH_SPREAD, lasting=False)
 
 
-def _cs(data: pd.DataFrame) -> tuple[float, float, float]:
+def _cs(data: pd.DataFrame, *, realised: bool = False) -> tuple[float, float, float]:
+    """CS's simple ATT, its standard error and its estimand.
+
+    The estimand weights each post-period ATT(g, t) by its cohort's share:
+    by default the expected ATT(g, t) (mean reach) and the cohorts' expected
+    shares (did's variance counts the randomness of the estimated shares);
+    with ``realised`` the cells' realised effects and the cohorts' sizes, as
+    the estimator weights them.
+    """
     res = att_gt(data, yname="value", tname="year", idname="department_id",
                  gname="first_treated", control_group="notyettreated", cluster="plan_id",
                  bootstrap=False, allow_unbalanced_panel=True)
     agg = res.aggregate("simple")
-    # The estimand: the expected ATT(g, t) (mean reach) weighted by the cohorts' expected
-    # shares (did's variance counts the randomness of the estimated shares).
-    eff = data.groupby(["first_treated", "year"])["expected_effect"].mean()
+    eff = data.groupby(["first_treated", "year"])[
+        "effect" if realised else "expected_effect"].mean()
+    share: Any = (data.groupby("first_treated")["department_id"].nunique() if realised
+                  else cohort_probabilities())
     post = np.flatnonzero(res.groups <= res.times)
-    chance = cohort_probabilities()
-    w = np.array([chance[int(g)] for g in res.groups[post]])
+    w = np.array([share[int(g)] for g in res.groups[post]], dtype=float)
     truth = np.array([eff.get((g, t), 0.0) for g, t in
                       zip(res.groups[post], res.times[post], strict=True)])
     return agg.overall, agg.overall_se, float(truth @ w / w.sum())
@@ -272,25 +280,10 @@ def people_world(rep: int, scale: float = PEOPLE_SCALE) -> pd.DataFrame:
     return data.reset_index(drop=True)
 
 
-def _cs_realised(data: pd.DataFrame) -> tuple[float, float, float]:
-    """CS's simple ATT and its estimand: the realised ATT(g, t) weighted as the estimator does."""
-    res = att_gt(data, yname="value", tname="year", idname="department_id",
-                 gname="first_treated", control_group="notyettreated", cluster="plan_id",
-                 bootstrap=False, allow_unbalanced_panel=True)
-    agg = res.aggregate("simple")
-    eff = data.groupby(["first_treated", "year"])["effect"].mean()
-    size = data.groupby("first_treated")["department_id"].nunique()
-    post = np.flatnonzero(res.groups <= res.times)
-    w = np.array([size[int(g)] for g in res.groups[post]], dtype=float)
-    truth = np.array([eff.get((g, t), 0.0) for g, t in
-                      zip(res.groups[post], res.times[post], strict=True)])
-    return agg.overall, agg.overall_se, float(truth @ w / w.sum())
-
-
 def one_people_world(rep: int, scale: float = PEOPLE_SCALE) -> dict[str, float]:
     """CS, imputation, DID_l and TWFE with their estimands on person-level world ``rep``."""
     data = people_world(rep, scale)
-    cs, cs_se, cs_true = _cs_realised(data)
+    cs, cs_se, cs_true = _cs(data, realised=True)
     imp, imp_se, imp_true = _imputation(data)
     return {"cs": cs, "cs_se": cs_se, "cs_true": cs_true, "imp": imp, "imp_se": imp_se,
             "imp_true": imp_true, "twfe": _twfe(data), **_switching(data)}

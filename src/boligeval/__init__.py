@@ -11,8 +11,9 @@ name loads its module on first use.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from boligeval._lazy import lazy_attribute
 
 __version__ = "0.1.0"
 
@@ -77,12 +78,8 @@ __all__ = sorted(_LAZY)
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'boligeval' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    """Import an exported name on first access."""
+    return lazy_attribute(__name__, _LAZY, globals(), name)
 
 
 def __dir__() -> list[str]:

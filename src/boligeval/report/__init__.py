@@ -8,12 +8,12 @@ report.docx, tables.xlsx, tables.tex and figures/ from results that have passed
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from boligeval._lazy import lazy_attribute
 from boligeval.errors import ReportError
 
 if TYPE_CHECKING:
@@ -24,16 +24,13 @@ __all__ = ["Document", "ReportPaths", "build_document", "codebook_labels", "writ
 
 #: Names imported from ``boligeval.report.document`` on first use: it loads matplotlib,
 #: which modules that need only ``boligeval.report.tables`` (the analyses) do without.
-_LAZY = ("Document", "build_document", "codebook_labels")
+_LAZY = {name: "boligeval.report.document"
+         for name in ("Document", "build_document", "codebook_labels")}
 
 
 def __getattr__(name: str) -> Any:
-    """Import the document names on first access."""
-    if name not in _LAZY:
-        raise AttributeError(f"module 'boligeval.report' has no attribute {name!r}")
-    value = getattr(importlib.import_module("boligeval.report.document"), name)
-    globals()[name] = value
-    return value
+    """Import an exported name on first access."""
+    return lazy_attribute(__name__, _LAZY, globals(), name)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ matplotlib.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from boligeval._lazy import lazy_attribute
 
 #: Exported name -> the module that defines it.
 _LAZY = {
@@ -29,13 +30,8 @@ __all__ = sorted(_LAZY)
 
 
 def __getattr__(name: str) -> Any:
-    """Import an exported writer on first access."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'boligeval.write' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    """Import an exported name on first access."""
+    return lazy_attribute(__name__, _LAZY, globals(), name)
 
 
 def __dir__() -> list[str]:
