@@ -13,6 +13,7 @@ import pytest
 from boligeval.config import load_config
 from boligeval.contract import load_inputs
 from boligeval.design import build_design
+from boligeval.panel import build_panel
 from boligeval.synth.effects import Effects
 from boligeval.synth.people import DeptSpec, simulate_department
 from boligeval.synth.pools import (
@@ -116,6 +117,25 @@ def test_truth_matches_cells_and_reach(world: tuple[Path, dict]) -> None:  # typ
     if cost["extra_employed_person_years"] > 0:
         assert cost["dkk_per_extra_employed_person_year"] == pytest.approx(
             cost["total_dkk"] / cost["extra_employed_person_years"], rel=1e-5)
+
+
+def test_panel_cells_are_the_truths_observed_cells(world: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    # The person-level recovery (tests/test_pools_recovery.py) estimates on the truth's
+    # observed cells: they must be the panel's.
+    out, _ = world
+    con = duckdb.connect()
+    load_inputs(out, con, scratch_dir=out / "scratch-panel", need_prices=True)
+    cfg = load_config(out / "config.toml")
+    panel = build_panel(con, cfg, build_design(con, cfg.design), keep_persons=False)
+    cells = pd.read_parquet(out / "truth" / "cells.parquet")
+    for population, outcome in (("working_age", "employed"), ("all", "disposable_income")):
+        mine = panel.for_analysis(population, outcome)
+        theirs = cells[(cells["population"] == population) & (cells["outcome"] == outcome)]
+        both = mine.merge(theirs, on=["department_id", "year"], suffixes=("", "_truth"))
+        assert len(both) == len(mine) > 0
+        assert (both["n"] == both["n_truth"]).all()
+        # deflated incomes: the same sums in another order (relative differences near 1e-10)
+        np.testing.assert_allclose(both["value"], both["observed"], rtol=1e-9, atol=0)
 
 
 def test_department_world_hook() -> None:
