@@ -250,6 +250,22 @@ def test_did_l_points_against_moderndid(seed: int, unbalanced: bool, cluster: st
         np.testing.assert_allclose(se[:4], ref.effects.std_errors, rtol=0, atol=1e-6)
 
 
+def test_analysis_jackknife_is_the_leave_one_plan_out_covariance() -> None:
+    data = switching_panel(3, unbalanced=True).rename(
+        columns={"g": "department_id", "t": "year", "y": "value", "d": "active_plan",
+                 "plan": "plan_id"})
+    jk, _ = switching_effects(data, effects=2, placebo=1)
+    plain, _ = switching_effects(data, effects=2, placebo=1, jackknife=False)
+    np.testing.assert_array_equal(jk.estimates, plain.estimates)
+    plans = data["plan_id"].unique()
+    reps = np.array([switching_effects(data[data["plan_id"] != p], effects=2, placebo=1,
+                                       jackknife=False)[0].estimates for p in plans])
+    g = len(plans)
+    by_hand = (g - 1) / g * ((reps - reps.mean(axis=0)).T @ (reps - reps.mean(axis=0)))
+    np.testing.assert_allclose(jk.vcov, by_hand, rtol=1e-12)
+    assert not np.allclose(jk.vcov, plain.vcov)
+
+
 def test_cluster_is_the_first_plan() -> None:
     """A department that changes plan stays in its first plan's cluster."""
     df = switching_panel(7)
