@@ -266,6 +266,36 @@ def test_analysis_jackknife_is_the_leave_one_plan_out_covariance() -> None:
     assert not np.allclose(jk.vcov, plain.vcov)
 
 
+def test_jackknife_keeps_the_analytic_variance_of_a_term_one_plan_carries() -> None:
+    """Plan 0 alone starts late (its long placebo), plan 3 alone never starts (the
+    only control of the last effect): leaving either out loses a term, which then
+    keeps its analytic variance; the other terms are jackknifed; the joint test runs."""
+    rng = np.random.default_rng(5)
+    start = {0: 6, 1: 3, 2: 3, 3: 99, 4: 4}
+    rows = []
+    for p, first in start.items():
+        for k in range(3):
+            a = rng.normal()
+            for t in range(1, 7):
+                d = int(t >= first)
+                rows.append({"department_id": 3 * p + k, "year": t, "plan_id": p,
+                             "active_plan": d, "value": a + 0.1 * t + d + rng.normal()})
+    data = pd.DataFrame(rows)
+    jk, _ = switching_effects(data)
+    plain, _ = switching_effects(data, jackknife=False)
+    reps = np.array([switching_effects(data[data["plan_id"] != p], jackknife=False)[0].estimates
+                     for p in start])
+    ok = np.isfinite(reps).all(axis=0)
+    fallback = [t for t, e, o in zip(jk.terms, jk.estimates, ok, strict=True)
+                if np.isfinite(e) and not o]
+    assert fallback == ["effect_4", "placebo_2"]
+    dev = reps[:, ok] - reps[:, ok].mean(axis=0)
+    np.testing.assert_allclose(jk.vcov[np.ix_(ok, ok)], 4 / 5 * dev.T @ dev, rtol=1e-12)
+    np.testing.assert_array_equal(jk.vcov[~ok], plain.vcov[~ok])
+    stat, p_value, df = jk.joint_test("placebo")
+    assert df == 2 and np.isfinite(stat) and 0 < p_value < 1
+
+
 def test_cluster_is_the_first_plan() -> None:
     """A department that changes plan stays in its first plan's cluster."""
     df = switching_panel(7)

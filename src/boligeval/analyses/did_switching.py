@@ -63,7 +63,9 @@ def switching_effects(
         ``DID_l``'s covariance from the leave-one-cluster-out jackknife,
         ``(G-1)/G sum_c (b(-c) - mean)(b(-c) - mean)'`` over the G clusters
         (plans), instead of the analytic one, which runs short with plan-level
-        shocks and plans of very different sizes (docs/methods.md §5.4).
+        shocks and plans of very different sizes (docs/methods.md §5.4). A term
+        that some leave-one-out replicate cannot estimate keeps its analytic
+        variance.
 
     Returns
     -------
@@ -90,9 +92,14 @@ def switching_effects(
         groups = data[clus if clus is not None else "department_id"]
         labels = groups.unique()
         reps = np.array([fit(data[(groups != c).to_numpy()]).estimates for c in labels])
-        dev = reps - reps.mean(axis=0)
+        # A term that some replicate cannot estimate rests on one plan; it keeps
+        # its analytic variance (and covariances) rather than an undefined one.
+        ok = np.isfinite(reps).all(axis=0)
+        dev = reps[:, ok] - reps[:, ok].mean(axis=0)
         n = len(labels)
-        dyn = replace(dyn, vcov=(n - 1) / n * dev.T @ dev)
+        vcov = dyn.vcov.copy()
+        vcov[np.ix_(ok, ok)] = (n - 1) / n * dev.T @ dev
+        dyn = replace(dyn, vcov=vcov)
     inst = did_m(data, value, "department_id", "year", treatment, cluster=clus)
     return dyn, inst
 
