@@ -250,6 +250,52 @@ def test_did_l_points_against_moderndid(seed: int, unbalanced: bool, cluster: st
         np.testing.assert_allclose(se[:4], ref.effects.std_errors, rtol=0, atol=1e-6)
 
 
+def test_analysis_jackknife_is_the_leave_one_plan_out_covariance() -> None:
+    data = switching_panel(3, unbalanced=True).rename(
+        columns={"g": "department_id", "t": "year", "y": "value", "d": "active_plan",
+                 "plan": "plan_id"})
+    jk, _ = switching_effects(data, effects=2, placebo=1)
+    plain, _ = switching_effects(data, effects=2, placebo=1, jackknife=False)
+    np.testing.assert_array_equal(jk.estimates, plain.estimates)
+    plans = data["plan_id"].unique()
+    reps = np.array([switching_effects(data[data["plan_id"] != p], effects=2, placebo=1,
+                                       jackknife=False)[0].estimates for p in plans])
+    g = len(plans)
+    by_hand = (g - 1) / g * ((reps - reps.mean(axis=0)).T @ (reps - reps.mean(axis=0)))
+    np.testing.assert_allclose(jk.vcov, by_hand, rtol=1e-12)
+    assert not np.allclose(jk.vcov, plain.vcov)
+
+
+def test_jackknife_keeps_the_analytic_variance_of_a_term_one_plan_carries() -> None:
+    """Plan 0 alone starts late (its long placebo), plan 3 alone never starts (the
+    only control of the last effect): leaving either out loses a term, which then
+    keeps its analytic variance; the other terms are jackknifed; the joint test runs."""
+    rng = np.random.default_rng(5)
+    start = {0: 6, 1: 3, 2: 3, 3: 99, 4: 4}
+    rows = []
+    for p, first in start.items():
+        for k in range(3):
+            a = rng.normal()
+            for t in range(1, 7):
+                d = int(t >= first)
+                rows.append({"department_id": 3 * p + k, "year": t, "plan_id": p,
+                             "active_plan": d, "value": a + 0.1 * t + d + rng.normal()})
+    data = pd.DataFrame(rows)
+    jk, _ = switching_effects(data)
+    plain, _ = switching_effects(data, jackknife=False)
+    reps = np.array([switching_effects(data[data["plan_id"] != p], jackknife=False)[0].estimates
+                     for p in start])
+    ok = np.isfinite(reps).all(axis=0)
+    fallback = [t for t, e, o in zip(jk.terms, jk.estimates, ok, strict=True)
+                if np.isfinite(e) and not o]
+    assert fallback == ["effect_4", "placebo_2"]
+    dev = reps[:, ok] - reps[:, ok].mean(axis=0)
+    np.testing.assert_allclose(jk.vcov[np.ix_(ok, ok)], 4 / 5 * dev.T @ dev, rtol=1e-12)
+    np.testing.assert_array_equal(jk.vcov[~ok], plain.vcov[~ok])
+    stat, p_value, df = jk.joint_test("placebo")
+    assert df == 2 and np.isfinite(stat) and 0 < p_value < 1
+
+
 def test_cluster_is_the_first_plan() -> None:
     """A department that changes plan stays in its first plan's cluster."""
     df = switching_panel(7)

@@ -13,6 +13,7 @@ reported estimator.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -42,6 +43,7 @@ def switching_effects(
     effects: int | None = None,
     placebo: int | None = None,
     less_conservative_se: bool = True,
+    jackknife: bool = True,
 ) -> tuple[SwitchingResult, DidMResult]:
     """``DID_l`` and ``DID_M`` of one department-year frame (the recovery and analysis entry).
 
@@ -57,6 +59,13 @@ def switching_effects(
     less_conservative_se : bool, default True
         Recentre switchers by treatment path (plans end at different times);
         see :func:`boligeval.estimate.switching.did_multiplegt`.
+    jackknife : bool, default True
+        ``DID_l``'s covariance from the leave-one-cluster-out jackknife,
+        ``(G-1)/G sum_c (b(-c) - mean)(b(-c) - mean)'`` over the G clusters
+        (plans), instead of the analytic one, which runs short with plan-level
+        shocks and plans of very different sizes (docs/methods.md §5.4). A term
+        that some leave-one-out replicate cannot estimate keeps its analytic
+        variance.
 
     Returns
     -------
@@ -73,9 +82,24 @@ def switching_effects(
     n_periods = int(data["year"].nunique())
     effects = max(1, n_periods - 1) if effects is None else effects
     placebo = max(0, n_periods - 2) if placebo is None else placebo
-    dyn = did_multiplegt(data, value, "department_id", "year", treatment, effects=effects,
-                         placebo=placebo, cluster=clus, weights=weights,
-                         less_conservative_se=less_conservative_se)
+    def fit(frame: pd.DataFrame) -> SwitchingResult:
+        return did_multiplegt(frame, value, "department_id", "year", treatment,
+                              effects=effects, placebo=placebo, cluster=clus, weights=weights,
+                              less_conservative_se=less_conservative_se)
+
+    dyn = fit(data)
+    if jackknife:
+        groups = data[clus if clus is not None else "department_id"]
+        labels = groups.unique()
+        reps = np.array([fit(data[(groups != c).to_numpy()]).estimates for c in labels])
+        # A term that some replicate cannot estimate rests on one plan; it keeps
+        # its analytic variance (and covariances) rather than an undefined one.
+        ok = np.isfinite(reps).all(axis=0)
+        dev = reps[:, ok] - reps[:, ok].mean(axis=0)
+        n = len(labels)
+        vcov = dyn.vcov.copy()
+        vcov[np.ix_(ok, ok)] = (n - 1) / n * dev.T @ dev
+        dyn = replace(dyn, vcov=vcov)
     inst = did_m(data, value, "department_id", "year", treatment, cluster=clus)
     return dyn, inst
 

@@ -384,7 +384,7 @@ class SwitchingResult:
     def joint_test(self, kind: str = "placebo") -> tuple[float, float, int]:
         """Wald chi-square that all placebos (or all effects) are zero: stat, p, df."""
         idx = [i for i, t in enumerate(self.terms) if t.startswith(kind + "_")
-               and np.isfinite(self.estimates[i])]
+               and np.isfinite(self.estimates[i]) and np.isfinite(self.vcov[i, i])]
         if not idx:
             return float("nan"), float("nan"), 0
         b, v = self.estimates[idx], self.vcov[np.ix_(idx, idx)]
