@@ -224,3 +224,25 @@ def test_event_study_needs_never_treated() -> None:
     )
     with pytest.raises(EstimationError, match="never-treated"):
         event_study(df, "y", "t", "id", "g", leads=1, lags=0)
+
+
+def test_a_clustered_variance_that_cancels_exactly_is_undefined_not_zero() -> None:
+    """Two plans, one treated, year effects: the normal equations make every plan's
+    score sum of ``active`` and ``cohort`` zero, so their CR1 variance is rounding
+    residue (pyfixest prints standard errors of about 1e-16, a t statistic of 1e15);
+    boligeval leaves them undefined. With a covariate that breaks the cancellation
+    the standard errors are pyfixest's."""
+    rng = np.random.default_rng(1)
+    rows = [{"plan": plan, "year": year, "cohort": float(plan == 0), "x": rng.normal(),
+             "active": float(plan == 0 and year >= 3), "y": rng.normal() + 0.3 * year}
+            for plan in (0, 0, 1, 1) for year in range(1, 5)]
+    df = pd.DataFrame(rows)
+    fit = feols(df, "y", ["active", "cohort"], ["year"], vcov="CR1", cluster="plan")
+    ref = pf.feols("y ~ active + cohort | year", data=df, vcov={"CRV1": "plan"})
+    np.testing.assert_allclose(fit.coef().to_numpy(), ref.coef().to_numpy(), rtol=1e-12)
+    assert (ref.se() < 1e-14).all()
+    assert fit.se().isna().all()
+    assert math.isnan(fit.wald(["active"]).statistic)
+    fit = feols(df, "y", ["active", "cohort", "x"], ["year"], vcov="CR1", cluster="plan")
+    ref = pf.feols("y ~ active + cohort + x | year", data=df, vcov={"CRV1": "plan"})
+    np.testing.assert_allclose(fit.se().to_numpy(), ref.se().to_numpy(), rtol=1e-10)

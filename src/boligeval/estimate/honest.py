@@ -842,6 +842,10 @@ def honest_did(
         raise EstimationError(
             "betahat must hold num_pre >= 1 pre and num_post >= 1 post coefficients"
         )
+    if not (np.isfinite(beta).all() and np.isfinite(sig).all()):
+        raise EstimationError(
+            "betahat and sigma must be finite (an event time whose clustered variance is "
+            "undefined, e.g. one that a single plan carries, cannot enter)")
     if sig.shape != (beta.size, beta.size) or not np.allclose(sig, sig.T):
         raise EstimationError("sigma must be a symmetric matrix matching betahat")
     if np.linalg.eigvalsh(sig).min() < -1e-12 * max(1.0, float(np.abs(sig).max())):

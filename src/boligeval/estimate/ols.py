@@ -20,6 +20,7 @@ for every fixed effect after the first.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -277,6 +278,33 @@ def _df_k(k: int, fe_levels: Sequence[int], nested: Sequence[bool]) -> int:
     return k + k_fe
 
 
+#: A clustered variance below this share of its no-cancellation bound is rounding residue.
+_ZERO_VARIANCE = 1e-12
+
+
+def _unidentified_nan(v: np.ndarray, influence: np.ndarray, cluster: np.ndarray,
+                      n_clusters: int) -> np.ndarray:
+    """``v`` with NaN for coefficients whose cluster sums cancel exactly.
+
+    With one treated cluster (or a regressor that varies within too few
+    clusters) every cluster's score sum of a coefficient is zero by the normal
+    equations, and the clustered variance is rounding residue of either sign:
+    a standard error of 1e-8 would read as a certain effect. The variance's
+    cluster sums ``sum_c (sum_i a_ij)^2`` (``a = scores @ bread``) are
+    compared with their bound without cancellation, ``sum_c (sum_i
+    |a_ij|)^2``, and such a variance is left undefined.
+    """
+    sums = (cluster_sums(influence, cluster, n_clusters) ** 2).sum(axis=0)
+    bound = (cluster_sums(np.abs(influence), cluster, n_clusters) ** 2).sum(axis=0)
+    zero = (sums <= _ZERO_VARIANCE * bound) & (bound > 0)
+    if not zero.any():
+        return v
+    v = v.copy()
+    v[zero, :] = np.nan
+    v[:, zero] = np.nan
+    return v
+
+
 def _vcov(design: _Design, vcov: str) -> tuple[np.ndarray, int, int, int | None]:
     """Variance matrix, K, t degrees of freedom and number of clusters."""
     n, k = design.xw.shape
@@ -300,7 +328,9 @@ def _vcov(design: _Design, vcov: str) -> tuple[np.ndarray, int, int, int | None]
         sums = cluster_sums(scores, design.cluster, n_clusters)
         meat = sums.T @ sums
         factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - df_k)
-        return factor * (bread @ meat @ bread), df_k, n_clusters - 1, n_clusters
+        v = factor * (bread @ meat @ bread)
+        return _unidentified_nan(v, scores @ bread, design.cluster, n_clusters), df_k, \
+            n_clusters - 1, n_clusters
     df_k = _df_k(k, design.fe_levels, [False] * len(design.fe_levels))
     if n - df_k <= 0:
         raise EstimationError(f"no residual degrees of freedom (N={n}, K={df_k})")
@@ -585,6 +615,8 @@ class FeolsResult:
         qv = np.zeros(rmat.shape[0]) if q is None else np.asarray(q, dtype=float)
         diff = rmat @ self.beta - qv
         mid = rmat @ self.vcov @ rmat.T
+        if not np.isfinite(mid).all():  # a restricted term without a clustered variance
+            return WaldResult(math.nan, math.nan, int(rmat.shape[0]), int(self.df_resid), labels)
         stat = float(diff @ np.linalg.solve(mid, diff)) / rmat.shape[0]
         p = float(stats.f.sf(stat, rmat.shape[0], self.df_resid))
         return WaldResult(stat, p, int(rmat.shape[0]), int(self.df_resid), labels)

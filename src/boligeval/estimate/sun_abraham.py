@@ -70,7 +70,7 @@ class SunAbrahamResult:
 
     def pretrend(self) -> tuple[float, float, int] | None:
         """Wald chi-square test that every lead (e < -1) is zero: statistic, p, df."""
-        lead = np.array(self.event_times) < -1
+        lead = (np.array(self.event_times) < -1) & np.isfinite(np.diag(self.vcov))
         if not lead.any():
             return None
         b, v = self.estimates[lead], self.vcov[np.ix_(lead, lead)]
@@ -138,12 +138,14 @@ def sun_abraham(
     w = (np.ones(len(frame)) if weights is None
          else pd.to_numeric(frame[weights], errors="coerce").to_numpy(dtype=float))
     cells: list[tuple[int, int, str]] = []
+    dummies: dict[str, np.ndarray] = {}
     for c in cohorts:
         for k in np.unique(e[gk == c]):
             if k != -1:
                 name = f"cohort_{int(c)}_event_{int(k)}"
-                frame[name] = ((gk == c) & (e == k)).astype(float)
+                dummies[name] = ((gk == c) & (e == k)).astype(float)
                 cells.append((int(c), int(k), name))
+    frame = pd.concat([frame, pd.DataFrame(dummies, index=frame.index)], axis=1)
     if not cells:
         raise EstimationError("no cohort-by-event-time cells to estimate")
     fit = feols(frame, yname, [n for *_, n in cells], [idname, tname], weights=weights,
