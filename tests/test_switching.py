@@ -27,7 +27,14 @@ import pytest
 
 from boligeval.analyses.did_switching import switching_effects
 from boligeval.errors import EstimationError
-from boligeval.estimate.switching import did_m, did_multiplegt
+from boligeval.estimate.switching import (
+    _did_l,
+    _drop_rows,
+    _panel,
+    did_m,
+    did_multiplegt,
+    did_multiplegt_leave_one_out,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning",
                                         "ignore::DeprecationWarning")
@@ -294,6 +301,113 @@ def test_jackknife_keeps_the_analytic_variance_of_a_term_one_plan_carries() -> N
     np.testing.assert_array_equal(jk.vcov[~ok], plain.vcov[~ok])
     stat, p_value, df = jk.joint_test("placebo")
     assert df == 2 and np.isfinite(stat) and 0 < p_value < 1
+
+
+def awkward_panel(seed: int, *, leavers: bool, unbalanced: bool) -> pd.DataFrame:
+    """:func:`switching_panel` with what a leave-one-plan-out replicate must reproduce:
+    departments without a plan (own cluster), departments that change plan (leaving the
+    later plan out drops only their later rows), a year only plan 0 is observed in (it
+    disappears without plan 0) and a department with missing outcomes."""
+    df = switching_panel(seed, leavers=leavers, unbalanced=unbalanced)
+    df["plan"] = df["plan"].astype(float)
+    df.loc[df["g"] % 9 == 1, "plan"] = np.nan
+    moved = (df["g"] % 10 == 2) & (df["t"] > 5)
+    df.loc[moved, "plan"] = df.loc[moved, "plan"] + 1000
+    extra = df[(df["plan"] == 0) & (df["t"] == df["t"].max())].assign(t=df["t"].max() + 1)
+    df = pd.concat([df, extra], ignore_index=True)
+    df.loc[(df["g"] == 5) & (df["t"] < 3), "y"] = np.nan
+    return df
+
+
+def explicit_jackknife(data: pd.DataFrame, **kw) -> np.ndarray:
+    """switching_effects's covariance by the explicit loop over reduced data (the
+    jackknife before did_multiplegt_leave_one_out)."""
+    data = data.copy()
+    data["_cluster"] = data["plan_id"].astype("object").where(
+        data["plan_id"].notna(), "department:" + data["department_id"].astype(str))
+    clus = "_cluster" if kw.pop("clustered", True) else None
+    n_periods = data["year"].nunique()
+    args = {"effects": max(1, n_periods - 1), "placebo": max(0, n_periods - 2), **kw,
+            "cluster": clus}
+    full = did_multiplegt(data, "value", "department_id", "year", "active_plan", **args)
+    groups = data[clus or "department_id"]
+    labels = groups.unique()
+    reps = np.array([did_multiplegt(data[(groups != c).to_numpy()], "value", "department_id",
+                                    "year", "active_plan", **args).estimates for c in labels])
+    ok = np.isfinite(reps).all(axis=0)
+    dev = reps[:, ok] - reps[:, ok].mean(axis=0)
+    vcov = full.vcov.copy()
+    vcov[np.ix_(ok, ok)] = (len(labels) - 1) / len(labels) * dev.T @ dev
+    return vcov
+
+
+@pytest.mark.parametrize(("seed", "leavers", "unbalanced", "cluster", "weight", "by"), [
+    (11, False, False, "plan", None, "plan"),
+    (12, True, True, "plan", "w", "plan"),
+    (13, True, False, None, "w", "g"),
+    (14, False, True, None, None, "g"),
+    (15, True, True, None, None, "plan"),        # missing plans: leaving NaN out drops nothing
+])
+def test_leave_one_out_is_did_multiplegt_on_the_reduced_data(
+        seed: int, leavers: bool, unbalanced: bool, cluster: str | None, weight: str | None,
+        by: str) -> None:
+    """Each replicate equals did_multiplegt on data[data[by] != label], bit for bit; its
+    reduced panel gives the whole result (covariance, counts, dropped groups) too."""
+    df = awkward_panel(seed, leavers=leavers, unbalanced=unbalanced)
+    if cluster is not None:
+        df["plan"] = df["plan"].fillna(-1)
+    kw = {"effects": 5, "placebo": 3, "cluster": cluster, "weights": weight}
+    labels, reps = did_multiplegt_leave_one_out(df, "y", "g", "t", "d", by=by, **kw)
+    np.testing.assert_array_equal(labels, df[by].unique())
+    p = _panel(df, "y", "g", "t", "d", cluster, weight)
+    cell_by = np.full(p.row.shape, np.nan)
+    cell_by[p.row >= 0] = df[by].to_numpy()[p.row[p.row >= 0]]
+    n_periods = []
+    for label, rep in zip(labels, reps, strict=True):
+        ref = did_multiplegt(df[df[by] != label], "y", "g", "t", "d", **kw)
+        np.testing.assert_array_equal(rep, ref.estimates)
+        sub = _drop_rows(p, cell_by == label, cluster)
+        n_periods.append(len(sub.periods))
+        fast = _did_l(sub, 5, 3, cluster is not None, less_conservative_se=True)
+        slow = did_multiplegt(df[df[by] != label], "y", "g", "t", "d",
+                              less_conservative_se=True, **kw)
+        np.testing.assert_array_equal(fast.vcov, slow.vcov)
+        for f in ("estimates", "n_switchers", "n_switch_weight", "n_groups", "n_clusters",
+                  "n_obs", "n_groups_dropped", "n_joiners", "n_leavers", "n_switched_back"):
+            np.testing.assert_array_equal(getattr(fast, f), getattr(slow, f))
+    if by == "plan":                              # without plan 0 its own year disappears
+        assert min(n_periods) == len(p.periods) - 1
+
+
+@pytest.mark.parametrize(("seed", "leavers", "unbalanced", "weight", "lcse", "clustered"), [
+    (21, False, False, None, True, True),
+    (22, True, True, "w", False, True),
+    (23, True, True, None, True, True),
+    (24, False, True, "w", True, False),
+    (25, True, False, None, False, False),
+])
+def test_jackknife_equals_the_explicit_leave_one_plan_out_loop(
+        seed: int, leavers: bool, unbalanced: bool, weight: str | None, lcse: bool,
+        clustered: bool) -> None:
+    data = awkward_panel(seed, leavers=leavers, unbalanced=unbalanced).rename(
+        columns={"g": "department_id", "t": "year", "y": "value", "d": "active_plan",
+                 "plan": "plan_id"})
+    jk, _ = switching_effects(data, weights=weight, less_conservative_se=lcse,
+                              cluster="plan_id" if clustered else None)
+    by_hand = explicit_jackknife(data, weights=weight, less_conservative_se=lcse,
+                                 clustered=clustered)
+    np.testing.assert_array_equal(np.isnan(jk.vcov), np.isnan(by_hand))
+    np.testing.assert_allclose(jk.vcov, by_hand, rtol=1e-12)
+    assert np.isfinite(np.diag(jk.vcov)).sum() >= 4
+
+
+def test_jackknife_equals_the_explicit_loop_on_the_hand_panel() -> None:
+    data = hand_panel().rename(columns={"dept": "department_id", "year": "year", "y": "value",
+                                        "d": "active_plan", "plan": "plan_id"})
+    jk, _ = switching_effects(data, effects=3, placebo=1)
+    by_hand = explicit_jackknife(data, effects=3, placebo=1, less_conservative_se=True)
+    np.testing.assert_array_equal(np.isnan(jk.vcov), np.isnan(by_hand))
+    np.testing.assert_allclose(jk.vcov, by_hand, rtol=1e-12)
 
 
 def test_cluster_is_the_first_plan() -> None:

@@ -71,7 +71,11 @@ def switching_effects(
     -------
     (SwitchingResult, DidMResult)
     """
-    from boligeval.estimate.switching import did_m, did_multiplegt
+    from boligeval.estimate.switching import (
+        did_m,
+        did_multiplegt,
+        did_multiplegt_leave_one_out,
+    )
 
     data = frame.copy()
     clus = None
@@ -82,16 +86,16 @@ def switching_effects(
     n_periods = int(data["year"].nunique())
     effects = max(1, n_periods - 1) if effects is None else effects
     placebo = max(0, n_periods - 2) if placebo is None else placebo
-    def fit(frame: pd.DataFrame) -> SwitchingResult:
-        return did_multiplegt(frame, value, "department_id", "year", treatment,
-                              effects=effects, placebo=placebo, cluster=clus, weights=weights,
-                              less_conservative_se=less_conservative_se)
-
-    dyn = fit(data)
+    dyn = did_multiplegt(data, value, "department_id", "year", treatment, effects=effects,
+                         placebo=placebo, cluster=clus, weights=weights,
+                         less_conservative_se=less_conservative_se)
     if jackknife:
-        groups = data[clus if clus is not None else "department_id"]
-        labels = groups.unique()
-        reps = np.array([fit(data[(groups != c).to_numpy()]).estimates for c in labels])
+        # reps[k]: the estimates without plan labels[k]'s rows (did_multiplegt on
+        # data[data[clus] != labels[k]]), computed without reshaping the data again.
+        labels, reps = did_multiplegt_leave_one_out(
+            data, value, "department_id", "year", treatment,
+            by=clus if clus is not None else "department_id", effects=effects,
+            placebo=placebo, cluster=clus, weights=weights)
         # A term that some replicate cannot estimate rests on one plan; it keeps
         # its analytic variance (and covariances) rather than an undefined one.
         ok = np.isfinite(reps).all(axis=0)

@@ -45,7 +45,8 @@ from scipy import stats
 from boligeval.errors import EstimationError
 from boligeval.estimate.normal import normal_columns
 
-__all__ = ["DidMResult", "SwitchingResult", "did_m", "did_multiplegt"]
+__all__ = ["DidMResult", "SwitchingResult", "did_m", "did_multiplegt",
+           "did_multiplegt_leave_one_out"]
 
 
 # ---------------------------------------------------------------------------
@@ -63,6 +64,11 @@ class _Panel:
     n_clusters: int
     groups: np.ndarray     # (G,) group labels
     periods: np.ndarray    # (T,) period labels
+    # For leave-one-out replicates (:func:`_drop_rows`): the data row of each cell
+    # (position, -1 without a row; a row counts even when its values are missing)
+    # and its cluster code (-1 where missing; None without clusters).
+    row: np.ndarray        # (G, T)
+    cell_cluster: np.ndarray | None
 
 
 def _panel(data: pd.DataFrame, outcome: str, group: str, time: str, treatment: str,
@@ -73,7 +79,8 @@ def _panel(data: pd.DataFrame, outcome: str, group: str, time: str, treatment: s
     if missing:
         raise EstimationError(f"column(s) {missing} are not in the data")
     df = data[list(dict.fromkeys(cols))].copy()
-    df = df[df[group].notna() & df[time].notna()]
+    used = (df[group].notna() & df[time].notna()).to_numpy()
+    df = df[used]
     y = pd.to_numeric(df[outcome], errors="coerce").to_numpy(dtype=float)
     d = pd.to_numeric(df[treatment], errors="coerce").to_numpy(dtype=float)
     w = (np.ones(len(df)) if weights is None
@@ -94,20 +101,56 @@ def _panel(data: pd.DataFrame, outcome: str, group: str, time: str, treatment: s
     D = np.full(n_g * n_t, np.nan)
     W = np.zeros(n_g * n_t)
     Y[cell[good]], D[cell[good]], W[cell[good]] = y[good], d[good], w[good]
-    if cluster is None:
+    row = np.full(n_g * n_t, -1, dtype=np.int64)
+    row[cell] = np.flatnonzero(used)
+    cell_cluster = None
+    if cluster is not None:
+        codes = np.full(n_g * n_t, -1, dtype=np.int64)
+        codes[cell] = pd.factorize(df[cluster])[0]
+        cell_cluster = codes.reshape(n_g, n_t)
+    return _Panel(Y.reshape(n_g, n_t), D.reshape(n_g, n_t), W.reshape(n_g, n_t),
+                  *_group_clusters(cell_cluster, n_g, cluster), np.asarray(g_labels),
+                  np.asarray(t_labels), row.reshape(n_g, n_t), cell_cluster)
+
+
+def _group_clusters(cell_cluster: np.ndarray | None, n_g: int,
+                    cluster: str | None) -> tuple[np.ndarray, int]:
+    """Each group's cluster code and the number of clusters.
+
+    A group's cluster is its first non-missing value in time (a department
+    that changes plan stays in its first plan's cluster); codes number the
+    clusters in the order of the groups.
+    """
+    if cell_cluster is None:
         clus = np.arange(n_g)
     else:
-        # A group's cluster: its first non-missing value in time (a department
-        # that changes plan stays in its first plan's cluster).
-        c = df[cluster].to_numpy()
-        order = np.lexsort((t_codes, g_codes))
-        c_ok = pd.notna(c[order])
-        first = pd.Series(c[order][c_ok]).groupby(g_codes[order][c_ok]).first()
-        if len(first) < n_g:
+        has = cell_cluster >= 0
+        if not has.any(axis=1).all():
             raise EstimationError(f"cluster {cluster!r} is missing for a whole group")
-        clus = pd.factorize(first.sort_index().to_numpy())[0]
-    return _Panel(Y.reshape(n_g, n_t), D.reshape(n_g, n_t), W.reshape(n_g, n_t),
-                  clus, int(clus.max()) + 1, np.asarray(g_labels), np.asarray(t_labels))
+        clus = pd.factorize(cell_cluster[np.arange(n_g), has.argmax(axis=1)])[0]
+    return clus, int(clus.max()) + 1
+
+
+def _drop_rows(p: _Panel, drop: np.ndarray, cluster: str | None) -> _Panel:
+    """The panel of the data without the rows of the cells ``drop`` (G, T).
+
+    The same panel as :func:`_panel` builds from the remaining rows: groups
+    and periods left without a row disappear, and a group's cluster is the
+    first one among its remaining rows. This lets the jackknife leave plans
+    out without reshaping the long data again.
+    """
+    present = (p.row >= 0) & ~drop
+    gk, tk = present.any(axis=1), present.any(axis=0)
+    n_g, n_t = int(gk.sum()), int(tk.sum())
+    if n_t < 2:
+        raise EstimationError("the switching estimators need at least two periods")
+    ix = np.ix_(gk, tk)
+    keep = present[ix]
+    cell_cluster = (None if p.cell_cluster is None
+                    else np.where(keep, p.cell_cluster[ix], -1))
+    return _Panel(np.where(keep, p.y[ix], np.nan), np.where(keep, p.d[ix], np.nan),
+                  np.where(keep, p.w[ix], 0.0), *_group_clusters(cell_cluster, n_g, cluster),
+                  p.groups[gk], p.periods[tk], np.where(keep, p.row[ix], -1), cell_cluster)
 
 
 def _shift(a: np.ndarray, k: int) -> np.ndarray:
@@ -213,8 +256,13 @@ class _Block:
 
 def _block(x: _Design, diff: np.ndarray, lag: int, up: bool,
            placebo_diff: np.ndarray | None, clustered: bool,
-           paths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> _Block:
-    """``U_g`` of effect ``lag`` (or its placebo) for switchers in (``up``) or out."""
+           paths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+           variance: bool = True) -> _Block:
+    """``U_g`` of effect ``lag`` (or its placebo) for switchers in (``up``) or out.
+
+    Without ``variance`` the recentred ``u_var`` (most of the work) is left
+    zero: a jackknife replicate needs only the estimate.
+    """
     n_g, n_t = x.y.shape
     d_sq = x.d_sq
     candidates = (x.f_g <= n_t) & (x.t_g - x.f_g + 1 >= lag) & (d_sq == (0.0 if up else 1.0))
@@ -261,6 +309,12 @@ def _block(x: _Design, diff: np.ndarray, lag: int, up: bool,
     # Leavers' effects are signed so that both directions estimate the effect of treatment.
     coef = (1.0 if up else -1.0) * (n_g / n_l) * window * w * (dist - ratio * never)
     u = np.nansum(coef * y_diff, axis=1)
+    # Treatment actually received by the switchers (per unit of treatment).
+    change = np.abs(x.d - d_sq[:, None])
+    delta = float(np.nansum(dist_w * change) / n_l)
+    n_switchers = int((np.nan_to_num(dist) == 1).any(axis=1).sum())
+    if not variance:
+        return _Block(n_l, n_switchers, u, np.zeros(n_g), delta)
 
     # Cohort means and small-sample factors for the variance.
     s_rows = (w != 0) & (dist == 1)
@@ -321,10 +375,7 @@ def _block(x: _Design, diff: np.ndarray, lag: int, up: bool,
     resid = (y_diff.ravel() - e_hat) * dof
     contrib = np.nan_to_num(coef).ravel() * np.where(np.isfinite(resid), resid, 0.0)
     u_var = contrib.reshape(n_g, n_t).sum(axis=1)
-    # Treatment actually received by the switchers (per unit of treatment).
-    change = np.abs(x.d - d_sq[:, None])
-    delta = float(np.nansum(dist_w * change) / n_l)
-    return _Block(n_l, int((np.nan_to_num(dist) == 1).any(axis=1).sum()), u, u_var, delta)
+    return _Block(n_l, n_switchers, u, u_var, delta)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -451,7 +502,72 @@ def did_multiplegt(
     """
     if effects < 1 or placebo < 0:
         raise EstimationError("did_multiplegt needs effects >= 1 and placebo >= 0")
-    x = _design(_panel(data, outcome, group, time, treatment, cluster, weights))
+    p = _panel(data, outcome, group, time, treatment, cluster, weights)
+    return _did_l(p, effects, placebo, cluster is not None, less_conservative_se)
+
+
+def did_multiplegt_leave_one_out(
+    data: pd.DataFrame,
+    outcome: str,
+    group: str,
+    time: str,
+    treatment: str,
+    *,
+    by: str,
+    effects: int = 1,
+    placebo: int = 0,
+    cluster: str | None = None,
+    weights: str | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`did_multiplegt`'s estimates with each value of ``by`` left out in turn.
+
+    The replicates of a leave-one-cluster-out jackknife: row ``k`` is
+    ``did_multiplegt(data[data[by] != labels[k]], ...).estimates`` exactly,
+    with ``labels = data[by].unique()``. The data are reshaped to groups x
+    periods once and each replicate drops its cells from those arrays (the
+    groups and periods left without a row disappear, as they do from the
+    reduced data), and only the estimates are computed, which together make
+    a replicate several times cheaper than a fit on the reduced data.
+
+    Parameters
+    ----------
+    data, outcome, group, time, treatment, effects, placebo, cluster, weights
+        As for :func:`did_multiplegt` (the covariance's options do not change
+        the estimates).
+    by : str
+        Column whose values are left out (rows, not groups: a group whose
+        ``by`` changes over time loses only the matching rows).
+
+    Returns
+    -------
+    labels : numpy.ndarray
+        The values of ``by`` in order of appearance, shape (n,).
+    estimates : numpy.ndarray
+        Shape (n, k), columns as :attr:`SwitchingResult.terms`.
+    """
+    if effects < 1 or placebo < 0:
+        raise EstimationError("did_multiplegt needs effects >= 1 and placebo >= 0")
+    if by not in data.columns:
+        raise EstimationError(f"column(s) {[by]} are not in the data")
+    p = _panel(data, outcome, group, time, treatment, cluster, weights)
+    codes, labels = pd.factorize(data[by], use_na_sentinel=False)
+    cell_by = np.where(p.row >= 0, codes[np.maximum(p.row, 0)], -1)
+    # data[by] != NaN holds on every row: leaving out a missing value drops nothing.
+    missing = np.asarray(pd.isna(labels))
+    reps = [_did_l(_drop_rows(p, (cell_by == k) & ~missing[k], cluster), effects, placebo,
+                   cluster is not None, False, variance=False).estimates
+            for k in range(len(labels))]
+    return np.asarray(labels), np.array(reps)
+
+
+def _did_l(p: _Panel, effects: int, placebo: int, clustered: bool,
+           less_conservative_se: bool, variance: bool = True) -> SwitchingResult:
+    """:func:`did_multiplegt` on a panel; without ``variance`` the covariance is NaN.
+
+    The jackknife's replicates need only the estimates, and the variance's
+    recentring (cohort means, treatment paths) is most of the work.
+    """
+    x = _design(p)
     n_t = x.y.shape[1]
     terms: list[str] = []
     horizons: list[int] = []
@@ -460,7 +576,6 @@ def did_multiplegt(
     n_sw: list[int] = []
     n_w: list[float] = []
     per_dir: dict[bool, list[_Block]] = {True: [], False: []}
-    clustered = cluster is not None
 
     def combine(blocks: dict[bool, _Block]) -> tuple[np.ndarray, np.ndarray, float, int]:
         n1, n0 = blocks[True].n_switch, blocks[False].n_switch
@@ -472,25 +587,31 @@ def did_multiplegt(
         uv = (n1 * blocks[True].u_var + n0 * blocks[False].u_var) / tot
         return u, uv, tot, blocks[True].n_switchers + blocks[False].n_switchers
 
-    # Treatment paths since the first switch (less_conservative_se's cohorts).
+    # Treatment paths since the first switch (less_conservative_se's cohorts; only
+    # the variance uses them).
+    with_paths = less_conservative_se and variance
     rows = np.arange(x.n_groups)
-    path0 = pd.factorize(pd.Series(list(zip(x.d_sq, x.f_g, strict=True))))[0]
+    path0 = (pd.factorize(pd.Series(list(zip(x.d_sq, x.f_g, strict=True))))[0] if with_paths
+             else rows)
     path_prev, d_prev = path0, np.full(x.n_groups, np.nan)
     path1 = path0
     for lag in range(1, effects + 1):
         diff = x.y - _shift(x.y, lag)
-        col = (x.f_g - 2 + lag).astype(np.int64)
-        inside = col < n_t
-        d_now = np.full(x.n_groups, np.nan)
-        d_now[inside] = x.d[rows[inside], col[inside]]
-        d_now = np.where(np.isnan(d_now), d_prev, d_now)
-        path_l = np.where(np.isnan(d_now), -1, pd.factorize(
-            pd.Series(list(zip(path_prev, np.nan_to_num(d_now, nan=-1.0), strict=True))))[0])
-        if lag == 1:
-            path1 = path_l
-        path_prev, d_prev = path_l, d_now
-        paths = (path0, path1, path_l) if less_conservative_se else None
-        blocks = {up: _block(x, diff, lag, up, None, clustered, paths) for up in (True, False)}
+        paths = None
+        if with_paths:
+            col = (x.f_g - 2 + lag).astype(np.int64)
+            inside = col < n_t
+            d_now = np.full(x.n_groups, np.nan)
+            d_now[inside] = x.d[rows[inside], col[inside]]
+            d_now = np.where(np.isnan(d_now), d_prev, d_now)
+            path_l = np.where(np.isnan(d_now), -1, pd.factorize(
+                pd.Series(list(zip(path_prev, np.nan_to_num(d_now, nan=-1.0), strict=True))))[0])
+            if lag == 1:
+                path1 = path_l
+            path_prev, d_prev = path_l, d_now
+            paths = (path0, path1, path_l)
+        blocks = {up: _block(x, diff, lag, up, None, clustered, paths, variance)
+                  for up in (True, False)}
         for up in (True, False):
             per_dir[up].append(blocks[up])
         u, uv, tot, ns = combine(blocks)
@@ -527,7 +648,8 @@ def did_multiplegt(
     for lag in range(1, placebo + 1):
         diff = x.y - _shift(x.y, lag)
         pl_diff = _shift(x.y, 2 * lag) - _shift(x.y, lag)
-        blocks = {up: _block(x, diff, lag, up, pl_diff, clustered) for up in (True, False)}
+        blocks = {up: _block(x, diff, lag, up, pl_diff, clustered, None, variance)
+                  for up in (True, False)}
         u, uv, tot, ns = combine(blocks)
         terms.append(f"placebo_{lag}")
         horizons.append(-lag)
@@ -537,10 +659,13 @@ def did_multiplegt(
         n_w.append(tot)
     g = x.n_groups
     est = np.array([np.sum(u) / g for u in u_rows])
-    vmat = np.column_stack(v_rows)
-    csum = np.zeros((x.n_clusters, vmat.shape[1]))
-    np.add.at(csum, x.cluster, np.nan_to_num(vmat))
-    vcov = csum.T @ csum / g**2
+    if variance:
+        vmat = np.column_stack(v_rows)
+        csum = np.zeros((x.n_clusters, vmat.shape[1]))
+        np.add.at(csum, x.cluster, np.nan_to_num(vmat))
+        vcov = csum.T @ csum / g**2
+    else:
+        vcov = np.full((len(est), len(est)), np.nan)
     bad = ~np.isfinite(est)
     vcov[bad, :] = np.nan
     vcov[:, bad] = np.nan
