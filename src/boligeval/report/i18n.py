@@ -1117,7 +1117,8 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "DID_l: effekten l måleperioder efter at afdelingens helhedsplan første gang blev "
                 "aktiv (0 = første periode med aktiv plan), uanset om planen siden sluttede eller "
                 "en ny begyndte, mod afdelinger hvis status endnu ikke har ændret sig; "
-                "placebo før start; standardfejl clustret på afdelingens første helhedsplan. "
+                "placebo før start; DID_l's standardfejl ved jackknife, hvor én helhedsplan ad "
+                "gangen udelades (afdelingens første helhedsplan), DID_M's clustret på samme. "
                 "Slutter ingen plan i designet, er det effekten af at planen starter. "
                 "DID_M forudsætter, at kun den aktuelle status virker (ingen dynamik)."
             ),
@@ -1236,8 +1237,10 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
                 "DID_l: the effect l measurement periods after the department's plan first "
                 "became active (0 = first period with an active plan), whether the plan ended or "
                 "a new one began since, against departments whose status has not changed yet; "
-                "placebos before the start; standard errors clustered on the department's first "
-                "plan. When no plan ends in the design, this is the effect of a plan starting. "
+                "placebos before the start; DID_l's standard errors by the jackknife that leaves "
+                "out one plan at a time (the department's first plan), DID_M's clustered on the "
+                "same plans. When no plan ends in the design, this is the effect of a plan "
+                "starting. "
                 "DID_M assumes only the current status matters (no dynamics)."
             ),
             "average_total_effect": "Average total effect per period of active plan",
