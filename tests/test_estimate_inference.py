@@ -20,6 +20,7 @@ from boligeval.estimate import (
     randomization_inference,
     wild_cluster_bootstrap,
 )
+from boligeval.estimate.ols import sandwich
 
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
 
@@ -246,3 +247,21 @@ def test_a_clustered_variance_that_cancels_exactly_is_undefined_not_zero() -> No
     fit = feols(df, "y", ["active", "cohort", "x"], ["year"], vcov="CR1", cluster="plan")
     ref = pf.feols("y ~ active + cohort + x | year", data=df, vcov={"CRV1": "plan"})
     np.testing.assert_allclose(fit.se().to_numpy(), ref.se().to_numpy(), rtol=1e-10)
+    # With the years as dummies the year effects keep real variances, and an undefined
+    # variance reaches only the combinations that weigh it.
+    years = df.assign(**{f"y{t}": (df["year"] == t) * 1.0 for t in (2, 3, 4)})
+    fit = feols(years, "y", ["active", "cohort", "y2", "y3", "y4"], vcov="CR1", cluster="plan")
+    assert fit.se().isna().tolist() == [False, True, True, False, False, False]
+    assert fit.lincom({"y2": 2.0}).std_error == pytest.approx(2 * fit.se()["y2"], rel=1e-12)
+    assert np.isnan(fit.lincom({"y2": 1.0, "active": 1.0}).std_error)
+    assert np.isfinite(fit.wald(["y2", "y3"]).statistic)
+    assert math.isnan(fit.wald(["y2", "cohort"]).statistic)
+
+
+def test_sandwich_by_hand() -> None:
+    nan = np.nan
+    v = np.array([[nan, nan, nan], [nan, 2.0, 0.5], [nan, 0.5, 1.0]])
+    w = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0], [0.0, 0.0, 2.0]])
+    expected = np.array([[4.0, nan, 3.0], [nan, nan, nan], [3.0, nan, 4.0]])
+    np.testing.assert_array_equal(sandwich(w, v), expected)
+    assert sandwich(np.array([0.0, 1.0, -1.0]), v)[0, 0] == 2.0

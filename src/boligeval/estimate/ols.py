@@ -43,6 +43,7 @@ __all__ = [
     "add_dummies",
     "demean",
     "feols",
+    "sandwich",
 ]
 
 VcovType = Literal["iid", "HC1", "CR1"]
@@ -303,6 +304,23 @@ def _unidentified_nan(v: np.ndarray, influence: np.ndarray, cluster: np.ndarray,
     v[zero, :] = np.nan
     v[:, zero] = np.nan
     return v
+
+
+def sandwich(weights: np.ndarray, vcov: np.ndarray) -> np.ndarray:
+    """``W V W'``, undefined only for the combinations that weigh an undefined variance.
+
+    A coefficient without a clustered variance (:func:`_unidentified_nan`) has
+    NaN rows and columns in ``V``; a plain product would spread them to every
+    combination (0 * NaN is NaN), also to those that give it weight 0.
+    ``weights`` is (k,) or (J, k); the result is a scalar's (1, 1) or (J, J).
+    """
+    w = np.atleast_2d(np.asarray(weights, dtype=float))
+    undefined = ~np.isfinite(np.diag(vcov))
+    out = w @ np.where(np.isfinite(vcov), vcov, 0.0) @ w.T
+    touched = (w[:, undefined] != 0).any(axis=1)
+    out[touched, :] = np.nan
+    out[:, touched] = np.nan
+    return out
 
 
 def _vcov(design: _Design, vcov: str) -> tuple[np.ndarray, int, int, int | None]:
@@ -578,7 +596,7 @@ class FeolsResult:
         """
         vec = self._weight_vector(weights)
         est = float(vec @ self.beta)
-        se = float(np.sqrt(vec @ self.vcov @ vec))
+        se = float(np.sqrt(sandwich(vec, self.vcov)[0, 0]))
         t = est / se if se > 0 else np.nan
         p = float(2 * stats.t.sf(abs(t), self.df_resid))
         crit = float(stats.t.ppf(1 - alpha / 2, self.df_resid))
@@ -614,7 +632,7 @@ class FeolsResult:
             raise EstimationError(f"R needs {len(self.terms)} columns, got {rmat.shape[1]}")
         qv = np.zeros(rmat.shape[0]) if q is None else np.asarray(q, dtype=float)
         diff = rmat @ self.beta - qv
-        mid = rmat @ self.vcov @ rmat.T
+        mid = sandwich(rmat, self.vcov)
         if not np.isfinite(mid).all():  # a restricted term without a clustered variance
             return WaldResult(math.nan, math.nan, int(rmat.shape[0]), int(self.df_resid), labels)
         stat = float(diff @ np.linalg.solve(mid, diff)) / rmat.shape[0]

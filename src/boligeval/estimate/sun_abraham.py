@@ -21,7 +21,7 @@ from scipy import stats
 
 from boligeval.errors import EstimationError
 from boligeval.estimate.event_study import event_lines, event_tidy
-from boligeval.estimate.ols import FeolsResult, feols
+from boligeval.estimate.ols import FeolsResult, feols, sandwich
 
 __all__ = ["SunAbrahamResult", "sun_abraham"]
 
@@ -168,7 +168,7 @@ def sun_abraham(
         if k >= 0:
             post[fit.terms.index(f"cohort_{c}_event_{k}")] = m / total_post
     return SunAbrahamResult(
-        fit=fit, event_times=tuple(times), estimates=mat @ beta, vcov=mat @ vc @ mat.T,
+        fit=fit, event_times=tuple(times), estimates=mat @ beta, vcov=sandwich(mat, vc),
         weights=pd.DataFrame(rows), att=float(post @ beta),
-        att_se=float(np.sqrt(post @ vc @ post)), control=control,
+        att_se=float(np.sqrt(sandwich(post, vc)[0, 0])), control=control,
     )
