@@ -13,7 +13,6 @@ reported estimator.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -60,22 +59,16 @@ def switching_effects(
         Recentre switchers by treatment path (plans end at different times);
         see :func:`boligeval.estimate.switching.did_multiplegt`.
     jackknife : bool, default True
-        ``DID_l``'s covariance from the leave-one-cluster-out jackknife,
-        ``(G-1)/G sum_c (b(-c) - mean)(b(-c) - mean)'`` over the G clusters
-        (plans), instead of the analytic one, which runs short with plan-level
-        shocks and plans of very different sizes (docs/methods.md §5.4). A term
-        that some leave-one-out replicate cannot estimate keeps its analytic
-        variance.
+        ``DID_l``'s covariance from the leave-one-cluster-out jackknife over
+        the plans (``did_multiplegt(jackknife_by=...)``) instead of the
+        analytic one, which runs short with plan-level shocks and plans of
+        very different sizes (docs/methods.md §5.4).
 
     Returns
     -------
     (SwitchingResult, DidMResult)
     """
-    from boligeval.estimate.switching import (
-        did_m,
-        did_multiplegt,
-        did_multiplegt_leave_one_out,
-    )
+    from boligeval.estimate.switching import did_m, did_multiplegt
 
     data = frame.copy()
     clus = None
@@ -88,22 +81,8 @@ def switching_effects(
     placebo = max(0, n_periods - 2) if placebo is None else placebo
     dyn = did_multiplegt(data, value, "department_id", "year", treatment, effects=effects,
                          placebo=placebo, cluster=clus, weights=weights,
-                         less_conservative_se=less_conservative_se)
-    if jackknife:
-        # reps[k]: the estimates without plan labels[k]'s rows (did_multiplegt on
-        # data[data[clus] != labels[k]]), computed without reshaping the data again.
-        labels, reps = did_multiplegt_leave_one_out(
-            data, value, "department_id", "year", treatment,
-            by=clus if clus is not None else "department_id", effects=effects,
-            placebo=placebo, cluster=clus, weights=weights)
-        # A term that some replicate cannot estimate rests on one plan; it keeps
-        # its analytic variance (and covariances) rather than an undefined one.
-        ok = np.isfinite(reps).all(axis=0)
-        dev = reps[:, ok] - reps[:, ok].mean(axis=0)
-        n = len(labels)
-        vcov = dyn.vcov.copy()
-        vcov[np.ix_(ok, ok)] = (n - 1) / n * dev.T @ dev
-        dyn = replace(dyn, vcov=vcov)
+                         less_conservative_se=less_conservative_se,
+                         jackknife_by=(clus or "department_id") if jackknife else None)
     inst = did_m(data, value, "department_id", "year", treatment, cluster=clus)
     return dyn, inst
 

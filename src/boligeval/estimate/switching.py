@@ -36,7 +36,7 @@ clustered on its first plan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -468,6 +468,7 @@ def did_multiplegt(
     cluster: str | None = None,
     weights: str | None = None,
     less_conservative_se: bool = False,
+    jackknife_by: str | None = None,
 ) -> SwitchingResult:
     """``DID_l`` event-study effects of a binary treatment that can switch on and off.
 
@@ -495,6 +496,12 @@ def did_multiplegt(
         option of that name. When treatment changes more than once (plans
         that end), the default recentring by switching period leaves the
         differences between paths in the variance and is conservative.
+    jackknife_by : str, optional
+        Replace the covariance by the leave-one-out jackknife over the values
+        of this column (e.g. the plan), ``(n-1)/n sum_k (b(-k) - mean)(b(-k) -
+        mean)'`` over the n replicates of :func:`did_multiplegt_leave_one_out`.
+        A term that some replicate cannot estimate rests on one value and
+        keeps its analytic variance and covariances.
 
     Returns
     -------
@@ -503,7 +510,16 @@ def did_multiplegt(
     if effects < 1 or placebo < 0:
         raise EstimationError("did_multiplegt needs effects >= 1 and placebo >= 0")
     p = _panel(data, outcome, group, time, treatment, cluster, weights)
-    return _did_l(p, effects, placebo, cluster is not None, less_conservative_se)
+    res = _did_l(p, effects, placebo, cluster is not None, less_conservative_se)
+    if jackknife_by is None:
+        return res
+    _, reps = _replicates(p, data, jackknife_by, effects, placebo, cluster)
+    ok = np.isfinite(reps).all(axis=0)
+    dev = reps[:, ok] - reps[:, ok].mean(axis=0)
+    n = len(reps)
+    vcov = res.vcov.copy()
+    vcov[np.ix_(ok, ok)] = (n - 1) / n * dev.T @ dev
+    return replace(res, vcov=vcov)
 
 
 def did_multiplegt_leave_one_out(
@@ -547,9 +563,15 @@ def did_multiplegt_leave_one_out(
     """
     if effects < 1 or placebo < 0:
         raise EstimationError("did_multiplegt needs effects >= 1 and placebo >= 0")
+    p = _panel(data, outcome, group, time, treatment, cluster, weights)
+    return _replicates(p, data, by, effects, placebo, cluster)
+
+
+def _replicates(p: _Panel, data: pd.DataFrame, by: str, effects: int, placebo: int,
+                cluster: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`did_multiplegt_leave_one_out` on the panel ``p`` of ``data``."""
     if by not in data.columns:
         raise EstimationError(f"column(s) {[by]} are not in the data")
-    p = _panel(data, outcome, group, time, treatment, cluster, weights)
     codes, labels = pd.factorize(data[by], use_na_sentinel=False)
     cell_by = np.where(p.row >= 0, codes[np.maximum(p.row, 0)], -1)
     # data[by] != NaN holds on every row: leaving out a missing value drops nothing.
