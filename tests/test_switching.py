@@ -410,6 +410,23 @@ def test_jackknife_equals_the_explicit_loop_on_the_hand_panel() -> None:
     np.testing.assert_allclose(jk.vcov, by_hand, rtol=1e-12)
 
 
+def test_jackknife_counts_only_values_that_leave_rows_out() -> None:
+    """A missing plan, or a plan seen only on rows outside the panel, is no replicate: the
+    jackknife over the others is the explicit loop over the plans that drop rows."""
+    df = awkward_panel(16, leavers=True, unbalanced=True)      # some plans are NaN
+    df = pd.concat([df, df.iloc[:3].assign(g=np.nan, plan=-7.0)], ignore_index=True)
+    kw = {"effects": 3, "placebo": 2}
+    jk = did_multiplegt(df, "y", "g", "t", "d", jackknife_by="plan", **kw)
+    plans = [c for c in df["plan"].dropna().unique() if c != -7.0]
+    assert len(plans) < df["plan"].nunique(dropna=False) - 1
+    reps = np.array([did_multiplegt(df[df["plan"] != c], "y", "g", "t", "d", **kw).estimates
+                     for c in plans])
+    ok = np.isfinite(reps).all(axis=0)
+    dev = reps[:, ok] - reps[:, ok].mean(axis=0)
+    n = len(plans)
+    np.testing.assert_allclose(jk.vcov[np.ix_(ok, ok)], (n - 1) / n * dev.T @ dev, rtol=1e-12)
+
+
 def test_cluster_is_the_first_plan() -> None:
     """A department that changes plan stays in its first plan's cluster."""
     df = switching_panel(7)

@@ -346,9 +346,9 @@ def _vcov(design: _Design, vcov: str) -> tuple[np.ndarray, int, int, int | None]
         sums = cluster_sums(scores, design.cluster, n_clusters)
         meat = sums.T @ sums
         factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - df_k)
-        v = factor * (bread @ meat @ bread)
-        return _unidentified_nan(v, scores @ bread, design.cluster, n_clusters), df_k, \
-            n_clusters - 1, n_clusters
+        v = _unidentified_nan(factor * (bread @ meat @ bread), scores @ bread, design.cluster,
+                              n_clusters)
+        return v, df_k, n_clusters - 1, n_clusters
     df_k = _df_k(k, design.fe_levels, [False] * len(design.fe_levels))
     if n - df_k <= 0:
         raise EstimationError(f"no residual degrees of freedom (N={n}, K={df_k})")

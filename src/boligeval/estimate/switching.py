@@ -499,9 +499,10 @@ def did_multiplegt(
     jackknife_by : str, optional
         Replace the covariance by the leave-one-out jackknife over the values
         of this column (e.g. the plan), ``(n-1)/n sum_k (b(-k) - mean)(b(-k) -
-        mean)'`` over the n replicates of :func:`did_multiplegt_leave_one_out`.
-        A term that some replicate cannot estimate rests on one value and
-        keeps its analytic variance and covariances.
+        mean)'`` over the n replicates of :func:`did_multiplegt_leave_one_out`
+        whose value leaves rows out (a missing value is none). A term that
+        some replicate cannot estimate rests on one value and keeps its
+        analytic variance and covariances.
 
     Returns
     -------
@@ -513,7 +514,8 @@ def did_multiplegt(
     res = _did_l(p, effects, placebo, cluster is not None, less_conservative_se)
     if jackknife_by is None:
         return res
-    _, reps = _replicates(p, data, jackknife_by, effects, placebo, cluster)
+    _, reps, drops = _replicates(p, data, jackknife_by, effects, placebo, cluster)
+    reps = reps[drops]  # a value with no row in the panel (e.g. missing) is no replicate
     ok = np.isfinite(reps).all(axis=0)
     dev = reps[:, ok] - reps[:, ok].mean(axis=0)
     n = len(reps)
@@ -564,22 +566,27 @@ def did_multiplegt_leave_one_out(
     if effects < 1 or placebo < 0:
         raise EstimationError("did_multiplegt needs effects >= 1 and placebo >= 0")
     p = _panel(data, outcome, group, time, treatment, cluster, weights)
-    return _replicates(p, data, by, effects, placebo, cluster)
+    labels, reps, _ = _replicates(p, data, by, effects, placebo, cluster)
+    return labels, reps
 
 
 def _replicates(p: _Panel, data: pd.DataFrame, by: str, effects: int, placebo: int,
-                cluster: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`did_multiplegt_leave_one_out` on the panel ``p`` of ``data``."""
+                cluster: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`did_multiplegt_leave_one_out` on the panel ``p`` of ``data``.
+
+    Also returns, per label, whether leaving it out drops any cell of ``p``
+    (a missing value or one seen only on rows outside the panel drops none).
+    """
     if by not in data.columns:
         raise EstimationError(f"column(s) {[by]} are not in the data")
     codes, labels = pd.factorize(data[by], use_na_sentinel=False)
     cell_by = np.where(p.row >= 0, codes[np.maximum(p.row, 0)], -1)
     # data[by] != NaN holds on every row: leaving out a missing value drops nothing.
     missing = np.asarray(pd.isna(labels))
-    reps = [_did_l(_drop_rows(p, (cell_by == k) & ~missing[k], cluster), effects, placebo,
-                   cluster is not None, False, variance=False).estimates
-            for k in range(len(labels))]
-    return np.asarray(labels), np.array(reps)
+    drops = [(cell_by == k) & ~missing[k] for k in range(len(labels))]
+    reps = [_did_l(_drop_rows(p, drop, cluster), effects, placebo, cluster is not None, False,
+                   variance=False).estimates for drop in drops]
+    return np.asarray(labels), np.array(reps), np.array([bool(d.any()) for d in drops])
 
 
 def _did_l(p: _Panel, effects: int, placebo: int, clustered: bool,
